@@ -1,0 +1,180 @@
+/**
+ * Ajv validators compiled once from schemas/ (the same files that generate the types and
+ * drive the reference server's input checks). Violations are reported the way a vendor
+ * reads them: JSON path, what was expected, what was found, and the rule ID.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { loadSchemaFiles, SCHEMA_ID_BASE, type JsonSchema } from "./schemas.js";
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export interface Violation {
+  /** JSON path of the offending value, e.g. `$.email_object.Subject`. */
+  path: string;
+  /** What the schema expected there. */
+  expected: string;
+  /** What the message actually had there (JSON, truncated). */
+  actual: string;
+  /** The contract rule the violated schema encodes (interpretation.md), e.g. `N3`. */
+  rule: string;
+  /** The schema file that was violated, relative to schemas/. */
+  schema: string;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  violations: Violation[];
+}
+
+export function createAjv(files: Map<string, JsonSchema> = loadSchemaFiles()): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true });
+  const fmt = typeof addFormatsModule === "function" ? (addFormatsModule as never as typeof addFormats) : addFormats;
+  (fmt as unknown as (a: Ajv2020) => void)(ajv);
+  // x-rule: the contract rule a schema (or sub-schema) encodes; an annotation only.
+  ajv.addKeyword({ keyword: "x-rule", schemaType: "string" });
+  for (const schema of files.values()) ajv.addSchema(schema);
+  return ajv;
+}
+
+let shared: ContractValidator | undefined;
+
+/** The process-wide validator (schemas compiled once). */
+export function contractValidator(): ContractValidator {
+  shared ??= new ContractValidator();
+  return shared;
+}
+
+export class ContractValidator {
+  readonly files: Map<string, JsonSchema>;
+  private readonly ajv: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(files: Map<string, JsonSchema> = loadSchemaFiles()) {
+    this.files = files;
+    this.ajv = createAjv(files);
+  }
+
+  /** Validates `data` against a schema named by its path under schemas/ (e.g. `notifications/accepted.schema.json`). */
+  validate(schemaPath: string, data: unknown): ValidationResult {
+    const fn = this.compile(schemaPath);
+    if (fn(data)) return { ok: true, violations: [] };
+    return { ok: false, violations: this.explain(schemaPath, fn.errors ?? [], data) };
+  }
+
+  compile(schemaPath: string): ValidateFunction {
+    let fn = this.compiled.get(schemaPath);
+    if (!fn) {
+      if (!this.files.has(schemaPath)) throw new Error(`no schema schemas/${schemaPath}`);
+      fn = this.ajv.getSchema(SCHEMA_ID_BASE + schemaPath);
+      if (!fn) throw new Error(`schema schemas/${schemaPath} did not compile`);
+      this.compiled.set(schemaPath, fn);
+    }
+    return fn;
+  }
+
+  private explain(schemaPath: string, errors: ErrorObject[], data: unknown): Violation[] {
+    // With oneOf/anyOf Ajv also reports the branches that were not meant; keep the most specific errors.
+    const useful = errors.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf") ;
+    const list = useful.length > 0 ? useful : errors;
+    const seen = new Set<string>();
+    const out: Violation[] = [];
+    for (const e of list) {
+      const v = this.toViolation(schemaPath, e, data);
+      const key = `${v.path}|${v.expected}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(v);
+    }
+    return out;
+  }
+
+  private toViolation(schemaPath: string, e: ErrorObject, data: unknown): Violation {
+    let path = "$" + e.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, "/").replace(/~0/g, "~")}`)).join("");
+    let actualValue = valueAt(data, e.instancePath);
+    let expected: string;
+    const p = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case "required":
+        path = `${path}.${String(p.missingProperty)}`;
+        expected = "a value (required field)";
+        actualValue = undefined;
+        break;
+      case "const":
+        expected = JSON.stringify(p.allowedValue);
+        break;
+      case "enum":
+        expected = `one of ${JSON.stringify(p.allowedValues)}`;
+        break;
+      case "type":
+        expected = `type ${String(p.type)}`;
+        break;
+      case "minLength":
+        expected = `a string of at least ${String(p.limit)} character(s)`;
+        break;
+      case "maxItems":
+        expected = `at most ${String(p.limit)} item(s)`;
+        break;
+      case "uniqueItems":
+        expected = `unique items (items ${String(p.j)} and ${String(p.i)} are equal)`;
+        break;
+      case "additionalProperties":
+        path = `${path}.${String(p.additionalProperty)}`;
+        expected = "no such field";
+        actualValue = valueAt(data, `${e.instancePath}/${String(p.additionalProperty)}`);
+        break;
+      case "discriminator":
+        expected = `a known ${String(p.tag)} (${String(e.message)})`;
+        break;
+      default:
+        expected = `${e.keyword}: ${e.message ?? ""}`.trim();
+    }
+    return {
+      path,
+      expected,
+      actual: actualValue === undefined ? "(missing)" : truncate(JSON.stringify(actualValue)),
+      rule: this.ruleFor(schemaPath, e),
+      schema: schemaFileOf(e.schemaPath, schemaPath),
+    };
+  }
+
+  /** The nearest `x-rule` along the violated schema path (falls back to the file's own rule). */
+  private ruleFor(schemaPath: string, e: ErrorObject): string {
+    const file = schemaFileOf(e.schemaPath, schemaPath);
+    const root = this.files.get(file) as Record<string, unknown> | undefined;
+    let rule = (root?.["x-rule"] as string | undefined) ?? (this.files.get(schemaPath)?.["x-rule"] as string | undefined) ?? "?";
+    const pointer = e.schemaPath.split("#")[1] ?? "";
+    let node: unknown = root;
+    for (const seg of pointer.split("/").slice(1)) {
+      if (!node || typeof node !== "object") break;
+      node = (node as Record<string, unknown>)[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+      const r = node && typeof node === "object" ? (node as Record<string, unknown>)["x-rule"] : undefined;
+      if (typeof r === "string") rule = r;
+    }
+    return rule;
+  }
+}
+
+function schemaFileOf(ajvSchemaPath: string, fallback: string): string {
+  const base = ajvSchemaPath.split("#")[0];
+  return base.startsWith(SCHEMA_ID_BASE) ? base.slice(SCHEMA_ID_BASE.length) : fallback;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let node = data;
+  for (const seg of pointer.split("/").slice(1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return node;
+}
+
+function truncate(s: string | undefined, max = 120): string {
+  if (s === undefined) return "undefined";
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** One line per violation: `$.email_object.Subject: expected type string, got 42 (rule N3, notifications/accepted.schema.json)`. */
+export function formatViolations(violations: Violation[]): string {
+  return violations.map((v) => `${v.path}: expected ${v.expected}, got ${v.actual} (rule ${v.rule}, ${v.schema})`).join("\n");
+}
