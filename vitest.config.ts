@@ -2,10 +2,19 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Two kinds of tests, kept apart:
- *  - self:        the project's own tests (tests beside the code in src/, scripts/, plus test/).
- *  - conformance: the scenario suites in suites/, judged against a target server
- *                 (run through `npm run conformance`, which sets reporters and the target).
+ *  - self: the project's own tests (beside the code in src/ and scripts/, plus test/).
+ *  - conformance + conformance-exclusive: the scenario suites in suites/, judged against a
+ *    target. Files run in parallel; `*.exclusive.test.ts` files change agent-wide state
+ *    (channel NotReady, CreateEmail matched by "the next new interaction") and run one at a
+ *    time after the parallel group (sequence.groupOrder).
+ * `npm run conformance` runs the two conformance projects with the reporters.
  */
+const conformanceCommon = {
+  globalSetup: ["src/harness/global-setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 30_000,
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -13,7 +22,7 @@ export default defineConfig({
         test: {
           name: "self",
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
-          testTimeout: 30_000,
+          testTimeout: 60_000,
           hookTimeout: 30_000,
         },
       },
@@ -21,8 +30,18 @@ export default defineConfig({
         test: {
           name: "conformance",
           include: ["suites/**/*.test.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          exclude: ["suites/**/*.exclusive.test.ts"],
+          sequence: { groupOrder: 0 },
+          ...conformanceCommon,
+        },
+      },
+      {
+        test: {
+          name: "conformance-exclusive",
+          include: ["suites/**/*.exclusive.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          ...conformanceCommon,
         },
       },
     ],

@@ -289,7 +289,7 @@ export interface ForwardRequest {
   [k: string]: unknown;
 }
 /**
- * Body of POST {controlUrl}/inbound-emails: an inbound e-mail the target queues for its agents (contract, 'Test control', http adapter). The same JSON goes to the command adapter's standard input.
+ * Body of POST {controlUrl}/inbound-emails: an inbound e-mail the target queues for its agents (interpretation.md, 'Test control', http adapter). The same JSON goes to the command adapter's standard input.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
  * via the `definition` "InboundEmailInjection".

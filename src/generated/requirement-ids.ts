@@ -51,6 +51,7 @@ export const REQUIREMENT_IDS = [
   "N6.undocumented-extra",
   "N6.advertised-accepted",
   "N7.no-duplicates",
+  "N7.legal-transition",
   "N8.within-budget",
   "O1.answer-ok",
   "O1.accepted-notification",

@@ -1,0 +1,67 @@
+/**
+ * What a scenario records: one CheckRecord per judged requirement, kept in the vitest task
+ * meta (`task.meta.gws`) so the reporter turns them into verdicts. A MUST check that fails
+ * fails its test; a SHOULD check that fails is a warning and the test still passes.
+ */
+import type { RequirementId } from "../generated/requirement-ids.js";
+import type {} from "vitest";
+
+export type Level = "MUST" | "SHOULD" | "MAY";
+
+export interface CheckRecord {
+  requirement: RequirementId;
+  level: Level;
+  passed: boolean;
+  message: string;
+  /** Epoch ms. */
+  at: number;
+  /** Measured figures where a check has them (e.g. notification delay in ms). */
+  measuredMs?: number;
+}
+
+export interface ScenarioMeta {
+  /** Requirements the scenario sets out to judge (from its declaration). */
+  requirements: RequirementId[];
+  area: string;
+  tags: string[];
+  checks: CheckRecord[];
+  /** Set when the scenario could not run to the end because a precondition or the suite broke. */
+  error?: { prerequisite?: string; message: string };
+  /** Set when the scenario was skipped because the target declares it does not support something. */
+  skipped?: string;
+  /** The first failure that stopped the scenario early (later requirements were not reached). */
+  stoppedBy?: string;
+}
+
+declare module "vitest" {
+  interface TaskMeta {
+    gws?: ScenarioMeta;
+  }
+}
+
+/** A precondition of the suite broke (injection refused, an agent cannot log in): an ERROR, not a verdict. */
+export class PreconditionError extends Error {
+  constructor(
+    readonly prerequisite: string,
+    message: string,
+  ) {
+    super(`precondition "${prerequisite}" failed: ${message}`);
+    this.name = "PreconditionError";
+  }
+}
+
+/** Thrown to stop a scenario after a failed check made its next steps meaningless. */
+export class ScenarioStop extends Error {
+  constructor(readonly check: CheckRecord) {
+    super(`stopped: ${check.requirement} ${check.message}`);
+    this.name = "ScenarioStop";
+  }
+}
+
+/** The error a scenario's test fails with when MUST checks failed; lists each with its rule. */
+export class ConformanceFailure extends Error {
+  constructor(readonly failures: CheckRecord[]) {
+    super(failures.map((f) => `${f.requirement} (${f.level}): ${f.message}`).join("\n"));
+    this.name = "ConformanceFailure";
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * One agent's Bayeux (CometD) session on the real `cometd` client (T5): long-polling,
+ * the agent's Basic credentials and REST session cookie on every CometD request, a
+ * subscription to /me/interactions confirmed by /meta/subscribe before anything is
+ * triggered, and a log of every message received (with arrival time) to wait on.
+ */
+import { CometD, type Message } from "cometd";
+import { adapt } from "cometd-nodejs-client";
+import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
+import { basicAuthHeader } from "./http-client.js";
+import { record } from "./transcript.js";
+import type { AgentCredentials } from "./settings.js";
+
+export const INTERACTIONS_CHANNEL = "/me/interactions";
+
+let adapted = false;
+/** adapt() patches globals (window, console.debug): once per process (toolchain trap 4). */
+export function adaptCometdOnce(): void {
+  if (adapted) return;
+  const debug = console.debug;
+  adapt();
+  console.debug = debug;
+  adapted = true;
+}
+
+export interface ReceivedNotification {
+  /** Arrival order on this session. */
+  index: number;
+  receivedAt: number;
+  channel: string;
+  data: Record<string, unknown>;
+}
+
+export interface ConnectResult {
+  ok: boolean;
+  /** Why the handshake or subscription failed (server error/advice, or the budget ran out). */
+  reason?: string;
+}
+
+export class CometdSession implements Waitable<ReceivedNotification> {
+  readonly cometd: CometD;
+  private readonly received: ReceivedNotification[] = [];
+  private readonly listeners = new Set<(n: ReceivedNotification) => void>();
+  private connected = false;
+  /** Meta-channel events (/meta/connect failures, re-handshakes) for transport diagnostics. */
+  readonly metaEvents: Array<{ at: number; channel: string; successful: boolean; error?: string }> = [];
+
+  constructor(
+    readonly url: string,
+    readonly agentName: string,
+    credentials: AgentCredentials | undefined,
+    opts: { cookie?: string; label?: string } = {},
+  ) {
+    adaptCometdOnce();
+    this.cometd = new CometD(opts.label ?? `agent-${agentName}`);
+    // Toolchain trap 1: adapt() defines window.WebSocket; GWS offers long-polling only (T5).
+    this.cometd.unregisterTransport("websocket");
+    // Toolchain trap 2: give each session its own cookie context instead of the per-host global jar.
+    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: unknown } | null;
+    if (lp) lp.context = { cookieStore: {} };
+    const headers: Record<string, string> = {};
+    if (credentials) headers.Authorization = basicAuthHeader(credentials);
+    if (opts.cookie) headers.Cookie = opts.cookie;
+    this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
+    for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
+      this.cometd.addListener(ch, (m: Message) => {
+        this.metaEvents.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });
+      });
+    }
+  }
+
+  items(): readonly ReceivedNotification[] {
+    return this.received;
+  }
+
+  onItem(listener: (n: ReceivedNotification) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  describe(n: ReceivedNotification): string {
+    const d = n.data;
+    const eo = d.email_object as Record<string, unknown> | undefined;
+    const subject = eo?.Subject ?? eo?.subject;
+    return `${String(d.state)} id=${String(d.id)}${subject !== undefined ? ` subject=${JSON.stringify(subject)}` : ""}`;
+  }
+
+  /** Handshake, then subscribe to /me/interactions and wait for the /meta/subscribe confirmation. */
+  async connect(budgetMs: number = BUDGETS.cometdConnectMs): Promise<ConnectResult> {
+    const deadline = Date.now() + budgetMs;
+    const hs = await this.handshake(budgetMs);
+    if (!hs.ok) return hs;
+    return this.subscribe(Math.max(1, deadline - Date.now()));
+  }
+
+  handshake(budgetMs: number): Promise<ConnectResult> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.stopRetrying();
+        resolve({ ok: false, reason: `no handshake reply within ${budgetMs} ms (cometdConnect budget)` });
+      }, budgetMs);
+      this.cometd.handshake((reply: Message) => {
+        clearTimeout(timer);
+        if (reply.successful) resolve({ ok: true });
+        else {
+          // Do not let the client keep re-handshaking with credentials that were refused.
+          this.stopRetrying();
+          const failure = (reply as unknown as { failure?: { reason?: string; httpCode?: number } }).failure;
+          resolve({ ok: false, reason: reply.error ?? failure?.reason ?? (failure?.httpCode ? `HTTP ${failure.httpCode}` : "handshake refused") });
+        }
+      });
+    });
+  }
+
+  subscribe(budgetMs: number): Promise<ConnectResult> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, reason: `no /meta/subscribe confirmation within ${budgetMs} ms` }), budgetMs);
+      this.cometd.subscribe(
+        INTERACTIONS_CHANNEL,
+        (m: Message) => this.onMessage(m),
+        (reply: Message) => {
+          clearTimeout(timer);
+          if (reply.successful) {
+            this.connected = true;
+            resolve({ ok: true });
+          } else resolve({ ok: false, reason: `subscribe refused: ${reply.error ?? "no reason given"}` });
+        },
+      );
+    });
+  }
+
+  private onMessage(m: Message): void {
+    const data = (m.data && typeof m.data === "object" ? m.data : { value: m.data }) as Record<string, unknown>;
+    const n: ReceivedNotification = { index: this.received.length, receivedAt: Date.now(), channel: m.channel, data };
+    this.received.push(n);
+    record({ kind: "notification", agent: this.agentName, channel: m.channel, data });
+    for (const l of this.listeners) l(n);
+  }
+
+  /** Waits for a notification (existing or arriving) matching `predicate`. */
+  waitFor(predicate: (n: ReceivedNotification) => boolean, what: string, budgetMs: number, budgetName = "notifyBudget"): Promise<ReceivedNotification> {
+    return waitForItem(this, predicate, { what, budgetName, budgetMs });
+  }
+
+  get isConnected(): boolean {
+    return this.connected && !this.cometd.isDisconnected();
+  }
+
+  private stopRetrying(): void {
+    try {
+      this.cometd.disconnect();
+    } catch {
+      /* already down */
+    }
+  }
+
+  /** Disconnects, waiting at most the connect budget for the server's reply. */
+  async close(budgetMs = 2_000): Promise<void> {
+    if (this.cometd.isDisconnected()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, budgetMs);
+      this.cometd.disconnect(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.connected = false;
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * The scenario layer suites are written in. `scenario(title, {requirements, area}, body)`
+ * declares a vitest test that judges the target against requirement IDs of the registry:
+ *   - every check cites a RequirementId; its level (registry) decides what a failure means:
+ *     MUST → the test fails (FAIL), SHOULD → a warning recorded on the requirement, the test passes;
+ *   - a broken precondition (injection refused, an agent cannot log in, the target does not
+ *     answer) is a PreconditionError: ERROR naming the prerequisite, never a skip;
+ *   - SKIP only for what the target declares it does not support (a second agent, an invitation timeout).
+ * Every HTTP answer and every notification is judged as it passes (R2, R1, N1–N7, T6), not only
+ * where a scenario asserts.
+ */
+import { afterAll, inject, test, type TestContext } from "vitest";
+import { randomBytes } from "node:crypto";
+import { contractValidator, formatViolations } from "../contract/validators.js";
+import { requireOperation } from "../contract/lifecycle.js";
+import { levelOf } from "../contract/registry.js";
+import type { RequirementId } from "../generated/requirement-ids.js";
+import type { InboundEmailInjection } from "../generated/contract-types.js";
+import { allureAttachEntry, allureRequirements, allureStep } from "./allure-bridge.js";
+import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
+import { ConformanceFailure, PreconditionError, ScenarioStop, type CheckRecord, type ScenarioMeta } from "./checks.js";
+import type { ReceivedNotification } from "./cometd-session.js";
+import type { HttpExchange, PostOptions } from "./http-client.js";
+import type { Judge } from "./monitor.js";
+import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
+import { onRecord, record, setCurrentScenario, type TranscriptEntry } from "./transcript.js";
+
+export type Need = "second-agent" | "invite-timeout";
+
+export interface ScenarioOptions {
+  /** The requirements this scenario sets out to judge (harness checks may add more). */
+  requirements: RequirementId[];
+  /** Suite area (suites/<area>/), for reports. */
+  area: string;
+  needs?: Need[];
+  tags?: string[];
+  timeoutMs?: number;
+}
+
+export type Notification = Record<string, unknown> & { id?: unknown; state?: unknown; email_object?: Record<string, unknown> };
+
+/** An HTTP answer to an operation, classified per R1. */
+export interface Answer {
+  exchange: HttpExchange;
+  /** 2xx and {"status":"ok"}. */
+  ok: boolean;
+  /** A failure per R1/R2: {"status":"error"} and/or a 4xx. */
+  refused: boolean;
+  body: Record<string, unknown> | undefined;
+  operation: string;
+}
+
+export interface InboundHandle {
+  token: string;
+  email: InboundEmailInjection;
+  /** The interaction id (from the Invited notification). */
+  id: string;
+  /** The agent the target offered it to. */
+  agent: AgentHandle;
+  invited: Notification;
+}
+
+export interface AcceptedHandle extends InboundHandle {
+  accepted: Notification;
+}
+
+const SKIP_REASONS: Record<Need, string> = {
+  "second-agent": "needs a second agent",
+  "invite-timeout": "the target declares no invitation timeout (GWS_INVITE_TIMEOUT_MS)",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Worker-wide target (one per test file: vitest isolates modules per file).
+let targetPromise: Promise<Target> | undefined;
+let closeRegistered = false;
+
+function workerTarget(settings: ResolvedTarget): Promise<Target> {
+  targetPromise ??= Target.connect(settings);
+  return targetPromise;
+}
+
+/** Test hook for the project's own tests: the settings a scenario resolves its target from. */
+let settingsOverride: ResolvedTarget | undefined;
+export function useTargetSettings(settings: ResolvedTarget | undefined): void {
+  settingsOverride = settings;
+}
+
+function targetSettings(): ResolvedTarget {
+  if (settingsOverride) return settingsOverride;
+  const s = inject("gwsTarget");
+  if (!s) throw new PreconditionError("target settings", "no target was provided to the suite (run it through npm run conformance)");
+  return s;
+}
+
+/** Declares a conformance scenario. */
+export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
+  if (!closeRegistered) {
+    closeRegistered = true;
+    afterAll(async () => {
+      const t = targetPromise;
+      targetPromise = undefined;
+      if (t) await t.then((x) => x.close()).catch(() => undefined);
+    });
+  }
+  test(title, { timeout: opts.timeoutMs ?? 60_000 }, async (ctx) => runScenario(title, opts, body, ctx));
+}
+
+async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, ctx: TestContext): Promise<void> {
+  const meta: ScenarioMeta = { requirements: [...opts.requirements], area: opts.area, tags: opts.tags ?? [], checks: [] };
+  ctx.task.meta.gws = meta;
+  const settings = targetSettings();
+  for (const need of opts.needs ?? []) {
+    const missing = need === "second-agent" ? settings.agents.length < 2 : !settings.inviteTimeoutMs;
+    if (missing) {
+      meta.skipped = SKIP_REASONS[need];
+      ctx.skip(SKIP_REASONS[need]);
+      return;
+    }
+  }
+  await allureRequirements(opts.requirements, opts.area);
+  const name = `${ctx.task.file?.name ?? ""} > ${title}`;
+  setCurrentScenario(name);
+  const attachments: Promise<void>[] = [];
+  const stopAttaching = onRecord((e: TranscriptEntry) => attachments.push(allureAttachEntry(e)));
+  let s: Scenario | undefined;
+  try {
+    let target: Target;
+    try {
+      target = await workerTarget(settings);
+    } catch (e) {
+      targetPromise = undefined;
+      throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
+    }
+    s = new Scenario(name, target, meta);
+    await body(s);
+  } catch (e) {
+    if (e instanceof ScenarioStop) meta.stoppedBy = `${e.check.requirement}: ${e.check.message}`;
+    else if (e instanceof PreconditionError) {
+      meta.error = { prerequisite: e.prerequisite, message: e.message };
+      throw e;
+    } else if (e instanceof WaitTimeout) {
+      meta.error = { prerequisite: e.what, message: e.message };
+      throw e;
+    } else {
+      meta.error = { message: `the suite broke: ${(e as Error).stack ?? String(e)}` };
+      throw e;
+    }
+  } finally {
+    if (s) s.dispose();
+    stopAttaching();
+    setCurrentScenario(undefined);
+    await Promise.allSettled(attachments);
+  }
+  const mustFailures = meta.checks.filter((c) => !c.passed && c.level === "MUST");
+  if (mustFailures.length > 0) throw new ConformanceFailure(mustFailures);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class Scenario implements Judge {
+  readonly settings: ResolvedTarget;
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    readonly target: Target,
+    readonly meta: ScenarioMeta,
+  ) {
+    this.settings = target.settings;
+  }
+
+  // ----- verdicts -----------------------------------------------------------------------------
+
+  /** Records a check of `requirement`. Returns `passed`. Repeated passes of one requirement are kept once. */
+  check(requirement: RequirementId, passed: boolean, message: string, measuredMs?: number): boolean {
+    const level = levelOf(requirement);
+    if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed)) return true;
+    const rec: CheckRecord = { requirement, level, passed, message, at: Date.now(), ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}) };
+    this.meta.checks.push(rec);
+    record({ kind: "check", requirement, level, passed, message, ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}) });
+    return passed;
+  }
+
+  /** Like check(), but a failure stops the scenario: its next steps would be meaningless. */
+  require(requirement: RequirementId, passed: boolean, message: string): void {
+    if (!this.check(requirement, passed, message)) throw new ScenarioStop(this.meta.checks[this.meta.checks.length - 1]);
+  }
+
+  /** Stops the scenario without a verdict of its own (a prior check already failed). */
+  stop(requirement: RequirementId, message: string): never {
+    const rec = this.meta.checks.filter((c) => c.requirement === requirement && !c.passed).pop() ?? {
+      requirement,
+      level: levelOf(requirement),
+      passed: false,
+      message,
+      at: Date.now(),
+    };
+    throw new ScenarioStop(rec);
+  }
+
+  step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    return allureStep(name, body);
+  }
+
+  // ----- agents -------------------------------------------------------------------------------
+
+  /** The i-th configured agent (0 = primary). A scenario that needs two declares needs: ["second-agent"]. */
+  agent(index = 0): AgentHandle {
+    const a = this.target.agent(index);
+    if (!a) throw new PreconditionError(`agent #${index + 1} configured`, `GWS_AGENTS lists ${this.target.agents.length} agent(s)`);
+    return a;
+  }
+
+  /** Another configured agent than `a` (for transfer, isolation, foreign-agent checks). */
+  otherAgent(a: AgentHandle): AgentHandle {
+    const o = this.target.agents.find((x) => x.name !== a.name);
+    if (!o) throw new PreconditionError("a second agent configured", "GWS_AGENTS lists one agent");
+    return o;
+  }
+
+  // ----- injection ----------------------------------------------------------------------------
+
+  newToken(): string {
+    return `gws-${randomBytes(5).toString("hex")}`;
+  }
+
+  /** A unique inbound e-mail: the token is in the subject (and the sender) so only this scenario matches it. */
+  emailFor(token: string, overrides: Partial<InboundEmailInjection> = {}): InboundEmailInjection {
+    return {
+      to: "support@contact-center.example",
+      from: `customer.${token}@example.org`,
+      subject: `Where is my order? [${token}]`,
+      text: "Hello,\nmy order has not arrived.\nRegards, Pat",
+      mimeType: "text/plain",
+      ...overrides,
+    };
+  }
+
+  /**
+   * Injects an inbound e-mail routed (hint) to `agent` and waits for its Invited notification on
+   * any agent's stream (T7). Returns the interaction id and the agent it was offered to.
+   */
+  async inbound(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<InboundHandle> {
+    const agent = opts.agent ?? this.agent(0);
+    const token = opts.token ?? this.newToken();
+    const email = this.emailFor(token, { agent: agent.name, ...opts.email });
+    this.target.monitor.claimToken(token, this, []);
+    const after = Date.now();
+    await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () => this.target.injector.inject(email));
+    const got = await this.firstOnAnyAgent(
+      (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
+      `Invited for the e-mail with subject token ${token}`,
+      this.settings.notifyBudgetMs,
+      after,
+    );
+    if (!got) {
+      this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${this.settings.notifyBudgetMs} ms (notifyBudget)`);
+      return this.stop("T7.ready-offered", "not offered");
+    }
+    this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
+    const id = typeof got.data.id === "string" ? got.data.id : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
+    if (!id) this.stop("N1.envelope", "Invited has no id");
+    this.target.monitor.claimId(id, this, [got.agent.name]);
+    return { token, email, id, agent: got.agent, invited: got.data as Notification };
+  }
+
+  /** inbound() then Accept (O1): answer ok and Accepted for the same id. */
+  async accepted(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<AcceptedHandle> {
+    const inbound = await this.inbound(opts);
+    const answer = await this.operate(inbound.agent, inbound.id, { operationName: "Accept" });
+    this.requireOk(answer, "O1.answer-ok");
+    const accepted = await this.awaitNotification(inbound.agent, (d) => d.id === inbound.id && d.state === "Accepted", {
+      what: `Accepted for ${inbound.id}`,
+      requirement: "O1.accepted-notification",
+      after: answer,
+    });
+    return { ...inbound, accepted };
+  }
+
+  // ----- operations ---------------------------------------------------------------------------
+
+  /**
+   * POST an operation: `{root}/me/interactions/{id}` (T2), or `{root}/me/interactions` when id is
+   * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call.
+   */
+  async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
+    const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
+    const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
+    const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
+    return this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
+  }
+
+  /** Classifies an answer and judges R2 and R1 on it (always). */
+  judgeAnswer(exchange: HttpExchange, operation: string, malformedRequest = false): Answer {
+    if (exchange.error || exchange.status === undefined) {
+      throw new PreconditionError("target answers HTTP", `${exchange.method} ${exchange.url}: ${exchange.error ?? "no status"}`);
+    }
+    const status = exchange.status;
+    this.check("R2.no-5xx", status < 500, `${exchange.method} ${new URL(exchange.url).pathname} (${operation}) answered HTTP ${status}`);
+    const body = exchange.body && typeof exchange.body === "object" && !Array.isArray(exchange.body) ? (exchange.body as Record<string, unknown>) : undefined;
+    const ok = status >= 200 && status < 300 && body?.status === "ok";
+    const refused = status >= 400 || body?.status === "error";
+    const v = contractValidator();
+    const where = `${operation} answer (HTTP ${status})`;
+    if (status >= 200 && status < 300 && body?.status !== "error") {
+      const r = v.validate("answers/ok.schema.json", exchange.body);
+      this.check("R1.ok-envelope", r.ok, r.ok ? `${where}: {"status":"ok"}` : `${where} is not {"status":"ok"}: ${JSON.stringify(exchange.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`);
+    } else if (refused && !malformedRequest && status !== 401 && status !== 403 && status !== 405 && status !== 413) {
+      // A failure answer carries {"status":"error","errorDescription":...} (R1); auth refusals and
+      // malformed JSON may have any body (T4, R2).
+      const r = v.validate("answers/error.schema.json", exchange.body);
+      this.check("R1.error-envelope", r.ok, r.ok ? `${where}: error envelope with a description` : `${where}: ${JSON.stringify(exchange.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`);
+    }
+    return { exchange, ok, refused, body, operation };
+  }
+
+  /** Checks that an answer is a success as the operation's lifecycle entry describes (R1; replyInteractionId for ReplyAll/Forward). */
+  expectOk(answer: Answer, requirement: RequirementId): boolean {
+    const op = safeOperation(answer.operation);
+    let okShape = answer.ok;
+    let detail = `HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 300)}`;
+    if (okShape && op) {
+      const r = contractValidator().validate(op.answer, answer.body);
+      okShape = r.ok;
+      if (!r.ok) detail += `\n${formatViolations(r.violations)}`;
+    }
+    return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}`);
+  }
+
+  requireOk(answer: Answer, requirement: RequirementId): void {
+    if (!this.expectOk(answer, requirement)) this.stop(requirement, "answer not ok");
+  }
+
+  /** Checks that an answer is a refusal (R1 failure envelope and/or 4xx). */
+  expectRefused(answer: Answer, requirement: RequirementId, what: string): boolean {
+    return this.check(
+      requirement,
+      answer.refused,
+      answer.refused ? `${what}: refused (HTTP ${answer.exchange.status})` : `${what}: accepted (HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 200)}) but should have been refused`,
+    );
+  }
+
+  // ----- notifications ------------------------------------------------------------------------
+
+  /**
+   * Waits for a notification on `agent`'s stream that the rule requires (N8): within the
+   * notification budget after the answer to its causing call. A late one fails `requirement`
+   * and N8 (MUST requirements) with the measured delay; a missing one also stops the scenario.
+   */
+  async awaitNotification(
+    agent: AgentHandle,
+    match: (d: Notification) => boolean,
+    opts: { what: string; requirement: RequirementId; after: Answer | number },
+  ): Promise<Notification> {
+    const since = typeof opts.after === "number" ? opts.after : opts.after.exchange.answeredAt;
+    const budget = this.settings.notifyBudgetMs;
+    const must = levelOf(opts.requirement) === "MUST";
+    const started = Date.now();
+    const found = await this.waitOn(agent, match, opts.what, Math.max(1, since + budget - started));
+    if (found) {
+      const delay = Math.max(0, found.receivedAt - since);
+      this.check(opts.requirement, true, `${opts.what} arrived after ${delay} ms`);
+      if (must) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
+      return found.data as Notification;
+    }
+    // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
+    const late = await this.waitOn(agent, match, opts.what, budget);
+    const msg = late
+      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms budget: counts as missing`
+      : `${opts.what} did not arrive within ${budget} ms (nor within twice that)`;
+    this.check(opts.requirement, false, msg, late ? late.receivedAt - since : undefined);
+    if (must) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
+    if (late) return late.data as Notification;
+    return this.stop(opts.requirement, msg);
+  }
+
+  /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */
+  async waitOn(agent: AgentHandle, match: (d: Notification) => boolean, what: string, budgetMs: number): Promise<ReceivedNotification | undefined> {
+    try {
+      return await agent.session.waitFor((n) => match(n.data as Notification), what, budgetMs);
+    } catch (e) {
+      if (e instanceof WaitTimeout) return undefined;
+      throw e;
+    }
+  }
+
+  private async firstOnAnyAgent(
+    match: (d: Notification) => boolean,
+    what: string,
+    budgetMs: number,
+    since: number,
+  ): Promise<(ReceivedNotification & { agent: AgentHandle }) | undefined> {
+    const controller = new AbortController();
+    const waits = this.target.agents.map((agent) =>
+      waitForItem(agent.session, (n) => n.receivedAt >= since - 1 && match(n.data as Notification), { what, budgetName: "notifyBudget", budgetMs, signal: controller.signal }).then((n) => ({ ...n, agent })),
+    );
+    try {
+      return await Promise.any(waits);
+    } catch {
+      return undefined;
+    } finally {
+      controller.abort();
+      await Promise.allSettled(waits);
+    }
+  }
+
+  /**
+   * Watches every agent's stream for `windowMs` and checks that no notification about `ids`
+   * arrives (R3, T4, T8: a refused request produces no notification). The wait is the
+   * behaviour under test: absence can only be observed over a window.
+   */
+  async expectNoNotification(ids: string[], requirement: RequirementId, what: string, windowMs: number = BUDGETS.quietWindowMs): Promise<boolean> {
+    const since = Date.now();
+    const arrived = await this.firstOnAnyAgent((d) => typeof d.id === "string" && ids.includes(d.id), `any notification about ${ids.join(", ")}`, windowMs, since);
+    return this.check(
+      requirement,
+      !arrived,
+      arrived ? `${what}: yet ${arrived.agent.name} got ${String(arrived.data.state)} for ${String(arrived.data.id)}` : `${what}: no notification within ${windowMs} ms`,
+    );
+  }
+
+  /** Makes the monitor attribute notifications about `id` to this scenario. */
+  claim(id: string, agents: AgentHandle[]): void {
+    this.target.monitor.claimId(id, this, agents.map((a) => a.name));
+  }
+
+  /** Allows `agent` to hear about `id` (after Transfer to it, O9). */
+  allowAgent(id: string, agent: AgentHandle): void {
+    this.target.monitor.allowAgent(id, agent.name);
+  }
+
+  /** After Reject (O2) or Revoked (N5) the target MAY offer the id to another agent. */
+  allowReoffer(id: string): void {
+    this.target.monitor.allowReoffer(id);
+  }
+
+  dispose(): void {
+    this.target.monitor.release(this);
+    for (const d of this.disposers) d();
+  }
+}
+
+function safeOperation(name: string): ReturnType<typeof requireOperation> | undefined {
+  try {
+    return requireOperation(name);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Target settings: ONE definition feeds the CLI flags, the environment variables and the
+ * optional config file (JSON). A bad or missing setting stops the run before any test with
+ * a message naming it (the CLI exits 2).
+ */
+import { readFileSync } from "node:fs";
+
+export interface AgentCredentials {
+  username: string;
+  password: string;
+}
+
+export type InjectKind = "http" | "smtp" | "command";
+
+export interface TargetSettings {
+  /** API root, e.g. http://host:8080/api/v2 (T1). Undefined: start the embedded reference server. */
+  baseUrl?: string;
+  /** CometD endpoint (T5); default `{baseUrl}/notifications`. */
+  cometdUrl?: string;
+  agents: AgentCredentials[];
+  inject: InjectKind;
+  controlUrl?: string;
+  injectCommand?: string;
+  smtpUrl?: string;
+  mailbox?: string;
+  /** Declared invitation timeout (N5); enables the Revoked scenarios. */
+  inviteTimeoutMs?: number;
+  /** N8 budget for a required notification (default 5000). */
+  notifyBudgetMs: number;
+  tlsInsecure: boolean;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = "SettingsError";
+  }
+}
+
+type Kind = "url" | "agents" | "inject" | "string" | "positiveInt" | "boolean";
+
+export interface SettingDefinition {
+  key: keyof TargetSettings;
+  env: string;
+  flag: string;
+  kind: Kind;
+  help: string;
+  secret?: boolean;
+}
+
+/** The one list of target settings (issue: harness and suites, "Target settings"). */
+export const SETTING_DEFINITIONS: SettingDefinition[] = [
+  { key: "baseUrl", env: "GWS_BASE_URL", flag: "--base-url", kind: "url", help: "API root, e.g. http://host:8080/api/v2. Unset: the embedded reference server is started for the run." },
+  { key: "cometdUrl", env: "GWS_COMETD_URL", flag: "--cometd-url", kind: "url", help: "CometD (Bayeux) endpoint. Default {base-url}/notifications." },
+  { key: "agents", env: "GWS_AGENTS", flag: "--agents", kind: "agents", secret: true, help: "Agent credentials, user:pass,user:pass. Scenarios that need a second agent SKIP with one." },
+  { key: "inject", env: "GWS_INJECT", flag: "--inject", kind: "inject", help: "How an inbound e-mail is injected: http (default), smtp or command." },
+  { key: "controlUrl", env: "GWS_CONTROL_URL", flag: "--control-url", kind: "url", help: "Test-control root for the http adapter (POST {control-url}/inbound-emails)." },
+  { key: "injectCommand", env: "GWS_INJECT_COMMAND", flag: "--inject-command", kind: "string", help: "Command for the command adapter; gets the e-mail as JSON on standard input." },
+  { key: "smtpUrl", env: "GWS_SMTP_URL", flag: "--smtp-url", kind: "url", secret: true, help: "SMTP server for the smtp adapter, e.g. smtp://user:pass@mail:25." },
+  { key: "mailbox", env: "GWS_MAILBOX", flag: "--mailbox", kind: "string", help: "Mailbox address the smtp adapter delivers to." },
+  { key: "inviteTimeoutMs", env: "GWS_INVITE_TIMEOUT_MS", flag: "--invite-timeout-ms", kind: "positiveInt", help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5)." },
+  { key: "notifyBudgetMs", env: "GWS_NOTIFY_BUDGET_MS", flag: "--notify-budget-ms", kind: "positiveInt", help: "Notification budget in ms (N8), default 5000." },
+  { key: "tlsInsecure", env: "GWS_TLS_INSECURE", flag: "--tls-insecure", kind: "boolean", help: "Accept self-signed TLS certificates (default off)." },
+];
+
+export const DEFAULT_NOTIFY_BUDGET_MS = 5000;
+
+function parseValue(def: SettingDefinition, raw: string, source: string): unknown {
+  const name = `${def.env} (${source})`;
+  switch (def.kind) {
+    case "url": {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        throw new SettingsError(name, `"${def.secret ? "<redacted>" : raw}" is not a URL`);
+      }
+      if (def.key === "smtpUrl") {
+        if (!/^smtps?:$/.test(u.protocol)) throw new SettingsError(name, "must be an smtp:// or smtps:// URL");
+      } else if (!/^https?:$/.test(u.protocol)) throw new SettingsError(name, "must be an http:// or https:// URL");
+      return def.key === "smtpUrl" ? raw : raw.replace(/\/+$/, "");
+    }
+    case "agents": {
+      const agents = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((pair, i) => {
+          const colon = pair.indexOf(":");
+          if (colon <= 0 || colon === pair.length - 1) throw new SettingsError(name, `entry ${i + 1} is not user:pass`);
+          return { username: pair.slice(0, colon), password: pair.slice(colon + 1) };
+        });
+      if (agents.length === 0) throw new SettingsError(name, "needs at least one user:pass");
+      const names = new Set(agents.map((a) => a.username));
+      if (names.size !== agents.length) throw new SettingsError(name, "names the same agent twice");
+      return agents;
+    }
+    case "inject":
+      if (!["http", "smtp", "command"].includes(raw)) throw new SettingsError(name, `"${raw}" is not one of http, smtp, command`);
+      return raw;
+    case "positiveInt": {
+      if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new SettingsError(name, `"${raw}" is not a positive whole number of milliseconds`);
+      return Number(raw);
+    }
+    case "boolean":
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off|)$/i.test(raw)) return false;
+      throw new SettingsError(name, `"${raw}" is not a boolean (true/false)`);
+    case "string":
+      if (!raw) throw new SettingsError(name, "is empty");
+      return raw;
+  }
+}
+
+export interface SettingsSources {
+  env?: Record<string, string | undefined>;
+  /** Values from CLI flags, keyed by setting key (already strings). */
+  flags?: Partial<Record<keyof TargetSettings, string>>;
+  /** Path of an optional JSON config file whose keys are setting keys or env names. */
+  configFile?: string;
+}
+
+/**
+ * Resolves settings with precedence flags > environment > config file > defaults, then checks
+ * that the chosen adapter has what it needs. Throws SettingsError naming the setting.
+ */
+export function resolveSettings(sources: SettingsSources = { env: process.env }): TargetSettings {
+  const env = sources.env ?? {};
+  let file: Record<string, unknown> = {};
+  if (sources.configFile) {
+    try {
+      file = JSON.parse(readFileSync(sources.configFile, "utf8")) as Record<string, unknown>;
+    } catch (e) {
+      throw new SettingsError("--config", `cannot read ${sources.configFile}: ${(e as Error).message}`);
+    }
+    const known = new Set(SETTING_DEFINITIONS.flatMap((d) => [d.key, d.env]));
+    for (const k of Object.keys(file)) if (!known.has(k)) throw new SettingsError("--config", `unknown setting "${k}" in ${sources.configFile}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const def of SETTING_DEFINITIONS) {
+    const fromFlag = sources.flags?.[def.key];
+    const fromEnv = env[def.env];
+    const fileValue = file[def.key] ?? file[def.env];
+    let raw: string | undefined;
+    let source = "";
+    if (fromFlag !== undefined) [raw, source] = [fromFlag, def.flag];
+    else if (fromEnv !== undefined && fromEnv !== "") [raw, source] = [fromEnv, "environment"];
+    else if (fileValue !== undefined) {
+      raw = def.kind === "agents" && Array.isArray(fileValue)
+        ? (fileValue as AgentCredentials[]).map((a) => `${a.username}:${a.password}`).join(",")
+        : String(fileValue);
+      source = "config file";
+    }
+    if (raw !== undefined) out[def.key] = parseValue(def, raw, source);
+  }
+  const s: TargetSettings = {
+    baseUrl: out.baseUrl as string | undefined,
+    cometdUrl: out.cometdUrl as string | undefined,
+    agents: (out.agents as AgentCredentials[] | undefined) ?? [],
+    inject: (out.inject as InjectKind | undefined) ?? "http",
+    controlUrl: out.controlUrl as string | undefined,
+    injectCommand: out.injectCommand as string | undefined,
+    smtpUrl: out.smtpUrl as string | undefined,
+    mailbox: out.mailbox as string | undefined,
+    inviteTimeoutMs: out.inviteTimeoutMs as number | undefined,
+    notifyBudgetMs: (out.notifyBudgetMs as number | undefined) ?? DEFAULT_NOTIFY_BUDGET_MS,
+    tlsInsecure: (out.tlsInsecure as boolean | undefined) ?? false,
+  };
+  if (s.baseUrl) {
+    s.cometdUrl ??= `${s.baseUrl}/notifications`;
+    if (s.agents.length === 0) throw new SettingsError("GWS_AGENTS", "is required when GWS_BASE_URL is set (user:pass,user:pass)");
+    if (s.inject === "http" && !s.controlUrl) throw new SettingsError("GWS_CONTROL_URL", "is required with GWS_INJECT=http");
+    if (s.inject === "command" && !s.injectCommand) throw new SettingsError("GWS_INJECT_COMMAND", "is required with GWS_INJECT=command");
+    if (s.inject === "smtp" && !s.smtpUrl) throw new SettingsError("GWS_SMTP_URL", "is required with GWS_INJECT=smtp");
+    if (s.inject === "smtp" && !s.mailbox) throw new SettingsError("GWS_MAILBOX", "is required with GWS_INJECT=smtp");
+  } else if (s.cometdUrl || s.controlUrl) {
+    throw new SettingsError(s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL", "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)");
+  }
+  return s;
+}
+
+/** Every secret a run knows: passwords, and credentials inside URLs. Redaction scans for these. */
+export function secretsOf(s: TargetSettings): string[] {
+  const out = s.agents.map((a) => a.password);
+  for (const a of s.agents) out.push(Buffer.from(`${a.username}:${a.password}`).toString("base64"));
+  if (s.smtpUrl) {
+    try {
+      const u = new URL(s.smtpUrl);
+      if (u.password) out.push(decodeURIComponent(u.password), u.password);
+    } catch {
+      /* validated earlier */
+    }
+  }
+  return out.filter((x) => x.length > 0);
+}
+
+/** Settings as they may appear in a report: passwords and URL credentials replaced. */
+export function redactedSettings(s: TargetSettings): Record<string, unknown> {
+  const url = (v?: string): string | undefined => {
+    if (!v) return v;
+    try {
+      const u = new URL(v);
+      if (u.password) u.password = "REDACTED";
+      return u.toString();
+    } catch {
+      return v;
+    }
+  };
+  return {
+    ...s,
+    agents: s.agents.map((a) => ({ username: a.username, password: "REDACTED" })),
+    smtpUrl: url(s.smtpUrl),
+  };
+}

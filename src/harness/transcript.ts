@@ -1,0 +1,101 @@
+/**
+ * The run's transcript: every HTTP exchange and notification, with timestamps and the
+ * scenario that caused it, so a verdict can be re-checked later (transcript.jsonl).
+ * Each worker process appends to its own file under GWS_TRANSCRIPT_DIR; the report step
+ * merges them. Secrets never reach it: headers that carry credentials are replaced and every
+ * configured secret string is masked (redact()).
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+
+export type TranscriptEntry =
+  | {
+      kind: "http";
+      seq: number;
+      ts: number;
+      scenario?: string;
+      agent?: string;
+      method: string;
+      url: string;
+      requestHeaders: Record<string, string>;
+      requestBody?: unknown;
+      status?: number;
+      responseHeaders?: Record<string, string>;
+      responseBody?: unknown;
+      durationMs: number;
+      error?: string;
+      /** Operation name when the request is a contract operation. */
+      operation?: string;
+    }
+  | { kind: "notification"; seq: number; ts: number; scenario?: string; agent: string; channel: string; data: unknown }
+  | { kind: "inject"; seq: number; ts: number; scenario?: string; adapter: string; email: unknown; ok: boolean; error?: string }
+  | { kind: "event"; seq: number; ts: number; scenario?: string; agent?: string; message: string }
+  | { kind: "check"; seq: number; ts: number; scenario?: string; requirement: string; level: string; passed: boolean; message: string; measuredMs?: number };
+
+export const REDACTED = "REDACTED";
+const SENSITIVE_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|x-csrf-header|x-xsrf-token)$/i;
+
+let secrets: string[] = [];
+let currentScenario: string | undefined;
+let seq = 0;
+const listeners = new Set<(e: TranscriptEntry) => void>();
+
+/** Registers the run's secrets (passwords, Basic tokens) so that nothing written contains them. */
+export function setSecrets(values: string[]): void {
+  secrets = [...new Set(values.filter((v) => v.length >= 3))].sort((a, b) => b.length - a.length);
+}
+
+export function setCurrentScenario(name: string | undefined): void {
+  currentScenario = name;
+}
+
+export function getCurrentScenario(): string | undefined {
+  return currentScenario;
+}
+
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = SENSITIVE_HEADERS.test(k) ? REDACTED : redactText(Array.isArray(v) ? v.join(", ") : String(v));
+  }
+  return out;
+}
+
+export function redactText(text: string): string {
+  let t = text;
+  for (const s of secrets) if (t.includes(s)) t = t.split(s).join(REDACTED);
+  return t;
+}
+
+/** Deep copy with every string redacted. */
+export function redactValue<T>(value: T): T {
+  if (typeof value === "string") return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_HEADERS.test(k) ? REDACTED : redactValue(v);
+    return out as T;
+  }
+  return value;
+}
+
+type NewEntry = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, "seq" | "ts" | "scenario"> & { ts?: number } : never) : never;
+
+/** Appends an entry (redacted) and notifies listeners (the scenario layer attaches it to Allure). */
+export function record(entry: NewEntry): TranscriptEntry {
+  const full = redactValue({ seq: ++seq, ts: entry.ts ?? Date.now(), scenario: currentScenario, ...entry }) as TranscriptEntry;
+  const dir = process.env.GWS_TRANSCRIPT_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    appendFileSync(join(dir, `worker-${process.pid}-${threadId}.jsonl`), JSON.stringify(full) + "\n");
+  }
+  for (const l of listeners) l(full);
+  return full;
+}
+
+export function onRecord(listener: (e: TranscriptEntry) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
