@@ -40,6 +40,7 @@ export const REQUIREMENT_IDS = [
   "N2.interaction-id",
   "N3.shape",
   "N3.same-id",
+  "N3.content",
   "N3.attachments",
   "N4.shape",
   "N4.new-id",

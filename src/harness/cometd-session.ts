@@ -31,6 +31,31 @@ export interface ReceivedNotification {
   data: Record<string, unknown>;
 }
 
+export interface MetaEvent {
+  at: number;
+  channel: string;
+  successful: boolean;
+  error?: string;
+}
+
+/** An append-only list one can wait on (budgets.ts waitForItem). */
+export class EventLog<T> implements Waitable<T> {
+  private readonly list: T[] = [];
+  private readonly listeners = new Set<(item: T) => void>();
+  constructor(readonly describe: (item: T) => string) {}
+  push(item: T): void {
+    this.list.push(item);
+    for (const l of this.listeners) l(item);
+  }
+  items(): readonly T[] {
+    return this.list;
+  }
+  onItem(listener: (item: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
 export interface ConnectResult {
   ok: boolean;
   /** Why the handshake or subscription failed (server error/advice, or the budget ran out). */
@@ -42,8 +67,8 @@ export class CometdSession implements Waitable<ReceivedNotification> {
   private readonly received: ReceivedNotification[] = [];
   private readonly listeners = new Set<(n: ReceivedNotification) => void>();
   private connected = false;
-  /** Meta-channel events (/meta/connect failures, re-handshakes) for transport diagnostics. */
-  readonly metaEvents: Array<{ at: number; channel: string; successful: boolean; error?: string }> = [];
+  /** Meta-channel replies (/meta/connect, /meta/handshake, failures), waitable: the transport suite waits on reconnection with it. */
+  readonly meta = new EventLog<MetaEvent>((e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`);
 
   constructor(
     readonly url: string,
@@ -64,7 +89,7 @@ export class CometdSession implements Waitable<ReceivedNotification> {
     this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
-        this.metaEvents.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });
+        this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });
       });
     }
   }

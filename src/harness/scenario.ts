@@ -269,11 +269,13 @@ export class Scenario implements Judge {
     const inbound = await this.inbound(opts);
     const answer = await this.operate(inbound.agent, inbound.id, { operationName: "Accept" });
     this.requireOk(answer, "O1.answer-ok");
-    const accepted = await this.awaitNotification(inbound.agent, (d) => d.id === inbound.id && d.state === "Accepted", {
+    // Matched by id or by the subject token, so that an Accepted with a wrong id is seen and judged (N3.same-id).
+    const accepted = await this.awaitNotification(inbound.agent, (d) => d.state === "Accepted" && (d.id === inbound.id || JSON.stringify(d).includes(inbound.token)), {
       what: `Accepted for ${inbound.id}`,
       requirement: "O1.accepted-notification",
       after: answer,
     });
+    this.check("N3.same-id", accepted.id === inbound.id, `Accepted id ${JSON.stringify(accepted.id)}; the invitation's id ${inbound.id}`);
     return { ...inbound, accepted };
   }
 

@@ -1,0 +1,69 @@
+/**
+ * A TCP pass-through on 127.0.0.1 between a client and the target, that can cut every open
+ * connection at once: the transport suite uses it to drop a held long-poll (T5 reconnect)
+ * whatever the target is, TLS included (bytes are relayed, not parsed).
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+
+export class TcpProxy {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  /** Connections accepted so far (a reconnect shows as a new one). */
+  accepted = 0;
+
+  private constructor(
+    readonly targetHost: string,
+    readonly targetPort: number,
+  ) {
+    this.server = createServer((client) => {
+      this.accepted++;
+      const upstream = connect(this.targetPort, this.targetHost);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on("close", () => this.sockets.delete(s));
+        s.on("error", () => s.destroy());
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+    });
+  }
+
+  /** Starts a proxy to the host and port of `url`; resolves with it listening on an ephemeral port. */
+  static async to(url: string): Promise<TcpProxy> {
+    const u = new URL(url);
+    const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+    const proxy = new TcpProxy(u.hostname, port);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once("error", reject);
+      proxy.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    return proxy;
+  }
+
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === "object" && a ? a.port : 0;
+  }
+
+  /** `url` with its host and port replaced by the proxy's. */
+  rewrite(url: string): string {
+    const u = new URL(url);
+    u.hostname = "127.0.0.1";
+    u.port = String(this.port);
+    return u.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+  }
+
+  /** Cuts every open connection (the held long-poll among them). */
+  dropAll(): number {
+    const n = this.sockets.size;
+    for (const s of this.sockets) s.destroy();
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

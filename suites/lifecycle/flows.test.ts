@@ -1,0 +1,58 @@
+/**
+ * Whole lifecycle flows an agent goes through, end to end. Each step is judged by its own
+ * rule; the stream monitor judges that every notification is a legal lifecycle transition
+ * (N7.legal-transition) and that nothing is duplicated (N7.no-duplicates).
+ */
+import { describe } from "vitest";
+import { scenario } from "../../src/harness/scenario.js";
+import { createReply, expectNoLongerHeld, sendBody } from "../support/rules.js";
+
+const area = "lifecycle";
+
+describe("lifecycle flows", () => {
+  scenario(
+    "accept → reply → send",
+    { area, requirements: ["O1.answer-ok", "O1.accepted-notification", "O3.reply-created", "O6.answer-ok", "O6.leaves-agent", "N7.legal-transition"] },
+    async (s) => {
+      const it = await s.accepted();
+      const reply = await createReply(s, it, "Reply", { subjectPrefix: "Re: " });
+      s.requireOk(await s.operate(it.agent, reply.id, sendBody(it.token)), "O6.answer-ok");
+      await expectNoLongerHeld(s, it.agent, reply.id, { operationName: "CancelReplyEmail" }, "O6.leaves-agent", "after Send");
+    },
+  );
+
+  scenario(
+    "reply-all → cancel → reply again → send",
+    { area, requirements: ["O4.reply-created", "O7.answer-ok", "O7.source-stays", "O3.reply-created", "O6.answer-ok", "N7.legal-transition"] },
+    async (s) => {
+      const it = await s.accepted({ email: { cc: "boss@example.org" } });
+      const first = await createReply(s, it, "ReplyAll", { subjectPrefix: "Re: " });
+      s.requireOk(await s.operate(it.agent, first.id, { operationName: "CancelReplyEmail" }), "O7.answer-ok");
+      const second = await createReply(s, it, "Reply", { subjectPrefix: "Re (2): " });
+      s.check("O7.source-stays", true, "a new Reply on the inbound was accepted after the cancel");
+      s.requireOk(await s.operate(it.agent, second.id, sendBody(it.token)), "O6.answer-ok");
+    },
+  );
+
+  scenario(
+    "forward → send, then stop processing the inbound",
+    { area, requirements: ["O5.answer-reply-id", "O6.answer-ok", "O10.answer-ok", "O10.finished", "N7.legal-transition"] },
+    async (s) => {
+      const it = await s.accepted();
+      const fwd = await createReply(s, it, "Forward");
+      s.requireOk(await s.operate(it.agent, fwd.id, sendBody(it.token)), "O6.answer-ok");
+      s.requireOk(await s.operate(it.agent, it.id, { operationName: "StopProcessing" }), "O10.answer-ok");
+      await expectNoLongerHeld(s, it.agent, it.id, { operationName: "Forward" }, "O10.finished", "after StopProcessing");
+    },
+  );
+
+  scenario(
+    "accept → place in queue",
+    { area, requirements: ["O11.answer-ok", "O11.loses-interaction", "N7.legal-transition"] },
+    async (s) => {
+      const it = await s.accepted();
+      s.requireOk(await s.operate(it.agent, it.id, { operationName: "PlaceInQueue", queueName: "Escalations" }), "O11.answer-ok");
+      await expectNoLongerHeld(s, it.agent, it.id, { operationName: "Reply" }, "O11.loses-interaction", "after PlaceInQueue");
+    },
+  );
+});

@@ -1,0 +1,74 @@
+/** O2 Reject, O9 Transfer, O10 StopProcessing, O11 PlaceInQueue: the agent lets the interaction go. */
+import { describe } from "vitest";
+import { scenario } from "../../src/harness/scenario.js";
+import { expectNoLongerHeld } from "../support/rules.js";
+
+const area = "operations";
+
+describe("O2 Reject", () => {
+  scenario(
+    "Reject on Invited answers ok; the agent can no longer accept it",
+    { area, requirements: ["O2.answer-ok", "O2.loses-interaction"] },
+    async (s) => {
+      const inbound = await s.inbound();
+      // O2 MAY: the target may offer it to another Ready agent; that is an offer, not a leak (T6).
+      s.allowReoffer(inbound.id);
+      const reject = await s.operate(inbound.agent, inbound.id, { operationName: "Reject" });
+      s.requireOk(reject, "O2.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "Accept" }, "O2.loses-interaction", "after Reject");
+    },
+  );
+});
+
+describe("O9 Transfer", () => {
+  scenario(
+    "Transfer to another agent: ok, the agent loses it, the Ready target agent is invited for the same id",
+    { area, requirements: ["O9.answer-ok", "O9.loses-interaction", "O9.target-invited"], needs: ["second-agent"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const target = s.otherAgent(inbound.agent);
+      s.allowAgent(inbound.id, target);
+      const transfer = await s.operate(inbound.agent, inbound.id, { operationName: "Transfer", targetAgent: target.name });
+      s.requireOk(transfer, "O9.answer-ok");
+      await s.awaitNotification(target, (d) => d.id === inbound.id && d.state === "Invited", { what: `Invited for ${inbound.id} on ${target.name}`, requirement: "O9.target-invited", after: transfer });
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "StopProcessing" }, "O9.loses-interaction", "after Transfer");
+    },
+  );
+
+  scenario(
+    "Transfer to a queue: ok, the agent loses it",
+    { area, requirements: ["O9.answer-ok", "O9.loses-interaction"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const transfer = await s.operate(inbound.agent, inbound.id, { operationName: "Transfer", queueName: "Tier2-Email" });
+      s.requireOk(transfer, "O9.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "Reply" }, "O9.loses-interaction", "after Transfer to a queue");
+    },
+  );
+});
+
+describe("O10 StopProcessing", () => {
+  scenario(
+    "StopProcessing answers ok; later operations on the interaction fail",
+    { area, requirements: ["O10.answer-ok", "O10.finished"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const stop = await s.operate(inbound.agent, inbound.id, { operationName: "StopProcessing", reason: "answered by phone" });
+      s.requireOk(stop, "O10.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "Reply" }, "O10.finished", "after StopProcessing");
+    },
+  );
+});
+
+describe("O11 PlaceInQueue", () => {
+  scenario(
+    "PlaceInQueue with a queue answers ok; the agent loses the interaction",
+    { area, requirements: ["O11.answer-ok", "O11.loses-interaction"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const place = await s.operate(inbound.agent, inbound.id, { operationName: "PlaceInQueue", queueName: "Archive" });
+      s.requireOk(place, "O11.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "StopProcessing" }, "O11.loses-interaction", "after PlaceInQueue");
+    },
+  );
+});

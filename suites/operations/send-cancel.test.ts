@@ -1,0 +1,49 @@
+/** O6 Send and O7 CancelReplyEmail on an interaction in ReplyCreated. */
+import { describe } from "vitest";
+import { scenario } from "../../src/harness/scenario.js";
+import { createReply, expectNoLongerHeld, expectRefusedWithoutEffect, sendBody } from "../support/rules.js";
+
+const area = "operations";
+
+describe("O6 Send", () => {
+  scenario(
+    "Send answers ok; afterwards the interaction has left the agent",
+    { area, requirements: ["O6.answer-ok", "O6.leaves-agent"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const reply = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
+      const send = await s.operate(inbound.agent, reply.id, sendBody(inbound.token, { queueName: "Outbound" }));
+      s.requireOk(send, "O6.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, reply.id, sendBody(inbound.token), "O6.leaves-agent", "after Send");
+    },
+  );
+
+  scenario(
+    "Send without email_object.toAddress is refused, and the reply can still be sent properly",
+    { area, requirements: ["O6.missing-to-address", "R3.no-effect", "O6.answer-ok"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const reply = await createReply(s, inbound, "Reply");
+      const bad = await s.operate(inbound.agent, reply.id, { operationName: "Send", email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" } });
+      await expectRefusedWithoutEffect(s, bad, [reply.id, inbound.id], { refused: "O6.missing-to-address", noEffect: "R3.no-effect" }, "Send without toAddress");
+      const good = await s.operate(inbound.agent, reply.id, sendBody(inbound.token));
+      s.expectOk(good, "O6.answer-ok");
+    },
+  );
+});
+
+describe("O7 CancelReplyEmail", () => {
+  scenario(
+    "CancelReplyEmail answers ok; Send on it then fails; the inbound stays Accepted (a new Reply works)",
+    { area, requirements: ["O7.answer-ok", "O7.send-after-cancel", "O7.source-stays"] },
+    async (s) => {
+      const inbound = await s.accepted();
+      const reply = await createReply(s, inbound, "ReplyAll");
+      const cancel = await s.operate(inbound.agent, reply.id, { operationName: "CancelReplyEmail" });
+      s.requireOk(cancel, "O7.answer-ok");
+      await expectNoLongerHeld(s, inbound.agent, reply.id, sendBody(inbound.token), "O7.send-after-cancel", "after CancelReplyEmail");
+      const again = await s.operate(inbound.agent, inbound.id, { operationName: "Reply" });
+      s.expectOk(again, "O7.source-stays");
+    },
+  );
+});

@@ -1,0 +1,53 @@
+/**
+ * T8 ownership and T6 isolation: only the agent an interaction is offered to or owned by may
+ * operate on it or hear of it.
+ */
+import { describe } from "vitest";
+import { allowedOperations } from "../../src/contract/lifecycle.js";
+import { scenario } from "../../src/harness/scenario.js";
+import { BUDGETS } from "../../src/harness/budgets.js";
+import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states.js";
+import { createReply, sendBody } from "../support/rules.js";
+
+const area = "security";
+
+describe("T8 another agent's interaction", () => {
+  for (const state of REACHABLE_STATES) {
+    scenario(
+      `${state}: every operation by another agent is refused, changes nothing and notifies no one`,
+      { area, requirements: ["T8.foreign-refused", "T8.foreign-no-effect"], needs: ["second-agent"] },
+      async (s) => {
+        const it = await interactionIn(s, state);
+        const intruder = s.otherAgent(it.agent);
+        const ops = allowedOperations(state);
+        for (const op of ops) {
+          const answer = await s.operate(intruder, it.id, validRequest(op, it.token));
+          s.expectRefused(answer, "T8.foreign-refused", `${intruder.name} sends ${op} on ${it.agent.name}'s interaction in ${state}`);
+        }
+        await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`);
+        // Nothing changed: the owner can still do what the state allows.
+        const own = await s.operate(it.agent, it.id, validRequest(ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token));
+        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered HTTP ${own.exchange.status} ${JSON.stringify(own.body)?.slice(0, 200)}`);
+      },
+    );
+  }
+});
+
+describe("T6 per-agent notifications", () => {
+  scenario(
+    "another agent hears nothing of an interaction it was never offered",
+    { area, requirements: ["T6.no-leak", "T6.own-interactions-only"], needs: ["second-agent"] },
+    async (s) => {
+      const it = await s.accepted();
+      const reply = await createReply(s, it, "Reply", { subjectPrefix: "Re: " });
+      const send = await s.operate(it.agent, reply.id, sendBody(it.token));
+      s.expectOk(send, "O6.answer-ok");
+      const others = s.target.agents.filter((a) => a.name !== it.agent.name);
+      for (const other of others) {
+        // A leak may trail the owner's notifications: watch for a window, then look at everything seen.
+        const leak = await s.waitOn(other, (d) => d.id === it.id || d.id === reply.id || JSON.stringify(d).includes(it.token), `any notification about ${it.token}`, BUDGETS.quietWindowMs);
+        s.check("T6.no-leak", !leak, leak ? `${other.name} got ${String(leak.data.state)} for ${String(leak.data.id)}` : `${other.name} got nothing about ${it.id} or ${reply.id}`);
+      }
+    },
+  );
+});

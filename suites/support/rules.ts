@@ -1,0 +1,139 @@
+/**
+ * Rule helpers shared by the suites: one helper per rule, so a clause of the contract is
+ * checked the same way wherever a scenario exercises it.
+ */
+import type { RequirementId } from "../../src/generated/requirement-ids.js";
+import type { InboundEmailInjection } from "../../src/generated/contract-types.js";
+import { BUDGETS } from "../../src/harness/budgets.js";
+import type { AgentHandle } from "../../src/harness/target.js";
+import type { AcceptedHandle, Answer, Notification, Scenario } from "../../src/harness/scenario.js";
+
+export type ReplyOperation = "Reply" | "ReplyAll" | "Forward";
+
+export interface CreatedReply {
+  answer: Answer;
+  id: string;
+  created: Notification;
+}
+
+const CREATED_REQUIREMENTS: Record<ReplyOperation, { answer: RequirementId; created: RequirementId }> = {
+  Reply: { answer: "O3.answer-ok", created: "O3.reply-created" },
+  ReplyAll: { answer: "O4.answer-reply-id", created: "O4.reply-created" },
+  Forward: { answer: "O5.answer-reply-id", created: "O5.reply-created" },
+};
+
+/**
+ * Reply / ReplyAll / Forward on an accepted inbound e-mail (O3–O5): the answer (R1, with
+ * replyInteractionId where the lifecycle says so), then ReplyCreated for a NEW interaction (N4).
+ * The new notification is recognised by the answer's replyInteractionId or the subject token.
+ */
+export async function createReply(s: Scenario, inbound: AcceptedHandle, operation: ReplyOperation, fields: Record<string, unknown> = {}): Promise<CreatedReply> {
+  const req = CREATED_REQUIREMENTS[operation];
+  const answer = await s.operate(inbound.agent, inbound.id, { operationName: operation, ...fields });
+  s.requireOk(answer, req.answer);
+  const replyId = typeof answer.body?.replyInteractionId === "string" ? answer.body.replyInteractionId : undefined;
+  if (replyId) s.claim(replyId, [inbound.agent]);
+  const created = await s.awaitNotification(
+    inbound.agent,
+    (d) => d.state === "ReplyCreated" && (replyId ? d.id === replyId : d.id !== inbound.id && JSON.stringify(d).includes(inbound.token)),
+    { what: `ReplyCreated after ${operation} on ${inbound.id}${replyId ? ` (replyInteractionId ${replyId})` : ""}`, requirement: req.created, after: answer },
+  );
+  const id = String(created.id);
+  s.check("N4.new-id", id !== inbound.id, id !== inbound.id ? `ReplyCreated id ${id} differs from the inbound ${inbound.id}` : `ReplyCreated reuses the inbound id ${id}`);
+  s.claim(id, [inbound.agent]);
+  return { answer, id, created };
+}
+
+/** ReplyCreated's interactionSubType after Reply / ReplyAll (O3, O4 via N4). */
+export function checkReplySubtype(s: Scenario, created: Notification, requirement: RequirementId): void {
+  const sub = created.interactionSubType;
+  s.check(requirement, sub === "OutboundReply", `interactionSubType is ${JSON.stringify(sub)} (expected "OutboundReply")`);
+}
+
+function eo(n: Notification): Record<string, unknown> {
+  return (n.email_object ?? {}) as Record<string, unknown>;
+}
+
+/** O3 (and O4 through it): ToAddress = Reply-To (or From without one), FromAddress = inbound To. */
+export function checkReplyAddresses(s: Scenario, email: InboundEmailInjection, created: Notification, reqs: { to: RequirementId; from: RequirementId }): void {
+  const got = eo(created);
+  const expectedTo = email.replyTo ?? email.from;
+  s.check(reqs.to, got.ToAddress === expectedTo, `ToAddress is ${JSON.stringify(got.ToAddress)}; expected the inbound ${email.replyTo ? "Reply-To" : "From"} ${JSON.stringify(expectedTo)}`);
+  s.check(reqs.from, got.FromAddress === email.to, `FromAddress is ${JSON.stringify(got.FromAddress)}; expected the inbound To ${JSON.stringify(email.to)}`);
+}
+
+/** O3: Subject = subjectPrefix (or "") + inbound Subject. */
+export function checkReplySubject(s: Scenario, email: InboundEmailInjection, created: Notification, prefix: string | undefined, requirement: RequirementId): void {
+  const expected = `${prefix ?? ""}${email.subject}`;
+  const got = eo(created).Subject;
+  s.check(requirement, got === expected, `Subject is ${JSON.stringify(got)}; expected ${JSON.stringify(expected)}`);
+}
+
+/** O3: Text is empty unless quoteOriginal is true. */
+export function checkTextEmpty(s: Scenario, created: Notification, requirement: RequirementId, why: string): void {
+  const text = eo(created).Text;
+  s.check(requirement, text === "", `${why}: Text is ${JSON.stringify(text)}; expected ""`);
+}
+
+/**
+ * O3 quoting (SHOULD): Text starts with replyToStartLine when given; every line of the inbound
+ * Text follows in order, each prefixed by indentCharacter when given. Returns whether the inbound
+ * text is quoted at all (O4.quote-default uses it).
+ */
+export function checkQuoting(
+  s: Scenario,
+  email: InboundEmailInjection,
+  created: Notification,
+  opts: { startLine?: string; indent?: string; reqs: { startLine?: RequirementId; lines: RequirementId } },
+): boolean {
+  const text = String(eo(created).Text ?? "");
+  if (opts.startLine !== undefined && opts.reqs.startLine) {
+    s.check(opts.reqs.startLine, text.startsWith(opts.startLine), `Text starts ${JSON.stringify(text.slice(0, 60))}; expected it to start with ${JSON.stringify(opts.startLine)}`);
+  }
+  const lines = text.split(/\r?\n/);
+  let at = 0;
+  const missing: string[] = [];
+  for (const line of email.text.split(/\r?\n/)) {
+    const want = `${opts.indent ?? ""}${line}`;
+    const found = lines.findIndex((l, i) => i >= at && (opts.indent !== undefined ? l === want : l.endsWith(line)));
+    if (found < 0) missing.push(want);
+    else at = found + 1;
+  }
+  return s.check(
+    opts.reqs.lines,
+    missing.length === 0,
+    missing.length === 0 ? "every inbound line is quoted in order" : `quoted Text ${JSON.stringify(text.slice(0, 200))} lacks, in order: ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
+  );
+}
+
+/**
+ * "The agent no longer holds it: later operations on it fail" (O2, O6, O9, O10, O11, N5):
+ * a probe operation is refused and produces no notification.
+ */
+export async function expectNoLongerHeld(s: Scenario, agent: AgentHandle, id: string, probe: Record<string, unknown>, requirement: RequirementId, why: string): Promise<void> {
+  const answer = await s.operate(agent, id, probe);
+  s.expectRefused(answer, requirement, `${why}: ${String(probe.operationName)} on ${id}`);
+  if (answer.refused) await s.expectNoNotification([id], requirement, `${why}: the refused ${String(probe.operationName)}`);
+}
+
+/** A valid Send body for an outbound interaction (O6). */
+export function sendBody(token: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    operationName: "Send",
+    email_object: { toAddress: `customer.${token}@example.org`, fromAddress: "support@contact-center.example", subject: `Re: your order [${token}]`, text: "It ships today." },
+    ...overrides,
+  };
+}
+
+/** A refused request changes nothing and produces no notification (R3, T4, T8). */
+export async function expectRefusedWithoutEffect(
+  s: Scenario,
+  answer: Answer,
+  ids: string[],
+  requirements: { refused: RequirementId; noEffect: RequirementId },
+  what: string,
+): Promise<boolean> {
+  const refused = s.expectRefused(answer, requirements.refused, what);
+  await s.expectNoNotification(ids, requirements.noEffect, what, BUDGETS.quietWindowMs);
+  return refused;
+}

@@ -1,0 +1,67 @@
+/**
+ * Transport (T1, T2, T5): the API root, the interaction path, the Bayeux handshake and
+ * subscription over long-polling, per-agent delivery, and recovery when the target's side
+ * of a held long-poll is cut.
+ */
+import { describe } from "vitest";
+import { scenario } from "../../src/harness/scenario.js";
+import { CometdSession } from "../../src/harness/cometd-session.js";
+import { BUDGETS, waitForItem } from "../../src/harness/budgets.js";
+import { TcpProxy } from "../../src/harness/tcp-proxy.js";
+
+const area = "transport";
+
+describe("T5 CometD transport", () => {
+  scenario(
+    "handshake over long-polling with the agent's credentials, /meta/subscribe confirmed, and the agent's notifications delivered",
+    { area, requirements: ["T5.handshake", "T5.subscribe", "T1.api-root", "T2.interaction-path"] },
+    async (s) => {
+      const agent = s.agent(0);
+      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "transport-probe" });
+      try {
+        const hs = await session.handshake(BUDGETS.cometdConnectMs);
+        s.require("T5.handshake", hs.ok, hs.ok ? `handshake at ${s.settings.cometdUrl} succeeded (long-polling)` : `handshake refused: ${hs.reason}`);
+        const sub = await session.subscribe(BUDGETS.cometdConnectMs);
+        s.require("T5.subscribe", sub.ok, sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`);
+        const it = await s.accepted({ agent });
+        s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
+        s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
+        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the probe session", s.settings.notifyBudgetMs);
+        s.check("T5.subscribe", !!seen, seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing");
+      } finally {
+        await session.close();
+      }
+    },
+  );
+
+  scenario(
+    "after the connection holding the long-poll is cut, the client reconnects and notifications still arrive",
+    { area, requirements: ["T5.reconnect"] },
+    async (s) => {
+      const agent = s.agent(0);
+      const proxy = await TcpProxy.to(s.settings.cometdUrl);
+      const session = new CometdSession(proxy.rewrite(s.settings.cometdUrl), agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "reconnect-probe" });
+      try {
+        const c = await session.connect();
+        s.require("T5.reconnect", c.ok, c.ok ? "connected through the cutting proxy" : `could not connect through the proxy: ${c.reason}`);
+        const before = proxy.accepted;
+        const cut = proxy.dropAll();
+        // Wait (bounded) for the client to come back: a successful /meta/connect after the cut, on a new connection.
+        const cutAt = Date.now();
+        const reconnected = await waitForItem(session.meta, (e) => e.at >= cutAt && e.channel === "/meta/connect" && e.successful, {
+          what: "a successful /meta/connect after the cut",
+          budgetName: "cometdConnect",
+          budgetMs: BUDGETS.cometdConnectMs,
+        }).then(() => proxy.accepted > before, () => false);
+        s.require("T5.reconnect", reconnected, reconnected ? `cut ${cut} connection(s); the client reconnected` : `cut ${cut} connection(s); no successful /meta/connect within ${BUDGETS.cometdConnectMs} ms`);
+        const it = await s.inbound({ agent });
+        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Invited", "Invited on the reconnected session", s.settings.notifyBudgetMs);
+        s.check("T5.reconnect", !!seen, seen ? "the reconnected session received the next invitation" : "the reconnected session received nothing");
+      } finally {
+        await session.close();
+        await proxy.close();
+      }
+    },
+  );
+});
+
