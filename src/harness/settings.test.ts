@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { redactedSettings, resolveSettings, secretsOf, SettingsError, SETTING_DEFINITIONS } from "./settings.js";
+
+describe("target settings", () => {
+  it("defaults to the embedded reference server with no settings", () => {
+    const s = resolveSettings({ env: {} });
+    expect(s.baseUrl).toBeUndefined();
+    expect(s.notifyBudgetMs).toBe(5000);
+    expect(s.inject).toBe("http");
+    expect(s.tlsInsecure).toBe(false);
+  });
+
+  it("reads a full foreign target from the environment", () => {
+    const s = resolveSettings({
+      env: { GWS_BASE_URL: "http://gws:8080/api/v2/", GWS_AGENTS: "a1:p1,a2:p:2", GWS_CONTROL_URL: "http://gws:9000/control", GWS_NOTIFY_BUDGET_MS: "2500", GWS_INVITE_TIMEOUT_MS: "30000", GWS_TLS_INSECURE: "true" },
+    });
+    expect(s.baseUrl).toBe("http://gws:8080/api/v2");
+    expect(s.cometdUrl).toBe("http://gws:8080/api/v2/notifications");
+    expect(s.agents).toEqual([{ username: "a1", password: "p1" }, { username: "a2", password: "p:2" }]);
+    expect(s.notifyBudgetMs).toBe(2500);
+    expect(s.inviteTimeoutMs).toBe(30000);
+    expect(s.tlsInsecure).toBe(true);
+  });
+
+  it("flags win over the environment, the environment over the config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gws-settings-"));
+    const file = join(dir, "target.json");
+    writeFileSync(file, JSON.stringify({ baseUrl: "http://from-file/api/v2", GWS_AGENTS: "f:f", controlUrl: "http://file/control", notifyBudgetMs: 100 }));
+    const s = resolveSettings({ env: { GWS_NOTIFY_BUDGET_MS: "200" }, flags: { notifyBudgetMs: "300" }, configFile: file });
+    expect(s.baseUrl).toBe("http://from-file/api/v2");
+    expect(s.agents).toEqual([{ username: "f", password: "f" }]);
+    expect(s.notifyBudgetMs).toBe(300);
+  });
+
+  it.each([
+    [{ GWS_BASE_URL: "not a url" }, "GWS_BASE_URL"],
+    [{ GWS_BASE_URL: "ftp://x/api" }, "GWS_BASE_URL"],
+    [{ GWS_BASE_URL: "http://x/api/v2" }, "GWS_AGENTS"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a1" }, "GWS_AGENTS"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1,a:2", GWS_CONTROL_URL: "http://c" }, "GWS_AGENTS"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1" }, "GWS_CONTROL_URL"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "pigeon" }, "GWS_INJECT"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "command" }, "GWS_INJECT_COMMAND"],
+    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "smtp", GWS_SMTP_URL: "smtp://m:25" }, "GWS_MAILBOX"],
+    [{ GWS_NOTIFY_BUDGET_MS: "-5" }, "GWS_NOTIFY_BUDGET_MS"],
+    [{ GWS_TLS_INSECURE: "maybe" }, "GWS_TLS_INSECURE"],
+    [{ GWS_COMETD_URL: "http://x/cometd" }, "GWS_COMETD_URL"],
+  ])("a bad or missing setting names it: %j", (env, name) => {
+    expect(() => resolveSettings({ env })).toThrow(SettingsError);
+    try {
+      resolveSettings({ env });
+    } catch (e) {
+      expect((e as SettingsError).setting).toContain(name);
+    }
+  });
+
+  it("never echoes a password in an error", () => {
+    try {
+      resolveSettings({ env: { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:hunter2,b" } });
+    } catch (e) {
+      expect((e as Error).message).not.toContain("hunter2");
+    }
+  });
+
+  it("knows every secret and redacts them for reports", () => {
+    const s = resolveSettings({ env: { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a1:s3cret", GWS_INJECT: "smtp", GWS_SMTP_URL: "smtp://u:mailpass@m:25", GWS_MAILBOX: "in@x" } });
+    expect(secretsOf(s)).toEqual(expect.arrayContaining(["s3cret", Buffer.from("a1:s3cret").toString("base64"), "mailpass"]));
+    const red = JSON.stringify(redactedSettings(s));
+    expect(red).not.toContain("s3cret");
+    expect(red).not.toContain("mailpass");
+  });
+
+  it("one definition per setting: every env name and flag is unique", () => {
+    const envs = SETTING_DEFINITIONS.map((d) => d.env);
+    const flags = SETTING_DEFINITIONS.map((d) => d.flag);
+    expect(new Set(envs).size).toBe(envs.length);
+    expect(new Set(flags).size).toBe(flags.length);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * R1 answer envelopes and R2 (no 5xx). Every answer of every scenario is judged by the harness
+ * (Scenario.judgeAnswer); this scenario makes one success and several failures happen on purpose.
+ */
+import { describe } from "vitest";
+import { scenario } from "../../src/harness/scenario.js";
+
+describe("R1 answers", () => {
+  scenario(
+    "a success answers {\"status\":\"ok\"}; failures answer {\"status\":\"error\",\"errorDescription\":…}; nothing answers 5xx",
+    { area: "answers", requirements: ["R1.ok-envelope", "R1.error-envelope", "R2.no-5xx"] },
+    async (s) => {
+      const it = await s.accepted(); // Accept's answer: ok envelope (judged in judgeAnswer)
+      const unknown = await s.operate(it.agent, `unknown-${it.token}`, { operationName: "Reply" });
+      s.expectRefused(unknown, "R1.error-envelope", "Reply on an unknown id");
+      const wrongState = await s.operate(it.agent, it.id, { operationName: "Accept" });
+      s.expectRefused(wrongState, "R1.error-envelope", "Accept on an Accepted interaction");
+      const huge = await s.operate(it.agent, it.id, { operationName: "Reply", subjectPrefix: "x".repeat(64 * 1024) });
+      s.check("R2.no-5xx", (huge.exchange.status ?? 0) < 500, `a 64 KiB subjectPrefix answered HTTP ${huge.exchange.status}`);
+    },
+  );
+});
