@@ -65,16 +65,19 @@ export function bundleSchemas(files = loadSchemaFiles()): JsonSchema {
   };
 }
 
-export async function generateTypes(): Promise<string> {
-  const ts = await compile(bundleSchemas() as never, "GwsContract", {
-    bannerComment: BANNER,
-    additionalProperties: true,
-    unreachableDefinitions: true,
-    strictIndexSignatures: false,
-    format: true,
-    style: { singleQuote: false, printWidth: 110 },
-  });
-  return ts;
+/** json-schema-to-typescript options of the generated module (also used by diff-schemas). */
+export const TYPE_OPTIONS = {
+  bannerComment: BANNER,
+  additionalProperties: true,
+  unreachableDefinitions: true,
+  strictIndexSignatures: false,
+  format: true,
+  style: { singleQuote: false, printWidth: 110 },
+} as const;
+
+/** The generated TypeScript of a set of schema files (default: schemas/ of this checkout). */
+export async function generateTypes(files?: Map<string, JsonSchema>): Promise<string> {
+  return compile(bundleSchemas(files) as never, "GwsContract", TYPE_OPTIONS as never);
 }
 
 export function generateRequirementIds(): string {

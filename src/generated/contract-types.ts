@@ -35,6 +35,13 @@ export type CapabilityName =
   | "Send"
   | "LinkAttachment";
 /**
+ * status: R1 ({"status":...}); statusCode: the later-edition envelope; empty: no body; non-json: a body that is not JSON; other: JSON without either; none: not an answer (requests, notifications).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftEnvelopeKind".
+ */
+export type DriftEnvelopeKind = "status" | "statusCode" | "empty" | "non-json" | "other" | "none";
+/**
  * Any documented notification on /me/interactions, discriminated by state (N1-N5). A message with an undocumented state is checked against base.schema.json only.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -135,6 +142,22 @@ export interface GwsContract {
   CapabilityName?: CapabilityName;
   ChannelStateRequest?: ChannelStateRequest;
   CreateEmailRequest?: CreateEmailRequest;
+  DriftEnvelopeCount?: DriftEnvelopeCount;
+  DriftEnvelopeKind?: DriftEnvelopeKind;
+  DriftEnvelopeUse?: DriftEnvelopeUse;
+  DriftFieldUse?: DriftFieldUse;
+  DriftFinding?: DriftFinding;
+  DriftLatency?: DriftLatency;
+  DriftMessageType?: DriftMessageType;
+  DriftNeverSeen?: DriftNeverSeen;
+  DriftPathCount?: DriftPathCount;
+  DriftReport?: DriftReport;
+  DriftTiming?: DriftTiming;
+  DriftTypeMismatch?: DriftTypeMismatch;
+  DriftUnknownCapability?: DriftUnknownCapability;
+  DriftUnknownState?: DriftUnknownState;
+  DriftUnknownSubtype?: DriftUnknownSubtype;
+  DriftValueMismatch?: DriftValueMismatch;
   ErrorAnswer?: ErrorAnswer;
   ForwardRequest?: ForwardRequest;
   InboundEmailInjection?: InboundEmailInjection;
@@ -162,6 +185,8 @@ export interface GwsContract {
   RevokedNotification?: RevokedNotification;
   SendEmailObject?: SendEmailObject;
   SendRequest?: SendRequest;
+  ShapeBaseline?: ShapeBaseline;
+  ShapeBaselineMessageType?: ShapeBaselineMessageType;
   StateName?: StateName;
   StopProcessingRequest?: StopProcessingRequest;
   TransferRequest?: TransferRequest;
@@ -265,6 +290,286 @@ export interface CreateEmailRequest {
   interactionType?: string;
   interactionSubType?: string;
   [k: string]: unknown;
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftEnvelopeCount".
+ */
+export interface DriftEnvelopeCount {
+  kind: DriftEnvelopeKind;
+  count: number;
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftEnvelopeUse".
+ */
+export interface DriftEnvelopeUse {
+  operation: string;
+  kind: DriftEnvelopeKind;
+  count: number;
+  httpStatuses: number[];
+  example: string;
+}
+/**
+ * A field the schema does not document (the top-most undocumented path).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftFieldUse".
+ */
+export interface DriftFieldUse {
+  path: string;
+  type: string;
+  example: string;
+  count: number;
+}
+/**
+ * One disagreement between the page, the schemas and observed traffic.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftFinding".
+ */
+export interface DriftFinding {
+  /**
+   * Stable: the same disagreement gets the same id in every report.
+   */
+  id: string;
+  class: "doc-defect" | "schema-defect" | "server-drift";
+  kind:
+    | "page-contradiction"
+    | "sample-field-undocumented"
+    | "sample-lacks-required"
+    | "sample-type-mismatch"
+    | "sample-value-mismatch"
+    | "schema-beyond-page"
+    | "undocumented-field"
+    | "type-mismatch"
+    | "value-mismatch"
+    | "missing-required"
+    | "unknown-state"
+    | "unknown-capability"
+    | "unknown-subtype"
+    | "envelope";
+  /**
+   * The message type, page sample or related-facts item concerned.
+   */
+  subject: string;
+  path?: string;
+  summary: string;
+  /**
+   * The interpretation.md rule that settles or encodes the point.
+   */
+  rule?: string;
+  /**
+   * The page contradiction (related-facts.md, 'Known contradictions' #N) that explains it.
+   */
+  relatedFacts?: number;
+  /**
+   * The reading the contract took.
+   */
+  reading?: string;
+  /**
+   * doc-defect: the contradiction is still visible in the page text.
+   */
+  evidenceOnPage?: boolean;
+  count?: number;
+  example?: string;
+  /**
+   * Named repairs applied to the page sample (src/contract/page-samples.ts).
+   */
+  repairs?: string[];
+}
+/**
+ * Notification latency per operation (ms): from a successful answer to the next notification about the same id or the interaction it created (N8 measures the same delay against the budget).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftLatency".
+ */
+export interface DriftLatency {
+  operation: string;
+  count: number;
+  /**
+   * Successful answers no notification followed (expected for Send, CancelReplyEmail, StopProcessing...).
+   */
+  withoutNotification: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+/**
+ * One message type: a request by operationName, an answer by operation and outcome, a notification by state.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftMessageType".
+ */
+export interface DriftMessageType {
+  /**
+   * request:<operationName>, answer:<operation>:<ok|error|exempt>, notification:<state>.
+   */
+  key: string;
+  direction: "request" | "answer" | "notification";
+  /**
+   * Who wrote the messages: requests are the suite's own (never server drift).
+   */
+  producer: "suite" | "server";
+  operation?: string;
+  /**
+   * exempt: answers R1 does not constrain (401/403/405/413, malformed JSON; T4, R2).
+   */
+  outcome?: "ok" | "error" | "exempt";
+  state?: string;
+  /**
+   * The schema (under schemas/) the messages were compared with; null when none applies.
+   */
+  schema: string | null;
+  count: number;
+  envelopes: DriftEnvelopeCount[];
+  undocumentedFields: DriftFieldUse[];
+  typeMismatches: DriftTypeMismatch[];
+  valueMismatches: DriftValueMismatch[];
+  missingRequired: DriftPathCount[];
+  neverSeen: DriftNeverSeen[];
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftTypeMismatch".
+ */
+export interface DriftTypeMismatch {
+  path: string;
+  expected: string[];
+  observed: string;
+  example: string;
+  count: number;
+}
+/**
+ * A value outside a documented const or enum (interactionSubType is reported under lifecycle instead).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftValueMismatch".
+ */
+export interface DriftValueMismatch {
+  path: string;
+  expected: string;
+  observed: string;
+  count: number;
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftPathCount".
+ */
+export interface DriftPathCount {
+  path: string;
+  count: number;
+}
+/**
+ * A documented field no message of the type carried (its parent was seen).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftNeverSeen".
+ */
+export interface DriftNeverSeen {
+  path: string;
+  types: string[];
+  required: boolean;
+}
+/**
+ * drift.json: what a server sends that the contract does not say. Per message type (request by operationName, answer by operation and outcome, notification by state): fields the schemas do not document, documented fields never seen, type and value mismatches; lifecycle names not in schemas/lifecycle.json; answer envelopes other than R1; answer time and notification latency per operation; and every disagreement between the page's samples, the schemas and observed traffic, classified doc-defect, schema-defect or server-drift (docs/drift.md).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftReport".
+ */
+export interface DriftReport {
+  kind: "gws-drift-report";
+  version: 1;
+  generatedAt: string;
+  source: {
+    /**
+     * The transcript file the report was built from, when known.
+     */
+    transcript?: string;
+    entries: number;
+    scenarios: number;
+  };
+  summary: {
+    /**
+     * Requests, answers and notifications analysed.
+     */
+    messages: number;
+    messageTypes: number;
+    /**
+     * Findings of class server-drift. 0 on a server that sends exactly what the schemas document.
+     */
+    serverDrift: number;
+    schemaDefects: number;
+    docDefects: number;
+  };
+  messageTypes: DriftMessageType[];
+  /**
+   * Names the server used that schemas/lifecycle.json does not have (N1-N6).
+   */
+  lifecycle: {
+    unknownStates: DriftUnknownState[];
+    unknownCapabilities: DriftUnknownCapability[];
+    unknownSubtypes: DriftUnknownSubtype[];
+  };
+  /**
+   * Answers whose envelope is not R1's {"status":...}: the later-edition {"statusCode":N} (related-facts), an empty body, a non-JSON body or another object.
+   */
+  envelopes: DriftEnvelopeUse[];
+  timing: {
+    answerTime: DriftTiming[];
+    notificationLatency: DriftLatency[];
+  };
+  findings: DriftFinding[];
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftUnknownState".
+ */
+export interface DriftUnknownState {
+  state: string;
+  count: number;
+}
+/**
+ * A capability neither documented nor tolerated for the state (N6; Forward on Accepted is tolerated, O5), or not a capability of lifecycle.json at all.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftUnknownCapability".
+ */
+export interface DriftUnknownCapability {
+  state: string;
+  capability: string;
+  /**
+   * lifecycle.json knows the capability, for another state.
+   */
+  knownElsewhere: boolean;
+  count: number;
+}
+/**
+ * An interactionSubType the lifecycle data and schemas do not give for the state and the operation that caused it (N2-N4, O3-O5, O8).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftUnknownSubtype".
+ */
+export interface DriftUnknownSubtype {
+  state: string;
+  subtype: string;
+  operation: string | null;
+  count: number;
+}
+/**
+ * Answer time per operation: HTTP durationMs (ms), nearest-rank percentiles.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftTiming".
+ */
+export interface DriftTiming {
+  operation: string;
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
 }
 /**
  * Failure answer: {"status":"error","errorDescription":"<non-empty text>"} (page, every 'HTTP Response / Failed'; contract R1).
@@ -683,4 +988,48 @@ export interface Requirement {
    * Why this requirement is not tested.
    */
   excluded?: string;
+}
+/**
+ * The observed shapes of a server (drift --save-baseline): per server-produced message type (answer:<operation>:<outcome>, notification:<state>) the JSON paths with their types and the answer envelopes; the capability sets per state; the states; the interactionSubTypes per state. drift --baseline compares a new run with it for release CI (docs/drift.md).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "ShapeBaseline".
+ */
+export interface ShapeBaseline {
+  kind: "gws-shape-baseline";
+  version: 1;
+  createdAt: string;
+  /**
+   * The transcript the baseline was recorded from.
+   */
+  source?: string;
+  messageTypes: {
+    [k: string]: ShapeBaselineMessageType;
+  };
+  /**
+   * state -> the distinct capability lists seen (each sorted: order is free, N6).
+   */
+  capabilitySets: {
+    [k: string]: string[][];
+  };
+  states: string[];
+  /**
+   * state -> the interactionSubType values seen.
+   */
+  subtypes: {
+    [k: string]: string[];
+  };
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "ShapeBaselineMessageType".
+ */
+export interface ShapeBaselineMessageType {
+  /**
+   * JSON path ($.email_object.attachments[].size) -> the JSON types seen there (integer, number, string, boolean, null, object, array).
+   */
+  paths: {
+    [k: string]: string[];
+  };
+  envelopes: string[];
 }

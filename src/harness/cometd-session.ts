@@ -8,7 +8,6 @@ import { CometD, type Message } from "cometd";
 import { adapt } from "cometd-nodejs-client";
 import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
 import { basicAuthHeader } from "./http-client.js";
-import { record } from "./transcript.js";
 import type { AgentCredentials } from "./settings.js";
 
 export const INTERACTIONS_CHANNEL = "/me/interactions";
@@ -158,7 +157,6 @@ export class CometdSession implements Waitable<ReceivedNotification> {
     const data = (m.data && typeof m.data === "object" ? m.data : { value: m.data }) as Record<string, unknown>;
     const n: ReceivedNotification = { index: this.received.length, receivedAt: Date.now(), channel: m.channel, data };
     this.received.push(n);
-    record({ kind: "notification", agent: this.agentName, channel: m.channel, data });
     for (const l of this.listeners) l(n);
   }
 

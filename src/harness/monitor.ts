@@ -10,6 +10,7 @@
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { documentedCapabilities, legalNotifiedTransitions, notificationSchemaFor, stateOf, toleratedCapabilities } from "../contract/lifecycle.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
+import { record } from "./transcript.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 
 /** A stream of one agent's notifications: a live CometD session, or a stored transcript (rejudge). */
@@ -49,7 +50,7 @@ export class StreamMonitor {
 
   attach(agent: string, session: NotificationSource): void {
     this.sessions.push({ agent, session });
-    session.onItem((n) => this.observe(agent, n));
+    session.onItem((n) => this.observe(agent, n, true));
   }
 
   /** Attributes every notification whose JSON contains `token` (e.g. in the subject) to `judge`. */
@@ -87,23 +88,28 @@ export class StreamMonitor {
     for (const { agent, session } of this.sessions) for (const n of session.items()) if (!this.judged.has(n)) this.observe(agent, n);
   }
 
-  private claimFor(n: ReceivedNotification): Claim | undefined {
+  private claimFor(agent: string, n: ReceivedNotification): Claim | undefined {
     const id = typeof n.data.id === "string" ? n.data.id : undefined;
     if (id && this.byId.has(id)) return this.byId.get(id);
     if (this.byToken.size === 0) return undefined;
     const text = JSON.stringify(n.data);
     for (const [token, claim] of this.byToken) {
       if (text.includes(token)) {
-        if (id && !this.byId.has(id)) this.byId.set(id, { judge: claim.judge, agents: new Set(claim.agents), reofferAllowed: false });
+        // A token claim with no agents: the first agent offered the e-mail holds it (routing is the target's choice).
+        if (id && !this.byId.has(id)) this.byId.set(id, { judge: claim.judge, agents: new Set(claim.agents.size ? claim.agents : [agent]), reofferAllowed: false });
         return id ? this.byId.get(id) : claim;
       }
     }
     return undefined;
   }
 
-  private observe(agent: string, n: ReceivedNotification): void {
+  /** Every notification of every attached stream passes here once on arrival (and again on a rescan). */
+  private observe(agent: string, n: ReceivedNotification, arriving = false): void {
     if (this.judged.has(n)) return;
-    const claim = this.claimFor(n);
+    const claim = this.claimFor(agent, n);
+    // Transcript: every worker sees the agent's whole stream; the copy recorded with a scenario
+    // is the one of the worker whose scenario the notification belongs to.
+    if (arriving) record({ kind: "notification", agent, channel: n.channel, data: n.data, ts: n.receivedAt, scenario: claim?.judge.name ?? null });
     if (!claim) return;
     this.judged.add(n);
     this.judge(agent, n, claim);
@@ -124,6 +130,7 @@ export class StreamMonitor {
     const lifecycleState = state ? stateOf(state) : undefined;
 
     // T6: only the agents it was offered to or owned by may hear of it.
+    if (claim.agents.size === 0) claim.agents.add(agent); // first recipient of a token claim holds it
     if (!claim.agents.has(agent)) {
       if (state === "Invited" && claim.reofferAllowed) claim.agents.add(agent);
       else j.check("T6.no-leak", false, `${where}: ${agent} received a notification of an interaction offered to or owned by ${[...claim.agents].join(", ")}`);

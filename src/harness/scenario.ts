@@ -12,6 +12,7 @@
 import { afterAll, inject, test, type TestContext } from "vitest";
 import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
+import { judgeAnswer } from "./judge-answer.js";
 import { requireOperation } from "../contract/lifecycle.js";
 import { levelOf } from "../contract/registry.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
@@ -292,28 +293,12 @@ export class Scenario implements Judge {
     return this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
   }
 
-  /** Classifies an answer and judges R2 and R1 on it (always). */
+  /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
   judgeAnswer(exchange: HttpExchange, operation: string, malformedRequest = false): Answer {
-    if (exchange.error || exchange.status === undefined) {
-      throw new PreconditionError("target answers HTTP", `${exchange.method} ${exchange.url}: ${exchange.error ?? "no status"}`);
-    }
-    const status = exchange.status;
-    this.check("R2.no-5xx", status < 500, `${exchange.method} ${new URL(exchange.url).pathname} (${operation}) answered HTTP ${status}`);
-    const body = exchange.body && typeof exchange.body === "object" && !Array.isArray(exchange.body) ? (exchange.body as Record<string, unknown>) : undefined;
-    const ok = status >= 200 && status < 300 && body?.status === "ok";
-    const refused = status >= 400 || body?.status === "error";
-    const v = contractValidator();
-    const where = `${operation} answer (HTTP ${status})`;
-    if (status >= 200 && status < 300 && body?.status !== "error") {
-      const r = v.validate("answers/ok.schema.json", exchange.body);
-      this.check("R1.ok-envelope", r.ok, r.ok ? `${where}: {"status":"ok"}` : `${where} is not {"status":"ok"}: ${JSON.stringify(exchange.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`);
-    } else if (refused && !malformedRequest && status !== 401 && status !== 403 && status !== 405 && status !== 413) {
-      // A failure answer carries {"status":"error","errorDescription":...} (R1); auth refusals and
-      // malformed JSON may have any body (T4, R2).
-      const r = v.validate("answers/error.schema.json", exchange.body);
-      this.check("R1.error-envelope", r.ok, r.ok ? `${where}: error envelope with a description` : `${where}: ${JSON.stringify(exchange.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`);
-    }
-    return { exchange, ok, refused, body, operation };
+    const j = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest, error: exchange.error });
+    if (j.precondition) throw new PreconditionError("target answers HTTP", j.precondition);
+    for (const c of j.checks) this.check(c.requirement, c.passed, c.message);
+    return { exchange, ok: j.ok, refused: j.refused, body: j.body, operation };
   }
 
   /** Checks that an answer is a success as the operation's lifecycle entry describes (R1; replyInteractionId for ReplyAll/Forward). */

@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
-export type TranscriptEntry =
+export type TranscriptEntry = { worker?: string } & (
   | {
       kind: "http";
       seq: number;
@@ -31,7 +31,8 @@ export type TranscriptEntry =
   | { kind: "notification"; seq: number; ts: number; scenario?: string; agent: string; channel: string; data: unknown }
   | { kind: "inject"; seq: number; ts: number; scenario?: string; adapter: string; email: unknown; ok: boolean; error?: string }
   | { kind: "event"; seq: number; ts: number; scenario?: string; agent?: string; message: string }
-  | { kind: "check"; seq: number; ts: number; scenario?: string; requirement: string; level: string; passed: boolean; message: string; measuredMs?: number };
+  | { kind: "check"; seq: number; ts: number; scenario?: string; requirement: string; level: string; passed: boolean; message: string; measuredMs?: number }
+);
 
 export const REDACTED = "REDACTED";
 const SENSITIVE_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|x-csrf-header|x-xsrf-token)$/i;
@@ -81,11 +82,16 @@ export function redactValue<T>(value: T): T {
   return value;
 }
 
-type NewEntry = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, "seq" | "ts" | "scenario"> & { ts?: number } : never) : never;
+/** What a caller gives: seq and worker are added; ts defaults to now; scenario defaults to the running scenario (null: none). */
+type NewEntry = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, "seq" | "ts" | "scenario" | "worker"> & { ts?: number; scenario?: string | null } : never) : never;
+
+/** This process's worker id, on every entry (a merged transcript holds one copy of an agent's stream per worker). */
+export const WORKER_ID = `${process.pid}-${threadId}`;
 
 /** Appends an entry (redacted) and notifies listeners (the scenario layer attaches it to Allure). */
 export function record(entry: NewEntry): TranscriptEntry {
-  const full = redactValue({ seq: ++seq, ts: entry.ts ?? Date.now(), scenario: currentScenario, ...entry }) as TranscriptEntry;
+  const scenario = entry.scenario === null ? undefined : (entry.scenario ?? currentScenario);
+  const full = redactValue({ seq: ++seq, worker: WORKER_ID, ...entry, ts: entry.ts ?? Date.now(), scenario }) as TranscriptEntry;
   const dir = process.env.GWS_TRANSCRIPT_DIR;
   if (dir) {
     mkdirSync(dir, { recursive: true });

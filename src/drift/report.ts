@@ -1,0 +1,270 @@
+/**
+ * The drift report: what a server sends that the contract does not say (docs/drift.md).
+ * buildDriftReport(entries) is a pure function of transcript entries and the schemas; the
+ * writers validate drift.json against schemas/reports/drift.schema.json and render drift.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DriftEnvelopeUse, DriftFinding, DriftMessageType, DriftReport } from "../generated/contract-types.js";
+import { notificationSchemaFor } from "../contract/lifecycle.js";
+import { extractPageSamples, PAGE_PATH, type PageSample } from "../contract/page-samples.js";
+import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
+import { contractValidator, formatViolations } from "../contract/validators.js";
+import { correlate } from "./correlate.js";
+import { emptyFieldDrift, fieldDriftOf } from "./field-drift.js";
+import { docDefectFindings, envelopeFindings, lifecycleFindings, messageTypeFindings } from "./findings.js";
+import { groupBy } from "./json-shape.js";
+import { lifecycleDriftOf } from "./lifecycle-drift.js";
+import { messagesOf, operationCallOf, type ObservedMessage, type OperationCall } from "./messages.js";
+import { modelsOf, type ModelOf } from "./model-cache.js";
+import { pageVsSchemaFindings } from "./page-vs-schema.js";
+import { answerTimes, notificationLatencies } from "./timing.js";
+import type { NotificationEntry, TranscriptEntry } from "./transcript-io.js";
+
+export const DRIFT_REPORT_SCHEMA = "reports/drift.schema.json";
+
+export interface DriftOptions {
+  /** The schemas to compare with (default: the repository's schemas/). */
+  files?: Map<string, JsonSchema>;
+  /** The page's repaired samples (default: extracted from ../shared/spec). */
+  pageSamples?: PageSample[];
+  /** The page's text (default: read from ../shared/spec). */
+  pageText?: string;
+  /** Where the entries came from, for the report. */
+  transcript?: string;
+  now?: Date;
+}
+
+interface Context {
+  files: Map<string, JsonSchema>;
+  modelOf: ModelOf;
+}
+
+function contextOf(opts: DriftOptions): Context {
+  const files = opts.files ?? loadSchemaFiles();
+  return { files, modelOf: modelsOf(files) };
+}
+
+const DIRECTION_ORDER = { request: 0, answer: 1, notification: 2 } as const;
+
+/** The schema most messages of a type were compared with (a type mixes schemas only when some answers are not R1-shaped). */
+function dominantSchema(messages: readonly ObservedMessage[]): string | null {
+  const counts = new Map<string, number>();
+  for (const m of messages) if (m.schema) counts.set(m.schema, (counts.get(m.schema) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+}
+
+function messageTypeOf(key: string, messages: readonly ObservedMessage[], modelOf: ModelOf): DriftMessageType {
+  const first = messages[0];
+  const schema = dominantSchema(messages);
+  const envelopes = new Map<string, number>();
+  for (const m of messages) envelopes.set(m.envelope, (envelopes.get(m.envelope) ?? 0) + 1);
+  const drift = schema ? fieldDriftOf(messages.filter((m) => m.schema === schema).map((m) => m.data), modelOf(schema)) : emptyFieldDrift();
+  return {
+    key,
+    direction: first.direction,
+    producer: first.producer,
+    ...(first.operation !== undefined ? { operation: first.operation } : {}),
+    ...(first.outcome !== undefined ? { outcome: first.outcome } : {}),
+    ...(first.state !== undefined ? { state: first.state } : {}),
+    schema,
+    count: messages.length,
+    envelopes: [...envelopes].map(([kind, count]) => ({ kind: kind as DriftMessageType["envelopes"][number]["kind"], count })).sort((a, b) => b.count - a.count),
+    ...drift,
+  };
+}
+
+/** Per message type: requests by operationName, answers by operation and outcome, notifications by state. */
+export function messageTypesOf(messages: readonly ObservedMessage[], modelOf: ModelOf): DriftMessageType[] {
+  return [...groupBy(messages, (m) => m.key)]
+    .map(([key, list]) => messageTypeOf(key, list, modelOf))
+    .sort((a, b) => DIRECTION_ORDER[a.direction] - DIRECTION_ORDER[b.direction] || a.key.localeCompare(b.key));
+}
+
+/**
+ * Answers not in R1's envelope. Exempt answers (401/403/405/413, malformed JSON: any body is
+ * allowed, T4/R2) count only when they use the later-edition statusCode envelope.
+ */
+export function envelopeUsesOf(calls: readonly OperationCall[]): DriftEnvelopeUse[] {
+  const out = new Map<string, DriftEnvelopeUse>();
+  for (const c of calls) {
+    if (c.status === undefined || c.envelope === "status" || c.envelope === "none") continue;
+    if (c.outcome === "exempt" && c.envelope !== "statusCode") continue;
+    const key = `${c.operation}|${c.envelope}`;
+    const hit = out.get(key);
+    if (hit) {
+      hit.count++;
+      if (!hit.httpStatuses.includes(c.status)) hit.httpStatuses = [...hit.httpStatuses, c.status].sort((a, b) => a - b);
+    } else {
+      out.set(key, { operation: c.operation, kind: c.envelope, count: 1, httpStatuses: [c.status], example: bodyText(c.entry.responseBody) });
+    }
+  }
+  return [...out.values()].sort((a, b) => `${a.operation}|${a.kind}`.localeCompare(`${b.operation}|${b.kind}`));
+}
+
+/** An answer body as a short text: JSON as sent, cut at 120 characters. */
+function bodyText(body: unknown): string {
+  if (body === undefined || body === "") return "(empty body)";
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
+/** interactionSubType values the transcript's CreateEmail requests asked for (O8). */
+function requestedSubtypes(calls: readonly OperationCall[]): string[] {
+  const out = new Set<string>();
+  for (const c of calls) {
+    const sub = (c.entry.requestBody as { interactionSubType?: unknown } | undefined)?.interactionSubType;
+    if (c.operation === "CreateEmail" && typeof sub === "string") out.add(sub);
+  }
+  return [...out];
+}
+
+export function buildDriftReport(entries: readonly TranscriptEntry[], opts: DriftOptions = {}): DriftReport {
+  const ctx = contextOf(opts);
+  const samples = opts.pageSamples ?? extractPageSamples();
+  const pageText = opts.pageText ?? readFileSync(PAGE_PATH, "utf8");
+
+  const messages = messagesOf(entries, ctx.files);
+  const calls = entries.map(operationCallOf).filter((c): c is OperationCall => c !== undefined);
+  const notifications = messages.filter((m) => m.direction === "notification").map((m) => m.entry as NotificationEntry);
+  const correlation = correlate(entries);
+
+  const messageTypes = messageTypesOf(messages, ctx.modelOf);
+  const lifecycle = lifecycleDriftOf(
+    notifications,
+    (state) => {
+      const schema = notificationSchemaFor(state);
+      return schema ? ctx.modelOf(schema) : undefined;
+    },
+    correlation.creatorOf,
+    requestedSubtypes(calls),
+  );
+  const envelopes = envelopeUsesOf(calls);
+
+  const findings: DriftFinding[] = [
+    ...messageTypeFindings(messageTypes, ctx.modelOf),
+    ...lifecycleFindings(lifecycle),
+    ...envelopeFindings(envelopes),
+    ...pageVsSchemaFindings(samples, ctx.modelOf),
+    ...docDefectFindings(pageText, samples),
+  ];
+  const count = (c: DriftFinding["class"]): number => findings.filter((f) => f.class === c).length;
+  const scenarios = new Set(entries.map((e) => e.scenario).filter((s): s is string => typeof s === "string"));
+  return {
+    kind: "gws-drift-report",
+    version: 1,
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    source: { ...(opts.transcript ? { transcript: opts.transcript } : {}), entries: entries.length, scenarios: scenarios.size },
+    summary: { messages: messages.length, messageTypes: messageTypes.length, serverDrift: count("server-drift"), schemaDefects: count("schema-defect"), docDefects: count("doc-defect") },
+    messageTypes,
+    lifecycle,
+    envelopes,
+    timing: { answerTime: answerTimes(calls), notificationLatency: notificationLatencies(correlation) },
+    findings,
+  };
+}
+
+/** Server-drift findings only: what the lead's live tests assert on ("names exactly the injected changes"). */
+export function serverDrift(report: DriftReport): DriftFinding[] {
+  return report.findings.filter((f) => f.class === "server-drift");
+}
+
+export function validateDriftReport(report: DriftReport): void {
+  const r = contractValidator().validate(DRIFT_REPORT_SCHEMA, report);
+  if (!r.ok) throw new Error(`drift report does not match schemas/${DRIFT_REPORT_SCHEMA}:\n${formatViolations(r.violations)}`);
+}
+
+/** Writes drift.json (validated) and drift.md into `outDir`; returns their paths. */
+export function writeDriftOutputs(report: DriftReport, outDir: string): { json: string; markdown: string } {
+  validateDriftReport(report);
+  mkdirSync(outDir, { recursive: true });
+  const json = join(outDir, "drift.json");
+  const markdown = join(outDir, "drift.md");
+  writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(markdown, renderDriftMarkdown(report));
+  return { json, markdown };
+}
+
+// ----- drift.md ------------------------------------------------------------------------------
+
+const cell = (v: unknown): string => String(v ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+const code = (v: string): string => "`" + v.replace(/`/g, "'") + "`";
+
+function table(head: string[], rows: unknown[][]): string[] {
+  if (rows.length === 0) return ["(none)", ""];
+  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`), ""];
+}
+
+function findingRows(findings: readonly DriftFinding[]): unknown[][] {
+  return findings.map((f) => [f.kind, code(f.subject), f.path ? code(f.path) : "", f.summary, f.count ?? "", f.rule ?? "", f.relatedFacts ? `#${f.relatedFacts}` : ""]);
+}
+
+export function renderDriftMarkdown(report: DriftReport): string {
+  const s = report.summary;
+  const byClass = (c: DriftFinding["class"]): DriftFinding[] => report.findings.filter((f) => f.class === c);
+  const lines: string[] = [
+    "# Drift report",
+    "",
+    `Generated ${report.generatedAt}${report.source.transcript ? ` from ${code(report.source.transcript)}` : ""}: ${report.source.entries} transcript entries, ${report.source.scenarios} scenario(s), ${s.messages} message(s) of ${s.messageTypes} type(s).`,
+    "",
+    `**Server drift: ${s.serverDrift}** · schema defects: ${s.schemaDefects} · doc defects: ${s.docDefects}. What each section means: docs/drift.md.`,
+    "",
+    "## Server drift (traffic differs from the schemas)",
+    "",
+    ...table(["kind", "message type", "path", "what", "count", "rule", "page contradiction"], findingRows(byClass("server-drift"))),
+    "## Message types",
+    "",
+    ...table(
+      ["message type", "by", "schema", "count", "envelopes", "undocumented", "type mismatches", "value mismatches", "missing required", "never seen"],
+      report.messageTypes.map((t) => [
+        code(t.key),
+        t.producer,
+        t.schema ?? "(none)",
+        t.count,
+        t.envelopes.map((e) => `${e.kind}×${e.count}`).join(", "),
+        t.undocumentedFields.length,
+        t.typeMismatches.length,
+        t.valueMismatches.length,
+        t.missingRequired.length,
+        t.neverSeen.length,
+      ]),
+    ),
+  ];
+  for (const t of report.messageTypes) {
+    const details: string[] = [];
+    for (const u of t.undocumentedFields) details.push(`- undocumented ${code(u.path)} (${u.type}) ×${u.count}, e.g. ${code(u.example)}`);
+    for (const m of t.typeMismatches) details.push(`- type ${code(m.path)}: ${m.observed} (schema: ${m.expected.join(" or ")}) ×${m.count}, e.g. ${code(m.example)}`);
+    for (const v of t.valueMismatches) details.push(`- value ${code(v.path)}: ${code(v.observed)} (schema: ${code(v.expected)}) ×${v.count}`);
+    for (const m of t.missingRequired) details.push(`- missing required ${code(m.path)} ×${m.count}`);
+    if (t.neverSeen.length > 0) details.push(`- never seen: ${t.neverSeen.map((n) => `${code(n.path)}${n.required ? " (required)" : ""}`).join(", ")}`);
+    if (details.length > 0) lines.push(`### ${code(t.key)} (${t.schema ?? "no schema"})`, "", ...details, "");
+  }
+  lines.push(
+    "## Lifecycle names not in lifecycle.json",
+    "",
+    ...table(
+      ["what", "state", "name", "caused by", "count"],
+      [
+        ...report.lifecycle.unknownStates.map((u) => ["state", u.state, u.state, "", u.count]),
+        ...report.lifecycle.unknownCapabilities.map((u) => ["capability", u.state, u.capability + (u.knownElsewhere ? " (known for another state)" : ""), "", u.count]),
+        ...report.lifecycle.unknownSubtypes.map((u) => ["interactionSubType", u.state, u.subtype, u.operation ?? "", u.count]),
+      ],
+    ),
+    "## Answer envelopes other than R1",
+    "",
+    ...table(["operation", "envelope", "HTTP", "count", "example"], report.envelopes.map((e) => [e.operation, e.kind, e.httpStatuses.join(", "), e.count, code(e.example)])),
+    "## Answer time per operation (ms)",
+    "",
+    ...table(["operation", "count", "p50", "p95", "p99", "max"], report.timing.answerTime.map((t) => [t.operation, t.count, t.p50, t.p95, t.p99, t.max])),
+    "## Notification latency per operation (ms, answer → next notification about the id or the created interaction)",
+    "",
+    ...table(["operation", "measured", "without notification", "p50", "p95", "p99", "max"], report.timing.notificationLatency.map((t) => [t.operation, t.count, t.withoutNotification, t.p50 ?? "", t.p95 ?? "", t.p99 ?? "", t.max ?? ""])),
+    "## Schema defects (a schema stricter or looser than the page)",
+    "",
+    ...table(["kind", "subject", "path", "what", "rule", "page contradiction"], byClass("schema-defect").map((f) => [f.kind, code(f.subject), f.path ? code(f.path) : "", f.summary, f.rule ?? "", f.relatedFacts ? `#${f.relatedFacts}` : ""])),
+    "## Doc defects (the page contradicts itself)",
+    "",
+    ...table(["#", "contradiction", "the contract's reading", "settled by", "still on the page"], byClass("doc-defect").map((f) => [f.relatedFacts, f.summary, f.reading ?? "", f.rule ?? "", f.evidenceOnPage ? "yes" : "no"])),
+  );
+  return lines.join("\n");
+}
