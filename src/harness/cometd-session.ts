@@ -13,11 +13,40 @@ import type { AgentCredentials } from "./settings.js";
 export const INTERACTIONS_CHANNEL = "/me/interactions";
 
 let adapted = false;
+
+/**
+ * Bayeux cookies (e.g. BAYEUX_BROWSER, which cometd servers tie sessions to) kept per identity
+ * instead of in cometd-nodejs-client's one jar per host (toolchain trap 2): two agents in one
+ * process must not look like one browser. The client gives the store hook only the request
+ * (whose headers carry the agent's Authorization), so jars are keyed by that header.
+ */
+const jars = new Map<string, Map<string, string>>();
+const ANONYMOUS = "(no credentials)";
+function jarKeyOf(headers: Record<string, unknown> | undefined): string {
+  const auth = headers?.Authorization ?? headers?.authorization;
+  return typeof auth === "string" ? auth : ANONYMOUS;
+}
+
 /** adapt() patches globals (window, console.debug): once per process (toolchain trap 4). */
 export function adaptCometdOnce(): void {
   if (adapted) return;
   const debug = console.debug;
-  adapt();
+  adapt({
+    cookies: {
+      storeCookie(uri: { headers?: Record<string, unknown> }, header: string, callback: (failure: Error | null, cookie: unknown) => void) {
+        const key = jarKeyOf(uri.headers);
+        const jar = jars.get(key) ?? new Map<string, string>();
+        jars.set(key, jar);
+        const nameValue = header.split(";")[0].trim();
+        const eq = nameValue.indexOf("=");
+        if (eq > 0) jar.set(nameValue.slice(0, eq), nameValue);
+        callback(null, nameValue);
+      },
+      retrieveCookies(context: { jarKey?: string } | undefined, _uri: unknown, callback: (failure: Error | null, cookies: string[]) => void) {
+        callback(null, [...(jars.get(context?.jarKey ?? ANONYMOUS)?.values() ?? [])]);
+      },
+    },
+  });
   console.debug = debug;
   adapted = true;
 }
@@ -79,11 +108,11 @@ export class CometdSession implements Waitable<ReceivedNotification> {
     this.cometd = new CometD(opts.label ?? `agent-${agentName}`);
     // Toolchain trap 1: adapt() defines window.WebSocket; GWS offers long-polling only (T5).
     this.cometd.unregisterTransport("websocket");
-    // Toolchain trap 2: give each session its own cookie context instead of the per-host global jar.
-    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: unknown } | null;
-    if (lp) lp.context = { cookieStore: {} };
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
+    // Toolchain trap 2: this identity's own Bayeux cookie jar (see adaptCometdOnce).
+    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: unknown } | null;
+    if (lp) lp.context = { jarKey: headers.Authorization ?? ANONYMOUS };
     if (opts.cookie) headers.Cookie = opts.cookie;
     this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {

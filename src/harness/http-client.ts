@@ -19,6 +19,8 @@ export interface HttpExchange {
   body: unknown;
   rawBody: string;
   durationMs: number;
+  /** Time the request was sent (epoch ms): a notification it caused cannot come earlier. */
+  startedAt: number;
   /** Time the answer was complete (epoch ms): N8 budgets start here. */
   answeredAt: number;
   error?: string;
@@ -83,7 +85,7 @@ export class HttpClient {
     if (cookie) headers.cookie = cookie;
     const text = opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
     const started = performance.now();
-    const exchange: HttpExchange = { method, url, requestBody: opts.rawBody ?? body, headers: {}, body: undefined, rawBody: "", durationMs: 0, answeredAt: 0 };
+    const exchange: HttpExchange = { method, url, requestBody: opts.rawBody ?? body, headers: {}, body: undefined, rawBody: "", durationMs: 0, startedAt: Date.now(), answeredAt: 0 };
     try {
       const res = await request(url, {
         method: method as Dispatcher.HttpMethod,

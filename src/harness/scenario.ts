@@ -43,6 +43,8 @@ export type Notification = Record<string, unknown> & { id?: unknown; state?: unk
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {
   exchange: HttpExchange;
+  /** How many notifications each agent's stream held when the request was sent: only later ones can be its effect. */
+  streamMarks?: Map<string, number>;
   /** 2xx and {"status":"ok"}. */
   ok: boolean;
   /** A failure per R1/R2: {"status":"error"} and/or a 4xx. */
@@ -289,8 +291,9 @@ export class Scenario implements Judge {
   async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
     const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
     const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
+    const streamMarks = new Map(this.target.agents.map((a) => [a.name, a.session.items().length]));
     const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
-    return this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
+    return { ...this.judgeAnswer(exchange, operation, opts.rawBody !== undefined), streamMarks };
   }
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
@@ -340,10 +343,13 @@ export class Scenario implements Judge {
     opts: { what: string; requirement: RequirementId; after: Answer | number },
   ): Promise<Notification> {
     const since = typeof opts.after === "number" ? opts.after : opts.after.exchange.answeredAt;
+    // Only what arrived after the causing request was sent can be its effect.
+    const mark = typeof opts.after === "number" ? 0 : (opts.after.streamMarks?.get(agent.name) ?? 0);
+    const own = (d: Notification, n?: ReceivedNotification): boolean => (!n || n.index >= mark) && match(d);
     const budget = this.settings.notifyBudgetMs;
     const must = levelOf(opts.requirement) === "MUST";
     const started = Date.now();
-    const found = await this.waitOn(agent, match, opts.what, Math.max(1, since + budget - started));
+    const found = await this.waitOn(agent, own, opts.what, Math.max(1, since + budget - started));
     if (found) {
       const delay = Math.max(0, found.receivedAt - since);
       this.check(opts.requirement, true, `${opts.what} arrived after ${delay} ms`);
@@ -351,7 +357,7 @@ export class Scenario implements Judge {
       return found.data as Notification;
     }
     // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
-    const late = await this.waitOn(agent, match, opts.what, budget);
+    const late = await this.waitOn(agent, own, opts.what, budget);
     const msg = late
       ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms budget: counts as missing`
       : `${opts.what} did not arrive within ${budget} ms (nor within twice that)`;
@@ -362,9 +368,9 @@ export class Scenario implements Judge {
   }
 
   /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */
-  async waitOn(agent: AgentHandle, match: (d: Notification) => boolean, what: string, budgetMs: number): Promise<ReceivedNotification | undefined> {
+  async waitOn(agent: AgentHandle, match: (d: Notification, n?: ReceivedNotification) => boolean, what: string, budgetMs: number): Promise<ReceivedNotification | undefined> {
     try {
-      return await agent.session.waitFor((n) => match(n.data as Notification), what, budgetMs);
+      return await agent.session.waitFor((n) => match(n.data as Notification, n), what, budgetMs);
     } catch (e) {
       if (e instanceof WaitTimeout) return undefined;
       throw e;

@@ -35,7 +35,8 @@ export async function createReply(s: Scenario, inbound: AcceptedHandle, operatio
   if (replyId) s.claim(replyId, [inbound.agent]);
   const created = await s.awaitNotification(
     inbound.agent,
-    (d) => d.state === "ReplyCreated" && (replyId ? d.id === replyId : d.id !== inbound.id && JSON.stringify(d).includes(inbound.token)),
+    // By replyInteractionId, or by the subject token (a wrong id must still be seen, to be judged by N4.new-id).
+    (d) => d.state === "ReplyCreated" && ((replyId !== undefined && d.id === replyId) || JSON.stringify(d).includes(inbound.token)),
     { what: `ReplyCreated after ${operation} on ${inbound.id}${replyId ? ` (replyInteractionId ${replyId})` : ""}`, requirement: req.created, after: answer },
   );
   const id = String(created.id);

@@ -1,0 +1,204 @@
+/**
+ * The embedded reference server: the contract (interpretation.md), runnable. One port serves
+ *   {root} = /api/v2               REST, HTTP Basic + JSESSIONID session cookie (T1–T4, T7)
+ *   /api/v2/notifications          Bayeux long-polling, per-agent /me/interactions (T5, T6)
+ *   /control/inbound-emails        test control: queue an inbound e-mail ("Test control", http adapter)
+ * Domain behaviour lives in world.ts; faults (faults/) are a separate layer switched on by name.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createFayeHost } from "../peers/faye-host.js";
+import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
+import { faultHooks, type FaultHooks } from "./faults/index.js";
+import { BodyTooLarge, errorAnswer, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
+
+export interface ReferenceServerOptions {
+  /** 0 (default): an ephemeral port. */
+  port?: number;
+  host?: string;
+  agents?: AgentAccount[];
+  /** Revoke unanswered invitations after this long (N5). The per-e-mail revokeAfterMs hint wins. */
+  inviteTimeoutMs?: number;
+  /** A fault of faults/faults.json to switch on. */
+  fault?: string;
+  /** The suite's notification budget: the "late notification" fault exceeds it. */
+  notifyBudgetMs?: number;
+  /** Which Bayeux implementation serves /notifications: cometd-nodejs-server (default) or faye. */
+  bayeux?: "cometd" | "faye";
+  /** Log unexpected errors (never client mistakes) here; default console.error. */
+  log?: (line: string) => void;
+}
+
+export interface ReferenceServer {
+  baseUrl: string;
+  cometdUrl: string;
+  controlUrl: string;
+  agents: AgentAccount[];
+  fault?: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_AGENTS: AgentAccount[] = [
+  { username: "agent1", password: "secret1" },
+  { username: "agent2", password: "secret2" },
+  { username: "agent3", password: "secret3" },
+];
+
+const API_ROOT = "/api/v2";
+const SESSION_COOKIE = "JSESSIONID";
+
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
+  const agents = options.agents ?? DEFAULT_AGENTS;
+  const budgetMs = options.notifyBudgetMs ?? 5000;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const sessions = new Map<string, string>(); // JSESSIONID → agent
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  // ----- notifications: after the answer, through the fault layer, to the agent's sessions only (T6)
+  let bayeux: BayeuxHost;
+  const send = (d: Delivery): void => {
+    if (closing) return;
+    const out = faults.notification ? faults.notification(d.data, d.ctx) : [d.data];
+    for (const data of out) {
+      const deliver = (): void => {
+        if (closing) return;
+        if (faults.broadcast) for (const a of world.agentNames()) bayeux.deliver(a, INTERACTIONS_CHANNEL, data);
+        else bayeux.deliver(d.agent, INTERACTIONS_CHANNEL, data);
+      };
+      const delay = faults.notificationDelayMs?.(data, budgetMs) ?? 0;
+      if (delay > 0) {
+        // The late-notification fault: the delay is the behaviour.
+        const t = setTimeout(() => {
+          timers.delete(t);
+          deliver();
+        }, delay);
+        timers.add(t);
+      } else deliver();
+    }
+  };
+  const world = new World({ agents, inviteTimeoutMs: options.inviteTimeoutMs, faults, notify: send });
+
+  // ----- authentication (T4, T5)
+  /** The agent a request authenticates as: Basic credentials, else the session cookie. */
+  const authenticate = (req: IncomingMessage): string | undefined => {
+    const basic = parseBasic(req.headers.authorization);
+    if (basic) {
+      if (world.checkCredentials(basic.username, basic.password)) return basic.username;
+      if (faults.acceptAnyCredentials && world.hasAgent(basic.username)) return basic.username;
+      return faults.acceptAnyCredentials ? agents[0].username : undefined;
+    }
+    const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (cookie && sessions.has(cookie)) return sessions.get(cookie);
+    return faults.acceptAnyCredentials ? agents[0].username : undefined;
+  };
+  const mount = `${API_ROOT}/notifications`;
+  const handshakeAuth = (req: IncomingMessage): string | undefined => authenticate(req) ?? (faults.acceptAnyHandshake ? agents[0].username : undefined);
+  bayeux = options.bayeux === "faye" ? createFayeHost({ mount, authenticate: handshakeAuth }) : createCometdHost({ mount, authenticate: handshakeAuth });
+
+  // ----- HTTP
+  const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {
+    const answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
+    // The HTTP answer says the request was taken; its notifications follow once it is written.
+    writeJson(res, answer, () => outcome.deliveries.forEach(send));
+  };
+  const refuse = (res: ServerResponse, a: JsonAnswer, operation?: string): void => answerWith(res, { answer: a, deliveries: [] }, operation);
+
+  const readJson = async (req: IncomingMessage, res: ServerResponse, operation?: string): Promise<{ body: unknown } | undefined> => {
+    let text: string;
+    try {
+      text = await readBody(req);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) refuse(res, errorAnswer(413, "the request body is over 1 MiB"), operation);
+      else refuse(res, errorAnswer(400, `the request body could not be read: ${(e as Error).message}`), operation);
+      return undefined;
+    }
+    try {
+      return { body: JSON.parse(text) };
+    } catch (e) {
+      refuse(res, errorAnswer(faults.malformedJsonStatus ?? 400, `malformed JSON: ${(e as Error).message}`), operation);
+      return undefined;
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (bayeux.handles(req)) return bayeux.handle(req, res);
+    const path = (req.url ?? "/").split("?")[0];
+
+    if (path === "/control/inbound-emails") {
+      if (req.method !== "POST") return refuse(res, errorAnswer(405, "use POST", { allow: "POST" }));
+      const parsed = await readJson(req, res);
+      if (parsed) answerWith(res, world.inject(parsed.body));
+      return;
+    }
+
+    const channel = /^\/api\/v2\/me\/channels\/([^/]+)$/.exec(path);
+    const interaction = /^\/api\/v2\/me\/interactions?\/([^/]+)$/.exec(path); // singular: the page's typo, accepted (T2 MAY)
+    const collection = /^\/api\/v2\/me\/interactions\/?$/.test(path);
+    if (!channel && !interaction && !collection) return refuse(res, errorAnswer(404, `no such resource: ${path}`));
+    if (req.method !== "POST") return refuse(res, errorAnswer(405, `${req.method} is not allowed on ${path}; use POST`, { allow: "POST" }));
+
+    const agent = authenticate(req);
+    if (!agent) {
+      req.resume();
+      return refuse(res, errorAnswer(401, "authentication required: HTTP Basic credentials of an agent (T4)", { "www-authenticate": 'Basic realm="GWS"' }));
+    }
+    // Session cookie (T4 MAY): set on the first authenticated call, returned by clients after.
+    const cookies = parseCookies(req.headers.cookie);
+    if (!cookies[SESSION_COOKIE] || sessions.get(cookies[SESSION_COOKIE]) !== agent) {
+      const sid = randomBytes(12).toString("hex");
+      sessions.set(sid, agent);
+      res.setHeader("set-cookie", `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly`);
+    }
+
+    if (channel) {
+      if (channel[1] !== "email") return refuse(res, errorAnswer(404, `unknown channel ${channel[1]}; this server has the email channel`));
+      const parsed = await readJson(req, res, "channel");
+      if (parsed) answerWith(res, world.setChannel(agent, parsed.body), "channel");
+      return;
+    }
+    const parsed = await readJson(req, res, "operation");
+    if (!parsed) return;
+    const operation = String((parsed.body as { operationName?: unknown })?.operationName ?? "");
+    answerWith(res, world.operate(agent, interaction ? decodeURIComponent(interaction[1]) : null, parsed.body), operation);
+  };
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((e: Error) => {
+      // Never for a client mistake: those are answered above. Logged, and the server goes on.
+      log(`reference server: unexpected error on ${req.method} ${req.url}: ${e.stack ?? e.message}`);
+      if (!res.headersSent) writeJson(res, errorAnswer(500, "internal error"));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? "127.0.0.1";
+  const origin = `http://${host}:${port}`;
+
+  return {
+    baseUrl: `${origin}${API_ROOT}`,
+    cometdUrl: `${origin}${mount}`,
+    controlUrl: `${origin}/control`,
+    agents: agents.map((a) => ({ ...a })),
+    fault: options.fault,
+    port,
+    async close() {
+      if (closing) return;
+      closing = true;
+      world.close();
+      for (const t of timers) clearTimeout(t);
+      await bayeux.close(); // disconnect sessions, stop the sweeper
+      server.closeAllConnections(); // held long-polls (toolchain trap 3)
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,439 @@
+/**
+ * The reference server's domain: agents, their e-mail channel, interactions and what each
+ * operation does, in memory. Transport-agnostic: it returns answers and emits notifications
+ * through `notify`; server.ts puts it on HTTP and Bayeux.
+ *
+ * What is checked and where states go comes from the contract's data, not from code here:
+ * request bodies are validated with the request schemas (schemas/requests/), the operations a
+ * state allows come from its capabilities (lifecycle.json via allowedOperations), and each
+ * operation's next state from lifecycle.json (`next`, `creates`, `offersTo`).
+ */
+import { randomBytes } from "node:crypto";
+import { allowedOperations, documentedCapabilities, lifecycle, operationOf, stateOf } from "../contract/lifecycle.js";
+import { contractValidator, formatViolations } from "../contract/validators.js";
+import type { InboundEmailInjection } from "../generated/contract-types.js";
+import type { FaultHooks, Notification, NotifyContext } from "./faults/index.js";
+import { errorAnswer, type JsonAnswer } from "./http-io.js";
+
+export interface AgentAccount {
+  username: string;
+  password: string;
+}
+
+/** An e-mail as the server keeps it (addresses as given, text as lines joined by \n). */
+export interface OutboundEmail {
+  to: string;
+  from: string;
+  cc?: string;
+  subject: string;
+  text: string;
+  mimeType: string;
+}
+
+interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  mimetype: string;
+}
+
+interface Interaction {
+  id: string;
+  kind: "inbound" | "outbound";
+  /** A lifecycle.json state name. */
+  state: string;
+  /** The agent it is offered to or owned by (T8); undefined when no agent holds it. */
+  owner?: string;
+  email: OutboundEmail & { replyTo?: string; structuredText?: string; structuredTextMimeType?: string };
+  attachments: Attachment[];
+  subType: string;
+  currentQueue: string;
+  receivedAt: string;
+  userData: Record<string, string>;
+  sourceId?: string;
+  /** Agents that rejected it (O2): never offered to them again. */
+  rejectedBy: Set<string>;
+  /** Agent hint of the injection, used when routing. */
+  preferredAgent?: string;
+  revokeAfterMs?: number;
+  revokeTimer?: NodeJS.Timeout;
+}
+
+export interface Delivery {
+  agent: string;
+  data: Notification;
+  ctx: NotifyContext;
+}
+
+export interface WorldOptions {
+  agents: AgentAccount[];
+  /** Revoke unanswered invitations after this long (N5); the per-e-mail revokeAfterMs hint wins. */
+  inviteTimeoutMs?: number;
+  faults: FaultHooks;
+  /** Called for every notification, after the answer of the call that caused it is written. */
+  notify(delivery: Delivery): void;
+}
+
+/** The result of a call: the answer to write, then the notifications to send once it is written. */
+export interface Outcome {
+  answer: JsonAnswer;
+  deliveries: Delivery[];
+}
+
+const ok = (extra: Record<string, unknown> = {}): JsonAnswer => ({ status: 200, body: { status: "ok", ...extra } });
+
+export class World {
+  private readonly agents = new Map<string, { account: AgentAccount; ready: boolean }>();
+  private readonly interactions = new Map<string, Interaction>();
+  /** Inbound e-mails waiting for a Ready agent, oldest first (T7). */
+  private readonly held: Interaction[] = [];
+  private roundRobin = 0;
+  private closed = false;
+
+  constructor(private readonly opts: WorldOptions) {
+    for (const a of opts.agents) this.agents.set(a.username, { account: a, ready: false });
+  }
+
+  // ----- authentication (T4) -------------------------------------------------------------------
+
+  checkCredentials(username: string, password: string): boolean {
+    return this.agents.get(username)?.account.password === password;
+  }
+
+  hasAgent(username: string): boolean {
+    return this.agents.has(username);
+  }
+
+  agentNames(): string[] {
+    return [...this.agents.keys()];
+  }
+
+  // ----- channel state (T7) --------------------------------------------------------------------
+
+  setChannel(agent: string, body: unknown): Outcome {
+    const v = contractValidator().validate("requests/channel-state.schema.json", body);
+    if (!v.ok) return { answer: errorAnswer(400, `invalid channel request: ${formatViolations(v.violations)}`), deliveries: [] };
+    const ready = (body as { operationName: string }).operationName === "Ready";
+    this.agents.get(agent)!.ready = ready;
+    const deliveries = ready ? this.drainHeld() : [];
+    return { answer: ok(), deliveries };
+  }
+
+  // ----- test control: inbound e-mails ---------------------------------------------------------
+
+  inject(body: unknown): Outcome {
+    const v = contractValidator().validate("control/inbound-email.schema.json", body);
+    if (!v.ok) return { answer: errorAnswer(400, `invalid inbound e-mail: ${formatViolations(v.violations)}`), deliveries: [] };
+    const e = body as InboundEmailInjection;
+    const id = newId();
+    const it: Interaction = {
+      id,
+      kind: "inbound",
+      state: "Invited",
+      email: {
+        to: e.to,
+        from: e.from,
+        cc: e.cc,
+        replyTo: e.replyTo,
+        subject: e.subject,
+        text: e.text,
+        mimeType: e.mimeType ?? "text/plain",
+        structuredText: e.structuredText,
+        structuredTextMimeType: e.structuredTextMimeType,
+      },
+      attachments: (e.attachments ?? []).map((a) => ({ id: newId(), name: a.name, mimetype: a.mimetype, size: Buffer.from(a.contentBase64, "base64").length })),
+      subType: "InboundNew",
+      currentQueue: "Inbound-Email",
+      receivedAt: new Date().toISOString(),
+      userData: { Subject: e.subject, EmailAddress: e.from, Origination: "email" },
+      rejectedBy: new Set(),
+      preferredAgent: e.agent,
+      revokeAfterMs: e.revokeAfterMs,
+    };
+    this.interactions.set(id, it);
+    const deliveries = this.offer(it);
+    return { answer: { status: 202, body: { status: "ok", interactionId: id } }, deliveries };
+  }
+
+  // ----- operations (T2, T3, O1–O11) -----------------------------------------------------------
+
+  /** An operation by `agent` on interaction `id` (null: CreateEmail on the collection, T3). */
+  operate(agent: string, id: string | null, body: unknown): Outcome {
+    const refuse = (status: number, text: string): Outcome => ({ answer: errorAnswer(status, text), deliveries: [] });
+    if (!body || typeof body !== "object" || Array.isArray(body)) return refuse(400, "the body must be a JSON object with operationName (R3)");
+    const given = (body as { operationName?: unknown }).operationName;
+    if (given === undefined) return refuse(400, "operationName is missing (R3)");
+    if (typeof given !== "string") return refuse(400, `operationName must be a string, got ${JSON.stringify(given)} (R3)`);
+    let name: string = given;
+    if (name === "CancelReply") name = "CancelReplyEmail"; // the operations table's name (related-facts #2): accepted as an alias (MAY)
+    const op = operationOf(name);
+    if (!op) return refuse(400, `unknown operationName "${name}"; known: ${lifecycle.operations.map((o) => o.name).join(", ")} (R3)`);
+    if (id === null && op.path !== "collection") return refuse(400, `${name} is an operation on one interaction: POST /me/interactions/{id} (T2)`);
+    if (id !== null && op.path === "collection") return refuse(400, `${name} is posted on /me/interactions, not on an interaction (T3)`);
+    if (!this.opts.faults.skipValidation) {
+      const v = contractValidator().validate(op.request, { ...(body as object), operationName: name });
+      if (!v.ok) return refuse(400, `invalid ${name} request: ${formatViolations(v.violations)}`);
+    }
+    const b = body as Record<string, unknown>;
+    if (id === null) return this.createEmail(agent, b);
+
+    const it = this.interactions.get(id);
+    if (!it) {
+      if (this.opts.faults.unknownIdOk) return { answer: ok(), deliveries: [] };
+      return refuse(404, `no interaction ${id} (R3)`);
+    }
+    if (it.owner !== agent && !this.opts.faults.skipOwnership) return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
+    let allowed = this.heldBy(it, agent) || this.opts.faults.skipOwnership ? allowedOperations(it.state) : [];
+    if (this.opts.faults.allowedOperations) allowed = this.opts.faults.allowedOperations(it.state, allowed);
+    if (!allowed.includes(name)) {
+      return refuse(409, `${name} is not allowed on interaction ${id} in state ${it.state} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`);
+    }
+    switch (name) {
+      case "Accept":
+        return this.accept(it);
+      case "Reject":
+        return this.reject(it, agent);
+      case "Reply":
+      case "ReplyAll":
+      case "Forward":
+        return this.reply(it, agent, name, b);
+      case "Send":
+      case "CancelReplyEmail":
+      case "StopProcessing":
+      case "PlaceInQueue":
+        return this.leave(it, name);
+      case "Transfer":
+        return this.transfer(it, b);
+      default:
+        return refuse(400, `${name} is not supported`);
+    }
+  }
+
+  /** O1: Invited → Accepted, notified to the owner. */
+  private accept(it: Interaction): Outcome {
+    clearTimeout(it.revokeTimer);
+    it.state = operationOf("Accept")!.next!.state;
+    return { answer: ok(), deliveries: [this.delivery(it.owner!, it)] };
+  }
+
+  /** O2: the agent lets the invitation go; it is offered to another Ready agent if there is one (MAY). */
+  private reject(it: Interaction, agent: string): Outcome {
+    clearTimeout(it.revokeTimer);
+    it.rejectedBy.add(agent);
+    it.state = operationOf("Reject")!.next!.state;
+    it.owner = undefined;
+    return { answer: ok(), deliveries: this.offer(it, { onlyIfSomeoneReady: true }) };
+  }
+
+  /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
+  private reply(source: Interaction, agent: string, op: "Reply" | "ReplyAll" | "Forward", b: Record<string, unknown>): Outcome {
+    const spec = operationOf(op)!;
+    const e = source.email;
+    let derived: OutboundEmail;
+    if (op === "Forward") {
+      // O5: the destination is set by the agent in Send (the page's Forward has no address field).
+      derived = { to: "", from: e.to, subject: `Fwd: ${e.subject}`, text: quote(e.text, "Forwarded message:", "> "), mimeType: e.mimeType };
+    } else {
+      const quoteDefault = this.opts.faults.quoteDefault?.(op) ?? op === "ReplyAll"; // O3: false for Reply; O4: true for ReplyAll
+      const quoteOriginal = typeof b.quoteOriginal === "boolean" ? b.quoteOriginal : quoteDefault;
+      derived = {
+        to: e.replyTo ?? e.from, // O3: Reply-To, else From (SHOULD)
+        from: e.to,
+        subject: `${typeof b.subjectPrefix === "string" ? b.subjectPrefix : ""}${e.subject}`,
+        text: quoteOriginal ? quote(e.text, b.replyToStartLine as string | undefined, b.indentCharacter as string | undefined) : "",
+        mimeType: e.mimeType,
+        ...(op === "ReplyAll" && e.cc ? { cc: e.cc } : {}), // O4
+      };
+    }
+    if (this.opts.faults.derive) derived = this.opts.faults.derive(op, derived, e);
+    const created: Interaction = {
+      id: newId(),
+      kind: "outbound",
+      state: spec.creates!.state,
+      owner: agent,
+      email: derived,
+      attachments: [],
+      subType: spec.creates!.interactionSubType ?? "OutboundReply",
+      currentQueue: typeof b.queueName === "string" ? b.queueName : "Outbound-Drafts",
+      receivedAt: new Date().toISOString(),
+      userData: {},
+      sourceId: source.id,
+      rejectedBy: new Set(),
+    };
+    this.interactions.set(created.id, created);
+    // R1: ReplyAll and Forward carry replyInteractionId; the page's Reply answer has none (it MAY).
+    const answer = spec.answer.includes("reply-id") ? ok({ replyInteractionId: created.id }) : ok();
+    return { answer, deliveries: [this.delivery(agent, created)] };
+  }
+
+  /** O8: a new outbound interaction owned by the agent, of the requested subtype (or OutboundReply). */
+  private createEmail(agent: string, b: Record<string, unknown>): Outcome {
+    const spec = operationOf("CreateEmail")!;
+    const created: Interaction = {
+      id: newId(),
+      kind: "outbound",
+      state: spec.creates!.state,
+      owner: agent,
+      email: { to: "", from: "", subject: "", text: "", mimeType: "text/plain" },
+      attachments: [],
+      subType: typeof b.interactionSubType === "string" ? b.interactionSubType : "OutboundReply",
+      currentQueue: String(b.queueName),
+      receivedAt: new Date().toISOString(),
+      userData: {},
+      rejectedBy: new Set(),
+    };
+    this.interactions.set(created.id, created);
+    return { answer: ok(), deliveries: [this.delivery(agent, created)] };
+  }
+
+  /** O6, O7, O10, O11: the interaction moves to the lifecycle's next state and leaves the agent. */
+  private leave(it: Interaction, op: string): Outcome {
+    it.state = operationOf(op)!.next!.state;
+    if (!this.heldBy(it, it.owner ?? "")) it.owner = undefined;
+    return { answer: ok(), deliveries: [] };
+  }
+
+  /** O9: to an agent (offered to it: Invited, same id) or to a queue. */
+  private transfer(it: Interaction, b: Record<string, unknown>): Outcome {
+    const spec = operationOf("Transfer")!;
+    const target = typeof b.targetAgent === "string" ? b.targetAgent : undefined;
+    if (target !== undefined && !this.agents.has(target)) return { answer: errorAnswer(400, `targetAgent "${target}" is not an agent of this server (O9)`), deliveries: [] };
+    it.state = spec.next!.state;
+    it.owner = undefined;
+    if (!target || this.opts.faults.transferWithoutInvite) return { answer: ok(), deliveries: [] };
+    it.preferredAgent = target;
+    it.rejectedBy.clear();
+    return { answer: ok(), deliveries: this.offer(it, { only: target }) };
+  }
+
+  // ----- routing and revocation (T7, N5) -------------------------------------------------------
+
+  /**
+   * Offers an inbound interaction (T7): to its preferred agent if Ready, else to any Ready agent
+   * (round robin) that has not rejected it, else it is held until one becomes Ready.
+   */
+  private offer(it: Interaction, opts: { only?: string; onlyIfSomeoneReady?: boolean } = {}): Delivery[] {
+    const canTake = (name: string): boolean => (this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady) && !it.rejectedBy.has(name);
+    let agent: string | undefined;
+    if (opts.only) agent = canTake(opts.only) ? opts.only : undefined;
+    else if (it.preferredAgent && canTake(it.preferredAgent)) agent = it.preferredAgent;
+    else {
+      const names = [...this.agents.keys()];
+      for (let i = 0; i < names.length && !agent; i++) {
+        const name = names[(this.roundRobin + i) % names.length];
+        if (canTake(name)) {
+          agent = name;
+          this.roundRobin = (this.roundRobin + i + 1) % names.length;
+        }
+      }
+    }
+    if (!agent) {
+      if (!opts.onlyIfSomeoneReady || it.rejectedBy.size < this.agents.size) this.held.push(it);
+      return [];
+    }
+    it.state = "Invited";
+    it.owner = agent;
+    this.armRevoke(it);
+    return [this.delivery(agent, it)];
+  }
+
+  private drainHeld(): Delivery[] {
+    const out: Delivery[] = [];
+    for (const it of [...this.held]) {
+      this.held.splice(this.held.indexOf(it), 1);
+      out.push(...this.offer(it));
+    }
+    return out;
+  }
+
+  /** N5: an unanswered invitation is revoked after the hint or the server's invitation timeout. */
+  private armRevoke(it: Interaction): void {
+    const after = it.revokeAfterMs ?? this.opts.inviteTimeoutMs;
+    if (!after || this.opts.faults.neverRevoke) return;
+    clearTimeout(it.revokeTimer);
+    it.revokeTimer = setTimeout(() => {
+      if (this.closed || it.state !== "Invited" || !it.owner) return;
+      const agent = it.owner;
+      const revoked = lifecycle.events.find((e) => e.name === "RevokeTimeout")!.to;
+      it.state = revoked;
+      it.owner = undefined; // the agent no longer holds it; not offered again (keeps runs deterministic)
+      this.opts.notify(this.delivery(agent, it));
+    }, after);
+    it.revokeTimer.unref();
+  }
+
+  /** Whether `agent` holds `it` in its current state (lifecycle `held`), faults aside. */
+  private heldBy(it: Interaction, agent: string): boolean {
+    if (it.owner !== agent) return false;
+    return !!stateOf(it.state)?.held || !!this.opts.faults.stillHeld?.(it.state);
+  }
+
+  // ----- notifications (N1–N5) -----------------------------------------------------------------
+
+  private delivery(agent: string, it: Interaction): Delivery {
+    return { agent, data: this.notification(it), ctx: { sourceId: it.sourceId } };
+  }
+
+  /** The notification of an interaction's current state, every field of N1–N5; capabilities from lifecycle.json. */
+  notification(it: Interaction): Notification {
+    const base = { messageTypeName: "InteractionStateMessage", id: it.id, channel: "email" };
+    const capabilities = [...documentedCapabilities(it.state)];
+    const e = it.email;
+    switch (it.state) {
+      case "Invited":
+        return { ...base, email_object: { subject: e.subject, interactionId: it.id }, interactionType: "Email", interactionSubType: it.subType, userData: it.userData, currentQueue: it.currentQueue, state: it.state, capabilities };
+      case "Accepted":
+        return {
+          ...base,
+          email_object: {
+            ToAddress: e.to,
+            FromAddress: e.from,
+            ...(e.cc ? { CCAddresses: e.cc } : {}),
+            Subject: e.subject,
+            Text: e.text,
+            ...(e.structuredText ? { StructuredText: e.structuredText, StructuredTextMimeType: e.structuredTextMimeType ?? "text/html" } : {}),
+            MimeType: e.mimeType,
+            ...(it.attachments.length ? { attachments: it.attachments } : {}),
+          },
+          interactionType: "Email",
+          interactionSubType: it.subType,
+          userData: it.userData,
+          currentQueue: it.currentQueue,
+          receivedAt: it.receivedAt,
+          state: it.state,
+          capabilities,
+        };
+      case "ReplyCreated":
+        return {
+          ...base,
+          email_object: { ToAddress: e.to, FromAddress: e.from, ...(e.cc ? { CCAddresses: e.cc } : {}), Subject: e.subject, Text: e.text, MimeType: e.mimeType },
+          interactionType: "Email",
+          interactionSubType: it.subType,
+          receivedAt: it.receivedAt,
+          state: it.state,
+          capabilities,
+        };
+      default:
+        // Revoked (N5): subject only, no capabilities.
+        return { ...base, email_object: { subject: e.subject }, state: it.state, capabilities };
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const it of this.interactions.values()) clearTimeout(it.revokeTimer);
+  }
+}
+
+/**
+ * O3 quoting: the start line (when given), then every line of the original text prefixed by the
+ * indent (when given).
+ */
+export function quote(text: string, startLine?: string, indent?: string): string {
+  const lines = text.split(/\r?\n/).map((l) => `${indent ?? ""}${l}`);
+  return [...(startLine !== undefined ? [startLine] : []), ...lines].join("\n");
+}
+
+function newId(): string {
+  return randomBytes(8).toString("hex").toUpperCase();
+}
