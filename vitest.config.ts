@@ -32,6 +32,8 @@ export default defineConfig({
           include: ["suites/**/*.test.ts"],
           exclude: ["suites/**/*.exclusive.test.ts"],
           sequence: { groupOrder: 0 },
+          // Scenarios mostly wait on the network: more workers than cores keeps the run short.
+          maxWorkers: 6,
           ...conformanceCommon,
         },
       },

@@ -1,0 +1,122 @@
+/**
+ * npm run reference -- --port 8080 --agents agent1:secret1,agent2:secret2 [--invite-timeout-ms N] [--fault NAME] [--bayeux cometd|faye]
+ * Runs the reference server until SIGINT/SIGTERM, then shuts down gracefully (exit 0).
+ * A bad flag or value: a message naming it, exit 2.
+ */
+import { FAULTS } from "./faults/index.js";
+import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
+
+const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N] [--fault NAME] [--bayeux cometd|faye]
+  --port               TCP port (default 8080; 0 = any free port)
+  --agents             agent credentials (default ${DEFAULT_AGENTS.map((a) => a.username).join(", ")} with their demo passwords)
+  --invite-timeout-ms  revoke unanswered invitations after N ms (N5)
+  --fault              switch on one bug (see src/reference/faults/faults.json; --list-faults prints them)
+  --bayeux             Bayeux implementation: cometd (default) or faye`;
+
+export class UsageError extends Error {}
+
+export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { help?: boolean; listFaults?: boolean } {
+  const out: ReferenceServerOptions & { help?: boolean; listFaults?: boolean } = { port: 8080 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    const int = (v: string): number => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`${flag}: "${v}" is not a whole number`);
+      return Number(v);
+    };
+    switch (flag) {
+      case "--help":
+      case "-h":
+        out.help = true;
+        break;
+      case "--list-faults":
+        out.listFaults = true;
+        break;
+      case "--port": {
+        const p = int(value());
+        if (p > 65535) throw new UsageError(`--port: ${p} is not a TCP port`);
+        out.port = p;
+        break;
+      }
+      case "--host":
+        out.host = value();
+        break;
+      case "--agents":
+        out.agents = value()
+          .split(",")
+          .map((pair) => {
+            const c = pair.indexOf(":");
+            if (c <= 0 || c === pair.length - 1) throw new UsageError(`--agents: "${pair.split(":")[0]}" is not user:pass`);
+            return { username: pair.slice(0, c), password: pair.slice(c + 1) };
+          });
+        break;
+      case "--invite-timeout-ms": {
+        const n = int(value());
+        if (n <= 0) throw new UsageError("--invite-timeout-ms must be positive");
+        out.inviteTimeoutMs = n;
+        break;
+      }
+      case "--fault": {
+        const name = value();
+        if (!FAULTS.some((f) => f.name === name)) throw new UsageError(`--fault: unknown fault "${name}" (--list-faults prints them)`);
+        out.fault = name;
+        break;
+      }
+      case "--bayeux": {
+        const b = value();
+        if (b !== "cometd" && b !== "faye") throw new UsageError(`--bayeux: "${b}" is not cometd or faye`);
+        out.bayeux = b;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown flag ${flag}`);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  let opts: ReturnType<typeof parseReferenceArgs>;
+  try {
+    opts = parseReferenceArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`reference: ${e.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (opts.help) return void console.log(USAGE);
+  if (opts.listFaults) {
+    for (const f of FAULTS) console.log(`${f.name.padEnd(36)} ${f.level.padEnd(6)} ${f.rule.padEnd(4)} ${f.description}`);
+    return;
+  }
+  const server = await startReferenceServer(opts);
+  console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}`);
+  console.log(`  API root   ${server.baseUrl}`);
+  console.log(`  CometD     ${server.cometdUrl}`);
+  console.log(`  control    ${server.controlUrl}/inbound-emails`);
+  console.log(`  agents     ${server.agents.map((a) => a.username).join(", ")} (passwords as given; not printed)`);
+  console.log("ready; Ctrl-C to stop");
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (e: Error) => {
+        console.error(`shutdown failed: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) await main();
