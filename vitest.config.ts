@@ -9,8 +9,13 @@ import { defineConfig } from "vitest/config";
  *    time after the parallel group (sequence.groupOrder).
  * `npm run conformance` runs the two conformance projects with the reporters.
  */
+/** The scenarios' directory (the project's own tests point it at fixture suites). */
+const SUITES = (process.env.GWS_SUITES_DIR ?? "suites").replace(/\/$/, "");
+
 const conformanceCommon = {
   globalSetup: ["src/harness/global-setup.ts"],
+  // Allure steps and attachments (src/harness/allure-bridge.ts); inert without the Allure reporter.
+  setupFiles: ["allure-vitest/setup"],
   testTimeout: 60_000,
   hookTimeout: 30_000,
 };
@@ -29,8 +34,8 @@ export default defineConfig({
       {
         test: {
           name: "conformance",
-          include: ["suites/**/*.test.ts"],
-          exclude: ["suites/**/*.exclusive.test.ts"],
+          include: [`${SUITES}/**/*.test.ts`],
+          exclude: [`${SUITES}/**/*.exclusive.test.ts`],
           sequence: { groupOrder: 0 },
           // Scenarios mostly wait on the network: more workers than cores keeps the run short.
           maxWorkers: 6,
@@ -40,7 +45,7 @@ export default defineConfig({
       {
         test: {
           name: "conformance-exclusive",
-          include: ["suites/**/*.exclusive.test.ts"],
+          include: [`${SUITES}/**/*.exclusive.test.ts`],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
           ...conformanceCommon,

@@ -42,6 +42,13 @@ export type CapabilityName =
  */
 export type DriftEnvelopeKind = "status" | "statusCode" | "empty" | "non-json" | "other" | "none";
 /**
+ * An expected-failures baseline (--expected-failures FILE): requirements known to fail on a target, each with a reason and an optional expiry day. Listed failures do not fail the run; a listed requirement that passes, or an expired entry, does.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "ExpectedFailures".
+ */
+export type ExpectedFailures = ExpectedFailureEntry[];
+/**
  * Any documented notification on /me/interactions, discriminated by state (N1-N5). A message with an undocumented state is checked against base.schema.json only.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -141,6 +148,7 @@ export interface GwsContract {
   CapabilityList?: CapabilityList;
   CapabilityName?: CapabilityName;
   ChannelStateRequest?: ChannelStateRequest;
+  ConformanceSummary?: ConformanceSummary;
   CreateEmailRequest?: CreateEmailRequest;
   DriftEnvelopeCount?: DriftEnvelopeCount;
   DriftEnvelopeKind?: DriftEnvelopeKind;
@@ -159,6 +167,7 @@ export interface GwsContract {
   DriftUnknownSubtype?: DriftUnknownSubtype;
   DriftValueMismatch?: DriftValueMismatch;
   ErrorAnswer?: ErrorAnswer;
+  ExpectedFailures?: ExpectedFailures;
   ForwardRequest?: ForwardRequest;
   InboundEmailInjection?: InboundEmailInjection;
   InboundEmailObject?: InboundEmailObject;
@@ -277,6 +286,64 @@ export interface CancelReplyEmailRequest {
 export interface ChannelStateRequest {
   operationName: "Ready" | "NotReady";
   [k: string]: unknown;
+}
+/**
+ * summary.json of a conformance run: the overall verdict, counts per status, what was tested (suite version, spec edition, target, redacted settings) and a verdict per requirement of schemas/requirements.json.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "ConformanceSummary".
+ */
+export interface ConformanceSummary {
+  /**
+   * CONFORMANT: no FAIL, no ERROR. NON_CONFORMANT: a MUST failed (not in the expected-failures baseline) or the baseline is stale. INCOMPLETE: no FAIL, but something could not be judged (ERROR).
+   */
+  overall: "CONFORMANT" | "NON_CONFORMANT" | "INCOMPLETE";
+  counts: {
+    PASS: number;
+    FAIL: number;
+    WARN: number;
+    SKIP: number;
+    ERROR: number;
+    NOT_TESTABLE: number;
+  };
+  suiteVersion: string;
+  specEdition: string;
+  /**
+   * The target's label: its API root, or the embedded reference server.
+   */
+  target: string;
+  /**
+   * Target settings with every secret replaced by REDACTED.
+   */
+  settings: {
+    [k: string]: unknown;
+  };
+  shard?: string;
+  mergedFrom?: string[];
+  filter?: {
+    only?: string[];
+    skip?: string[];
+    level?: "must" | "should";
+  };
+  startedAt: string;
+  endedAt: string;
+  durationMs?: number;
+  baselineProblems: string[];
+  runErrors: string[];
+  requirements: RequirementVerdictRecord[];
+}
+export interface RequirementVerdictRecord {
+  id: string;
+  rule: string;
+  level: "MUST" | "SHOULD" | "MAY";
+  area: string;
+  text?: string;
+  status: "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE";
+  tests: string[];
+  message: string;
+  durationMs: number;
+  measuredMs?: number;
+  expectedFailure?: string;
 }
 /**
  * Create a new outbound e-mail interaction, POST {root}/me/interactions. Page section 'CreateEmail'; contract O8 (queueName required).
@@ -581,6 +648,11 @@ export interface ErrorAnswer {
   status: "error";
   errorDescription: string;
   [k: string]: unknown;
+}
+export interface ExpectedFailureEntry {
+  id: string;
+  reason: string;
+  expires?: string;
 }
 /**
  * Forward an accepted inbound e-mail. Page section 'Forward' (no address field: contradiction #6); contract O5.

@@ -5,14 +5,19 @@
  */
 import type { TestProject } from "vitest/node";
 import { startReferenceServer } from "../reference/server.js";
-import { resolveSettings } from "./settings.js";
+import { resolveSettings, type TargetSettings } from "./settings.js";
 import type { ResolvedTarget } from "./target.js";
 
 /** Invitation timeout the run declares for the embedded server: it honours the per-e-mail revokeAfterMs hint. */
 export const EMBEDDED_INVITE_TIMEOUT_MS = 600;
 
-export async function resolveTarget(env: Record<string, string | undefined> = process.env): Promise<{ target: ResolvedTarget; close: () => Promise<void> }> {
-  const settings = resolveSettings({ env });
+/** Where the conformance command hands the resolved target to the vitest projects (same process and its workers). */
+export const RESOLVED_TARGET_ENV = "GWS_RESOLVED_TARGET";
+
+export async function resolveTarget(
+  env: Record<string, string | undefined> = process.env,
+  settings: TargetSettings = resolveSettings({ env }),
+): Promise<{ target: ResolvedTarget; close: () => Promise<void> }> {
   if (settings.baseUrl) {
     return {
       target: { ...settings, baseUrl: settings.baseUrl, cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`, embedded: false, label: settings.baseUrl },
@@ -38,11 +43,15 @@ export async function resolveTarget(env: Record<string, string | undefined> = pr
 }
 
 /**
- * The conformance command resolves the target once and provides it to every project (config
- * `provide`); a plain `vitest --project conformance` run resolves it here instead.
+ * The conformance command resolves the target once (one embedded server for the whole run) and
+ * hands it over in GWS_RESOLVED_TARGET; a plain `vitest --project conformance` run resolves it here.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (project.getProvidedContext().gwsTarget) return async () => undefined;
+  const given = process.env[RESOLVED_TARGET_ENV];
+  if (given) {
+    project.provide("gwsTarget", JSON.parse(given) as ResolvedTarget);
+    return async () => undefined;
+  }
   const { target, close } = await resolveTarget();
   project.provide("gwsTarget", target);
   return close;

@@ -14,7 +14,8 @@ import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
 import { requireOperation } from "../contract/lifecycle.js";
-import { levelOf } from "../contract/registry.js";
+import { levelOf, requirement } from "../contract/registry.js";
+import { filteredOut, selectionFromEnv } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureAttachEntry, allureRequirements, allureStep } from "./allure-bridge.js";
@@ -119,6 +120,12 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
       ctx.skip(SKIP_REASONS[need]);
       return;
     }
+  }
+  const selection = selectionFromEnv();
+  if (selection && opts.requirements.every((id) => filteredOut(requirement(id), selection, [opts.area, ...(opts.tags ?? [])]))) {
+    meta.skipped = filteredOut(requirement(opts.requirements[0]), selection, [opts.area, ...(opts.tags ?? [])]);
+    ctx.skip(meta.skipped);
+    return;
   }
   await allureRequirements(opts.requirements, opts.area);
   const name = `${ctx.task.file?.name ?? ""} > ${title}`;

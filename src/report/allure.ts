@@ -1,0 +1,42 @@
+/**
+ * The single-file Allure 3 HTML report (opens from file://, no Java, offline), generated from
+ * allure-results/ with the awesome plugin's singleFile option. Its exit code says nothing about
+ * the tests; failure to generate is reported, never fatal to the run.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../contract/schemas.js";
+
+export const ALLURE_BUDGET_MS = 60_000;
+
+export function generateAllureReport(resultsDir: string, outDir: string, name: string): Promise<{ ok: boolean; message: string }> {
+  if (!existsSync(resultsDir)) return Promise.resolve({ ok: false, message: `no Allure results in ${resultsDir}` });
+  const config = join(outDir, "allurerc.mjs");
+  writeFileSync(
+    config,
+    `export default ${JSON.stringify({ name, output: join(outDir, "allure-report"), plugins: { awesome: { options: { singleFile: true, reportName: name } } } }, null, 2)};\n`,
+  );
+  const bin = join(REPO_ROOT, "node_modules", "allure", "cli.js");
+  const args = existsSync(bin) ? [bin] : [join(REPO_ROOT, "node_modules", ".bin", "allure")];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", config, "--output", join(outDir, "allure-report")], {
+      cwd: outDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let err = "";
+    child.stdout.resume();
+    child.stderr.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), ALLURE_BUDGET_MS);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, message: `allure could not start: ${e.message}` });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const index = join(outDir, "allure-report", "index.html");
+      resolve(existsSync(index) ? { ok: true, message: index } : { ok: false, message: `allure generate exited ${code}: ${err.trim().slice(-400)}` });
+    });
+  });
+}
