@@ -39,6 +39,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           // Scenarios mostly wait on the network: more workers than cores keeps the run short.
           maxWorkers: 6,
+          // Workers keep the harness (compiled validators) between files: imports dominate otherwise.
+          isolate: false,
           ...conformanceCommon,
         },
       },

@@ -10,6 +10,7 @@
  * where a scenario asserts.
  */
 import { afterAll, inject, test, type TestContext } from "vitest";
+import { getCurrentSuite } from "vitest/suite";
 import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
@@ -25,7 +26,7 @@ import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import type { Judge } from "./monitor.js";
 import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
-import { onRecord, record, setCurrentScenario, type TranscriptEntry } from "./transcript.js";
+import { inScenario, onRecord, record, type TranscriptEntry } from "./transcript.js";
 
 export type Need = "second-agent" | "invite-timeout";
 
@@ -74,9 +75,10 @@ const SKIP_REASONS: Record<Need, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Worker-wide target (one per test file: vitest isolates modules per file).
+// The worker's target: connected on first use, closed after each suite (describe) that used it,
+// so that it is released whether or not vitest isolates modules per file.
 let targetPromise: Promise<Target> | undefined;
-let closeRegistered = false;
+const suitesWithClose = new WeakSet<object>();
 
 function workerTarget(settings: ResolvedTarget): Promise<Target> {
   targetPromise ??= Target.connect(settings);
@@ -98,8 +100,9 @@ function targetSettings(): ResolvedTarget {
 
 /** Declares a conformance scenario. */
 export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
-  if (!closeRegistered) {
-    closeRegistered = true;
+  const suite = getCurrentSuite();
+  if (!suitesWithClose.has(suite)) {
+    suitesWithClose.add(suite);
     afterAll(async () => {
       const t = targetPromise;
       targetPromise = undefined;
@@ -129,9 +132,13 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
   }
   await allureRequirements(opts.requirements, opts.area);
   const name = `${ctx.task.file?.name ?? ""} > ${title}`;
-  setCurrentScenario(name);
+  await inScenario(name, () => runBody(name, opts, body, meta, settings));
+}
+
+async function runBody(name: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget): Promise<void> {
   const attachments: Promise<void>[] = [];
-  const stopAttaching = onRecord((e: TranscriptEntry) => attachments.push(allureAttachEntry(e)));
+  // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
+  const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allureAttachEntry(e)));
   let s: Scenario | undefined;
   try {
     let target: Target;
@@ -158,7 +165,6 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
   } finally {
     if (s) s.dispose();
     stopAttaching();
-    setCurrentScenario(undefined);
     await Promise.allSettled(attachments);
   }
   const mustFailures = meta.checks.filter((c) => !c.passed && c.level === "MUST");

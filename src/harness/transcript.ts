@@ -8,6 +8,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
+import { AsyncLocalStorage } from "node:async_hooks";
 
 export type TranscriptEntry = { worker?: string } & (
   | {
@@ -38,7 +39,8 @@ export const REDACTED = "REDACTED";
 const SENSITIVE_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|x-csrf-header|x-xsrf-token)$/i;
 
 let secrets: string[] = [];
-let currentScenario: string | undefined;
+/** The running scenario, per async context: scenarios of one file may run concurrently. */
+const scenarioContext = new AsyncLocalStorage<string>();
 let seq = 0;
 const listeners = new Set<(e: TranscriptEntry) => void>();
 
@@ -47,12 +49,13 @@ export function setSecrets(values: string[]): void {
   secrets = [...new Set(values.filter((v) => v.length >= 3))].sort((a, b) => b.length - a.length);
 }
 
-export function setCurrentScenario(name: string | undefined): void {
-  currentScenario = name;
+/** Runs `body` with `name` as the scenario every entry it records is attributed to. */
+export function inScenario<T>(name: string, body: () => Promise<T>): Promise<T> {
+  return scenarioContext.run(name, body);
 }
 
 export function getCurrentScenario(): string | undefined {
-  return currentScenario;
+  return scenarioContext.getStore();
 }
 
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -90,7 +93,7 @@ export const WORKER_ID = `${process.pid}-${threadId}`;
 
 /** Appends an entry (redacted) and notifies listeners (the scenario layer attaches it to Allure). */
 export function record(entry: NewEntry): TranscriptEntry {
-  const scenario = entry.scenario === null ? undefined : (entry.scenario ?? currentScenario);
+  const scenario = entry.scenario === null ? undefined : (entry.scenario ?? getCurrentScenario());
   const full = redactValue({ seq: ++seq, worker: WORKER_ID, ...entry, ts: entry.ts ?? Date.now(), scenario }) as TranscriptEntry;
   const dir = process.env.GWS_TRANSCRIPT_DIR;
   if (dir) {

@@ -1,0 +1,5 @@
+/** R3 refused requests on interactions in state ReplyCreated (suites/support/malformed-scenarios.ts). */
+import { describe } from "vitest";
+import { malformedRequestScenarios } from "../support/malformed-scenarios.js";
+
+describe("R3 refused requests in ReplyCreated", () => malformedRequestScenarios("ReplyCreated"));
