@@ -4,19 +4,24 @@
  * whatever the target is, TLS included (bytes are relayed, not parsed).
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { EventLog } from "./cometd-session.js";
 
 export class TcpProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
-  /** Connections accepted so far (a reconnect shows as a new one). */
-  accepted = 0;
+  /** Connections accepted, numbered from 1 (a reconnect shows as a new one); waitable. */
+  readonly connections = new EventLog<number>((n) => `connection #${n}`);
+
+  get accepted(): number {
+    return this.connections.items().length;
+  }
 
   private constructor(
     readonly targetHost: string,
     readonly targetPort: number,
   ) {
     this.server = createServer((client) => {
-      this.accepted++;
+      this.connections.push(this.accepted + 1);
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
