@@ -38,7 +38,7 @@ export default defineConfig({
           exclude: [`${SUITES}/**/*.exclusive.test.ts`],
           sequence: { groupOrder: 0 },
           // Scenarios mostly wait on the network: more workers than cores keeps the run short.
-          maxWorkers: 6,
+          maxWorkers: Number(process.env.GWS_MAX_WORKERS ?? 6),
           // Workers keep the harness (compiled validators) between files: imports dominate otherwise.
           isolate: false,
           ...conformanceCommon,

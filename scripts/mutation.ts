@@ -34,7 +34,7 @@ export interface MutantResult {
 }
 
 /** The notification budget the mutation runs declare (ms). */
-export const MUTATION_NOTIFY_BUDGET_MS = 1500;
+export const MUTATION_NOTIFY_BUDGET_MS = 1000;
 
 export function loadFaults(): Fault[] {
   return JSON.parse(readFileSync(join(REPO_ROOT, "src", "reference", "faults", "faults.json"), "utf8")) as Fault[];
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
   };
   const out = flag("--out") ?? join(REPO_ROOT, "reports");
   const parallel = Number(flag("--parallel") ?? 2);
+  // Two runs at a time on 2 cores; each with fewer vitest workers than a lone run.
+  const workersPerRun = Number(flag("--workers") ?? 4);
   const only = flag("--only")?.split(",");
   const faults = loadFaults().filter((f) => f.level !== "DRIFT" && (!only || only.includes(f.name)));
   const work = join(out, "mutation-runs");
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     // the Allure HTML is not needed to score.
     const run = await runConformance({
       outDir: join(work, name),
-      env: { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS), ...(fault ? { GWS_REFERENCE_FAULT: fault.name } : {}) },
+      env: { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS), GWS_MAX_WORKERS: String(workersPerRun), ...(fault ? { GWS_REFERENCE_FAULT: fault.name } : {}) },
       args: ["--no-allure"],
     });
     const judged = fault ? judgeFaultRun(fault, run) : judgeCleanRun(run);

@@ -108,7 +108,7 @@ Run options:
   --expected-failures FILE     baseline of known failures [{id, reason, expires?}]
   --out DIR                    where the reports go (default reports/)
   --shard i/n                  run slice i of n; merge the slices with gws-conformance merge
-  --no-allure                  skip the HTML report (allure-results/ is still written)
+  --no-allure                  no Allure results or HTML report (faster; the other reports are written)
   --help                       this text
 
 Exit codes: 0 conformant (no FAIL, no ERROR); 1 not conformant or incomplete; 2 configuration error.`;

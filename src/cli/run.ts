@@ -14,6 +14,7 @@ import { SELECTION_ENV, type Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError } from "../harness/settings.js";
 import { setSecrets, redactText } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
+import { NO_ALLURE_ENV } from "../harness/allure-bridge.js";
 import { ResultCollector } from "../report/collector.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
@@ -86,7 +87,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // 3. The run. Workers get the target, the transcript directory and the selection through the environment.
   const collector = new ResultCollector((line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line));
   const startedAt = new Date().toISOString();
-  const saved = { target: process.env[RESOLVED_TARGET_ENV], transcript: process.env.GWS_TRANSCRIPT_DIR, selection: process.env[SELECTION_ENV], suites: process.env.GWS_SUITES_DIR };
+  const saved = { target: process.env[RESOLVED_TARGET_ENV], transcript: process.env.GWS_TRANSCRIPT_DIR, selection: process.env[SELECTION_ENV], suites: process.env.GWS_SUITES_DIR, noAllure: process.env[NO_ALLURE_ENV] };
+  if (args.noAllure) process.env[NO_ALLURE_ENV] = "1";
   process.env[RESOLVED_TARGET_ENV] = JSON.stringify(target.target);
   process.env.GWS_TRANSCRIPT_DIR = transcriptParts;
   if (hasSelection) process.env[SELECTION_ENV] = JSON.stringify(selection);
@@ -102,7 +104,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
         project: ["conformance", "conformance-exclusive"],
         watch: false,
         passWithNoTests: true,
-        reporters: [collector, ["allure-vitest/reporter", { resultsDir: allureResults }]],
+        reporters: args.noAllure ? [collector] : [collector, ["allure-vitest/reporter", { resultsDir: allureResults }]],
         ...(args.shard ? { shard: args.shard } : {}),
       },
       {},
@@ -118,6 +120,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       ["GWS_TRANSCRIPT_DIR", saved.transcript],
       [SELECTION_ENV, saved.selection],
       ["GWS_SUITES_DIR", saved.suites],
+      [NO_ALLURE_ENV, saved.noAllure],
     ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

@@ -5,8 +5,11 @@
 import * as allure from "allure-js-commons";
 import type { TranscriptEntry } from "./transcript.js";
 
+/** Set by `gws-conformance run --no-allure`: no steps or attachments are produced at all. */
+export const NO_ALLURE_ENV = "GWS_NO_ALLURE";
+
 function active(): boolean {
-  return typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
+  return !process.env[NO_ALLURE_ENV] && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
 }
 
 export async function allureStep<T>(name: string, body: () => Promise<T>): Promise<T> {

@@ -261,13 +261,13 @@ export class Scenario implements Judge {
     const token = opts.token ?? this.newToken();
     const email = this.emailFor(token, { agent: agent.name, ...opts.email });
     this.target.monitor.claimToken(token, this, []);
-    const after = Date.now();
+    const marks = this.streamMarks();
     await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () => this.target.injector.inject(email));
     const got = await this.firstOnAnyAgent(
       (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
       `Invited for the e-mail with subject token ${token}`,
       this.settings.notifyBudgetMs,
-      after,
+      marks,
     );
     if (!got) {
       this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${this.settings.notifyBudgetMs} ms (notifyBudget)`);
@@ -304,7 +304,7 @@ export class Scenario implements Judge {
   async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
     const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
     const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
-    const streamMarks = new Map(this.target.agents.map((a) => [a.name, a.session.items().length]));
+    const streamMarks = this.streamMarks();
     const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
     return { ...this.judgeAnswer(exchange, operation, opts.rawBody !== undefined), streamMarks };
   }
@@ -390,15 +390,23 @@ export class Scenario implements Judge {
     }
   }
 
+  /** How many notifications each agent's stream holds now: later ones are "after this point". */
+  private streamMarks(): Map<string, number> {
+    return new Map(this.target.agents.map((a) => [a.name, a.session.items().length]));
+  }
+
   private async firstOnAnyAgent(
     match: (d: Notification) => boolean,
     what: string,
     budgetMs: number,
-    since: number,
+    marks: Map<string, number>,
   ): Promise<(ReceivedNotification & { agent: AgentHandle }) | undefined> {
     const controller = new AbortController();
     const waits = this.target.agents.map((agent) =>
-      waitForItem(agent.session, (n) => n.receivedAt >= since - 1 && match(n.data as Notification), { what, budgetName: "notifyBudget", budgetMs, signal: controller.signal }).then((n) => ({ ...n, agent })),
+      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), { what, budgetName: "notifyBudget", budgetMs, signal: controller.signal }).then((n) => ({
+        ...n,
+        agent,
+      })),
     );
     try {
       return await Promise.any(waits);
@@ -416,8 +424,7 @@ export class Scenario implements Judge {
    * behaviour under test: absence can only be observed over a window.
    */
   async expectNoNotification(ids: string[], requirement: RequirementId, what: string, windowMs: number = BUDGETS.quietWindowMs): Promise<boolean> {
-    const since = Date.now();
-    const arrived = await this.firstOnAnyAgent((d) => typeof d.id === "string" && ids.includes(d.id), `any notification about ${ids.join(", ")}`, windowMs, since);
+    const arrived = await this.firstOnAnyAgent((d) => typeof d.id === "string" && ids.includes(d.id), `any notification about ${ids.join(", ")}`, windowMs, this.streamMarks());
     return this.check(
       requirement,
       !arrived,

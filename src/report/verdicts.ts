@@ -81,6 +81,7 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
     const messages: Record<Status, string[]> = { FAIL: [], ERROR: [], WARN: [], PASS: [], SKIP: [], NOT_TESTABLE: [] };
     let measured: number | undefined;
     let checks = 0;
+    const unreached: string[] = [];
     for (const sc of run.scenarios) {
       const m = sc.meta;
       const own = m?.checks.filter((c) => c.requirement === req.id) ?? [];
@@ -105,8 +106,10 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
         s = "ERROR";
         messages.ERROR.push(`${m.error.prerequisite ? `prerequisite "${m.error.prerequisite}": ` : ""}${m.error.message} [${sc.name}]`);
       } else if (m?.stoppedBy) {
-        s = "ERROR";
-        messages.ERROR.push(`not reached: the scenario stopped at ${m.stoppedBy} [${sc.name}]`);
+        // Not reached because an earlier check of the scenario failed: an ERROR only if no
+        // scenario judged the requirement at all (decided below).
+        unreached.push(`not reached: the scenario stopped at ${m.stoppedBy} [${sc.name}]`);
+        continue;
       } else if (!m) {
         s = "ERROR";
         messages.ERROR.push(`the scenario did not run: ${sc.errors[0] ?? "no record"} [${sc.name}]`);
@@ -115,6 +118,10 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
         messages.ERROR.push(`declared but not judged by the scenario (a suite defect) [${sc.name}]`);
       }
       status = status ? worse(status, s) : s;
+    }
+    if (unreached.length && (!status || status === "SKIP")) {
+      status = "ERROR";
+      messages.ERROR.push(...unreached);
     }
     if (!status) {
       status = run.shard ? "SKIP" : "ERROR";

@@ -25,7 +25,9 @@ describe("O6 Send", () => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply");
       const bad = await s.operate(inbound.agent, reply.id, { operationName: "Send", email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" } });
-      await expectRefusedWithoutEffect(s, bad, [reply.id, inbound.id], { refused: "O6.missing-to-address", noEffect: "R3.no-effect" }, "Send without toAddress");
+      const refused = await expectRefusedWithoutEffect(s, bad, [reply.id, inbound.id], { refused: "O6.missing-to-address", noEffect: "R3.no-effect" }, "Send without toAddress");
+      // Had the bad Send been taken, the reply would be gone: a second Send says nothing more.
+      if (!refused) s.stop("O6.missing-to-address", "the Send without toAddress was accepted");
       const good = await s.operate(inbound.agent, reply.id, sendBody(inbound.token));
       s.expectOk(good, "O6.answer-ok");
     },
