@@ -26,9 +26,24 @@ export default defineConfig({
       {
         test: {
           name: "self",
+          sequence: { groupOrder: 0 },
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
+          // fixture suites are run by the CLI tests as conformance suites, not as tests of their own
+          exclude: ["test/fixtures/**", "test/self-verification/**"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          // The suite judged as a whole: mutation score, independent Bayeux peers, stability.
+          // Runs after "self" and one file at a time: each file drives full conformance runs.
+          name: "self-verification",
+          include: ["test/self-verification/**/*.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -1,0 +1,77 @@
+/**
+ * npm run stability -- [--runs N] [--out DIR]: runs the full suite N times (default 20) against
+ * the embedded reference server and lists every scenario whose verdict changed between runs
+ * (a flake), with its timings. Zero flakes is the bar: exits 1 when there is one.
+ * Writes DIR/stability.json and DIR/stability.md.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { REPO_ROOT } from "../src/contract/schemas.js";
+import { scenarioStatus } from "../src/report/verdicts.js";
+import type { RunResults } from "../src/report/results.js";
+import { runConformance } from "./lib/run-conformance.js";
+
+export interface Flake {
+  scenario: string;
+  verdicts: string[];
+  durationsMs: number[];
+}
+
+/** Scenarios whose verdict differs between runs. Pure, unit-tested. */
+export function findFlakes(runs: Array<Pick<RunResults, "scenarios">>): Flake[] {
+  const byName = new Map<string, { verdicts: string[]; durationsMs: number[] }>();
+  runs.forEach((run, i) => {
+    for (const s of run.scenarios) {
+      const e = byName.get(s.name) ?? { verdicts: new Array<string>(runs.length).fill("absent"), durationsMs: new Array<number>(runs.length).fill(0) };
+      e.verdicts[i] = scenarioStatus(s);
+      e.durationsMs[i] = s.durationMs;
+      byName.set(s.name, e);
+    }
+  });
+  return [...byName].filter(([, e]) => new Set(e.verdicts).size > 1).map(([scenario, e]) => ({ scenario, ...e }));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (n: string): string | undefined => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
+  const runsWanted = Number(flag("--runs") ?? 20);
+  if (!Number.isInteger(runsWanted) || runsWanted < 2) {
+    console.error("stability: --runs must be a whole number ≥ 2");
+    process.exit(2);
+  }
+  const out = flag("--out") ?? join(REPO_ROOT, "reports");
+  const work = join(out, "stability-runs");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const runs: RunResults[] = [];
+  const walls: number[] = [];
+  for (let i = 1; i <= runsWanted; i++) {
+    // One run at a time: a flake must not be blamed on two runs sharing the cores.
+    const r = await runConformance({ outDir: join(work, String(i)), args: ["--no-allure"] });
+    walls.push(r.wallMs);
+    try {
+      runs.push(JSON.parse(readFileSync(join(work, String(i), "results.json"), "utf8")) as RunResults);
+    } catch {
+      console.error(`run ${i}: no results (exit ${r.exitCode}): ${r.stderrTail.slice(-300)}`);
+      process.exit(1);
+    }
+    console.log(`run ${i}/${runsWanted}: exit ${r.exitCode}, ${r.wallMs} ms`);
+  }
+  const flakes = findFlakes(runs);
+  const md = [
+    "# Stability",
+    "",
+    `${runsWanted} full runs against the embedded reference server; wall time per run ${Math.min(...walls)}–${Math.max(...walls)} ms.`,
+    "",
+    flakes.length === 0 ? "No flakes: every scenario had the same verdict in every run." : "| scenario | verdicts per run | durations (ms) |\n|---|---|---|",
+    ...flakes.map((f) => `| ${f.scenario} | ${f.verdicts.join(", ")} | ${f.durationsMs.join(", ")} |`),
+    "",
+  ].join("\n");
+  writeFileSync(join(out, "stability.json"), JSON.stringify({ runs: runsWanted, wallMs: walls, flakes }, null, 2) + "\n");
+  writeFileSync(join(out, "stability.md"), md);
+  console.log(flakes.length === 0 ? `stability: no flakes in ${runsWanted} runs` : `stability: ${flakes.length} flaky scenario(s):\n${flakes.map((f) => `  ${f.scenario}: ${f.verdicts.join(", ")}`).join("\n")}`);
+  process.exit(flakes.length === 0 ? 0 : 1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,184 @@
+/**
+ * The conformance command end to end, as CI and vendors use it: exit codes, the files it writes,
+ * verdicts of each kind, configuration errors, a dead target, the expected-failures baseline,
+ * shards and merge, and that no secret reaches any output.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contractValidator } from "../../src/contract/validators.js";
+import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
+import { runCli } from "./run-cli.js";
+
+const FIXTURES = "test/fixtures/report-suites";
+const PASSWORD = "pw-Sup3r-s3cret-77";
+let server: ReferenceServer;
+let foreign: Record<string, string>;
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-cli-"));
+const summaryOf = (out: string): { overall: string; counts: Record<string, number>; requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }> } =>
+  JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+const statusOf = (out: string, id: string): string | undefined => summaryOf(out).requirements.find((r) => r.id === id)?.status;
+
+beforeAll(async () => {
+  // A "foreign" target with one agent: the fixture's second-agent scenario must SKIP.
+  server = await startReferenceServer({ agents: [{ username: "solo", password: PASSWORD }, { username: "other", password: `${PASSWORD}-2` }] });
+  foreign = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: `solo:${PASSWORD}`, GWS_CONTROL_URL: server.controlUrl };
+});
+afterAll(() => server.close());
+
+describe("gws-conformance run", () => {
+  let out: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    out = tmp();
+    run = await runCli(["run", "--suites", FIXTURES, "--out", out], foreign);
+  });
+
+  it("gives each kind of verdict, exits 1, and writes every report", () => {
+    expect(run.code).toBe(1);
+    expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
+    expect(statusOf(out, "O3.subject-prefix")).toBe("FAIL");
+    expect(statusOf(out, "O2.answer-ok")).toBe("WARN");
+    expect(statusOf(out, "O8.answer-ok")).toBe("ERROR");
+    expect(statusOf(out, "O9.target-invited")).toBe("SKIP");
+    expect(statusOf(out, "O12.place-in-workbin")).toBe("NOT_TESTABLE");
+    // a requirement no scenario judged is visible as an ERROR, not silently passed
+    expect(summaryOf(out).requirements.find((r) => r.id === "O4.cc")).toMatchObject({ status: "ERROR", message: "not covered by any scenario" });
+    for (const f of ["summary.json", "certificate.md", "junit.xml", "transcript.jsonl", "results.json", "allure-report/index.html"]) expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
+    expect(readdirSync(join(out, "allure-results")).length).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/^FAIL {2}.*fails a MUST on purpose/m);
+    expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT$/m);
+  });
+
+  it("summary.json matches its schema and names the reason of each non-pass", () => {
+    const s = summaryOf(out);
+    expect(contractValidator().validate("reports/summary.schema.json", s).violations).toEqual([]);
+    const byId = new Map(s.requirements.map((r) => [r.id, r]));
+    expect(byId.get("O9.target-invited")?.message).toMatch(/needs a second agent/);
+    expect(byId.get("O8.answer-ok")?.message).toMatch(/prerequisite "fixture prerequisite"/);
+    expect(byId.get("O3.subject-prefix")?.message).toMatch(/deliberate fixture failure/);
+  });
+
+  it("certificate.md separates MUST failures from SHOULD warnings", () => {
+    const cert = readFileSync(join(out, "certificate.md"), "utf8");
+    expect(cert).toMatch(/## Verdict: NOT CONFORMANT/);
+    const fails = cert.slice(cert.indexOf("## MUST failures"), cert.indexOf("## SHOULD warnings"));
+    const warns = cert.slice(cert.indexOf("## SHOULD warnings"), cert.indexOf("## Errors"));
+    expect(fails).toContain("O3.subject-prefix");
+    expect(fails).not.toContain("O2.answer-ok");
+    expect(warns).toContain("O2.answer-ok");
+    expect(cert).toMatch(/## Not testable[\s\S]*O12\.place-in-workbin/);
+  });
+
+  it("junit.xml carries requirement IDs as properties, failures, errors, skips and visible warnings", () => {
+    const xml = readFileSync(join(out, "junit.xml"), "utf8");
+    expect(xml).toContain('<property name="requirement" value="O3.subject-prefix"/>');
+    expect(xml).toMatch(/<failure message="O3.subject-prefix failed"/);
+    expect(xml).toMatch(/<error message="prerequisite fixture prerequisite/);
+    expect(xml).toMatch(/<skipped message="needs a second agent"\/>/);
+    expect(xml).toMatch(/<property name="warning" value="O2.answer-ok: deliberate fixture warning"\/>/);
+    expect(xml).toMatch(/<system-out>WARN O2.answer-ok \(SHOULD\)/);
+  });
+
+  it("transcript.jsonl holds the run's exchanges and notifications, attributed to scenarios", () => {
+    const lines = readFileSync(join(out, "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.some((e) => e.kind === "http" && e.operation === "Accept" && e.scenario?.includes("passes: accept an e-mail"))).toBe(true);
+    expect(lines.some((e) => e.kind === "notification" && e.data.state === "Accepted")).toBe(true);
+    expect(lines.some((e) => e.kind === "check" && e.requirement === "O3.subject-prefix" && e.passed === false)).toBe(true);
+  });
+
+  it("no secret reaches any file of the run, its output or its logs", () => {
+    const secrets = [PASSWORD, Buffer.from(`solo:${PASSWORD}`).toString("base64")];
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+    };
+    walk(out);
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const text = readFileSync(f, "latin1");
+      for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${f}`).toBe(false);
+      // Allure attachments are base64-encoded in places: decode those too.
+      for (const m of text.matchAll(/"content":"([A-Za-z0-9+/=]{16,})"/g)) for (const secret of secrets) expect(Buffer.from(m[1], "base64").toString("latin1").includes(secret)).toBe(false);
+    }
+    for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+});
+
+describe("gws-conformance run: selection, baseline, configuration", () => {
+  it("--only selects scenarios by tag; everything else is SKIP 'filtered out'; a clean selection exits 0", async () => {
+    const out = tmp();
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass", "--no-allure"], foreign);
+    expect(run.code).toBe(0);
+    expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
+    expect(summaryOf(out).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({ status: "SKIP", message: "filtered out by --only fixture-pass" });
+    expect(summaryOf(out).overall).toBe("CONFORMANT");
+  });
+
+  it("an expected failure does not fail the run; a stale entry does; an unknown ID is a configuration error", async () => {
+    const dir = tmp();
+    const baseline = join(dir, "expected.json");
+    writeFileSync(baseline, JSON.stringify([{ id: "O3.subject-prefix", reason: "known bug #12" }]));
+    const ok = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "a"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
+    expect(ok.code).toBe(0);
+    expect(summaryOf(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({ status: "FAIL", expectedFailure: "known bug #12" });
+
+    writeFileSync(baseline, JSON.stringify([{ id: "O1.answer-ok", reason: "was broken" }, { id: "O3.subject-prefix", reason: "old", expires: "2020-01-01" }]));
+    const stale = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "b"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/BASELINE O1.answer-ok: listed as an expected failure \(was broken\) but now passes/);
+    expect(stale.stdout).toMatch(/BASELINE O3.subject-prefix: the expected-failure entry expired on 2020-01-01/);
+
+    writeFileSync(baseline, JSON.stringify([{ id: "O99.nope", reason: "x" }]));
+    const bad = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "c"), "--expected-failures", baseline], foreign);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown requirement ID\(s\) O99.nope/);
+  });
+
+  it.each([
+    [["run", "--bogus"], {}, /unknown flag --bogus/],
+    [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
+    [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
+    [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"], {}, /GWS_CONTROL_URL: is required with GWS_INJECT=http/],
+    [["run"], { GWS_NOTIFY_BUDGET_MS: "soon" }, /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/],
+    [["teleport"], {}, /unknown command teleport/],
+  ])("configuration errors exit 2 before any test, naming the setting: %j %j", async (args, env, message) => {
+    const run = await runCli(args as string[], env as Record<string, string>);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message as RegExp);
+    expect(run.stdout).not.toMatch(/^(PASS|FAIL) /m);
+  });
+
+  it("a dead target ends as ERROR verdicts with the reason, exit 1, reports written, within a bounded time", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const out = tmp();
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control` });
+    expect(run.code).toBe(1);
+    expect(summaryOf(out).overall).toBe("INCOMPLETE");
+    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP".*ECONNREFUSED/);
+    expect(run.wallMs).toBeLessThan(60_000);
+  });
+
+  it("shards run slices; merge gives the same verdicts as one run", async () => {
+    const dir = tmp();
+    const whole = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "whole"), "--no-allure"], foreign);
+    const s1 = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "s1"), "--shard", "1/2", "--no-allure"], foreign);
+    const s2 = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "s2"), "--shard", "2/2", "--no-allure"], foreign);
+    expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1)).toBe(true);
+    const merged = await runCli(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
+    expect(merged.code).toBe(whole.code);
+    const statuses = (o: string): Record<string, string> => Object.fromEntries(summaryOf(o).requirements.map((r) => [r.id, r.status]));
+    expect(statuses(join(dir, "merged"))).toEqual(statuses(join(dir, "whole")));
+    expect(readFileSync(join(dir, "merged", "junit.xml"), "utf8")).toContain("suites/answers/envelopes.test.ts");
+    expect(statSync(join(dir, "merged", "allure-report", "index.html")).size).toBeGreaterThan(0);
+  });
+});
