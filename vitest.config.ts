@@ -9,8 +9,11 @@ import { defineConfig } from "vitest/config";
  *    time after the parallel group (sequence.groupOrder).
  * `npm run conformance` runs the two conformance projects with the reporters.
  */
-/** The scenarios' directory (the project's own tests point it at fixture suites). */
+/** The scenarios' directory or file (the project's own tests point it at fixture suites). */
 const SUITES = (process.env.GWS_SUITES_DIR ?? "suites").replace(/\/$/, "");
+const ONE_FILE = SUITES.endsWith(".ts");
+const SUITE_FILES = ONE_FILE ? SUITES : `${SUITES}/**/*.test.ts`;
+const EXCLUSIVE_FILES = ONE_FILE ? SUITES.replace(/(\.exclusive)?\.test\.ts$/, ".exclusive.test.ts") : `${SUITES}/**/*.exclusive.test.ts`;
 
 const conformanceCommon = {
   globalSetup: ["src/harness/global-setup.ts"],
@@ -49,8 +52,8 @@ export default defineConfig({
       {
         test: {
           name: "conformance",
-          include: [`${SUITES}/**/*.test.ts`],
-          exclude: [`${SUITES}/**/*.exclusive.test.ts`],
+          include: [SUITE_FILES],
+          exclude: [EXCLUSIVE_FILES],
           sequence: { groupOrder: 0 },
           // Scenarios mostly wait on the network: more workers than cores keeps the run short.
           maxWorkers: Number(process.env.GWS_MAX_WORKERS ?? 6),
@@ -62,7 +65,7 @@ export default defineConfig({
       {
         test: {
           name: "conformance-exclusive",
-          include: [`${SUITES}/**/*.exclusive.test.ts`],
+          include: [EXCLUSIVE_FILES],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
           ...conformanceCommon,
