@@ -84,6 +84,14 @@ export class EventLog<T> implements Waitable<T> {
   }
 }
 
+/** "Accepted id=… subject=…": how a notification is named in "what arrived instead". */
+export function describeNotification(n: ReceivedNotification): string {
+  const d = n.data;
+  const eo = d.email_object as Record<string, unknown> | undefined;
+  const subject = eo?.Subject ?? eo?.subject;
+  return `${String(d.state)} id=${String(d.id)}${subject !== undefined ? ` subject=${JSON.stringify(subject)}` : ""}`;
+}
+
 export interface ConnectResult {
   ok: boolean;
   /** Why the handshake or subscription failed (server error/advice, or the budget ran out). */
@@ -92,8 +100,8 @@ export interface ConnectResult {
 
 export class CometdSession implements Waitable<ReceivedNotification> {
   readonly cometd: CometD;
-  private readonly received: ReceivedNotification[] = [];
-  private readonly listeners = new Set<(n: ReceivedNotification) => void>();
+  /** Every message received on /me/interactions, in arrival order; waitable. */
+  private readonly stream = new EventLog<ReceivedNotification>(describeNotification);
   private connected = false;
   /** Meta-channel replies (/meta/connect, /meta/handshake, failures), waitable: the transport suite waits on reconnection with it. */
   readonly meta = new EventLog<MetaEvent>((e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`);
@@ -123,19 +131,15 @@ export class CometdSession implements Waitable<ReceivedNotification> {
   }
 
   items(): readonly ReceivedNotification[] {
-    return this.received;
+    return this.stream.items();
   }
 
   onItem(listener: (n: ReceivedNotification) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.stream.onItem(listener);
   }
 
   describe(n: ReceivedNotification): string {
-    const d = n.data;
-    const eo = d.email_object as Record<string, unknown> | undefined;
-    const subject = eo?.Subject ?? eo?.subject;
-    return `${String(d.state)} id=${String(d.id)}${subject !== undefined ? ` subject=${JSON.stringify(subject)}` : ""}`;
+    return describeNotification(n);
   }
 
   /** Handshake, then subscribe to /me/interactions and wait for the /meta/subscribe confirmation. */
@@ -184,9 +188,7 @@ export class CometdSession implements Waitable<ReceivedNotification> {
 
   private onMessage(m: Message): void {
     const data = (m.data && typeof m.data === "object" ? m.data : { value: m.data }) as Record<string, unknown>;
-    const n: ReceivedNotification = { index: this.received.length, receivedAt: Date.now(), channel: m.channel, data };
-    this.received.push(n);
-    for (const l of this.listeners) l(n);
+    this.stream.push({ index: this.stream.items().length, receivedAt: Date.now(), channel: m.channel, data });
   }
 
   /** Waits for a notification (existing or arriving) matching `predicate`. */

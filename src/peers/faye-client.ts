@@ -7,7 +7,7 @@
 import faye from "faye";
 import { BUDGETS, waitForItem, type Waitable } from "../harness/budgets.js";
 import { basicAuthHeader } from "../harness/http-client.js";
-import { INTERACTIONS_CHANNEL, type ConnectResult, type ReceivedNotification } from "../harness/cometd-session.js";
+import { describeNotification, EventLog, INTERACTIONS_CHANNEL, type ConnectResult, type ReceivedNotification } from "../harness/cometd-session.js";
 import type { AgentCredentials } from "../harness/settings.js";
 
 interface FayeSubscription {
@@ -23,8 +23,7 @@ interface FayeClient {
 
 export class FayeAgentSession implements Waitable<ReceivedNotification> {
   private readonly client: FayeClient;
-  private readonly received: ReceivedNotification[] = [];
-  private readonly listeners = new Set<(n: ReceivedNotification) => void>();
+  private readonly stream = new EventLog<ReceivedNotification>(describeNotification);
 
   constructor(
     readonly url: string,
@@ -40,16 +39,15 @@ export class FayeAgentSession implements Waitable<ReceivedNotification> {
   }
 
   items(): readonly ReceivedNotification[] {
-    return this.received;
+    return this.stream.items();
   }
 
   onItem(listener: (n: ReceivedNotification) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.stream.onItem(listener);
   }
 
   describe(n: ReceivedNotification): string {
-    return `${String(n.data.state)} id=${String(n.data.id)}`;
+    return describeNotification(n);
   }
 
   /** Handshake (faye does it on the first subscribe) and a confirmed subscription to /me/interactions. */
@@ -57,9 +55,7 @@ export class FayeAgentSession implements Waitable<ReceivedNotification> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ ok: false, reason: `no subscription confirmation within ${budgetMs} ms` }), budgetMs);
       const sub = this.client.subscribe(INTERACTIONS_CHANNEL, (data) => {
-        const n: ReceivedNotification = { index: this.received.length, receivedAt: Date.now(), channel: INTERACTIONS_CHANNEL, data: (data ?? {}) as Record<string, unknown> };
-        this.received.push(n);
-        for (const l of this.listeners) l(n);
+        this.stream.push({ index: this.stream.items().length, receivedAt: Date.now(), channel: INTERACTIONS_CHANNEL, data: (data ?? {}) as Record<string, unknown> });
       });
       sub.then(
         () => {
