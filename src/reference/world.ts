@@ -227,7 +227,7 @@ export class World {
 
   /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
   private reply(source: Interaction, agent: string, op: "Reply" | "ReplyAll" | "Forward", b: Record<string, unknown>): Outcome {
-    const spec = operationOf(op)!;
+    const spec = operationOf(op)!; // creates: the new interaction's state and subtype
     const e = source.email;
     let derived: OutboundEmail;
     if (op === "Forward") {
@@ -261,8 +261,9 @@ export class World {
       rejectedBy: new Set(),
     };
     this.interactions.set(created.id, created);
-    // R1: ReplyAll and Forward carry replyInteractionId; the page's Reply answer has none (it MAY).
-    const answer = spec.answer.includes("reply-id") ? ok({ replyInteractionId: created.id }) : ok();
+    // R1: ReplyAll and Forward carry replyInteractionId; Reply MAY, and this server does, so a
+    // client can find the new interaction even when its notification says little.
+    const answer = ok({ replyInteractionId: created.id });
     return { answer, deliveries: [this.delivery(agent, created)] };
   }
 
