@@ -4,7 +4,7 @@
  * report of the run's transcript names exactly the injected change. On the clean server it
  * reports no server drift at all.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,6 +20,16 @@ async function driftOf(fault: string | undefined): Promise<Array<{ kind: string;
 }
 
 describe("drift on live traffic", () => {
+  it.concurrent("`gws-conformance drift` with no transcript judges the target first, then reports its drift", async () => {
+    const out = mkdtempSync(join(tmpdir(), "gws-live-drift-cli-"));
+    const run = await runCli(["drift", "--suites", "suites/answers", "--no-allure", "--out", out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/server drift 0/);
+    const report = JSON.parse(readFileSync(join(out, "drift.json"), "utf8")) as Record<string, unknown>;
+    expect(report).toBeTypeOf("object");
+    expect(readFileSync(join(out, "drift.md"), "utf8")).toMatch(/# Drift report/);
+  });
+
   it.concurrent("the clean reference server shows no server drift", async () => {
     expect(await driftOf(undefined)).toEqual([]);
   });
