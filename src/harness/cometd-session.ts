@@ -98,10 +98,37 @@ export interface ConnectResult {
   reason?: string;
 }
 
-export class CometdSession implements Waitable<ReceivedNotification> {
-  readonly cometd: CometD;
-  /** Every message received on /me/interactions, in arrival order; waitable. */
+/**
+ * An agent's notification stream, whichever Bayeux client feeds it: every message received on
+ * /me/interactions in arrival order, waitable with a budget.
+ */
+export abstract class NotificationStream implements Waitable<ReceivedNotification> {
   private readonly stream = new EventLog<ReceivedNotification>(describeNotification);
+
+  items(): readonly ReceivedNotification[] {
+    return this.stream.items();
+  }
+
+  onItem(listener: (n: ReceivedNotification) => void): () => void {
+    return this.stream.onItem(listener);
+  }
+
+  describe(n: ReceivedNotification): string {
+    return describeNotification(n);
+  }
+
+  protected receive(channel: string, data: Record<string, unknown>): void {
+    this.stream.push({ index: this.stream.items().length, receivedAt: Date.now(), channel, data });
+  }
+
+  /** Waits for a notification (existing or arriving) matching `predicate`. */
+  waitFor(predicate: (n: ReceivedNotification) => boolean, what: string, budgetMs: number, budgetName = "notifyBudget"): Promise<ReceivedNotification> {
+    return waitForItem(this, predicate, { what, budgetName, budgetMs });
+  }
+}
+
+export class CometdSession extends NotificationStream {
+  readonly cometd: CometD;
   private connected = false;
   /** Meta-channel replies (/meta/connect, /meta/handshake, failures), waitable: the transport suite waits on reconnection with it. */
   readonly meta = new EventLog<MetaEvent>((e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`);
@@ -112,6 +139,7 @@ export class CometdSession implements Waitable<ReceivedNotification> {
     credentials: AgentCredentials | undefined,
     opts: { cookie?: string; label?: string } = {},
   ) {
+    super();
     adaptCometdOnce();
     this.cometd = new CometD(opts.label ?? `agent-${agentName}`);
     // Toolchain trap 1: adapt() defines window.WebSocket; GWS offers long-polling only (T5).
@@ -130,17 +158,6 @@ export class CometdSession implements Waitable<ReceivedNotification> {
     }
   }
 
-  items(): readonly ReceivedNotification[] {
-    return this.stream.items();
-  }
-
-  onItem(listener: (n: ReceivedNotification) => void): () => void {
-    return this.stream.onItem(listener);
-  }
-
-  describe(n: ReceivedNotification): string {
-    return describeNotification(n);
-  }
 
   /** Handshake, then subscribe to /me/interactions and wait for the /meta/subscribe confirmation. */
   async connect(budgetMs: number = BUDGETS.cometdConnectMs): Promise<ConnectResult> {
@@ -188,12 +205,7 @@ export class CometdSession implements Waitable<ReceivedNotification> {
 
   private onMessage(m: Message): void {
     const data = (m.data && typeof m.data === "object" ? m.data : { value: m.data }) as Record<string, unknown>;
-    this.stream.push({ index: this.stream.items().length, receivedAt: Date.now(), channel: m.channel, data });
-  }
-
-  /** Waits for a notification (existing or arriving) matching `predicate`. */
-  waitFor(predicate: (n: ReceivedNotification) => boolean, what: string, budgetMs: number, budgetName = "notifyBudget"): Promise<ReceivedNotification> {
-    return waitForItem(this, predicate, { what, budgetName, budgetMs });
+    this.receive(m.channel, data);
   }
 
   get isConnected(): boolean {
