@@ -132,10 +132,10 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
   }
   await allureRequirements(opts.requirements, opts.area);
   const name = `${ctx.task.file?.name ?? ""} > ${title}`;
-  await inScenario(name, () => runBody(name, opts, body, meta, settings));
+  await inScenario(name, () => runBody(name, body, meta, settings));
 }
 
-async function runBody(name: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget): Promise<void> {
+async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
   const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allureAttachEntry(e)));
@@ -143,9 +143,10 @@ async function runBody(name: string, opts: ScenarioOptions, body: (s: Scenario) 
   try {
     let target: Target;
     try {
+      // A target that could not be set up stays failed for this suite: every scenario is an ERROR
+      // with the same reason at once, instead of waiting out the budgets again.
       target = await workerTarget(settings);
     } catch (e) {
-      targetPromise = undefined;
       throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
     }
     s = new Scenario(name, target, meta);
@@ -175,7 +176,6 @@ async function runBody(name: string, opts: ScenarioOptions, body: (s: Scenario) 
 
 export class Scenario implements Judge {
   readonly settings: ResolvedTarget;
-  private readonly disposers: Array<() => void> = [];
 
   constructor(
     readonly name: string,
@@ -447,9 +447,9 @@ export class Scenario implements Judge {
     this.target.monitor.allowReoffer(id);
   }
 
+  /** Drops the scenario's claims on the stream monitor. */
   dispose(): void {
     this.target.monitor.release(this);
-    for (const d of this.disposers) d();
   }
 }
 

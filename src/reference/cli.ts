@@ -3,6 +3,8 @@
  * Runs the reference server until SIGINT/SIGTERM, then shuts down gracefully (exit 0).
  * A bad flag or value: a message naming it, exit 2.
  */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { FAULTS } from "./faults/index.js";
 import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
 
@@ -119,4 +121,5 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) await main();
+// Run when invoked as a program (npm run reference), not when imported by its tests.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
