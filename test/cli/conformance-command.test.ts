@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 import { runCli } from "./run-cli.js";
+import { REPO_ROOT } from "../../src/contract/schemas.js";
 
 const FIXTURES = "test/fixtures/report-suites";
 const PASSWORD = "pw-Sup3r-s3cret-77";
@@ -109,6 +110,13 @@ describe("gws-conformance run", () => {
 });
 
 describe("gws-conformance run: selection, baseline, configuration", () => {
+  it("the package bin (npx gws-conformance) runs the command: --help exits 0 and lists every target setting", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), "--help"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(0);
+    for (const flag of ["--base-url", "--cometd-url", "--agents", "--inject", "--control-url", "--invite-timeout-ms", "--notify-budget-ms", "--only", "--shard", "--expected-failures"]) expect(r.stdout).toContain(flag);
+  });
+
   it("--only selects scenarios by tag; everything else is SKIP 'filtered out'; a clean selection exits 0", async () => {
     const out = tmp();
     const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass", "--no-allure"], foreign);
