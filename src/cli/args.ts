@@ -21,7 +21,11 @@ export interface RunArgs {
   noAllure: boolean;
 }
 
-const list = (v: string): string[] => v.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (flag: string, v: string): string[] => {
+  const items = v.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} needs a comma-separated list of requirement IDs, rules, areas or tags`);
+  return items;
+};
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const out: RunArgs = { flags: {}, out: "reports", help: false, noAllure: false };
@@ -51,10 +55,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
         out.config = value();
         break;
       case "--only":
-        out.only = list(value());
+        out.only = list(arg, value());
         break;
       case "--skip":
-        out.skip = list(value());
+        out.skip = list(arg, value());
         break;
       case "--level": {
         const v = value();
@@ -91,7 +95,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 export function runUsage(): string {
   const settings = SETTING_DEFINITIONS.map((d) => `  ${`${d.flag}${d.kind === "boolean" ? "" : " VALUE"}`.padEnd(28)} ${d.help} [${d.env}]`).join("\n");
   return `usage: gws-conformance run [options]
-       gws-conformance merge DIR... [--out DIR] [--expected-failures FILE]
+       gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
        gws-conformance drift | diff-schemas | rejudge ...   (see gws-conformance drift --help)
 
 Runs the conformance suites against a target (by default the embedded reference server) and
@@ -111,5 +115,6 @@ Run options:
   --no-allure                  no Allure results or HTML report (faster; the other reports are written)
   --help                       this text
 
-Exit codes: 0 conformant (no FAIL, no ERROR); 1 not conformant or incomplete; 2 configuration error.`;
+Exit codes: 0 conformant (no FAIL, no ERROR); 1 not conformant or incomplete; 2 configuration or harness error.
+Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }

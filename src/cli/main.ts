@@ -4,9 +4,38 @@
  *   merge DIR...                  merge shard outputs
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
+import { redactText } from "../harness/transcript.js";
 import { parseRunArgs, runUsage, UsageError } from "./args.js";
 import { mergeCommand } from "./merge.js";
 import { runCommand, type CliIo } from "./run.js";
+
+type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
+type DriftCli = (subcommand: DriftSubcommand, argv: string[]) => Promise<number>;
+
+/**
+ * The drift engineer's module (src/drift/cli.ts), loaded only when a drift subcommand is asked
+ * for. When it is not there, the subcommand is "not available" (exit 2) and the rest works.
+ */
+export async function loadDriftCli(importer: () => Promise<{ runDriftCli: DriftCli }> = () => import("../drift/cli.js")): Promise<DriftCli | undefined> {
+  try {
+    return (await importer()).runDriftCli;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    // Only the drift module itself missing; a module it imports that is missing is a real error.
+    const missing = /Cannot find (?:module|package) '([^']+)'/.exec(err.message ?? "")?.[1] ?? "";
+    if (err.code === "ERR_MODULE_NOT_FOUND" && /drift[\\/]cli(\.[jt]s)?$/.test(missing)) return undefined;
+    throw e;
+  }
+}
+
+export async function withDrift(io: CliIo, sub: DriftSubcommand, use: (drift: DriftCli) => Promise<number>, load: () => Promise<DriftCli | undefined> = () => loadDriftCli()): Promise<number> {
+  const drift = await load();
+  if (!drift) {
+    io.err(`gws-conformance: ${sub}: not available (the drift tooling, src/drift/cli.ts, is not installed)`);
+    return 2;
+  }
+  return use(drift);
+}
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -33,12 +62,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     case "merge":
       return mergeCommand(args, io);
     case "drift":
-      return driftCommand(args, io);
+      return withDrift(io, sub, (drift) => driftCommand(drift, args, io));
     case "diff-schemas":
-    case "rejudge": {
-      const { runDriftCli } = await import("../drift/cli.js");
-      return runDriftCli(sub, args);
-    }
+    case "rejudge":
+      return withDrift(io, sub, (drift) => drift(sub, args));
     case "help":
       io.out(runUsage());
       return 0;
@@ -55,8 +82,7 @@ const DRIFT_FLAGS = new Set(["--transcript", "--from-run", "--out", "--save-base
  * `drift` on a saved transcript (--transcript / --from-run), or live: with neither, the target
  * (run flags and GWS_* settings) is judged first with `run`, and drift reads that run's transcript.
  */
-async function driftCommand(args: string[], io: CliIo): Promise<number> {
-  const { runDriftCli } = await import("../drift/cli.js");
+async function driftCommand(runDriftCli: DriftCli, args: string[], io: CliIo): Promise<number> {
   if (args.includes("--transcript") || args.includes("--from-run") || args.includes("--help")) return runDriftCli("drift", args);
   const driftArgs: string[] = [];
   const runArgs: string[] = [];
@@ -83,10 +109,12 @@ async function driftCommand(args: string[], io: CliIo): Promise<number> {
 const invokedDirectly = process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1]);
 if (invokedDirectly) {
   const color = !!process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
-  main(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l), color }).then(
+  // Every line the command prints passes the run's redaction (secrets are registered once the settings are read).
+  const io: CliIo = { out: (l) => console.log(redactText(l)), err: (l) => console.error(redactText(l)), color };
+  main(process.argv.slice(2), io).then(
     (code) => process.exit(code),
     (e: Error) => {
-      console.error(`gws-conformance: harness error: ${e.stack ?? e.message}`);
+      io.err(`gws-conformance: harness error: ${e.stack ?? e.message}`);
       process.exit(2);
     },
   );

@@ -1,30 +1,64 @@
 /**
- * `gws-conformance merge DIR... [--out DIR] [--expected-failures FILE]`: one summary, certificate,
- * JUnit, transcript and Allure report from the outputs of shard runs (--shard i/n).
+ * `gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]`: one summary,
+ * certificate, JUnit, transcript and Allure report from the outputs of shard runs (--shard i/n).
+ * It reads each DIR/results.json (the raw per-scenario results a run keeps for this), so the
+ * merged verdicts are computed exactly as for one run. A missing shard of a set leaves the
+ * merged run INCOMPLETE; the same shard twice, or runs of different targets or selections, is a
+ * configuration error.
  */
-import { existsSync, mkdirSync, readFileSync, cpSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TranscriptEntry } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
 import type { RunResults } from "../report/results.js";
-import { writeTranscript } from "../report/transcript-merge.js";
+import { compareEntries, writeTranscript } from "../report/transcript-merge.js";
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { UsageError } from "./args.js";
 import { ConfigError, loadExpectedFailures, printVerdict, type CliIo } from "./run.js";
 
+export const MERGE_USAGE = `usage: gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
+
+Merges the outputs of shard runs (gws-conformance run --shard i/n --out DIR) into one
+summary.json, certificate.md, junit.xml, transcript.jsonl and Allure report.
+  DIR...                       the --out directories of the shard runs (each holds results.json)
+  --out DIR                    where the merged reports go (default reports/merged)
+  --expected-failures FILE     baseline of known failures, judged on the merged verdicts
+  --no-allure                  no Allure HTML report
+  --help                       this text
+
+Exit codes as for run: 0 conformant, 1 not conformant or incomplete, 2 configuration error.`;
+
 export function mergeRuns(runs: RunResults[]): RunResults {
   if (runs.length === 0) throw new ConfigError("merge: no run to merge");
   const targets = [...new Set(runs.map((r) => r.target))];
   if (targets.length > 1) throw new ConfigError(`merge: the runs are of different targets (${targets.join(", ")})`);
+  const filters = [...new Set(runs.map((r) => JSON.stringify(r.filter ?? {})))];
+  if (filters.length > 1) throw new ConfigError(`merge: the runs have different selections (${filters.join(" vs ")})`);
+  const runErrors = runs.flatMap((r) => r.runErrors);
+
+  // Shards: each slice once; a slice missing from a set of n leaves the merged run incomplete.
+  const shards = runs.map((r) => r.shard).filter((s): s is string => !!s);
+  const seen = new Set<string>();
+  for (const s of shards) {
+    if (seen.has(s)) throw new ConfigError(`merge: shard ${s} is given twice`);
+    seen.add(s);
+  }
+  for (const n of new Set(shards.map((s) => Number(s.split("/")[1])))) {
+    const missing = Array.from({ length: n }, (_, i) => `${i + 1}/${n}`).filter((s) => !seen.has(s));
+    if (missing.length) runErrors.push(`merge: shard(s) ${missing.join(", ")} missing: their scenarios were not merged`);
+  }
+  // Shards sharing one deployment may each use their own agents: the merged settings list them all.
+  const agents = new Map<string, unknown>();
+  for (const r of runs) for (const a of (Array.isArray(r.settings.agents) ? r.settings.agents : []) as Array<{ username?: string }>) agents.set(String(a.username), a);
   return {
     startedAt: runs.map((r) => r.startedAt).sort()[0],
     endedAt: runs.map((r) => r.endedAt).sort().reverse()[0],
     target: targets[0],
-    settings: runs[0].settings,
+    settings: { ...runs[0].settings, ...(agents.size ? { agents: [...agents.values()] } : {}) },
     ...(runs[0].filter ? { filter: runs[0].filter } : {}),
     scenarios: runs.flatMap((r) => r.scenarios),
-    runErrors: runs.flatMap((r) => r.runErrors),
+    runErrors,
   };
 }
 
@@ -36,13 +70,20 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i];
-      if (a === "--out") out = argv[++i] ?? "";
-      else if (a === "--expected-failures") expectedPath = argv[++i];
+      const value = (): string => {
+        const v = argv[++i];
+        if (v === undefined || v.startsWith("--")) throw new UsageError(`merge: ${a} needs a value`);
+        return v;
+      };
+      if (a === "--help" || a === "-h") {
+        io.out(MERGE_USAGE);
+        return 0;
+      } else if (a === "--out") out = value();
+      else if (a === "--expected-failures") expectedPath = value();
       else if (a === "--no-allure") noAllure = true;
-      else if (a.startsWith("--")) throw new UsageError(`merge: unknown flag ${a}`);
+      else if (a.startsWith("-")) throw new UsageError(`merge: unknown flag ${a}`);
       else dirs.push(a);
     }
-    if (!out) throw new UsageError("merge: --out needs a value");
     if (dirs.length === 0) throw new UsageError("merge: name the shard output directories to merge");
     for (const d of dirs) if (!existsSync(join(d, "results.json"))) throw new ConfigError(`merge: ${d} has no results.json (is it a run's --out directory?)`);
     const expected = expectedPath ? loadExpectedFailures(expectedPath) : undefined;
@@ -54,11 +95,13 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     const entries = dirs
       .flatMap((d) => (existsSync(join(d, "transcript.jsonl")) ? readFileSync(join(d, "transcript.jsonl"), "utf8").split("\n").filter(Boolean) : []))
       .map((l) => JSON.parse(l) as TranscriptEntry)
-      .sort((a, b) => a.ts - b.ts);
+      .sort(compareEntries);
     writeTranscript(join(target, "transcript.jsonl"), entries);
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
+    rmSync(join(target, "allure-report"), { recursive: true, force: true });
     mkdirSync(results, { recursive: true });
+    // Allure result files are named by UUID: the shards' sets do not collide.
     for (const d of dirs) if (existsSync(join(d, "allure-results"))) cpSync(join(d, "allure-results"), results, { recursive: true });
     if (!noAllure) {
       const allure = await generateAllureReport(results, target, `GWS e-mail conformance: ${merged.target} (merged)`);
@@ -68,7 +111,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     return exitCodeOf(written.verdicts);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {
-      io.err(`gws-conformance: ${e.message}`);
+      io.err(`gws-conformance: ${e.message}${e instanceof UsageError ? " (see merge --help)" : ""}`);
       return 2;
     }
     throw e;

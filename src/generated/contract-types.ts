@@ -298,6 +298,9 @@ export interface ConformanceSummary {
    * CONFORMANT: no FAIL, no ERROR. NON_CONFORMANT: a MUST failed (not in the expected-failures baseline) or the baseline is stale. INCOMPLETE: no FAIL, but something could not be judged (ERROR).
    */
   overall: "CONFORMANT" | "NON_CONFORMANT" | "INCOMPLETE";
+  /**
+   * How many requirements have each status; they add up to the number of requirements in the registry.
+   */
   counts: {
     PASS: number;
     FAIL: number;
@@ -305,6 +308,13 @@ export interface ConformanceSummary {
     SKIP: number;
     ERROR: number;
     NOT_TESTABLE: number;
+  };
+  /**
+   * How many of the FAIL and WARN requirements the expected-failures baseline (--expected-failures) accepts. They are counted in counts too; these FAILs do not make the run NON_CONFORMANT.
+   */
+  expected: {
+    FAIL: number;
+    WARN: number;
   };
   suiteVersion: string;
   specEdition: string;
@@ -318,8 +328,17 @@ export interface ConformanceSummary {
   settings: {
     [k: string]: unknown;
   };
+  /**
+   * The slice of the suites this run covered (--shard i/n). Requirements judged only in other shards are SKIP here; the merged summary gives the verdict.
+   */
   shard?: string;
+  /**
+   * The shard output directories this summary was merged from (gws-conformance merge).
+   */
   mergedFrom?: string[];
+  /**
+   * The run's selection (--only, --skip, --level): requirements outside it are SKIP with the reason.
+   */
   filter?: {
     only?: string[];
     skip?: string[];
@@ -328,7 +347,13 @@ export interface ConformanceSummary {
   startedAt: string;
   endedAt: string;
   durationMs?: number;
+  /**
+   * Stale entries of the expected-failures baseline (a listed requirement that now passes, an expired entry): each makes the run NON_CONFORMANT.
+   */
   baselineProblems: string[];
+  /**
+   * Errors outside any scenario (a suite file that did not load, an unhandled rejection, a shard missing from a merge): the run is at best INCOMPLETE.
+   */
   runErrors: string[];
   requirements: RequirementVerdictRecord[];
 }
@@ -338,11 +363,26 @@ export interface RequirementVerdictRecord {
   level: "MUST" | "SHOULD" | "MAY";
   area: string;
   text?: string;
+  /**
+   * Worst of the requirement's checks across scenarios: FAIL > ERROR > WARN > PASS > SKIP; NOT_TESTABLE when the registry excludes it.
+   */
   status: "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE";
+  /**
+   * The scenarios that judged it, or meant to (file > describe > title).
+   */
   tests: string[];
+  /**
+   * Why it has this status: the failed checks, the skip reason, the broken prerequisite, or the not-testable reason.
+   */
   message: string;
   durationMs: number;
+  /**
+   * The largest measured figure among its checks, e.g. a notification delay (N8).
+   */
   measuredMs?: number;
+  /**
+   * The expected-failures baseline's reason, when it lists this requirement and it did FAIL or WARN.
+   */
   expectedFailure?: string;
 }
 /**

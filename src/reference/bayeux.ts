@@ -13,6 +13,20 @@ export type { BayeuxHost };
 
 export const INTERACTIONS_CHANNEL = "/me/interactions";
 
+/**
+ * cometd-nodejs-server looks a session up through its BAYEUX_BROWSER cookie, then the clientId;
+ * GWS (Java CometD) finds it by clientId alone. A client that shares one cookie jar between its
+ * sessions (cometd-nodejs-client does, per host: toolchain trap 2) or keeps no cookies at all
+ * would find its session "unknown". So every request is given the same browser id: sessions are
+ * found by clientId, and maxSessionsPerBrowser -1 lifts the per-browser limit.
+ */
+const BROWSER_COOKIE = "BAYEUX_BROWSER";
+const ONE_BROWSER = `${BROWSER_COOKIE}=reference-server`;
+function withOneBrowser(cookie: string | undefined): string {
+  const others = (cookie ?? "").split(";").map((c) => c.trim()).filter((c) => c && !c.startsWith(`${BROWSER_COOKIE}=`));
+  return [...others, ONE_BROWSER].join("; ");
+}
+
 export function createCometdHost(opts: { mount: string; authenticate: (req: IncomingMessage, ext: unknown) => string | undefined; timeoutMs?: number }): BayeuxHost {
   // Toolchain trap 2: the test harness opens several sessions per agent from one process.
   const server = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1, timeout: opts.timeoutMs ?? 20_000 } as never);
@@ -50,7 +64,10 @@ export function createCometdHost(opts: { mount: string; authenticate: (req: Inco
       const p = (req.url ?? "").split("?")[0];
       return p === path || p.startsWith(`${path}/`);
     },
-    handle: (req: IncomingMessage, res: ServerResponse) => server.handle(req, res),
+    handle: (req: IncomingMessage, res: ServerResponse) => {
+      req.headers.cookie = withOneBrowser(req.headers.cookie);
+      server.handle(req, res);
+    },
     deliver(agent, channel, data) {
       let n = 0;
       for (const [id, a] of agentOf) {

@@ -1,21 +1,29 @@
 /**
- * npm run reference -- --port 8080 --agents agent1:secret1,agent2:secret2 [--invite-timeout-ms N] [--fault NAME] [--bayeux cometd|faye]
- * Runs the reference server until SIGINT/SIGTERM, then shuts down gracefully (exit 0).
- * A bad flag or value: a message naming it, exit 2.
+ * npm run reference -- --port 8080 --agents agent1:secret1,agent2:secret2 [--invite-timeout-ms N] [--fault NAME] [--help]
+ * Prints the URLs it serves and the agents (never their passwords), runs until SIGINT/SIGTERM,
+ * then shuts down gracefully: the process ends by itself, exit 0. A bad flag or value: a message
+ * naming it, exit 2.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FAULTS } from "./faults/index.js";
 import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
 
-const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N] [--fault NAME] [--bayeux cometd|faye]
+const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N] [--fault NAME] [--notify-budget-ms N] [--bayeux cometd|faye] [--list-faults] [--help]
   --port               TCP port (default 8080; 0 = any free port)
+  --host               address to listen on (default 127.0.0.1)
   --agents             agent credentials (default ${DEFAULT_AGENTS.map((a) => a.username).join(", ")} with their demo passwords)
-  --invite-timeout-ms  revoke unanswered invitations after N ms (N5)
-  --fault              switch on one bug (see src/reference/faults/faults.json; --list-faults prints them)
-  --bayeux             Bayeux implementation: cometd (default) or faye`;
+  --invite-timeout-ms  revoke unanswered invitations after N ms (N5; an e-mail's revokeAfterMs hint wins)
+  --fault              switch on one bug (src/reference/faults/faults.json; --list-faults prints them)
+  --notify-budget-ms   the client's notification budget, exceeded by the late-notification fault (default 5000)
+  --bayeux             Bayeux implementation: cometd (default) or faye
+  --list-faults        print the faults and exit
+  --help               print this and exit`;
 
 export class UsageError extends Error {}
+
+/** How long the process may take to end by itself after close() before it reports what holds it. */
+const SHUTDOWN_BUDGET_MS = 3_000;
 
 export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { help?: boolean; listFaults?: boolean } {
   const out: ReferenceServerOptions & { help?: boolean; listFaults?: boolean } = { port: 8080 };
@@ -55,11 +63,20 @@ export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { h
             if (c <= 0 || c === pair.length - 1) throw new UsageError(`--agents: "${pair.split(":")[0]}" is not user:pass`);
             return { username: pair.slice(0, c), password: pair.slice(c + 1) };
           });
+        for (const [i, a] of out.agents.entries()) {
+          if (out.agents.findIndex((b) => b.username === a.username) !== i) throw new UsageError(`--agents: ${a.username} is listed twice`);
+        }
         break;
       case "--invite-timeout-ms": {
         const n = int(value());
         if (n <= 0) throw new UsageError("--invite-timeout-ms must be positive");
         out.inviteTimeoutMs = n;
+        break;
+      }
+      case "--notify-budget-ms": {
+        const n = int(value());
+        if (n <= 0) throw new UsageError("--notify-budget-ms must be positive");
+        out.notifyBudgetMs = n;
         break;
       }
       case "--fault": {
@@ -97,7 +114,13 @@ async function main(): Promise<void> {
     for (const f of FAULTS) console.log(`${f.name.padEnd(36)} ${f.level.padEnd(6)} ${f.rule.padEnd(4)} ${f.description}`);
     return;
   }
-  const server = await startReferenceServer(opts);
+  let server: Awaited<ReturnType<typeof startReferenceServer>>;
+  try {
+    server = await startReferenceServer(opts);
+  } catch (e) {
+    console.error(`reference: cannot start: ${(e as Error).message}`);
+    process.exit(1);
+  }
   console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}`);
   console.log(`  API root   ${server.baseUrl}`);
   console.log(`  CometD     ${server.cometdUrl}`);
@@ -110,7 +133,15 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close().then(
-      () => process.exit(0),
+      () => {
+        // Graceful: the process ends by itself once the server has closed everything (sessions,
+        // held long-polls, sweeper, timers). Should anything still hold it, say so and exit 1.
+        process.exitCode = 0;
+        setTimeout(() => {
+          console.error(`reference: still running ${SHUTDOWN_BUDGET_MS} ms after close; open resources: ${process.getActiveResourcesInfo().join(", ")}`);
+          process.exit(1);
+        }, SHUTDOWN_BUDGET_MS).unref();
+      },
       (e: Error) => {
         console.error(`shutdown failed: ${e.message}`);
         process.exit(1);

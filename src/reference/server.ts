@@ -47,12 +47,25 @@ export const DEFAULT_AGENTS: AgentAccount[] = [
   { username: "agent3", password: "secret3" },
 ];
 
+/** Agents must have distinct, non-empty usernames without ":" (HTTP Basic splits on the first one) and a password. */
+function checkAgents(agents: AgentAccount[]): AgentAccount[] {
+  if (agents.length === 0) throw new Error("startReferenceServer: at least one agent is needed");
+  const seen = new Set<string>();
+  for (const a of agents) {
+    if (!a.username || a.username.includes(":")) throw new Error(`startReferenceServer: agent username ${JSON.stringify(a.username)} must be non-empty and without ":"`);
+    if (!a.password) throw new Error(`startReferenceServer: agent ${a.username} has no password`);
+    if (seen.has(a.username)) throw new Error(`startReferenceServer: agent ${a.username} is listed twice`);
+    seen.add(a.username);
+  }
+  return agents;
+}
+
 const API_ROOT = "/api/v2";
 const SESSION_COOKIE = "JSESSIONID";
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
-  const agents = options.agents ?? DEFAULT_AGENTS;
+  const agents = checkAgents(options.agents ?? DEFAULT_AGENTS);
   const budgetMs = options.notifyBudgetMs ?? 5000;
   const log = options.log ?? ((line: string) => console.error(line));
   const sessions = new Map<string, string>(); // JSESSIONID → agent
@@ -161,10 +174,19 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       if (parsed) answerWith(res, world.setChannel(agent, parsed.body), "channel");
       return;
     }
+    let id: string | null = null;
+    if (interaction) {
+      try {
+        id = decodeURIComponent(interaction[1]);
+      } catch {
+        req.resume();
+        return refuse(res, errorAnswer(400, `the interaction id in ${path} is not valid percent-encoding`), "operation");
+      }
+    }
     const parsed = await readJson(req, res, "operation");
     if (!parsed) return;
     const operation = String((parsed.body as { operationName?: unknown })?.operationName ?? "");
-    answerWith(res, world.operate(agent, interaction ? decodeURIComponent(interaction[1]) : null, parsed.body), operation);
+    answerWith(res, world.operate(agent, id, parsed.body), operation);
   };
 
   const server: Server = createServer((req, res) => {
@@ -182,7 +204,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
-  const origin = `http://${host}:${port}`;
+  // A wildcard address is reachable on loopback; an IPv6 literal needs brackets in a URL.
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const origin = `http://${urlHost}:${port}`;
 
   return {
     baseUrl: `${origin}${API_ROOT}`,

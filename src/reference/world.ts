@@ -9,7 +9,7 @@
  * operation's next state from lifecycle.json (`next`, `creates`, `offersTo`).
  */
 import { randomBytes } from "node:crypto";
-import { allowedOperations, documentedCapabilities, lifecycle, operationOf, stateOf } from "../contract/lifecycle.js";
+import { allowedOperations, documentedCapabilities, lifecycle, operationOf, requireOperation, stateOf } from "../contract/lifecycle.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import type { FaultHooks, Notification, NotifyContext } from "./faults/index.js";
@@ -44,6 +44,8 @@ interface Interaction {
   state: string;
   /** The agent it is offered to or owned by (T8); undefined when no agent holds it. */
   owner?: string;
+  /** Agents that held it before (their later operations get a state answer, 409, not a T8 403). */
+  formerOwners: Set<string>;
   email: OutboundEmail & { replyTo?: string; structuredText?: string; structuredTextMimeType?: string };
   attachments: Attachment[];
   subType: string;
@@ -55,6 +57,8 @@ interface Interaction {
   rejectedBy: Set<string>;
   /** Agent hint of the injection, used when routing. */
   preferredAgent?: string;
+  /** Transfer to an agent (O9): offered to that agent only, held until it is Ready. */
+  onlyFor?: string;
   revokeAfterMs?: number;
   revokeTimer?: NodeJS.Timeout;
 }
@@ -129,7 +133,7 @@ export class World {
     const it: Interaction = {
       id,
       kind: "inbound",
-      state: "Invited",
+      state: eventTarget("Inject"),
       email: {
         to: e.to,
         from: e.from,
@@ -146,6 +150,7 @@ export class World {
       currentQueue: "Inbound-Email",
       receivedAt: new Date().toISOString(),
       userData: { Subject: e.subject, EmailAddress: e.from, Origination: "email" },
+      formerOwners: new Set(),
       rejectedBy: new Set(),
       preferredAgent: e.agent,
       revokeAfterMs: e.revokeAfterMs,
@@ -182,11 +187,15 @@ export class World {
       if (this.opts.faults.unknownIdOk) return { answer: ok(), deliveries: [] };
       return refuse(404, `no interaction ${id} (R3)`);
     }
-    if (it.owner !== agent && !this.opts.faults.skipOwnership) return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
+    // T8: only the agent it is offered to or owned by may operate on it. An agent that held it
+    // before (sent, cancelled, stopped, revoked, ...) is told the state instead (R3, 409).
+    const knows = it.owner === agent || (!it.owner && it.formerOwners.has(agent));
+    if (!knows && !this.opts.faults.skipOwnership) return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
     let allowed = this.heldBy(it, agent) || this.opts.faults.skipOwnership ? allowedOperations(it.state) : [];
     if (this.opts.faults.allowedOperations) allowed = this.opts.faults.allowedOperations(it.state, allowed);
     if (!allowed.includes(name)) {
-      return refuse(409, `${name} is not allowed on interaction ${id} in state ${it.state} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`);
+      const why = this.heldBy(it, agent) ? "" : `; ${agent} no longer holds it`;
+      return refuse(409, `${name} is not allowed on interaction ${id} in state ${it.state}${why} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`);
     }
     switch (name) {
       case "Accept":
@@ -212,22 +221,26 @@ export class World {
   /** O1: Invited → Accepted, notified to the owner. */
   private accept(it: Interaction): Outcome {
     clearTimeout(it.revokeTimer);
-    it.state = operationOf("Accept")!.next!.state;
+    it.state = requireOperation("Accept").next!.state;
     return { answer: ok(), deliveries: [this.delivery(it.owner!, it)] };
   }
 
-  /** O2: the agent lets the invitation go; it is offered to another Ready agent if there is one (MAY). */
+  /**
+   * O2: the agent lets the invitation go (Rejected). MAY: it is offered at once to another Ready
+   * agent that has not rejected it; when there is none it stays Rejected (not held: an agent
+   * turning Ready later is not surprised by an old rejected e-mail).
+   */
   private reject(it: Interaction, agent: string): Outcome {
     clearTimeout(it.revokeTimer);
     it.rejectedBy.add(agent);
-    it.state = operationOf("Reject")!.next!.state;
-    it.owner = undefined;
-    return { answer: ok(), deliveries: this.offer(it, { onlyIfSomeoneReady: true }) };
+    it.state = requireOperation("Reject").next!.state;
+    this.release(it);
+    return { answer: ok(), deliveries: this.offer(it, { holdIfNobody: false }) };
   }
 
   /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
   private reply(source: Interaction, agent: string, op: "Reply" | "ReplyAll" | "Forward", b: Record<string, unknown>): Outcome {
-    const spec = operationOf(op)!; // creates: the new interaction's state and subtype
+    const spec = requireOperation(op); // creates: the new interaction's state and subtype
     const e = source.email;
     let derived: OutboundEmail;
     if (op === "Forward") {
@@ -258,6 +271,7 @@ export class World {
       receivedAt: new Date().toISOString(),
       userData: {},
       sourceId: source.id,
+      formerOwners: new Set(),
       rejectedBy: new Set(),
     };
     this.interactions.set(created.id, created);
@@ -269,7 +283,7 @@ export class World {
 
   /** O8: a new outbound interaction owned by the agent, of the requested subtype (or OutboundReply). */
   private createEmail(agent: string, b: Record<string, unknown>): Outcome {
-    const spec = operationOf("CreateEmail")!;
+    const spec = requireOperation("CreateEmail");
     const created: Interaction = {
       id: newId(),
       kind: "outbound",
@@ -281,6 +295,7 @@ export class World {
       currentQueue: String(b.queueName),
       receivedAt: new Date().toISOString(),
       userData: {},
+      formerOwners: new Set(),
       rejectedBy: new Set(),
     };
     this.interactions.set(created.id, created);
@@ -289,34 +304,36 @@ export class World {
 
   /** O6, O7, O10, O11: the interaction moves to the lifecycle's next state and leaves the agent. */
   private leave(it: Interaction, op: string): Outcome {
-    it.state = operationOf(op)!.next!.state;
-    if (!this.heldBy(it, it.owner ?? "")) it.owner = undefined;
+    it.state = requireOperation(op).next!.state;
+    if (!this.heldBy(it, it.owner ?? "")) this.release(it);
     return { answer: ok(), deliveries: [] };
   }
 
-  /** O9: to an agent (offered to it: Invited, same id) or to a queue. */
+  /** O9: to an agent (offered to that agent only: Invited, same id; held until it is Ready) or to a queue. */
   private transfer(it: Interaction, b: Record<string, unknown>): Outcome {
-    const spec = operationOf("Transfer")!;
+    const spec = requireOperation("Transfer");
     const target = typeof b.targetAgent === "string" ? b.targetAgent : undefined;
     if (target !== undefined && !this.agents.has(target)) return { answer: errorAnswer(400, `targetAgent "${target}" is not an agent of this server (O9)`), deliveries: [] };
     it.state = spec.next!.state;
-    it.owner = undefined;
+    this.release(it);
     if (!target || this.opts.faults.transferWithoutInvite) return { answer: ok(), deliveries: [] };
-    it.preferredAgent = target;
+    it.onlyFor = target;
     it.rejectedBy.clear();
-    return { answer: ok(), deliveries: this.offer(it, { only: target }) };
+    return { answer: ok(), deliveries: this.offer(it) };
   }
 
   // ----- routing and revocation (T7, N5) -------------------------------------------------------
 
   /**
-   * Offers an inbound interaction (T7): to its preferred agent if Ready, else to any Ready agent
-   * (round robin) that has not rejected it, else it is held until one becomes Ready.
+   * Offers an inbound interaction (T7) to one Ready agent that has not rejected it: the Transfer
+   * target only (O9), else the injection's `agent` hint, else the next Ready agent in round-robin
+   * order. With nobody to take it, it is held until an agent turns Ready (unless `holdIfNobody`
+   * is false: after Reject).
    */
-  private offer(it: Interaction, opts: { only?: string; onlyIfSomeoneReady?: boolean } = {}): Delivery[] {
+  private offer(it: Interaction, opts: { holdIfNobody?: boolean } = {}): Delivery[] {
     const canTake = (name: string): boolean => (this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady) && !it.rejectedBy.has(name);
     let agent: string | undefined;
-    if (opts.only) agent = canTake(opts.only) ? opts.only : undefined;
+    if (it.onlyFor) agent = canTake(it.onlyFor) ? it.onlyFor : undefined;
     else if (it.preferredAgent && canTake(it.preferredAgent)) agent = it.preferredAgent;
     else {
       const names = [...this.agents.keys()];
@@ -329,25 +346,27 @@ export class World {
       }
     }
     if (!agent) {
-      if (!opts.onlyIfSomeoneReady || it.rejectedBy.size < this.agents.size) this.held.push(it);
+      if (opts.holdIfNobody !== false) this.held.push(it);
       return [];
     }
-    it.state = "Invited";
+    it.onlyFor = undefined;
+    it.state = eventTarget("Inject"); // Invited (also TransferIn and a re-offer after Reject)
     it.owner = agent;
     this.armRevoke(it);
     return [this.delivery(agent, it)];
   }
 
+  /** An agent turned Ready: offer the held e-mails again, oldest first. */
   private drainHeld(): Delivery[] {
-    const out: Delivery[] = [];
-    for (const it of [...this.held]) {
-      this.held.splice(this.held.indexOf(it), 1);
-      out.push(...this.offer(it));
-    }
-    return out;
+    const waiting = this.held.splice(0);
+    return waiting.flatMap((it) => this.offer(it));
   }
 
-  /** N5: an unanswered invitation is revoked after the hint or the server's invitation timeout. */
+  /**
+   * N5: an unanswered invitation is revoked after the e-mail's revokeAfterMs hint, else the
+   * server's inviteTimeoutMs (neither: never). The agent no longer holds it, and it is not offered
+   * again (N5 MAY re-offer; not doing so keeps runs deterministic).
+   */
   private armRevoke(it: Interaction): void {
     const after = it.revokeAfterMs ?? this.opts.inviteTimeoutMs;
     if (!after || this.opts.faults.neverRevoke) return;
@@ -355,12 +374,17 @@ export class World {
     it.revokeTimer = setTimeout(() => {
       if (this.closed || it.state !== "Invited" || !it.owner) return;
       const agent = it.owner;
-      const revoked = lifecycle.events.find((e) => e.name === "RevokeTimeout")!.to;
-      it.state = revoked;
-      it.owner = undefined; // the agent no longer holds it; not offered again (keeps runs deterministic)
+      it.state = eventTarget("RevokeTimeout");
+      this.release(it);
       this.opts.notify(this.delivery(agent, it));
     }, after);
     it.revokeTimer.unref();
+  }
+
+  /** The agent holding `it` lets it go (it remembers who held it, for the answers of R3). */
+  private release(it: Interaction): void {
+    if (it.owner) it.formerOwners.add(it.owner);
+    it.owner = undefined;
   }
 
   /** Whether `agent` holds `it` in its current state (lifecycle `held`), faults aside. */
@@ -433,6 +457,13 @@ export class World {
 export function quote(text: string, startLine?: string, indent?: string): string {
   const lines = text.split(/\r?\n/).map((l) => `${indent ?? ""}${l}`);
   return [...(startLine !== undefined ? [startLine] : []), ...lines].join("\n");
+}
+
+/** The state a lifecycle event (schemas/lifecycle.json `events`) leads to. */
+function eventTarget(name: string): string {
+  const event = lifecycle.events.find((e) => e.name === name);
+  if (!event) throw new Error(`lifecycle.json has no event ${name}`);
+  return event.to;
 }
 
 function newId(): string {

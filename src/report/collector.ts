@@ -1,18 +1,28 @@
 /**
- * A vitest reporter that collects each scenario's outcome and its `task.meta.gws` record (checks
- * per requirement) into RunResults, and prints one progress line per scenario.
+ * The vitest reporter of the conformance command. It runs in the main process; vitest hands it
+ * each finished test with its `task.meta` — where the harness's scenario layer (src/harness/
+ * scenario.ts) keeps the scenario's ScenarioMeta (requirements, checks per requirement, error,
+ * skip reason) — so the workers need no side channel for verdicts. It collects one
+ * ScenarioResult per scenario into RunResults and prints one progress line per scenario.
  */
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { SerializedError } from "vitest";
-import type { ScenarioResult } from "./results.js";
+import { requirement } from "../contract/registry.js";
 import type { ScenarioMeta } from "../harness/checks.js";
-import { scenarioStatus } from "./verdicts.js";
+import { filteredOut, type Selection } from "../harness/selection.js";
+import type { ScenarioResult } from "./results.js";
+import { scenarioStatus, type Status } from "./verdicts.js";
 
 export class ResultCollector implements Reporter {
   readonly scenarios: ScenarioResult[] = [];
   readonly runErrors: string[] = [];
+  /** How the test run ended; undefined when vitest never got to the end of a run (it broke first). */
+  endReason: "passed" | "failed" | "interrupted" | undefined;
 
-  constructor(private readonly progress: (line: string, status: string) => void = () => undefined) {}
+  constructor(
+    private readonly progress: (line: string, status: Status) => void = () => undefined,
+    private readonly selection?: Selection,
+  ) {}
 
   onTestCaseResult(testCase: TestCase): void {
     const r = testCase.result();
@@ -30,15 +40,45 @@ export class ResultCollector implements Reporter {
       errors: (r.errors ?? []).map((e) => e.message ?? String(e)),
     };
     this.scenarios.push(result);
-    const status = scenarioStatus(result);
-    this.progress(`${status.padEnd(5)} ${result.name}${status === "SKIP" && meta?.skipped ? ` (${meta.skipped})` : ""} ${result.durationMs} ms`, status);
+    const filtered = this.filteredFor(meta);
+    const status = scenarioStatus(result, filtered);
+    const failed = (level: string): string | undefined => {
+      const ids = [...new Set(meta?.checks.filter((c) => !c.passed && c.level === level && !filtered?.has(c.requirement)).map((c) => c.requirement))];
+      return ids.length ? ids.join(", ") : undefined;
+    };
+    const detail =
+      status === "SKIP"
+        ? meta?.skipped
+        : status === "ERROR"
+          ? meta?.error?.prerequisite
+            ? `prerequisite ${meta.error.prerequisite}`
+            : result.errors[0]?.split("\n")[0]
+          : status === "FAIL"
+            ? failed("MUST")
+            : status === "WARN"
+              ? failed("SHOULD")
+              : undefined;
+    this.progress(`${status.padEnd(5)} ${result.name}${detail ? ` (${detail.slice(0, 160)})` : ""} ${result.durationMs} ms`, status);
+  }
+
+  /** Progress only: what this scenario's selection leaves out, judged with its own tags (the reports use the whole run's). */
+  private filteredFor(meta: ScenarioMeta | undefined): Map<string, string> | undefined {
+    if (!this.selection || !meta) return undefined;
+    const out = new Map<string, string>();
+    for (const c of meta.checks) {
+      const tags = meta.requirements.includes(c.requirement) ? [meta.area, ...meta.tags] : [];
+      const why = filteredOut(requirement(c.requirement), this.selection, tags);
+      if (why) out.set(c.requirement, why);
+    }
+    return out;
   }
 
   onTestModuleEnd(module: TestModule): void {
     for (const e of module.errors()) this.runErrors.push(`${module.relativeModuleId}: ${e.message}`);
   }
 
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: "passed" | "failed" | "interrupted"): void {
+    this.endReason = reason;
     for (const e of unhandledErrors) this.runErrors.push(`unhandled: ${e.message}`);
   }
 }

@@ -17,6 +17,7 @@ export function buildSummary(run: RunResults, v: Verdicts, extra: { mergedFrom?:
   return {
     overall: v.overall,
     counts: v.counts,
+    expected: v.expected,
     suiteVersion: suiteVersion(),
     specEdition: registry.specEdition,
     target: run.target,

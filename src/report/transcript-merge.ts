@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TranscriptEntry } from "../harness/transcript.js";
+import { redactValue, type TranscriptEntry } from "../harness/transcript.js";
 
 export function mergeTranscriptParts(parts: TranscriptEntry[][]): TranscriptEntry[] {
   const all = parts.flat();
@@ -22,7 +22,12 @@ export function mergeTranscriptParts(parts: TranscriptEntry[][]): TranscriptEntr
     const k = key(e);
     return !k || owner.get(k) === (e.worker ?? "");
   });
-  return kept.sort((a, b) => a.ts - b.ts || String(a.worker).localeCompare(String(b.worker)) || a.seq - b.seq);
+  return kept.sort(compareEntries);
+}
+
+/** Time order; within one millisecond, one worker's entries in their own order (seq is per worker). */
+export function compareEntries(a: TranscriptEntry, b: TranscriptEntry): number {
+  return a.ts - b.ts || String(a.worker).localeCompare(String(b.worker)) || a.seq - b.seq;
 }
 
 export function readTranscriptParts(dir: string): TranscriptEntry[][] {
@@ -38,6 +43,7 @@ export function readTranscriptParts(dir: string): TranscriptEntry[][] {
     );
 }
 
+/** Writes transcript.jsonl; every entry passes the run's redaction again (the workers redacted it already). */
 export function writeTranscript(path: string, entries: TranscriptEntry[]): void {
-  writeFileSync(path, entries.map((e) => JSON.stringify(e)).join("\n") + (entries.length ? "\n" : ""));
+  writeFileSync(path, entries.map((e) => JSON.stringify(redactValue(e))).join("\n") + (entries.length ? "\n" : ""));
 }

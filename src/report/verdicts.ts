@@ -8,7 +8,7 @@
  *   NOT_TESTABLE  excluded in the registry, with the reason
  * A requirement's verdict is the worst of what its scenarios say: FAIL > ERROR > WARN > PASS > SKIP.
  */
-import { registry, type Requirement } from "../contract/registry.js";
+import { registry } from "../contract/registry.js";
 import type { ScenarioResult, RunResults } from "./results.js";
 import { filteredOut } from "../harness/selection.js";
 export { filteredOut };
@@ -43,6 +43,8 @@ export interface RequirementVerdict {
 export interface Verdicts {
   overall: Overall;
   counts: Record<Status, number>;
+  /** How many of the FAIL and WARN requirements the expected-failures baseline accepts (counted in `counts` too). */
+  expected: { FAIL: number; WARN: number };
   requirements: RequirementVerdict[];
   /** Stale or expired expected-failure entries: each fails the run. */
   baselineProblems: string[];
@@ -51,28 +53,50 @@ export interface Verdicts {
 const ORDER: Status[] = ["FAIL", "ERROR", "WARN", "PASS", "SKIP"];
 const worse = (a: Status, b: Status): Status => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
 
-/** The status of one scenario, for progress lines and JUnit. */
-export function scenarioStatus(r: ScenarioResult): Status {
+/**
+ * Why each requirement is outside the run's selection (--only / --skip / --level), keyed by ID;
+ * a selected requirement has no entry. A scenario tag selects the requirements that the scenarios
+ * carrying it declare.
+ */
+export function selectionOf(run: Pick<RunResults, "scenarios" | "filter">): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!run.filter) return out;
+  for (const req of registry.requirements) {
+    // Tags describe a scenario, whatever its outcome (also when --level or --skip left it out).
+    const tags = run.scenarios.filter((sc) => sc.meta?.requirements.includes(req.id as never)).flatMap((sc) => [sc.meta!.area, ...sc.meta!.tags]);
+    const why = filteredOut(req, run.filter, tags);
+    if (why) out.set(req.id, why);
+  }
+  return out;
+}
+
+/**
+ * The status of one scenario, for progress lines, JUnit and the stability script. Checks of
+ * requirements outside the selection (`filtered`, from selectionOf) do not count: under
+ * --level must a failed SHOULD check is no warning, under --only O3 a failed R2 check no failure.
+ */
+export function scenarioStatus(r: ScenarioResult, filtered?: ReadonlyMap<string, string>): Status {
   const m = r.meta;
   if (r.state === "skipped" || m?.skipped) return "SKIP";
   if (m?.error) return "ERROR";
-  if (m?.checks.some((c) => !c.passed && c.level === "MUST")) return "FAIL";
-  if (r.state === "failed") return "ERROR"; // failed without a MUST check: the suite broke
-  if (m?.checks.some((c) => !c.passed && c.level === "SHOULD")) return "WARN";
+  const judged = (m?.checks ?? []).filter((c) => !filtered?.has(c.requirement));
+  if (judged.some((c) => !c.passed && c.level === "MUST")) return "FAIL";
+  // Failed without any failed MUST check (selected or not): the suite broke.
+  if (r.state === "failed" && !m?.checks.some((c) => !c.passed && c.level === "MUST")) return "ERROR";
+  if (judged.some((c) => !c.passed && c.level === "SHOULD")) return "WARN";
   return "PASS";
 }
 
-export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "shard">, opts: { expected?: ExpectedFailure[]; today?: string } = {}): Verdicts {
+export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "shard"> & { runErrors?: string[] }, opts: { expected?: ExpectedFailure[]; today?: string } = {}): Verdicts {
   const requirements: RequirementVerdict[] = [];
+  const selection = selectionOf(run);
   for (const req of registry.requirements) {
     const base = { id: req.id, rule: req.rule, level: req.level, area: req.area, text: req.text, tests: [] as string[], durationMs: 0 };
     if (req.excluded) {
       requirements.push({ ...base, status: "NOT_TESTABLE", message: req.excluded });
       continue;
     }
-    // Tags of the scenarios that ran and declared it: --only TAG selects what those scenarios judge.
-    const tags = run.scenarios.filter((sc) => sc.meta && !sc.meta.skipped && sc.meta.requirements.includes(req.id as never)).flatMap((sc) => [sc.meta!.area, ...sc.meta!.tags]);
-    const filtered = filteredOut(req, run.filter, tags);
+    const filtered = selection.get(req.id);
     if (filtered) {
       requirements.push({ ...base, status: "SKIP", message: filtered });
       continue;
@@ -144,11 +168,16 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
   }
 
   const counts: Record<Status, number> = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, NOT_TESTABLE: 0 };
-  for (const r of requirements) counts[r.status]++;
+  const expected = { FAIL: 0, WARN: 0 };
+  for (const r of requirements) {
+    counts[r.status]++;
+    if (r.expectedFailure && (r.status === "FAIL" || r.status === "WARN")) expected[r.status]++;
+  }
   const unexpectedFail = requirements.some((r) => r.status === "FAIL" && !r.expectedFailure);
-  const error = requirements.some((r) => r.status === "ERROR");
+  // A run error (a suite file that did not load, an unhandled rejection) means something was not judged.
+  const error = requirements.some((r) => r.status === "ERROR") || (run.runErrors?.length ?? 0) > 0;
   const overall: Overall = unexpectedFail || baselineProblems.length ? "NON_CONFORMANT" : error ? "INCOMPLETE" : "CONFORMANT";
-  return { overall, counts, requirements, baselineProblems };
+  return { overall, counts, expected, requirements, baselineProblems };
 }
 
 /** 0 conformant, 1 otherwise (2 is for configuration errors, decided before a run). */

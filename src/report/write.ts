@@ -1,10 +1,16 @@
 /**
- * Writes every output of a run under --out: results.json (raw, what merge reads), summary.json,
- * certificate.md, junit.xml, transcript.jsonl and the single-file Allure report.
+ * Writes the reports of a run under --out: results.json (raw, what merge reads), summary.json
+ * (checked against its schema), certificate.md and junit.xml. The transcript and the Allure
+ * report are written by the command (src/cli/) beside them.
+ *
+ * Redaction, last line of defence: the workers already redact what they record, but every
+ * string of the run is passed through redactValue() (the run's registered secrets) before
+ * anything is rendered, so no report can carry a password or a Basic token.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contractValidator, formatViolations } from "../contract/validators.js";
+import { redactText, redactValue } from "../harness/transcript.js";
 import { renderCertificate } from "./certificate.js";
 import { renderJunit } from "./junit.js";
 import type { RunResults } from "./results.js";
@@ -17,17 +23,31 @@ export interface WrittenReports {
   files: string[];
 }
 
-export function writeReports(out: string, run: RunResults, opts: { expected?: ExpectedFailure[]; mergedFrom?: string[] } = {}): WrittenReports {
-  mkdirSync(out, { recursive: true });
-  const verdicts = computeVerdicts(run, { expected: opts.expected });
+export interface ReportOptions {
+  expected?: ExpectedFailure[];
+  mergedFrom?: string[];
+  /** YYYY-MM-DD for the baseline's expiry dates (tests); default today. */
+  today?: string;
+}
+
+/** Verdicts and the summary of a run, without writing anything. */
+export function summarize(rawRun: RunResults, opts: ReportOptions = {}): { run: RunResults; verdicts: Verdicts; summary: ConformanceSummary } {
+  const run = redactValue(rawRun);
+  const verdicts = computeVerdicts(run, { expected: opts.expected, today: opts.today });
   const summary = buildSummary(run, verdicts, { mergedFrom: opts.mergedFrom });
   const check = contractValidator().validate("reports/summary.schema.json", summary);
   if (!check.ok) throw new Error(`summary.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`);
+  return { run, verdicts, summary };
+}
+
+export function writeReports(out: string, rawRun: RunResults, opts: ReportOptions = {}): WrittenReports {
+  mkdirSync(out, { recursive: true });
+  const { run, verdicts, summary } = summarize(rawRun, opts);
   const files: Array<[string, string]> = [
     ["results.json", JSON.stringify(run, null, 2) + "\n"],
     ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
-    ["certificate.md", renderCertificate(summary)],
-    ["junit.xml", renderJunit(run)],
+    ["certificate.md", redactText(renderCertificate(summary))],
+    ["junit.xml", redactText(renderJunit(run, verdicts))],
   ];
   for (const [name, text] of files) writeFileSync(join(out, name), text);
   return { verdicts, summary, files: files.map(([n]) => join(out, n)) };

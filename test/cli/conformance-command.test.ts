@@ -19,7 +19,25 @@ let server: ReferenceServer;
 let foreign: Record<string, string>;
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-cli-"));
-const summaryOf = (out: string): { overall: string; counts: Record<string, number>; requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }> } =>
+const SECRETS = (): string[] => [PASSWORD, `${PASSWORD}-2`, Buffer.from(`solo:${PASSWORD}`).toString("base64")];
+
+/** Every file under `dir` (and the given output text) is free of the configured secrets, also base64-encoded Allure content. */
+function expectNoSecrets(dir: string, output = ""): number {
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+  };
+  walk(dir);
+  for (const f of files) {
+    const text = readFileSync(f, "latin1");
+    for (const secret of SECRETS()) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${f}`).toBe(false);
+    // Allure attachments are base64-encoded in places (the single-file HTML report): decode those too.
+    for (const m of text.matchAll(/"content":"([A-Za-z0-9+/=]{16,})"/g)) for (const secret of SECRETS()) expect(Buffer.from(m[1], "base64").toString("latin1").includes(secret)).toBe(false);
+  }
+  for (const secret of SECRETS()) expect(output).not.toContain(secret);
+  return files.length;
+}
+const summaryOf = (out: string): { overall: string; counts: Record<string, number>; requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }>; mergedFrom?: string[] } =>
   JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
 const statusOf = (out: string, id: string): string | undefined => summaryOf(out).requirements.find((r) => r.id === id)?.status;
 
@@ -77,6 +95,7 @@ describe("gws-conformance run", () => {
   it("junit.xml carries requirement IDs as properties, failures, errors, skips and visible warnings", () => {
     const xml = readFileSync(join(out, "junit.xml"), "utf8");
     expect(xml).toContain('<property name="requirement" value="O3.subject-prefix"/>');
+    expect(xml).toContain('<property name="level:O3.subject-prefix" value="MUST"/>');
     expect(xml).toMatch(/<failure message="O3.subject-prefix failed"/);
     expect(xml).toMatch(/<error message="prerequisite fixture prerequisite/);
     expect(xml).toMatch(/<skipped message="needs a second agent"\/>/);
@@ -92,20 +111,18 @@ describe("gws-conformance run", () => {
   });
 
   it("no secret reaches any file of the run, its output or its logs", () => {
-    const secrets = [PASSWORD, Buffer.from(`solo:${PASSWORD}`).toString("base64")];
-    const files: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
-    };
-    walk(out);
-    expect(files.length).toBeGreaterThan(5);
-    for (const f of files) {
-      const text = readFileSync(f, "latin1");
-      for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${f}`).toBe(false);
-      // Allure attachments are base64-encoded in places: decode those too.
-      for (const m of text.matchAll(/"content":"([A-Za-z0-9+/=]{16,})"/g)) for (const secret of secrets) expect(Buffer.from(m[1], "base64").toString("latin1").includes(secret)).toBe(false);
+    expect(expectNoSecrets(out, run.stdout + run.stderr)).toBeGreaterThan(5);
+    // the settings are in the summary, with the password replaced
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).settings.agents).toEqual([{ username: "solo", password: "REDACTED" }]);
+  });
+
+  it("prints one plain progress line per scenario in CI (no ANSI colours)", () => {
+    expect(run.stdout).not.toMatch(/\x1b\[/);
+    for (const title of ["passes: accept an e-mail", "fails a MUST on purpose", "warns on a SHOULD on purpose", "breaks a precondition on purpose", "needs a second agent"]) {
+      expect(run.stdout.split("\n").filter((l) => /^(PASS|FAIL|WARN|SKIP|ERROR) +\S+ > /.test(l) && l.includes(` > ${title}`))).toHaveLength(1);
     }
-    for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(run.stdout).toMatch(/^SKIP  .*needs a second agent \(needs a second agent\)/m);
+    expect(run.stdout).toMatch(/^ERROR .*breaks a precondition on purpose \(prerequisite fixture prerequisite\)/m);
   });
 });
 
@@ -126,6 +143,15 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     expect(summaryOf(out).overall).toBe("CONFORMANT");
   });
 
+  it("--level must: SHOULD requirements are SKIP 'filtered out by --level must' and their scenarios do not run", async () => {
+    const out = tmp();
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass,fixture-warn", "--level", "must", "--no-allure"], foreign);
+    expect(run.code).toBe(0);
+    expect(summaryOf(out).requirements.find((r) => r.id === "O2.answer-ok")).toMatchObject({ status: "SKIP", message: "filtered out by --level must" });
+    expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
+    expect(run.stdout).toMatch(/^SKIP  .*warns on a SHOULD on purpose \(filtered out by --level must\)/m);
+  });
+
   it("an expected failure does not fail the run; a stale entry does; an unknown ID is a configuration error", async () => {
     const dir = tmp();
     const baseline = join(dir, "expected.json");
@@ -133,6 +159,10 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     const ok = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "a"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
     expect(ok.code).toBe(0);
     expect(summaryOf(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({ status: "FAIL", expectedFailure: "known bug #12" });
+    expect(ok.stdout).toMatch(/^requirements: 2 PASS, 1 FAIL \(1 expected\), /m);
+    expect(ok.stdout).toMatch(/^verdict: CONFORMANT$/m);
+    expect(readFileSync(join(dir, "a", "certificate.md"), "utf8")).toMatch(/## Expected failures[^\n]*\n\n- \*\*O3.subject-prefix\*\* \(MUST\) FAIL \(expected\): known bug #12/);
+    expect(readFileSync(join(dir, "a", "junit.xml"), "utf8")).toContain('<skipped message="expected failure (baseline): O3.subject-prefix: known bug #12"/>');
 
     writeFileSync(baseline, JSON.stringify([{ id: "O1.answer-ok", reason: "was broken" }, { id: "O3.subject-prefix", reason: "old", expires: "2020-01-01" }]));
     const stale = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "b"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
@@ -153,6 +183,8 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"], {}, /GWS_CONTROL_URL: is required with GWS_INJECT=http/],
     [["run"], { GWS_NOTIFY_BUDGET_MS: "soon" }, /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/],
     [["teleport"], {}, /unknown command teleport/],
+    [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
+    [["run", "--config", "/nonexistent/gws.json"], {}, /--config: cannot read \/nonexistent\/gws.json/],
   ])("configuration errors exit 2 before any test, naming the setting: %j %j", async (args, env, message) => {
     const run = await runCli(args as string[], env as Record<string, string>);
     expect(run.code).toBe(2);
@@ -188,5 +220,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     expect(statuses(join(dir, "merged"))).toEqual(statuses(join(dir, "whole")));
     expect(readFileSync(join(dir, "merged", "junit.xml"), "utf8")).toContain("suites/answers/envelopes.test.ts");
     expect(statSync(join(dir, "merged", "allure-report", "index.html")).size).toBeGreaterThan(0);
+    expect(summaryOf(join(dir, "merged")).mergedFrom).toEqual([join(dir, "s1"), join(dir, "s2")]);
+    expectNoSecrets(dir, [whole, s1, s2, merged].map((r) => r.stdout + r.stderr).join("\n"));
   });
 });

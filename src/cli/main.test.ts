@@ -1,0 +1,55 @@
+/** Subcommand dispatch without running a target: help, unknown commands, the drift module when it is missing. */
+import { describe, expect, it } from "vitest";
+import { loadDriftCli, main, withDrift } from "./main.js";
+import type { CliIo } from "./run.js";
+
+function capture(): CliIo & { lines: { out: string[]; err: string[] } } {
+  const lines = { out: [] as string[], err: [] as string[] };
+  return { lines, out: (l) => lines.out.push(l), err: (l) => lines.err.push(l), color: false };
+}
+
+describe("main", () => {
+  it("help and --help print the usage (exit 0); merge --help its own", async () => {
+    for (const argv of [["help"], ["--help"], ["run", "--help"]]) {
+      const io = capture();
+      expect(await main(argv, io)).toBe(0);
+      expect(io.lines.out.join("\n")).toMatch(/^usage: gws-conformance run/);
+    }
+    const io = capture();
+    expect(await main(["merge", "--help"], io)).toBe(0);
+    expect(io.lines.out.join("\n")).toMatch(/^usage: gws-conformance merge DIR/);
+  });
+
+  it("an unknown command or flag exits 2 naming it", async () => {
+    const io = capture();
+    expect(await main(["teleport"], io)).toBe(2);
+    expect(io.lines.err.join("\n")).toMatch(/unknown command teleport/);
+    expect(await main(["run", "--frobnicate"], io)).toBe(2);
+    expect(io.lines.err.join("\n")).toMatch(/unknown flag --frobnicate/);
+    expect(await main(["merge", "--frobnicate"], io)).toBe(2);
+    expect(io.lines.err.join("\n")).toMatch(/merge: unknown flag --frobnicate/);
+  });
+
+  it("merge of a directory that is no run's output exits 2", async () => {
+    const io = capture();
+    expect(await main(["merge", "/nonexistent-gws-dir"], io)).toBe(2);
+    expect(io.lines.err.join("\n")).toMatch(/has no results.json/);
+  });
+});
+
+describe("the drift subcommands", () => {
+  it("load src/drift/cli.ts when it is there", async () => {
+    expect(typeof (await loadDriftCli())).toBe("function");
+  });
+
+  it("are 'not available' (exit 2) when the drift module is missing; other import failures are not hidden", async () => {
+    const missing = Object.assign(new Error("Cannot find module '/repo/src/drift/cli.js' imported from /repo/src/cli/main.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+    expect(await loadDriftCli(() => Promise.reject(missing))).toBeUndefined();
+    const io = capture();
+    const code = await withDrift(io, "rejudge", async () => 0, async () => undefined);
+    expect(code).toBe(2);
+    expect(io.lines.err).toEqual(["gws-conformance: rejudge: not available (the drift tooling, src/drift/cli.ts, is not installed)"]);
+    const inner = Object.assign(new Error("Cannot find module '/repo/node_modules/x/index.js' imported from /repo/src/drift/cli.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+    await expect(loadDriftCli(() => Promise.reject(inner))).rejects.toThrow(/node_modules\/x/);
+  });
+});
