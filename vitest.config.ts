@@ -1,76 +1,45 @@
 import { defineConfig } from "vitest/config";
+import { conformanceProjects } from "./src/runner/projects.js";
 
 /**
- * Two kinds of tests, kept apart:
- *  - self: the project's own tests (beside the code in src/ and scripts/, plus test/).
- *  - conformance + conformance-exclusive: the scenario suites in suites/, judged against a
- *    target. Files run in parallel; `*.exclusive.test.ts` files change agent-wide state
- *    (channel NotReady, CreateEmail matched by "the next new interaction") and run one at a
- *    time after the parallel group (sequence.groupOrder).
- * `npm run conformance` runs the two conformance projects with the reporters.
+ * The project's own tests, kept apart from the conformance scenarios:
+ *  - self: unit and integration tests beside the code (src/, scripts/) and test/ — `npm test`;
+ *  - peers: the independent Bayeux peer checks (faye) — `npm run test:peers`;
+ *  - spec-sync: the checks that compare the repository with ../shared/spec — `npm run spec-sync`;
+ *  - conformance, conformance-exclusive: the scenario suites (src/runner/projects.ts). The command
+ *    (`gws-conformance run`, `npm run conformance`) runs them through its own runner; listing them
+ *    here lets a developer run a suite file directly: `npx vitest run --project conformance suites/...`.
  */
-/** The scenarios' directory or file (the project's own tests point it at fixture suites). */
-const SUITES = (process.env.GWS_SUITES_DIR ?? "suites").replace(/\/$/, "");
-const ONE_FILE = SUITES.endsWith(".ts");
-const SUITE_FILES = ONE_FILE ? SUITES : `${SUITES}/**/*.test.ts`;
-const EXCLUSIVE_FILES = ONE_FILE ? SUITES.replace(/(\.exclusive)?\.test\.ts$/, ".exclusive.test.ts") : `${SUITES}/**/*.exclusive.test.ts`;
-
-const conformanceCommon = {
-  globalSetup: ["src/harness/global-setup.ts"],
-  // Allure steps and attachments (src/harness/allure-bridge.ts); inert without the Allure reporter.
-  setupFiles: ["allure-vitest/setup"],
-  testTimeout: 60_000,
-  hookTimeout: 30_000,
-};
-
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: "self",
-          sequence: { groupOrder: 0 },
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
           // fixture suites are run by the CLI tests as conformance suites, not as tests of their own
-          exclude: ["test/fixtures/**", "test/self-verification/**"],
+          exclude: ["test/fixtures/**", "test/peers/**", "**/*.spec-sync.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },
       },
       {
         test: {
-          // The suite judged as a whole: mutation score, independent Bayeux peers, stability.
-          // Runs after "self" and one file at a time: each file drives full conformance runs.
-          name: "self-verification",
-          include: ["test/self-verification/**/*.test.ts"],
+          name: "peers",
+          include: ["test/peers/**/*.test.ts"],
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
-          testTimeout: 600_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 60_000,
         },
       },
       {
         test: {
-          name: "conformance",
-          include: [SUITE_FILES],
-          exclude: [EXCLUSIVE_FILES],
-          sequence: { groupOrder: 0 },
-          // Scenarios mostly wait on the network: more workers than cores keeps the run short.
-          maxWorkers: Number(process.env.GWS_MAX_WORKERS ?? 6),
-          // Workers keep the harness (compiled validators) between files: imports dominate otherwise.
-          isolate: false,
-          ...conformanceCommon,
+          name: "spec-sync",
+          include: ["**/*.spec-sync.test.ts"],
+          exclude: ["node_modules/**", "dist/**"],
         },
       },
-      {
-        test: {
-          name: "conformance-exclusive",
-          include: [EXCLUSIVE_FILES],
-          fileParallelism: false,
-          sequence: { groupOrder: 1 },
-          ...conformanceCommon,
-        },
-      },
+      ...conformanceProjects({ suites: "suites", maxWorkers: 6, globalSetup: ["src/harness/global-setup.ts"] }),
     ],
   },
 });

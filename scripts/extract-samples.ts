@@ -1,37 +1,42 @@
 /**
- * npm run samples — extracts the page's JSON samples (src/contract/page-samples.ts), writes
- * them with their repairs to src/generated/page-samples.json, and sets each schema's
- * `examples` to the repaired samples that are evidence for it. `--check` only compares.
+ * npm run samples — extracts the page's JSON samples (src/contract/page-samples.ts) from the spec
+ * folder, writes them with their repairs, the doc-defect evidence and the page's hash to
+ * src/generated/page-samples.json, and sets each schema's `examples` to the repaired samples
+ * that are evidence for it. `--check` only compares (the spec-sync test does the same).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pageSamplesFile, schemaExamplesFromPage } from "../src/contract/page-samples-files.js";
-import { SCHEMAS_DIR } from "../src/contract/schemas.js";
-import { GENERATED_DIR } from "../src/contract/generate.js";
+import { REPO_ROOT } from "../src/contract/schemas.js";
+import { SpecFolderMissing } from "../src/contract/spec-folder.js";
+import { generatedFromPage } from "./lib/page-generation.js";
 
 const check = process.argv.includes("--check");
+let generated: ReturnType<typeof generatedFromPage>;
+try {
+  generated = generatedFromPage();
+} catch (e) {
+  if (e instanceof SpecFolderMissing) {
+    console.error(`npm run samples: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+console.log(`page: ${generated.page}`);
 let stale = 0;
-const write = (path: string, text: string, label: string): void => {
+for (const [path, text] of generated.files) {
+  const full = join(REPO_ROOT, path);
   let current = "";
   try {
-    current = readFileSync(path, "utf8");
+    current = readFileSync(full, "utf8");
   } catch {
-    /* new file */
+    /* a new file */
   }
-  if (current === text) return;
-  if (check) {
-    stale++;
-    console.error(`stale: ${label} (run npm run samples)`);
-  } else {
-    writeFileSync(path, text);
-    console.log(`wrote ${label}`);
+  if (current === text) continue;
+  stale++;
+  if (check) console.error(`stale: ${path} (run npm run samples)`);
+  else {
+    writeFileSync(full, text);
+    console.log(`wrote ${path}`);
   }
-};
-write(join(GENERATED_DIR, "page-samples.json"), pageSamplesFile(), "src/generated/page-samples.json");
-for (const [schemaPath, examples] of schemaExamplesFromPage()) {
-  const full = join(SCHEMAS_DIR, schemaPath);
-  const schema = JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>;
-  schema.examples = examples;
-  write(full, JSON.stringify(schema, null, 2) + "\n", `schemas/${schemaPath} examples`);
 }
 if (check && stale) process.exit(1);

@@ -1,6 +1,6 @@
 /**
- * Runs `gws-conformance run` as a child process (the same command users run) and reads the
- * summary it writes. Used by the mutation and stability scripts and their tests.
+ * Runs `gws-conformance run` as a child process (the same compiled command users run; `npm run
+ * build` first) and reads the summary it writes. Used by the mutation and stability scripts and their tests.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ export const RUN_BUDGET_MS = 120_000;
 export function runConformance(opts: { outDir: string; env?: Record<string, string>; args?: string[] }): Promise<RunOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "src", "cli", "main.ts"), "run", "--out", opts.outDir, ...(opts.args ?? [])], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), "run", "--out", opts.outDir, ...(opts.args ?? [])], {
       cwd: REPO_ROOT,
       env: { ...process.env, CI: "true", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],

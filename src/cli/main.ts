@@ -5,6 +5,7 @@
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
 import { redactText } from "../harness/transcript.js";
+import { isEntryModule } from "./entry.js";
 import { parseRunArgs, runUsage, UsageError } from "./args.js";
 import { mergeCommand } from "./merge.js";
 import { runCommand, type CliIo } from "./run.js";
@@ -106,16 +107,19 @@ async function driftCommand(runDriftCli: DriftCli, args: string[], io: CliIo): P
   return runDriftCli("drift", ["--from-run", out, ...driftArgs]);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1]);
-if (invokedDirectly) {
+/** Runs the command with the process's arguments and exits with its code (bin/gws-conformance.js calls this). */
+export async function runFromCommandLine(argv: string[]): Promise<never> {
   const color = !!process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
   // Every line the command prints passes the run's redaction (secrets are registered once the settings are read).
   const io: CliIo = { out: (l) => console.log(redactText(l)), err: (l) => console.error(redactText(l)), color };
-  main(process.argv.slice(2), io).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      io.err(`gws-conformance: harness error: ${e.stack ?? e.message}`);
-      process.exit(2);
-    },
-  );
+  let code: number;
+  try {
+    code = await main(argv, io);
+  } catch (e) {
+    io.err(`gws-conformance: harness error: ${(e as Error).stack ?? String(e)}`);
+    code = 2;
+  }
+  return process.exit(code);
 }
+
+if (isEntryModule(import.meta.url)) await runFromCommandLine(process.argv.slice(2));

@@ -3,31 +3,29 @@
  * GWS_BASE_URL is set), run the conformance projects with vitest, and write every report.
  * Exit codes: 0 conformant, 1 not conformant or incomplete, 2 configuration or harness error.
  *
- * How results travel: vitest runs the scenarios in worker threads; each finished test's
- * `task.meta.gws` (ScenarioMeta: checks per requirement) reaches the ResultCollector reporter
- * in this process. Workers append their transcript entries to GWS_TRANSCRIPT_DIR (one file per
- * worker) and allure-vitest writes allure-results/; both are merged here after the run.
+ * The scenarios run through the ConformanceRunner (src/runner/); workers append their transcript
+ * entries to a folder of per-worker files and allure-vitest writes allure-results/; both are
+ * merged here after the run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { startVitest } from "vitest/node";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { isRequirementId, registry, requirement } from "../contract/registry.js";
 import { REPO_ROOT } from "../contract/schemas.js";
-import { NO_ALLURE_ENV } from "../harness/allure-bridge.js";
 import { withBudget } from "../harness/budgets.js";
-import { RESOLVED_TARGET_ENV, resolveTarget } from "../harness/global-setup.js";
-import { SELECTION_ENV, type Selection } from "../harness/selection.js";
+import { resolveTarget } from "../harness/global-setup.js";
+import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
 import { redactText, setSecrets } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
-import { ResultCollector } from "../report/collector.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
 import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
+import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
+import { BUILT_IN_SUITES } from "../runner/projects.js";
 import type { RunArgs } from "./args.js";
 
 export interface CliIo {
@@ -40,9 +38,6 @@ export interface CliIo {
 /** A configuration problem found before any test runs: exit 2 with the message. */
 export class ConfigError extends Error {}
 
-/** Where suites live by default, and the env var the vitest config reads to find them (tests point it at fixtures). */
-export const DEFAULT_SUITES = "suites";
-export const SUITES_ENV = "GWS_SUITES_DIR";
 export const TARGET_CLOSE_BUDGET_MS = 15_000;
 /** ERROR requirements printed at the end of a run; the reports list them all. */
 const MAX_ERROR_LINES = 20;
@@ -79,7 +74,7 @@ function suiteStringLiterals(path: string): Set<string> {
       for (const e of readdirSync(p)) visit(join(p, e));
       return;
     }
-    if (!p.endsWith(".ts")) return;
+    if (!/\.[cm]?[jt]s$/.test(p)) return;
     for (const m of readFileSync(p, "utf8").matchAll(/"([^"\\\n]{1,80})"|'([^'\\\n]{1,80})'/g)) out.add(m[1] ?? m[2]);
   };
   visit(path);
@@ -116,8 +111,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // 1. Configuration: every problem here stops the run before any test (exit 2).
   let settings: TargetSettings;
   let expected: ExpectedFailure[] | undefined;
-  // --suites is relative to the working directory; GWS_SUITES_DIR, like vitest.config.ts reads it, to the repository.
-  const suitesPath = args.suites ? resolve(args.suites) : resolve(REPO_ROOT, process.env[SUITES_ENV] ?? DEFAULT_SUITES);
+  // --suites (the project's own tests point it at fixture suites) is relative to the working directory.
+  const suitesPath = args.suites ? resolve(args.suites) : BUILT_IN_SUITES;
   try {
     settings = resolveSettings({ env: process.env, flags: args.flags, configFile: args.config });
     if (args.expectedFailures) expected = loadExpectedFailures(args.expectedFailures);
@@ -152,51 +147,36 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const hasSelection = Object.keys(selection).length > 0;
   io.out(`gws-conformance: target ${target.target.label}; reports in ${out}`);
 
-  // 3. The run. Workers get the target, the transcript directory and the selection through the
-  // environment (GWS_RESOLVED_TARGET is read by the projects' globalSetup, which provides it as gwsTarget).
-  const collector = new ResultCollector((line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line), hasSelection ? selection : undefined);
+  // 3. The run: the runner hands the target, the transcript folder and the selection to the
+  // workers as the run context (vitest provide/inject).
   const startedAt = new Date().toISOString();
-  const envKeys = [RESOLVED_TARGET_ENV, "GWS_TRANSCRIPT_DIR", SELECTION_ENV, SUITES_ENV, NO_ALLURE_ENV] as const;
-  const saved = new Map(envKeys.map((k) => [k, process.env[k]]));
-  const setEnv = (k: string, v: string | undefined): void => {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  };
-  setEnv(NO_ALLURE_ENV, args.noAllure ? "1" : undefined);
-  setEnv(RESOLVED_TARGET_ENV, JSON.stringify(target.target));
-  setEnv("GWS_TRANSCRIPT_DIR", transcriptParts);
-  setEnv(SELECTION_ENV, hasSelection ? JSON.stringify(selection) : undefined);
-  setEnv(SUITES_ENV, suitesPath);
+  let outcome: RunOutcome = { scenarios: [], runErrors: [], endReason: undefined };
   let runnerFailure: string | undefined;
   try {
     const stderr = redactingStderr();
-    const vitest = await startVitest(
-      "test",
-      [],
-      {
-        root: REPO_ROOT,
-        config: join(REPO_ROOT, "vitest.config.ts"),
-        project: ["conformance", "conformance-exclusive"],
-        watch: false,
-        passWithNoTests: true,
-        reporters: args.noAllure ? [collector] : [collector, ["allure-vitest/reporter", { resultsDir: allureResults }]],
+    const runner = await ConformanceRunner.create({
+      suites: suitesPath,
+      ...(args.noAllure ? {} : { allureResultsDir: allureResults }),
+      output: { stdout: stderr, stderr },
+    });
+    try {
+      outcome = await runner.run({
+        context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
         ...(args.shard ? { shard: args.shard } : {}),
-      },
-      {},
-      { stdout: stderr, stderr },
-    );
-    await vitest?.close();
-    // vitest reports a failure to start (a bad config, an impossible shard) on its own output and returns.
-    if (collector.endReason === undefined && collector.scenarios.length === 0 && process.exitCode) runnerFailure = "the test runner stopped before running any scenario (see its output above)";
-    else if (collector.endReason === "interrupted") runnerFailure = "the test run was interrupted";
+        progress: (line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line),
+      });
+    } finally {
+      await runner.close();
+    }
+    if (outcome.endReason === "interrupted") runnerFailure = "the test run was interrupted";
+    else if (outcome.endReason === undefined && outcome.scenarios.length === 0) runnerFailure = "the test runner stopped before running any scenario (see its output above)";
   } catch (e) {
     runnerFailure = `the test runner failed: ${(e as Error).message}`;
   } finally {
     // Bounded: a reference server that does not close must not hold the reports back.
-    await withBudget(target.close(), "the embedded reference server to close", "targetCloseMs", TARGET_CLOSE_BUDGET_MS).catch((e: Error) => collector.runErrors.push(`closing the target: ${e.message}`));
-    for (const [k, v] of saved) setEnv(k, v);
+    await withBudget(target.close(), "the embedded reference server to close", "targetCloseMs", TARGET_CLOSE_BUDGET_MS).catch((e: Error) => outcome.runErrors.push(`closing the target: ${e.message}`));
   }
-  if (runnerFailure) collector.runErrors.push(redactText(runnerFailure));
+  if (runnerFailure) outcome.runErrors.push(redactText(runnerFailure));
 
   // 4. Reports, whatever happened above.
   const run: RunResults = {
@@ -206,8 +186,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     target: target.target.label,
     settings: redactedSettings(target.target),
     ...(hasSelection ? { filter: selection } : {}),
-    scenarios: collector.scenarios,
-    runErrors: collector.runErrors,
+    scenarios: outcome.scenarios,
+    runErrors: outcome.runErrors,
   };
   const written = writeReports(out, run, { expected });
   writeTranscript(join(out, "transcript.jsonl"), mergeTranscriptParts(readTranscriptParts(transcriptParts)));

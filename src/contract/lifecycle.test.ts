@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { allowedOperations, documentedCapabilities, legalNotifiedTransitions, lifecycle, operationForCapability } from "./lifecycle.js";
 import { contractValidator } from "./validators.js";
 import { loadSchemaFiles } from "./schemas.js";
-import { extractPageSamples } from "./page-samples.js";
+import { committedPageSamples } from "./page-data.js";
 
 describe("lifecycle data", () => {
   const files = loadSchemaFiles();
@@ -30,7 +30,7 @@ describe("lifecycle data", () => {
   });
 
   it("the documented capability lists are the page's (Accepted and ReplyCreated samples)", () => {
-    const samples = extractPageSamples();
+    const samples = committedPageSamples();
     const accepted = samples.find((s) => s.id === "Accept.cometd-response")!.json as { capabilities: string[] };
     const replyCreated = samples.find((s) => s.id === "ReplyAll.cometd-response")!.json as { capabilities: string[] };
     expect([...documentedCapabilities("Accepted")].sort()).toEqual([...accepted.capabilities].sort());

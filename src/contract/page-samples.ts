@@ -1,14 +1,10 @@
 /**
- * Extracts the JSON samples of the normative page (../shared/spec/interactions-on-email.txt)
- * and repairs them into valid JSON. The page's samples are not valid JSON as printed
+ * Extracts the JSON samples of the normative page (interactions-on-email.txt, in the spec folder)
+ * and repairs them into valid JSON. `npm run samples` runs it and commits the result
+ * (src/generated/page-samples.json, read through page-data.ts at run time). The page's samples are not valid JSON as printed
  * (related-facts.md #11); every repair below is named, documented, and recorded on each
  * sample it touched, so a reader can see exactly how the evidence was read.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "./schemas.js";
-
-export const PAGE_PATH = join(REPO_ROOT, "..", "shared", "spec", "interactions-on-email.txt");
 
 export interface PageSample {
   /** Stable id: `<section>.<label>`, e.g. `Reply.cometd-response`. */
@@ -130,7 +126,7 @@ const SCHEMA_BY_SECTION: Record<string, Record<PageSample["label"], string>> = {
   CreateEmail: { "http-request": "requests/create-email.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
 };
 
-export function extractPageSamples(pageText = readFileSync(PAGE_PATH, "utf8")): PageSample[] {
+export function extractPageSamples(pageText: string): PageSample[] {
   const lines = pageText.split("\n");
   const samples: PageSample[] = [];
   let section: string | undefined;

@@ -2,11 +2,23 @@
  * Loads the contract's JSON Schemas from schemas/ (the one source of truth for
  * every request, answer, notification and report shape).
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The package's root: the nearest folder above this module with a package.json. The same code
+ * runs from src/ (development, through vitest or tsx) and compiled from dist/src/ (the command,
+ * an installed package); schemas/ and the other data sit at the root in both cases.
+ */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+export const REPO_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const SCHEMAS_DIR = join(REPO_ROOT, "schemas");
 export const SCHEMA_ID_BASE = "https://gws-conformance.dev/schemas/";
 

@@ -1,6 +1,6 @@
 /** The three-way classification: doc-defect, schema-defect, server-drift. */
 import { describe, expect, it } from "vitest";
-import { extractPageSamples } from "../contract/page-samples.js";
+import { committedPageSamples } from "../contract/page-data.js";
 import { loadSchemaFiles } from "../contract/schemas.js";
 import { KNOWN_DOC_DEFECTS } from "./known-doc-defects.js";
 import { modelsOf } from "./model-cache.js";
@@ -23,12 +23,12 @@ describe("doc defects: the page's own contradictions (related-facts #1–#12)", 
     }
   });
 
-  it("checks each is still visible on the page", () => {
+  it("checks each is still visible on the page (as the committed page data records it)", () => {
     expect(docs.filter((f) => !f.evidenceOnPage).map((f) => f.relatedFacts)).toEqual([]);
   });
 
   it("a page without the contradiction no longer shows it", () => {
-    const fixed = buildDriftReport([], { pageText: "nothing", pageSamples: [] });
+    const fixed = buildDriftReport([], { docDefectsOnPage: {}, pageSamples: [] });
     const f12 = fixed.findings.find((f) => f.relatedFacts === 12 && f.class === "doc-defect")!;
     expect(f12.evidenceOnPage).toBe(false);
   });
@@ -42,7 +42,7 @@ describe("doc defects: the page's own contradictions (related-facts #1–#12)", 
 });
 
 describe("schema defects: each page sample against its schema", () => {
-  const samples = extractPageSamples();
+  const samples = committedPageSamples();
 
   it("the repository's schemas: only what a contradiction's reading adds (#3 Reply's replyInteractionId, #6 Forward's queueName)", () => {
     const findings = pageVsSchemaFindings(samples, modelsOf(loadSchemaFiles()));

@@ -7,15 +7,17 @@
  * reading of a page contradiction names it (relatedFacts) with the reading the contract took.
  */
 import type { DriftEnvelopeUse, DriftFinding, DriftMessageType } from "../generated/contract-types.js";
-import type { PageSample } from "../contract/page-samples.js";
 import { stateOf } from "../contract/lifecycle.js";
 import { parentPath } from "./json-shape.js";
 import { defectForHint, KNOWN_DOC_DEFECTS, type KnownDocDefect } from "./known-doc-defects.js";
 import type { LifecycleDrift } from "./lifecycle-drift.js";
 import type { ModelOf } from "./model-cache.js";
 
-/** The page's known contradictions, each with the reading the contract took and whether the page still shows it. */
-export function docDefectFindings(pageText: string, samples: readonly PageSample[]): DriftFinding[] {
+/**
+ * The page's known contradictions, each with the reading the contract took and whether the page
+ * still shows it (`onPage`: related-facts number → shown, from the committed page data).
+ */
+export function docDefectFindings(onPage: Readonly<Record<string, boolean>>): DriftFinding[] {
   return KNOWN_DOC_DEFECTS.map((d) => ({
     id: `doc-defect:related-facts-${d.fact}`,
     class: "doc-defect" as const,
@@ -25,7 +27,7 @@ export function docDefectFindings(pageText: string, samples: readonly PageSample
     rule: d.rules.join(", "),
     relatedFacts: d.fact,
     reading: d.reading,
-    evidenceOnPage: d.onPage(pageText, samples),
+    evidenceOnPage: onPage[String(d.fact)] === true,
   }));
 }
 

@@ -168,3 +168,11 @@ export function defectForHint(probe: { field?: string; documentedSiblings?: read
 export function defectExplaining(schema: string, path: string): KnownDocDefect | undefined {
   return KNOWN_DOC_DEFECTS.find((d) => (d.explains ?? []).some((e) => e.schema === schema && e.path === path));
 }
+
+/**
+ * Which contradictions the page (its text and repaired samples) still shows, by related-facts
+ * number: computed by `npm run samples` from the spec folder and committed with the page data.
+ */
+export function docDefectEvidence(page: string, samples: readonly PageSample[]): Record<string, boolean> {
+  return Object.fromEntries(KNOWN_DOC_DEFECTS.map((d) => [String(d.fact), d.onPage(page, samples)]));
+}

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DriftEnvelopeUse, DriftFinding, DriftMessageType, DriftReport } from "../generated/contract-types.js";
 import { notificationSchemaFor } from "../contract/lifecycle.js";
-import { extractPageSamples, PAGE_PATH, type PageSample } from "../contract/page-samples.js";
+import { committedPageData, committedPageSamples } from "../contract/page-data.js";
+import type { PageSample } from "../contract/page-samples.js";
 import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { correlate } from "./correlate.js";
@@ -26,10 +27,10 @@ export const DRIFT_REPORT_SCHEMA = "reports/drift.schema.json";
 export interface DriftOptions {
   /** The schemas to compare with (default: the repository's schemas/). */
   files?: Map<string, JsonSchema>;
-  /** The page's repaired samples (default: extracted from ../shared/spec). */
+  /** The page's repaired samples (default: the committed page data, src/generated/page-samples.json). */
   pageSamples?: PageSample[];
-  /** The page's text (default: read from ../shared/spec). */
-  pageText?: string;
+  /** Which known contradictions the page shows, by related-facts number (default: the committed page data). */
+  docDefectsOnPage?: Record<string, boolean>;
   /** Where the entries came from, for the report. */
   transcript?: string;
   now?: Date;
@@ -121,8 +122,8 @@ function requestedSubtypes(calls: readonly OperationCall[]): string[] {
 
 export function buildDriftReport(entries: readonly TranscriptEntry[], opts: DriftOptions = {}): DriftReport {
   const ctx = contextOf(opts);
-  const samples = opts.pageSamples ?? extractPageSamples();
-  const pageText = opts.pageText ?? readFileSync(PAGE_PATH, "utf8");
+  const samples = opts.pageSamples ?? committedPageSamples();
+  const docDefectsOnPage = opts.docDefectsOnPage ?? committedPageData().docDefectsOnPage;
 
   const messages = messagesOf(entries, ctx.files);
   const calls = entries.map(operationCallOf).filter((c): c is OperationCall => c !== undefined);
@@ -146,7 +147,7 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
     ...lifecycleFindings(lifecycle),
     ...envelopeFindings(envelopes),
     ...pageVsSchemaFindings(samples, ctx.modelOf),
-    ...docDefectFindings(pageText, samples),
+    ...docDefectFindings(docDefectsOnPage),
   ];
   const count = (c: DriftFinding["class"]): number => findings.filter((f) => f.class === c).length;
   const scenarios = new Set(entries.map((e) => e.scenario).filter((s): s is string => typeof s === "string"));

@@ -1,7 +1,7 @@
 /**
  * Reading stored transcripts (src/harness/transcript.ts format: one JSON entry per line).
  * A path may be a transcript file, a run directory holding transcript.jsonl, or a directory of
- * per-worker files (worker-*.jsonl, as GWS_TRANSCRIPT_DIR holds them before the merge).
+ * per-worker files (worker-*.jsonl, as a run writes them before the merge).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

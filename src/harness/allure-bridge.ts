@@ -5,31 +5,40 @@
 import * as allure from "allure-js-commons";
 import type { TranscriptEntry } from "./transcript.js";
 
-/** Set by `gws-conformance run --no-allure`: no steps or attachments are produced at all. */
-export const NO_ALLURE_ENV = "GWS_NO_ALLURE";
-
-function active(): boolean {
-  return !process.env[NO_ALLURE_ENV] && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
+/** The Allure calls a scenario makes; every one is a no-op when the run has Allure off (--no-allure). */
+export interface AllureBridge {
+  step<T>(name: string, body: () => Promise<T>): Promise<T>;
+  requirements(ids: readonly string[], area: string): Promise<void>;
+  attachEntry(entry: TranscriptEntry): Promise<void>;
+  warning(message: string): Promise<void>;
 }
 
-export async function allureStep<T>(name: string, body: () => Promise<T>): Promise<T> {
-  if (!active()) return body();
-  return allure.step(name, body);
-}
-
-export async function allureRequirements(ids: readonly string[], area: string): Promise<void> {
-  if (!active()) return;
-  await allure.epic("GWS Interactions On E-mail Channel");
-  await allure.feature(area);
-  for (const id of ids) {
-    await allure.label("requirement", id);
-    await allure.tag(id);
-  }
+/** The bridge for a run: `enabled` comes from the run context; without the Allure reporter it stays silent too. */
+export function allureFor(enabled: boolean): AllureBridge {
+  const active = (): boolean => enabled && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
+  return {
+    step: async (name, body) => (active() ? allure.step(name, body) : body()),
+    requirements: async (ids, area) => {
+      if (!active()) return;
+      await allure.epic("GWS Interactions On E-mail Channel");
+      await allure.feature(area);
+      for (const id of ids) {
+        await allure.label("requirement", id);
+        await allure.tag(id);
+      }
+    },
+    attachEntry: async (entry) => {
+      if (active()) await attachEntry(entry);
+    },
+    warning: async (message) => {
+      if (active()) await allure.label("warning", message.slice(0, 200));
+    },
+  };
 }
 
 /** Attaches one HTTP exchange or notification (already redacted by the transcript). */
-export async function allureAttachEntry(entry: TranscriptEntry): Promise<void> {
-  if (!active() || entry.kind === "check") return;
+async function attachEntry(entry: TranscriptEntry): Promise<void> {
+  if (entry.kind === "check") return;
   const name =
     entry.kind === "http"
       ? `HTTP ${entry.method} ${new URL(entry.url).pathname} → ${entry.status ?? entry.error ?? "?"}${entry.agent ? ` (${entry.agent})` : ""}`
@@ -39,9 +48,4 @@ export async function allureAttachEntry(entry: TranscriptEntry): Promise<void> {
           ? `inject (${entry.adapter})${entry.ok ? "" : " FAILED"}`
           : `event: ${entry.message}`;
   await allure.attachment(name, JSON.stringify(entry, null, 2), "application/json");
-}
-
-export async function allureWarning(message: string): Promise<void> {
-  if (!active()) return;
-  await allure.label("warning", message.slice(0, 200));
 }

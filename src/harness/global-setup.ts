@@ -1,18 +1,16 @@
 /**
- * vitest globalSetup of the conformance project: resolves the target settings and, when no
- * GWS_BASE_URL is set, starts the embedded reference server for the run (stopped after).
- * The resolved target reaches the scenarios through vitest's provide/inject.
+ * Resolving the target of a run: the GWS_* settings, or, when no GWS_BASE_URL is set, the
+ * embedded reference server started for the run (stopped after). Also vitest's globalSetup for
+ * running the conformance projects directly during development.
  */
 import type { TestProject } from "vitest/node";
 import { startReferenceServer } from "../reference/server.js";
 import { resolveSettings, type TargetSettings } from "./settings.js";
 import type { ResolvedTarget } from "./target.js";
+import "./run-context.js";
 
 /** Invitation timeout the run declares for the embedded server: it honours the per-e-mail revokeAfterMs hint. */
 export const EMBEDDED_INVITE_TIMEOUT_MS = 600;
-
-/** Where the conformance command hands the resolved target to the vitest projects (same process and its workers). */
-export const RESOLVED_TARGET_ENV = "GWS_RESOLVED_TARGET";
 
 export async function resolveTarget(
   env: Record<string, string | undefined> = process.env,
@@ -43,16 +41,12 @@ export async function resolveTarget(
 }
 
 /**
- * The conformance command resolves the target once (one embedded server for the whole run) and
- * hands it over in GWS_RESOLVED_TARGET; a plain `vitest --project conformance` run resolves it here.
+ * Development only (`npx vitest --project conformance`, vitest.config.ts): resolves the target
+ * from GWS_* settings, starting the embedded reference server when none is set, and provides the
+ * run context the command's runner would. `gws-conformance run` does not use this file.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const given = process.env[RESOLVED_TARGET_ENV];
-  if (given) {
-    project.provide("gwsTarget", JSON.parse(given) as ResolvedTarget);
-    return async () => undefined;
-  }
   const { target, close } = await resolveTarget();
-  project.provide("gwsTarget", target);
+  project.provide("gwsRun", { runId: "development", target, allure: false });
   return close;
 }

@@ -9,24 +9,25 @@
  * Every HTTP answer and every notification is judged as it passes (R2, R1, N1–N7, T6), not only
  * where a scenario asserts.
  */
-import { afterAll, inject, test, type TestContext } from "vitest";
+import { afterAll, beforeAll, test, type TestContext } from "vitest";
 import { getCurrentSuite } from "vitest/suite";
 import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
 import { requireOperation } from "../contract/lifecycle.js";
 import { levelOf, requirement } from "../contract/registry.js";
-import { filteredOut, selectionFromEnv } from "./selection.js";
+import { filteredOut } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
-import { allureAttachEntry, allureRequirements, allureStep } from "./allure-bridge.js";
+import { allureFor, type AllureBridge } from "./allure-bridge.js";
 import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
 import { ConformanceFailure, PreconditionError, ScenarioStop, type CheckRecord, type ScenarioMeta } from "./checks.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import type { Judge } from "./monitor.js";
+import { currentRunContext, type RunContext } from "./run-context.js";
 import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
-import { inScenario, onRecord, record, type TranscriptEntry } from "./transcript.js";
+import { inScenario, onRecord, record, setTranscriptDir, type TranscriptEntry } from "./transcript.js";
 
 export type Need = "second-agent" | "invite-timeout";
 
@@ -75,37 +76,30 @@ const SKIP_REASONS: Record<Need, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The worker's target: connected on first use, closed after each suite (describe) that used it,
-// so that it is released whether or not vitest isolates modules per file.
-let targetPromise: Promise<Target> | undefined;
-const suitesWithClose = new WeakSet<object>();
+// The worker's target: connected on first use in a run and shared by the scenarios of a file,
+// which may run concurrently (describe.concurrent); closed when the last suite using it ends. A
+// new run (a new runId in the run context: the mutation run switches targets) never reuses it.
+let workerTarget: { runId: string; target: Promise<Target> } | undefined;
+let suitesUsingTarget = 0;
+const suitesWithTarget = new WeakSet<object>();
 
-function workerTarget(settings: ResolvedTarget): Promise<Target> {
-  targetPromise ??= Target.connect(settings);
-  return targetPromise;
-}
-
-/** Test hook for the project's own tests: the settings a scenario resolves its target from. */
-let settingsOverride: ResolvedTarget | undefined;
-export function useTargetSettings(settings: ResolvedTarget | undefined): void {
-  settingsOverride = settings;
-}
-
-function targetSettings(): ResolvedTarget {
-  if (settingsOverride) return settingsOverride;
-  const s = inject("gwsTarget");
-  if (!s) throw new PreconditionError("target settings", "no target was provided to the suite (run it through npm run conformance)");
-  return s;
+function targetFor(ctx: RunContext): Promise<Target> {
+  if (workerTarget?.runId !== ctx.runId) workerTarget = { runId: ctx.runId, target: Target.connect(ctx.target) };
+  return workerTarget.target;
 }
 
 /** Declares a conformance scenario. */
 export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
   const suite = getCurrentSuite();
-  if (!suitesWithClose.has(suite)) {
-    suitesWithClose.add(suite);
+  if (!suitesWithTarget.has(suite)) {
+    suitesWithTarget.add(suite);
+    beforeAll(() => {
+      suitesUsingTarget++;
+    });
     afterAll(async () => {
-      const t = targetPromise;
-      targetPromise = undefined;
+      if (--suitesUsingTarget > 0) return;
+      const t = workerTarget?.target;
+      workerTarget = undefined;
       if (t) await t.then((x) => x.close()).catch(() => undefined);
     });
   }
@@ -115,7 +109,9 @@ export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenari
 async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, ctx: TestContext): Promise<void> {
   const meta: ScenarioMeta = { requirements: [...opts.requirements], area: opts.area, tags: opts.tags ?? [], checks: [] };
   ctx.task.meta.gws = meta;
-  const settings = targetSettings();
+  const run = currentRunContext();
+  setTranscriptDir(run.transcriptDir);
+  const settings = run.target;
   for (const need of opts.needs ?? []) {
     const missing = need === "second-agent" ? settings.agents.length < 2 : !settings.inviteTimeoutMs;
     if (missing) {
@@ -124,32 +120,34 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
       return;
     }
   }
-  const selection = selectionFromEnv();
-  if (selection && opts.requirements.every((id) => filteredOut(requirement(id), selection, [opts.area, ...(opts.tags ?? [])]))) {
-    meta.skipped = filteredOut(requirement(opts.requirements[0]), selection, [opts.area, ...(opts.tags ?? [])]);
+  const selection = run.selection;
+  const tags = [opts.area, ...(opts.tags ?? [])];
+  if (selection && opts.requirements.every((id) => filteredOut(requirement(id), selection, tags))) {
+    meta.skipped = filteredOut(requirement(opts.requirements[0]), selection, tags);
     ctx.skip(meta.skipped);
     return;
   }
-  await allureRequirements(opts.requirements, opts.area);
+  const allure = allureFor(run.allure);
+  await allure.requirements(opts.requirements, opts.area);
   const name = `${ctx.task.file?.name ?? ""} > ${title}`;
-  await inScenario(name, () => runBody(name, body, meta, settings));
+  await inScenario(name, () => runBody(name, body, meta, run, allure));
 }
 
-async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget): Promise<void> {
+async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, run: RunContext, allure: AllureBridge): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
-  const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allureAttachEntry(e)));
+  const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)));
   let s: Scenario | undefined;
   try {
     let target: Target;
     try {
       // A target that could not be set up stays failed for this suite: every scenario is an ERROR
       // with the same reason at once, instead of waiting out the budgets again.
-      target = await workerTarget(settings);
+      target = await targetFor(run);
     } catch (e) {
       throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
     }
-    s = new Scenario(name, target, meta);
+    s = new Scenario(name, target, meta, allure);
     await body(s);
   } catch (e) {
     if (e instanceof ScenarioStop) meta.stoppedBy = `${e.check.requirement}: ${e.check.message}`;
@@ -181,6 +179,7 @@ export class Scenario implements Judge {
     readonly name: string,
     readonly target: Target,
     readonly meta: ScenarioMeta,
+    private readonly allure: AllureBridge = allureFor(false),
   ) {
     this.settings = target.settings;
   }
@@ -215,7 +214,7 @@ export class Scenario implements Judge {
   }
 
   step<T>(name: string, body: () => Promise<T>): Promise<T> {
-    return allureStep(name, body);
+    return this.allure.step(name, body);
   }
 
   // ----- agents -------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 /**
  * Which requirements a run judges: --only / --skip (requirement IDs, rules, areas or scenario
- * tags) and --level must. The conformance command passes the selection to the workers in
- * GWS_SELECTION; scenarios with nothing selected are skipped ("filtered out"), and the verdicts
+ * tags) and --level must. The selection reaches the workers in the run context; scenarios with nothing selected are skipped ("filtered out"), and the verdicts
  * mark every requirement outside the selection SKIP with the same reason.
  */
 import type { Requirement } from "../generated/contract-types.js";
@@ -10,14 +9,6 @@ export interface Selection {
   only?: string[];
   skip?: string[];
   level?: "must" | "should";
-}
-
-export const SELECTION_ENV = "GWS_SELECTION";
-
-export function selectionFromEnv(env: Record<string, string | undefined> = process.env): Selection | undefined {
-  const raw = env[SELECTION_ENV];
-  if (!raw) return undefined;
-  return JSON.parse(raw) as Selection;
 }
 
 /** Why `req` is outside the selection (undefined: selected). `tags` are the areas and tags of the scenarios that judge it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { record, redactHeaders, redactValue, setSecrets } from "./transcript.js";
+import { record, redactHeaders, redactValue, setSecrets, setTranscriptDir } from "./transcript.js";
 
 describe("transcript redaction", () => {
   it("replaces credential headers and every configured secret, wherever it appears", () => {
@@ -15,12 +15,12 @@ describe("transcript redaction", () => {
 
   it("writes redacted entries to the worker's file", () => {
     const dir = mkdtempSync(join(tmpdir(), "gws-transcript-"));
-    process.env.GWS_TRANSCRIPT_DIR = dir;
+    setTranscriptDir(dir);
     try {
       setSecrets(["s3cr3t-pass"]);
       record({ kind: "http", method: "POST", url: "http://x/api", requestHeaders: { authorization: "Basic czNjcjN0" }, requestBody: { p: "s3cr3t-pass" }, durationMs: 1 });
     } finally {
-      delete process.env.GWS_TRANSCRIPT_DIR;
+      setTranscriptDir(undefined);
     }
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);

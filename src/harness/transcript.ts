@@ -1,8 +1,8 @@
 /**
  * The run's transcript: every HTTP exchange and notification, with timestamps and the
  * scenario that caused it, so a verdict can be re-checked later (transcript.jsonl).
- * Each worker process appends to its own file under GWS_TRANSCRIPT_DIR; the report step
- * merges them. Secrets never reach it: headers that carry credentials are replaced and every
+ * Each worker appends to its own file in the run's transcript folder (the run context's
+ * transcriptDir, set by the scenario layer); the command merges them after the run. Secrets never reach it: headers that carry credentials are replaced and every
  * configured secret string is masked (redact()).
  */
 import { appendFileSync, mkdirSync } from "node:fs";
@@ -42,11 +42,19 @@ let secrets: string[] = [];
 /** The running scenario, per async context: scenarios of one file may run concurrently. */
 const scenarioContext = new AsyncLocalStorage<string>();
 let seq = 0;
+/** Where this worker appends its entries (undefined: not recorded to disk). */
+let transcriptDir: string | undefined;
 const listeners = new Set<(e: TranscriptEntry) => void>();
 
 /** Registers the run's secrets (passwords, Basic tokens) so that nothing written contains them. */
 export function setSecrets(values: string[]): void {
   secrets = [...new Set(values.filter((v) => v.length >= 3))].sort((a, b) => b.length - a.length);
+}
+
+/** Sets the folder this worker's entries go to (the run context's transcriptDir). */
+export function setTranscriptDir(dir: string | undefined): void {
+  if (dir && dir !== transcriptDir) mkdirSync(dir, { recursive: true });
+  transcriptDir = dir;
 }
 
 /** Runs `body` with `name` as the scenario every entry it records is attributed to. */
@@ -95,11 +103,7 @@ export const WORKER_ID = `${process.pid}-${threadId}`;
 export function record(entry: NewEntry): TranscriptEntry {
   const scenario = entry.scenario === null ? undefined : (entry.scenario ?? getCurrentScenario());
   const full = redactValue({ seq: ++seq, worker: WORKER_ID, ...entry, ts: entry.ts ?? Date.now(), scenario }) as TranscriptEntry;
-  const dir = process.env.GWS_TRANSCRIPT_DIR;
-  if (dir) {
-    mkdirSync(dir, { recursive: true });
-    appendFileSync(join(dir, `worker-${process.pid}-${threadId}.jsonl`), JSON.stringify(full) + "\n");
-  }
+  if (transcriptDir) appendFileSync(join(transcriptDir, `worker-${WORKER_ID}.jsonl`), JSON.stringify(full) + "\n");
   for (const l of listeners) l(full);
   return full;
 }

@@ -1,5 +1,5 @@
 /**
- * The reference server's command, spawned with tsx: prints what it serves (never passwords),
+ * The reference server's command, spawned compiled (as `npm run reference` runs it): prints what it serves (never passwords),
  * serves, and on SIGINT shuts down so that its process ends by itself (exit 0) even with a
  * client holding a long-poll and a revoke timer armed: nothing is left open. Bad flags exit 2.
  */
@@ -11,13 +11,13 @@ import { REPO_ROOT } from "../contract/schemas.js";
 import { parseReferenceArgs, UsageError } from "./cli.js";
 import { inject, Stream, TestAgent, waitFor } from "./test-support/client.js";
 
-const CLI = join(REPO_ROOT, "src", "reference", "cli.ts");
-/** Budgets: the command's start (tsx compiles on the fly) and its exit. */
+const CLI = join(REPO_ROOT, "dist", "src", "reference", "cli.js");
+/** Budgets: the command's start and its exit. */
 const START_MS = 20_000;
 const EXIT_MS = 10_000;
 
 function startCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const output = new Stream<string>((chunk) => JSON.stringify(chunk.slice(-200)));
   child.stdout.on("data", (c: Buffer) => output.push(c.toString()));
   child.stderr.on("data", (c: Buffer) => output.push(c.toString()));

@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isEntryModule } from "../cli/entry.js";
 import { FAULTS } from "./faults/index.js";
 import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
 
@@ -153,4 +154,4 @@ async function main(): Promise<void> {
 }
 
 // Run when invoked as a program (npm run reference), not when imported by its tests.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (isEntryModule(import.meta.url)) await main();

@@ -8,7 +8,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createFayeHost } from "../peers/faye-host.js";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, errorAnswer, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
@@ -111,7 +110,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   };
   const mount = `${API_ROOT}/notifications`;
   const handshakeAuth = (req: IncomingMessage): string | undefined => authenticate(req) ?? (faults.acceptAnyHandshake ? agents[0].username : undefined);
-  bayeux = options.bayeux === "faye" ? createFayeHost({ mount, authenticate: handshakeAuth }) : createCometdHost({ mount, authenticate: handshakeAuth });
+  // faye (a development dependency, for the peer checks) is loaded only when asked for.
+  bayeux =
+    options.bayeux === "faye"
+      ? (await import("../peers/faye-host.js")).createFayeHost({ mount, authenticate: handshakeAuth })
+      : createCometdHost({ mount, authenticate: handshakeAuth });
 
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {

@@ -5,7 +5,7 @@
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 
-describe("R1 answers", () => {
+describe.concurrent("R1 answers", () => {
   scenario(
     "a success answers {\"status\":\"ok\"}; failures answer {\"status\":\"error\",\"errorDescription\":…}; nothing answers 5xx",
     { area: "answers", requirements: ["R1.ok-envelope", "R1.error-envelope", "R2.no-5xx"] },

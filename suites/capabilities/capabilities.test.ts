@@ -12,7 +12,7 @@ import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states
 const area = "capabilities";
 const operations = lifecycle.operations.filter((o) => o.path === "interaction").map((o) => o.name);
 
-describe("N6 capabilities", () => {
+describe.concurrent("N6 capabilities", () => {
   for (const state of REACHABLE_STATES) {
     scenario(
       `${state}: every testable capability the target advertises is accepted as an operation`,

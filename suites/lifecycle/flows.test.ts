@@ -9,7 +9,7 @@ import { createReply, expectNoLongerHeld, sendBody } from "../support/rules.js";
 
 const area = "lifecycle";
 
-describe("lifecycle flows", () => {
+describe.concurrent("lifecycle flows", () => {
   scenario(
     "accept → reply → send",
     { area, requirements: ["O1.answer-ok", "O1.accepted-notification", "O3.reply-created", "O6.answer-ok", "O6.leaves-agent", "N7.legal-transition"] },

@@ -4,7 +4,7 @@ import { scenario } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
 import { expectNoLongerHeld } from "../support/rules.js";
 
-describe("N5 Revoked", () => {
+describe.concurrent("N5 Revoked", () => {
   scenario(
     "an Invited e-mail left unanswered is revoked (Revoked, capabilities []) and the agent can no longer accept it",
     { area: "lifecycle", requirements: ["N5.sent-on-timeout", "N5.shape", "N5.operations-fail-after"], needs: ["invite-timeout"] },

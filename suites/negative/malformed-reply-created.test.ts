@@ -2,4 +2,4 @@
 import { describe } from "vitest";
 import { malformedRequestScenarios } from "../support/malformed-scenarios.js";
 
-describe("R3 refused requests in ReplyCreated", () => malformedRequestScenarios("ReplyCreated"));
+describe.concurrent("R3 refused requests in ReplyCreated", () => malformedRequestScenarios("ReplyCreated"));

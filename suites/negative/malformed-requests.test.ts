@@ -7,7 +7,7 @@ import { scenario } from "../../src/harness/scenario.js";
 
 const area = "negative";
 
-describe("R3 refused requests", () => {
+describe.concurrent("R3 refused requests", () => {
   scenario(
     "a body without operationName, an unknown operationName and malformed JSON are refused without effect",
     { area, requirements: ["R3.missing-operation-name", "R3.unknown-operation-name", "R2.no-5xx", "R3.no-effect"] },

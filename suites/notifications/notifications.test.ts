@@ -10,7 +10,7 @@ import { createReply } from "../support/rules.js";
 
 const area = "notifications";
 
-describe("notifications", () => {
+describe.concurrent("notifications", () => {
   scenario(
     "Invited and Accepted carry every documented field, the documented capabilities, and arrive within the budget",
     { area, requirements: ["N1.envelope", "N2.shape", "N2.interaction-id", "N3.shape", "N3.same-id", "N6.documented-present", "N8.within-budget"] },

@@ -6,7 +6,7 @@ import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
 
-describe("T7 channel state", () => {
+describe.concurrent("T7 channel state", () => {
   scenario(
     "a NotReady agent is not offered inbound e-mails; Ready and NotReady answer per R1",
     { area: "operations", requirements: ["T7.channel-answer", "T7.not-ready-not-offered", "T7.ready-offered"] },

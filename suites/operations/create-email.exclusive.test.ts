@@ -7,7 +7,7 @@ import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { sendBody } from "../support/rules.js";
 
-describe("O8 CreateEmail", () => {
+describe.concurrent("O8 CreateEmail", () => {
   scenario(
     "CreateEmail at {root}/me/interactions: ok, ReplyCreated for a new interaction of the requested subtype, owned by the agent (Send works)",
     { area: "operations", requirements: ["T3.create-path", "O8.answer-ok", "O8.reply-created", "O8.subtype", "O8.owned"] },

@@ -3,7 +3,7 @@ import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { createReply, sendBody } from "../support/rules.js";
 
-describe("O5 Forward", () => {
+describe.concurrent("O5 Forward", () => {
   scenario(
     "Forward on Accepted answers ok with replyInteractionId, ReplyCreated follows for that id, and it can be sent",
     { area: "operations", requirements: ["O5.answer-reply-id", "O5.reply-created", "O6.answer-ok"] },

@@ -5,7 +5,7 @@ import { expectNoLongerHeld } from "../support/rules.js";
 
 const area = "operations";
 
-describe("O2 Reject", () => {
+describe.concurrent("O2 Reject", () => {
   scenario(
     "Reject on Invited answers ok; the agent can no longer accept it",
     { area, requirements: ["O2.answer-ok", "O2.loses-interaction"] },
@@ -20,7 +20,7 @@ describe("O2 Reject", () => {
   );
 });
 
-describe("O9 Transfer", () => {
+describe.concurrent("O9 Transfer", () => {
   scenario(
     "Transfer to another agent: ok, the agent loses it, the Ready target agent is invited for the same id",
     { area, requirements: ["O9.answer-ok", "O9.loses-interaction", "O9.target-invited"], needs: ["second-agent"] },
@@ -47,7 +47,7 @@ describe("O9 Transfer", () => {
   );
 });
 
-describe("O10 StopProcessing", () => {
+describe.concurrent("O10 StopProcessing", () => {
   scenario(
     "StopProcessing answers ok; later operations on the interaction fail",
     { area, requirements: ["O10.answer-ok", "O10.finished"] },
@@ -60,7 +60,7 @@ describe("O10 StopProcessing", () => {
   );
 });
 
-describe("O11 PlaceInQueue", () => {
+describe.concurrent("O11 PlaceInQueue", () => {
   scenario(
     "PlaceInQueue with a queue answers ok; the agent loses the interaction",
     { area, requirements: ["O11.answer-ok", "O11.loses-interaction"] },

@@ -5,7 +5,7 @@ import { checkQuoting, checkReplyAddresses, checkReplySubject, checkReplySubtype
 
 const area = "operations";
 
-describe("O4 ReplyAll", () => {
+describe.concurrent("O4 ReplyAll", () => {
   scenario(
     "ReplyAll: replyInteractionId names the ReplyCreated that follows; To, From, Subject as Reply; CC copied",
     { area, requirements: ["O4.answer-reply-id", "O4.reply-id-matches", "O4.reply-created", "O4.derivation", "O4.cc"] },

@@ -5,7 +5,7 @@ import { checkQuoting, checkReplyAddresses, checkReplySubject, checkReplySubtype
 
 const area = "operations";
 
-describe("O3 Reply", () => {
+describe.concurrent("O3 Reply", () => {
   scenario(
     "Reply with a subject prefix: ok, ReplyCreated to the Reply-To address, From the inbound To, prefixed subject, empty text",
     { area, requirements: ["O3.answer-ok", "O3.reply-created", "O3.to-reply-to", "O3.from-inbound-to", "O3.subject-prefix", "O3.text-empty", "N4.new-id"] },

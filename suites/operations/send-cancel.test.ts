@@ -5,7 +5,7 @@ import { createReply, expectNoLongerHeld, expectRefusedWithoutEffect, sendBody }
 
 const area = "operations";
 
-describe("O6 Send", () => {
+describe.concurrent("O6 Send", () => {
   scenario(
     "Send answers ok; afterwards the interaction has left the agent",
     { area, requirements: ["O6.answer-ok", "O6.leaves-agent"] },
@@ -34,7 +34,7 @@ describe("O6 Send", () => {
   );
 });
 
-describe("O7 CancelReplyEmail", () => {
+describe.concurrent("O7 CancelReplyEmail", () => {
   scenario(
     "CancelReplyEmail answers ok; Send on it then fails; the inbound stays Accepted (a new Reply works)",
     { area, requirements: ["O7.answer-ok", "O7.send-after-cancel", "O7.source-stays"] },

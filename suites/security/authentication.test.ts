@@ -6,7 +6,7 @@ import { BUDGETS } from "../../src/harness/budgets.js";
 
 const area = "security";
 
-describe("T4 REST authentication", () => {
+describe.concurrent("T4 REST authentication", () => {
   scenario(
     "operations without credentials or with a wrong password get 401 or 403, change nothing and notify no one",
     { area, requirements: ["T4.basic-auth", "T4.no-credentials", "T4.wrong-credentials", "T4.unauthenticated-no-effect"] },
@@ -29,7 +29,7 @@ describe("T4 REST authentication", () => {
   );
 });
 
-describe("T5 CometD authentication", () => {
+describe.concurrent("T5 CometD authentication", () => {
   scenario(
     "a Bayeux handshake without credentials, or with a wrong password, is refused",
     { area, requirements: ["T5.handshake-auth"] },

@@ -11,7 +11,7 @@ import { createReply, sendBody } from "../support/rules.js";
 
 const area = "security";
 
-describe("T8 another agent's interaction", () => {
+describe.concurrent("T8 another agent's interaction", () => {
   for (const state of REACHABLE_STATES) {
     scenario(
       `${state}: every operation by another agent is refused, changes nothing and notifies no one`,
@@ -33,7 +33,7 @@ describe("T8 another agent's interaction", () => {
   }
 });
 
-describe("T6 per-agent notifications", () => {
+describe.concurrent("T6 per-agent notifications", () => {
   scenario(
     "another agent hears nothing of an interaction it was never offered",
     { area, requirements: ["T6.no-leak", "T6.own-interactions-only"], needs: ["second-agent"] },

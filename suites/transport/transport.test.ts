@@ -11,7 +11,7 @@ import { TcpProxy } from "../../src/harness/tcp-proxy.js";
 
 const area = "transport";
 
-describe("T5 CometD transport", () => {
+describe.concurrent("T5 CometD transport", () => {
   scenario(
     "handshake over long-polling with the agent's credentials, /meta/subscribe confirmed, and the agent's notifications delivered",
     { area, requirements: ["T5.handshake", "T5.subscribe", "T1.api-root", "T2.interaction-path"] },

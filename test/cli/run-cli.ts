@@ -1,4 +1,7 @@
-/** Test support: runs the gws-conformance command as a child process with a bounded budget. */
+/**
+ * Test support: runs the gws-conformance command as a child process with a bounded budget — the
+ * compiled command a user runs (bin/gws-conformance.js → dist/, built by `npm test`'s pretest).
+ */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
@@ -18,7 +21,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GWS_") && v !== undefined) cleanEnv[k] = v;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) cleanEnv[k] = v;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "src", "cli", "main.ts"), ...args], { cwd: REPO_ROOT, env: { ...cleanEnv, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), ...args], { cwd: REPO_ROOT, env: { ...cleanEnv, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

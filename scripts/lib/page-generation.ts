@@ -1,0 +1,27 @@
+/**
+ * Everything `npm run samples` derives from the normative page, as path → text: the generated
+ * page data (samples, doc-defect evidence, the page's hash) and each schema's `examples`. The
+ * generator writes these files; the spec-sync check compares them with what is committed.
+ */
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { pageDataFile, schemaExamplesFromSamples } from "../../src/contract/page-samples-files.js";
+import { extractPageSamples } from "../../src/contract/page-samples.js";
+import { PAGE_DATA_FILE } from "../../src/contract/page-data.js";
+import { REPO_ROOT, SCHEMAS_DIR } from "../../src/contract/schemas.js";
+import { PAGE_FILE, readSpecFile } from "../../src/contract/spec-folder.js";
+import { docDefectEvidence } from "../../src/drift/known-doc-defects.js";
+
+export function generatedFromPage(): { page: string; files: Map<string, string> } {
+  const page = readSpecFile(PAGE_FILE);
+  const samples = extractPageSamples(page.text);
+  const files = new Map<string, string>();
+  files.set(relative(REPO_ROOT, PAGE_DATA_FILE), pageDataFile(page, docDefectEvidence(page.text, samples)));
+  for (const [schemaPath, examples] of schemaExamplesFromSamples(samples)) {
+    const full = join(SCHEMAS_DIR, schemaPath);
+    const schema = JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>;
+    schema.examples = examples;
+    files.set(relative(REPO_ROOT, full), JSON.stringify(schema, null, 2) + "\n");
+  }
+  return { page: page.path, files };
+}
