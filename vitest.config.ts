@@ -5,6 +5,7 @@ import { conformanceProjects } from "./src/runner/projects.js";
  * The project's own tests, kept apart from the conformance scenarios:
  *  - self: unit and integration tests beside the code (src/, scripts/) and test/ — `npm test`;
  *  - peers: the independent Bayeux peer checks (faye) — `npm run test:peers`;
+ *  - package: npm pack → install in an empty folder → run — `npm run test:package`;
  *  - spec-sync: the checks that compare the repository with ../shared/spec — `npm run spec-sync`;
  *  - conformance, conformance-exclusive: the scenario suites (src/runner/projects.ts). The command
  *    (`gws-conformance run`, `npm run conformance`) runs them through its own runner; listing them
@@ -18,7 +19,7 @@ export default defineConfig({
           name: "self",
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
           // fixture suites are run by the CLI tests as conformance suites, not as tests of their own
-          exclude: ["test/fixtures/**", "test/peers/**", "**/*.spec-sync.test.ts"],
+          exclude: ["test/fixtures/**", "test/peers/**", "test/package/**", "**/*.spec-sync.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },
@@ -30,6 +31,14 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -1,24 +1,28 @@
 /**
- * npm run mutation — proves the suite bites. Runs the full conformance suite against the
- * embedded reference server once clean and once per fault (src/reference/faults/faults.json),
- * several runs at a time, and scores:
- *   clean           → every testable requirement PASS (nothing FAIL, WARN or ERROR);
+ * npm run mutation — proves the suite bites. Judges every fault of the reference server
+ * (src/reference/faults/faults.json) and every mutant derived from the schemas and the lifecycle
+ * (src/peers/mutants.ts, applied by a mutating proxy), after clean runs that must pass:
+ *   clean           → every testable requirement PASS (nothing FAIL, WARN or ERROR), the full suite;
  *   a MUST fault    → FAIL on a requirement the fault names (the rule it violates), not merely
  *                     some failure elsewhere;
  *   a SHOULD fault  → WARN (or FAIL) on a requirement it names.
- * Writes reports/mutation.json and reports/mutation.md; exits 1 below a 100% score.
- * On top of the hand-written faults, mutants derived from the schemas and the lifecycle
- * (src/peers/mutants.ts) are applied by a mutating proxy in front of the clean server; same scoring.
- * Options: --only name,name  --out DIR (default reports/)  --parallel N (default 4)  --workers N (default 3)
- *          --derived-only  --no-derived
+ * Start-up is paid once per lane, not per run: a few lane processes (scripts/lib/mutation-lane.ts)
+ * each keep one vitest runner and take job after job, each job against a fresh reference server.
+ * Each fault is judged by the suite files its `scope` declares (faults.json), or — without one —
+ * by every file that judges one of its expected requirements in the clean run (the same verdict
+ * the full suite would give on those requirements); mutation.md says which, per fault.
+ * Writes DIR/mutation.json and DIR/mutation.md; exits 1 unless every clean run passes and every
+ * fault and mutant is caught.
+ * Options: --only name,name  --out DIR (default reports/)  --lanes N (default 3)  --derived-only  --no-derived
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
-import { inPool, runConformance, type RunOutcome } from "./lib/run-conformance.js";
-import { deriveMutants, type Mutant } from "../src/peers/mutants.js";
-import { startMutatingProxy } from "../src/peers/mutating-proxy.js";
-import { startReferenceServer } from "../src/reference/server.js";
+import { deriveMutants, type Mutation } from "../src/peers/mutants.js";
+import type { LaneJob, LaneResult } from "./lib/mutation-lane.js";
+import type { RunOutcome } from "./lib/run-conformance.js";
 
 export interface Fault {
   name: string;
@@ -27,12 +31,16 @@ export interface Fault {
   level: "MUST" | "SHOULD" | "DRIFT";
   expect: string[];
   description: string;
+  /** Suite paths (relative to suites/) that judge it; none: the files that judge `expect` in the clean run. */
+  scope?: string[];
 }
 
 export interface MutantResult {
   fault: string;
   rule: string;
   level: string;
+  /** "full suite", or the suite files the run was limited to and why. */
+  judgedBy: string;
   expected: string;
   observed: string;
   killed: boolean;
@@ -47,7 +55,7 @@ export function loadFaults(): Fault[] {
 }
 
 /** Judges one fault run against the fault's expectation. Pure, unit-tested. */
-export function judgeFaultRun(fault: Fault, run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs"> {
+export function judgeFaultRun(fault: Fault, run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs" | "judgedBy"> {
   const wanted = fault.level === "MUST" ? ["FAIL"] : ["WARN", "FAIL"];
   const expected = `${wanted.join(" or ")} on one of ${fault.expect.join(", ")}`;
   if (!run.summary) return { fault: fault.name, rule: fault.rule, level: fault.level, expected, observed: `no summary (exit ${run.exitCode})`, killed: false };
@@ -69,7 +77,7 @@ export function judgeFaultRun(fault: Fault, run: Pick<RunOutcome, "summary" | "e
 }
 
 /** The clean run must pass every testable requirement. */
-export function judgeCleanRun(run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs"> {
+export function judgeCleanRun(run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs" | "judgedBy"> {
   const bad = (run.summary?.requirements ?? []).filter((r) => !["PASS", "NOT_TESTABLE", "NOT TESTABLE", "SKIP"].includes(r.status));
   return {
     fault: "(clean)",
@@ -81,96 +89,212 @@ export function judgeCleanRun(run: Pick<RunOutcome, "summary" | "exitCode">): Om
   };
 }
 
+export function renderMarkdown(clean: MutantResult[], judged: MutantResult[], wallMs: number): string {
+  const caught = judged.filter((r) => r.killed).length;
+  const row = (r: MutantResult): string =>
+    `| ${r.fault} | ${r.rule} | ${r.level} | ${r.judgedBy} | ${r.expected} | ${r.observed.replace(/\|/g, "\\|")} | ${r.killed ? "yes" : "**NO**"} |`;
+  return [
+    "# Mutation run",
+    "",
+    `Score: **${((judged.length ? caught / judged.length : 0) * 100).toFixed(1)}%** (${caught}/${judged.length} faults and derived mutants caught); ` +
+      `clean runs: ${clean.filter((r) => r.killed).length}/${clean.length} passed; ${Math.round(wallMs / 1000)} s.`,
+    "",
+    "## Clean runs",
+    "",
+    "| run | rule | level | judged by | expected | observed | passed |",
+    "|---|---|---|---|---|---|---|",
+    ...clean.map(row),
+    "",
+    "## Faults and derived mutants",
+    "",
+    "| fault | rule | level | judged by | expected | observed | killed |",
+    "|---|---|---|---|---|---|---|",
+    ...judged.map(row),
+    "",
+  ].join("\n");
+}
+
+/** A fault or mutant to judge, with what the run needs. */
+interface Job {
+  name: string;
+  kind: "clean" | "fault" | "derived";
+  fault?: Fault;
+  mutation?: Mutation;
+  scope?: string[];
+  judgedBy: string;
+}
+
+/** A suite file as a scope entry (relative to suites/, .ts) from a scenario's file in either build. */
+function scopeEntry(file: string): string | undefined {
+  const m = /(?:^|\/)suites\/(.+?\.test)\.[jt]s$/.exec(file);
+  return m ? `${m[1]}.ts` : undefined;
+}
+
 /**
- * One derived mutant: the reference server behind the mutating proxy, the suite pointed at the
- * proxy as a foreign target (limited to the areas that exercise the mutant). A mutant the proxy
- * never got to apply is not killed: the suite did not exercise it.
+ * The scopes that judge `ids` in a (clean) run: `quick` holds, per requirement, the fastest file
+ * that judged it; `all` every file that judged one of them (what the full suite would judge them by).
  */
-export async function runDerivedMutant(mutant: Mutant | undefined, outDir: string, workersPerRun: number): Promise<MutantResult> {
-  const server = await startReferenceServer();
-  const proxy = await startMutatingProxy(server.baseUrl.replace(/\/api\/v2$/, ""), mutant?.mutation ?? { kind: "none" });
-  try {
-    const run = await runConformance({
-      outDir,
-      env: {
-        GWS_BASE_URL: `${proxy.origin}/api/v2`,
-        GWS_COMETD_URL: `${proxy.origin}/api/v2/notifications`,
-        GWS_CONTROL_URL: `${proxy.origin}/control`,
-        GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","),
-        GWS_INVITE_TIMEOUT_MS: "600",
-        GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS),
-        GWS_MAX_WORKERS: String(workersPerRun),
-      },
-      args: ["--no-allure", ...(mutant ? ["--suites", mutant.suites] : [])],
+export function scopesJudging(result: LaneResult, ids: string[]): { quick: string[]; all: string[] } {
+  const quick = new Set<string>();
+  const all = new Set<string>();
+  for (const r of result.requirements) {
+    if (!ids.includes(r.id)) continue;
+    const files = [...new Set(r.tests.map((t) => t.split(" > ")[0]))];
+    for (const f of files) {
+      const entry = scopeEntry(f);
+      if (entry) all.add(entry);
+    }
+    const fastest = files.sort((a, b) => (result.fileDurationsMs[a] ?? Infinity) - (result.fileDurationsMs[b] ?? Infinity))[0];
+    const entry = fastest && scopeEntry(fastest);
+    if (entry) quick.add(entry);
+  }
+  return { quick: [...quick].sort(), all: [...all].sort() };
+}
+
+/** The lanes: forked processes, each with its own runner, taking jobs from one queue. */
+class Lanes {
+  private readonly lanes: ChildProcess[] = [];
+  private readonly waiting = new Map<number, (r: LaneResult) => void>();
+  private readonly idle: ChildProcess[] = [];
+  private readonly queue: Array<{ job: LaneJob; done: (r: LaneResult) => void }> = [];
+  private nextId = 1;
+
+  static async start(count: number): Promise<Lanes> {
+    const lanes = new Lanes();
+    await Promise.all(Array.from({ length: count }, () => lanes.spawn()));
+    return lanes;
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = fork(join(REPO_ROOT, "scripts", "lib", "mutation-lane.ts"), [], { execArgv: ["--import", "tsx"], cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      child.on("message", (m: { ready?: boolean; result?: LaneResult }) => {
+        if (m.ready) {
+          this.lanes.push(child);
+          this.release(child);
+          resolve();
+        } else if (m.result) {
+          this.waiting.get(m.result.id)?.(m.result);
+          this.waiting.delete(m.result.id);
+          this.release(child);
+        }
+      });
+      child.on("exit", (code) => {
+        if (!this.lanes.includes(child)) reject(new Error(`a mutation lane exited (${code}) before it was ready`));
+      });
     });
-    if (!mutant) return { ...judgeCleanRun(run), fault: "(clean, through the proxy)", wallMs: run.wallMs };
-    const judged = judgeFaultRun({ name: `derived: ${mutant.name}`, rule: mutant.expect[0].split(".")[0], level: mutant.level, expect: mutant.expect, description: mutant.why }, run);
-    if (proxy.applied() === 0) return { ...judged, killed: false, observed: `never applied: the suite did not exercise it; ${judged.observed}`, wallMs: run.wallMs };
-    return { ...judged, wallMs: run.wallMs };
-  } finally {
-    await proxy.close();
-    await server.close();
+  }
+
+  private release(child: ChildProcess): void {
+    const next = this.queue.shift();
+    if (!next) {
+      this.idle.push(child);
+      return;
+    }
+    this.waiting.set(next.job.id, next.done);
+    child.send(next.job);
+  }
+
+  run(job: Omit<LaneJob, "id">): Promise<LaneResult> {
+    return new Promise((done) => {
+      const full: LaneJob = { ...job, id: this.nextId++ };
+      const child = this.idle.shift();
+      if (child) {
+        this.waiting.set(full.id, done);
+        child.send(full);
+      } else this.queue.push({ job: full, done });
+    });
+  }
+
+  close(): void {
+    for (const child of this.lanes) child.disconnect();
   }
 }
 
-export function renderMarkdown(results: MutantResult[], score: number): string {
-  const lines = [
-    "# Mutation run",
-    "",
-    `Score: **${(score * 100).toFixed(1)}%** (${results.filter((r) => r.killed).length - 1}/${results.length - 1} faults caught; the clean run ${results[0]?.killed ? "passed" : "did NOT pass"}).`,
-    "",
-    "| fault | rule | level | expected | observed | killed |",
-    "|---|---|---|---|---|---|",
-    ...results.map((r) => `| ${r.fault} | ${r.rule} | ${r.level} | ${r.expected} | ${r.observed.replace(/\|/g, "\\|")} | ${r.killed ? "yes" : "**NO**"} |`),
-    "",
-  ];
-  return lines.join("\n");
+function summaryOf(result: LaneResult): NonNullable<RunOutcome["summary"]> {
+  return { requirements: result.requirements };
+}
+
+/** Exit code a run would have had: 0 when nothing failed, warned or errored among what it judged. */
+function exitCodeOf(result: LaneResult): number {
+  return result.runErrors.length || result.requirements.some((r) => ["FAIL", "WARN", "ERROR"].includes(r.status)) ? 1 : 0;
+}
+
+function withFlag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const flag = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const out = flag("--out") ?? join(REPO_ROOT, "reports");
-  // Four runs at a time on 2 cores (the runs mostly wait on the network: budgets, quiet windows),
-  // each with fewer vitest workers than a lone run. Measured: 4 → 4m52s, 3 → 5m15s for 132 runs.
-  const parallel = Number(flag("--parallel") ?? 4);
-  const workersPerRun = Number(flag("--workers") ?? 3);
-  const only = flag("--only")?.split(",");
+  const out = withFlag(args, "--out") ?? join(REPO_ROOT, "reports");
+  // Three lanes on 2 cores: runs mostly wait on the network (budgets, quiet windows).
+  const laneCount = Number(withFlag(args, "--lanes") ?? 3);
+  if (!Number.isInteger(laneCount) || laneCount < 1) {
+    console.error(`mutation: --lanes "${withFlag(args, "--lanes")}" is not a whole number ≥ 1`);
+    process.exit(2);
+  }
+  const only = withFlag(args, "--only")?.split(",");
   const faults = args.includes("--derived-only") ? [] : loadFaults().filter((f) => f.level !== "DRIFT" && (!only || only.includes(f.name)));
-  const work = join(out, "mutation-runs");
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const started = Date.now();
-  const runs = await inPool([undefined, ...faults], parallel, async (fault) => {
-    const name = fault?.name ?? "clean";
-    // A shorter declared notification budget (N8) keeps the late-notification fault's runs short;
-    // the Allure HTML is not needed to score.
-    const run = await runConformance({
-      outDir: join(work, name),
-      env: { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS), GWS_MAX_WORKERS: String(workersPerRun), ...(fault ? { GWS_REFERENCE_FAULT: fault.name } : {}) },
-      args: ["--no-allure"],
-    });
-    const judged = fault ? judgeFaultRun(fault, run) : judgeCleanRun(run);
-    console.log(`${judged.killed ? "ok  " : "MISS"} ${name} (${run.wallMs} ms): ${judged.observed}`);
-    return { ...judged, wallMs: run.wallMs };
-  });
   const derived = args.includes("--no-derived") ? [] : deriveMutants(MUTATION_NOTIFY_BUDGET_MS).filter((m) => !only || only.includes(m.name));
-  const derivedRuns = await inPool([undefined, ...derived], parallel, async (mutant, ) => {
-    const dir = join(work, `derived-${(mutant?.name ?? "clean").replace(/[^a-z0-9]+/gi, "-")}`);
-    const r = await runDerivedMutant(mutant, dir, workersPerRun);
-    console.log(`${r.killed ? "ok  " : "MISS"} ${r.fault} (${r.wallMs} ms): ${r.observed}`);
+  mkdirSync(out, { recursive: true });
+  const env = { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS) };
+  const started = Date.now();
+  const lanes = await Lanes.start(laneCount);
+  const log = (r: MutantResult): void => console.log(`${r.killed ? "ok  " : "MISS"} ${r.fault} [${r.judgedBy}] (${r.wallMs} ms): ${r.observed}`);
+
+  // The clean runs first: every scoped judgment below leans on the suite passing clean.
+  const cleanDirect = lanes.run({ env }).then((result) => {
+    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), judgedBy: "full suite", wallMs: result.wallMs };
+    log(r);
+    return { r, result };
+  });
+  const cleanProxy = lanes.run({ env, mutation: { kind: "none" } }).then((result) => {
+    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, through the proxy)", judgedBy: "full suite", wallMs: result.wallMs };
+    log(r);
     return r;
   });
-  runs.push(...derivedRuns);
-  const killed = runs.filter((r) => r.killed).length;
-  const score = runs.length ? killed / runs.length : 0;
-  writeFileSync(join(out, "mutation.json"), JSON.stringify({ score, wallMs: Date.now() - started, faults: faults.length, derived: derived.length, results: runs }, null, 2) + "\n");
-  writeFileSync(join(out, "mutation.md"), renderMarkdown(runs, score));
-  console.log(`mutation score ${(score * 100).toFixed(1)}% (${killed}/${runs.length}) in ${Math.round((Date.now() - started) / 1000)} s`);
-  process.exit(score === 1 ? 0 : 1);
+
+  const judgeJob = async (job: Job): Promise<MutantResult> => {
+    const result = await lanes.run({ env, ...(job.fault ? { fault: job.fault.name } : {}), ...(job.mutation ? { mutation: job.mutation } : {}), ...(job.scope ? { scope: job.scope } : {}) });
+    const fault = job.fault!;
+    let judged = judgeFaultRun(fault, { summary: summaryOf(result), exitCode: exitCodeOf(result) });
+    if (result.runErrors.length) judged = { ...judged, observed: `${judged.observed}; run errors: ${result.runErrors.join("; ").slice(0, 300)}` };
+    if (job.kind === "derived" && result.applied === 0) judged = { ...judged, killed: false, observed: `never applied: the suite did not exercise it; ${judged.observed}` };
+    const r: MutantResult = { ...judged, judgedBy: job.judgedBy, wallMs: result.wallMs };
+    log(r);
+    return r;
+  };
+
+  const derivedJobs: Array<Promise<MutantResult>> = derived.map((m) => {
+    const scope = [m.suites.replace(/^suites\//, "")];
+    const fault: Fault = { name: `derived: ${m.name}`, rule: m.expect[0].split(".")[0], level: m.level, expect: m.expect, description: m.why };
+    return judgeJob({ name: fault.name, kind: "derived", fault, mutation: m.mutation, scope, judgedBy: `scope ${scope.join(", ")} (declared)` });
+  });
+  const { r: cleanResult, result: cleanRun } = await cleanDirect;
+  const faultJobs = faults.map(async (f) => {
+    if (f.scope) return judgeJob({ name: f.name, kind: "fault", fault: f, scope: f.scope, judgedBy: `scope ${f.scope.join(", ")} (declared)` });
+    const { quick, all } = scopesJudging(cleanRun, f.expect);
+    if (all.length === 0) return judgeJob({ name: f.name, kind: "fault", fault: f, judgedBy: "full suite" });
+    // The fastest file judging each expected requirement first; a miss there is judged again by
+    // every file that judges them, which is what the full suite would judge them by.
+    const first = await judgeJob({ name: f.name, kind: "fault", fault: f, scope: quick, judgedBy: `${quick.join(", ")} (fastest file judging ${f.expect.join(", ")})` });
+    if (first.killed || quick.length === all.length) return first;
+    return judgeJob({ name: f.name, kind: "fault", fault: f, scope: all, judgedBy: `the ${all.length} files judging ${f.expect.join(", ")} (after a miss in ${quick.join(", ")})` });
+  });
+  const clean = [cleanResult, await cleanProxy];
+  const judged = [...(await Promise.all(faultJobs)), ...(await Promise.all(derivedJobs))];
+  lanes.close();
+
+  const wallMs = Date.now() - started;
+  const caught = judged.filter((r) => r.killed).length;
+  const score = judged.length ? caught / judged.length : 1;
+  const ok = score === 1 && clean.every((r) => r.killed);
+  const results = [...clean, ...judged];
+  writeFileSync(join(out, "mutation.json"), JSON.stringify({ score, ok, wallMs, lanes: laneCount, faults: faults.length, derived: derived.length, clean: clean.length, results }, null, 2) + "\n");
+  writeFileSync(join(out, "mutation.md"), renderMarkdown(clean, judged, wallMs));
+  console.log(`mutation score ${(score * 100).toFixed(1)}% (${caught}/${judged.length}), clean runs ${clean.filter((r) => r.killed).length}/${clean.length}, in ${Math.round(wallMs / 1000)} s`);
+  process.exit(ok ? 0 : 1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isEntryModule(import.meta.url)) await main();

@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
+import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { scenarioStatus } from "../src/report/verdicts.js";
 import type { RunResults } from "../src/report/results.js";
@@ -68,10 +69,11 @@ async function main(): Promise<void> {
     ...flakes.map((f) => `| ${f.scenario} | ${f.verdicts.join(", ")} | ${f.durationsMs.join(", ")} |`),
     "",
   ].join("\n");
-  writeFileSync(join(out, "stability.json"), JSON.stringify({ runs: runsWanted, wallMs: walls, flakes }, null, 2) + "\n");
+  const scenarios = new Set(runs.flatMap((r) => r.scenarios.map((sc) => sc.name))).size;
+  writeFileSync(join(out, "stability.json"), JSON.stringify({ runs: runsWanted, scenarios, wallMs: walls, flakes }, null, 2) + "\n");
   writeFileSync(join(out, "stability.md"), md);
   console.log(flakes.length === 0 ? `stability: no flakes in ${runsWanted} runs` : `stability: ${flakes.length} flaky scenario(s):\n${flakes.map((f) => `  ${f.scenario}: ${f.verdicts.join(", ")}`).join("\n")}`);
   process.exit(flakes.length === 0 ? 0 : 1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isEntryModule(import.meta.url)) await main();

@@ -5,10 +5,18 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "../contract/schemas.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const ALLURE_BUDGET_MS = 60_000;
+
+/**
+ * The allure package's command-line entry, wherever the package manager put the package (its
+ * `exports` name only the library: the CLI sits beside dist/ in the package).
+ */
+function allureCli(): string {
+  return join(dirname(dirname(fileURLToPath(import.meta.resolve("allure")))), "cli.js");
+}
 
 export function generateAllureReport(resultsDir: string, outDir: string, name: string): Promise<{ ok: boolean; message: string }> {
   if (!existsSync(resultsDir)) return Promise.resolve({ ok: false, message: `no Allure results in ${resultsDir}` });
@@ -17,8 +25,7 @@ export function generateAllureReport(resultsDir: string, outDir: string, name: s
     config,
     `export default ${JSON.stringify({ name, output: join(outDir, "allure-report"), plugins: { awesome: { options: { singleFile: true, reportName: name } } } }, null, 2)};\n`,
   );
-  const bin = join(REPO_ROOT, "node_modules", "allure", "cli.js");
-  const args = existsSync(bin) ? [bin] : [join(REPO_ROOT, "node_modules", ".bin", "allure")];
+  const args = [allureCli()];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", config, "--output", join(outDir, "allure-report")], {
       cwd: outDir,
