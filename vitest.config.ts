@@ -20,6 +20,9 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
           // fixture suites are run by the CLI tests as conformance suites, not as tests of their own
           exclude: ["test/fixtures/**", "test/peers/**", "test/package/**", "**/*.spec-sync.test.ts"],
+          // Many of these wait on child processes and sockets, not the CPU: vitest's default on a
+          // 2-core machine (cores - 1 = one file at a time) would leave the machine idle.
+          maxWorkers: 3,
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },

@@ -1,32 +1,40 @@
 /**
- * npm run bench:run — wall time of the full conformance run against the embedded reference
- * server (the main job), next to a baseline measured in the same session: the same command
- * judging a single requirement (startup, the embedded server, one scenario, the reports).
- * The ratio shows what the suites themselves cost. Options: --runs N (default 3). Prints only.
+ * npm run bench:run — wall time of the main job, `npm run conformance` (the full conformance run
+ * against the embedded reference server, writing every report), next to a baseline measured in
+ * the same session: the same command judging a single requirement (start-up, the embedded
+ * server, one scenario, the reports). Median of --runs N (default 5), one run at a time.
+ * Prints the figures; judges nothing.
  */
+import { spawnSync } from "node:child_process";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runConformance } from "./lib/run-conformance.js";
+import { REPO_ROOT } from "../src/contract/schemas.js";
 
 const args = process.argv.slice(2);
-const runs = Number(args.includes("--runs") ? args[args.indexOf("--runs") + 1] : 3);
+const runs = Number(args.includes("--runs") ? args[args.indexOf("--runs") + 1] : 5);
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-async function measure(label: string, extra: string[]): Promise<number[]> {
+function measure(label: string, command: string, commandArgs: string[]): number[] {
   const walls: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runConformance({ outDir: mkdtempSync(join(tmpdir(), "gws-bench-")), args: extra });
-    if (r.exitCode !== 0) throw new Error(`${label} run exited ${r.exitCode}: ${r.stderrTail.slice(-300)}`);
-    walls.push(r.wallMs);
+    const out = mkdtempSync(join(tmpdir(), "gws-bench-"));
+    const started = process.hrtime.bigint();
+    const r = spawnSync(command, [...commandArgs, "--out", out], { cwd: REPO_ROOT, env: { ...process.env, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
+    const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+    if (r.status !== 0) throw new Error(`${label} exited ${r.status}: ${r.stderr.toString().slice(-400)}`);
+    walls.push(ms);
   }
   return walls;
 }
 
-const baseline = await measure("baseline", ["--only", "T1.api-root", "--no-allure"]);
-const full = await measure("full", ["--no-allure"]);
-const withAllure = await measure("full with Allure", []);
-console.log(`runs: ${runs} each, one at a time, on this machine (${(await import("node:os")).cpus().length} cores)`);
-console.log(`baseline (one requirement)      median ${median(baseline)} ms  [${baseline.join(", ")}]`);
-console.log(`full run, no Allure             median ${median(full)} ms  [${full.join(", ")}]  ${(median(full) / median(baseline)).toFixed(2)}× baseline`);
-console.log(`full run with the Allure report median ${median(withAllure)} ms  [${withAllure.join(", ")}]  ${(median(withAllure) / median(baseline)).toFixed(2)}× baseline`);
+console.log(`${runs} runs each, one at a time; ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at the start`);
+const baseline = measure("baseline", "npm", ["run", "-s", "conformance", "--", "--only", "T1.api-root"]);
+const main = measure("main job", "npm", ["run", "-s", "conformance", "--"]);
+const noAllure = measure("main job without Allure", "npm", ["run", "-s", "conformance", "--", "--no-allure"]);
+const line = (label: string, v: number[]): string =>
+  `${label.padEnd(46)} median ${String(median(v)).padStart(5)} ms  [${v.join(", ")}]  ${(median(v) / median(baseline)).toFixed(2)}× baseline`;
+console.log(line("baseline: npm run conformance -- --only T1.api-root", baseline));
+console.log(line("main job: npm run conformance", main));
+console.log(line("main job with --no-allure", noAllure));
+console.log(`load average ${loadavg()[0].toFixed(2)} at the end`);

@@ -255,14 +255,15 @@ async function main(): Promise<void> {
     return r;
   });
 
-  const judgeJob = async (job: Job): Promise<MutantResult> => {
-    const result = await lanes.run({ env, ...(job.fault ? { fault: job.fault.name } : {}), ...(job.mutation ? { mutation: job.mutation } : {}), ...(job.scope ? { scope: job.scope } : {}) });
+  const judgeJob = async (job: Job, final = true): Promise<MutantResult> => {
+    const result = await lanes.run({ env, ...(job.kind === "fault" ? { fault: job.fault!.name } : {}), ...(job.mutation ? { mutation: job.mutation } : {}), ...(job.scope ? { scope: job.scope } : {}) });
     const fault = job.fault!;
     let judged = judgeFaultRun(fault, { summary: summaryOf(result), exitCode: exitCodeOf(result) });
     if (result.runErrors.length) judged = { ...judged, observed: `${judged.observed}; run errors: ${result.runErrors.join("; ").slice(0, 300)}` };
     if (job.kind === "derived" && result.applied === 0) judged = { ...judged, killed: false, observed: `never applied: the suite did not exercise it; ${judged.observed}` };
     const r: MutantResult = { ...judged, judgedBy: job.judgedBy, wallMs: result.wallMs };
-    log(r);
+    if (final || r.killed) log(r);
+    else console.log(`.... ${r.fault}: not caught by ${r.judgedBy}; judging it again with every file that judges ${job.fault!.expect.join(", ")}`);
     return r;
   };
 
@@ -278,7 +279,8 @@ async function main(): Promise<void> {
     if (all.length === 0) return judgeJob({ name: f.name, kind: "fault", fault: f, judgedBy: "full suite" });
     // The fastest file judging each expected requirement first; a miss there is judged again by
     // every file that judges them, which is what the full suite would judge them by.
-    const first = await judgeJob({ name: f.name, kind: "fault", fault: f, scope: quick, judgedBy: `${quick.join(", ")} (fastest file judging ${f.expect.join(", ")})` });
+    const quickJob: Job = { name: f.name, kind: "fault", fault: f, scope: quick, judgedBy: `${quick.join(", ")} (fastest file judging ${f.expect.join(", ")})` };
+    const first = await judgeJob(quickJob, quick.length === all.length);
     if (first.killed || quick.length === all.length) return first;
     return judgeJob({ name: f.name, kind: "fault", fault: f, scope: all, judgedBy: `the ${all.length} files judging ${f.expect.join(", ")} (after a miss in ${quick.join(", ")})` });
   });
