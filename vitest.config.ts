@@ -23,8 +23,9 @@ export default defineConfig({
           // Many of these wait on child processes and sockets, not the CPU: vitest's default on a
           // 2-core machine (cores - 1 = one file at a time) would leave the machine idle.
           maxWorkers: 3,
-          testTimeout: 60_000,
-          hookTimeout: 30_000,
+          // Above the command's own budget in test/cli/run-cli.ts (CLI_BUDGET_MS), which kills a hung run.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
