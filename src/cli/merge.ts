@@ -10,7 +10,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TranscriptEntry } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
-import { allureReportConfig, allureReportName, copyRawResults, writeRequirementResults } from "../report/allure-requirements.js";
+import {
+  allureReportConfig,
+  allureReportName,
+  copyRawResults,
+  writeRequirementResults,
+} from "../report/allure-requirements.js";
 import { fileSha256 } from "../report/fingerprint.js";
 import type { RunResults } from "../report/results.js";
 import { compareEntries, writeTranscript } from "../report/transcript-merge.js";
@@ -102,15 +107,21 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     // The transcript first: the summary and the certificates carry its hash.
     const transcript = join(target, "transcript.jsonl");
     writeTranscript(transcript, entries);
-    const written = writeReports(target, merged, { expected, mergedFrom: dirs.map((d) => resolve(d)), transcriptSha256: fileSha256(transcript) });
+    const written = writeReports(target, merged, {
+      expected,
+      mergedFrom: dirs.map((d) => resolve(d)),
+      transcriptSha256: fileSha256(transcript),
+    });
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
     rmSync(join(target, "allure-report"), { recursive: true, force: true });
     if (!noAllure) {
-      // The shards' raw scenario results and attachments; the per-requirement results are made again from the merged verdicts.
+      // The shards' raw scenario results and attachments; the per-requirement results are made
+      // again from the merged verdicts.
       for (const d of dirs) copyRawResults(join(d, "allure-results"), results);
       writeRequirementResults(results, written.run, written.verdicts);
-      const allure = await generateAllureReport(results, target, allureReportConfig(written.verdicts, allureReportName(`${merged.target} (merged)`, written.verdicts.verdict)));
+      const name = allureReportName(`${merged.target} (merged)`, written.verdicts.verdict);
+      const allure = await generateAllureReport(results, target, allureReportConfig(written.verdicts, name));
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
     }
     printVerdict(written.summary, io);

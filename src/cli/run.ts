@@ -21,7 +21,12 @@ import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
 import { redactText, setSecrets } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
-import { allureReportConfig, allureReportName, setAsideScenarioResults, writeRequirementResults } from "../report/allure-requirements.js";
+import {
+  allureReportConfig,
+  allureReportName,
+  setAsideScenarioResults,
+  writeRequirementResults,
+} from "../report/allure-requirements.js";
 import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
@@ -191,12 +196,17 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const transcript = join(out, "transcript.jsonl");
   writeTranscript(transcript, mergeTranscriptParts(readTranscriptParts(transcriptParts)));
   rmSync(transcriptParts, { recursive: true, force: true });
-  const written = writeReports(out, run, { expected, transcriptSha256: fileSha256(transcript), ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}) });
+  const written = writeReports(out, run, {
+    expected,
+    transcriptSha256: fileSha256(transcript),
+    ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
+  });
   if (!args.noAllure) {
     redactTree(allureResults, secretsOf(target.target).concat(secrets));
     setAsideScenarioResults(allureResults);
     writeRequirementResults(allureResults, written.run, written.verdicts);
-    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, allureReportName(target.target.label, written.verdicts.verdict)));
+    const name = allureReportName(target.target.label, written.verdicts.verdict);
+    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, name));
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }
   printVerdict(written.summary, io);

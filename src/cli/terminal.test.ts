@@ -7,7 +7,14 @@ import { isInteractive, printVerdict, ProgressPrinter, terminalIo, type CliIo } 
 function capture(live: boolean): CliIo & { lines: string[]; lives: string[] } {
   const lines: string[] = [];
   const lives: string[] = [];
-  return { lines, lives, out: (l) => lines.push(l), err: (l) => lines.push(l), color: live, ...(live ? { live: (l: string) => void lives.push(l) } : {}) };
+  return {
+    lines,
+    lives,
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+    color: live,
+    ...(live ? { live: (l: string) => void lives.push(l) } : {}),
+  };
 }
 
 /** A stream that records what is written, with or without a TTY. */
@@ -42,7 +49,9 @@ describe("terminalIo", () => {
     io.out("FAIL  x");
     io.live!("y".repeat(100));
     io.live!("");
-    expect(out.text).toBe(`\r\x1b[2K3/10 scenarios\r\x1b[2KFAIL  x\n3/10 scenarios\r\x1b[2K${"y".repeat(58)}…\r\x1b[2K`);
+    expect(out.text).toBe(
+      `\r\x1b[2K3/10 scenarios\r\x1b[2KFAIL  x\n3/10 scenarios\r\x1b[2K${"y".repeat(58)}…\r\x1b[2K`,
+    );
   });
 });
 
@@ -81,23 +90,41 @@ describe("ProgressPrinter", () => {
 describe("printVerdict", () => {
   const scenarios = [
     scenarioResult("accept", { requirements: ["O1.answer-ok"], checks: [check("O1.answer-ok", true)] }),
-    scenarioResult("reply", { requirements: ["O3.subject-prefix"], checks: [check("O3.subject-prefix", false, "no prefix")] }),
+    scenarioResult("reply", {
+      requirements: ["O3.subject-prefix"],
+      checks: [check("O3.subject-prefix", false, "no prefix")],
+    }),
     scenarioResult("reject", { requirements: ["O2.answer-ok"], checks: [check("O2.answer-ok", false, "refused")] }),
-    scenarioResult("create", { requirements: ["O8.answer-ok"], error: { prerequisite: "inbound e-mail injected", message: "503" } }),
-    scenarioResult("forward", { requirements: ["O4.cc"], error: { prerequisite: "inbound e-mail injected", message: "503" } }),
+    scenarioResult("create", {
+      requirements: ["O8.answer-ok"],
+      error: { prerequisite: "inbound e-mail injected", message: "503" },
+    }),
+    scenarioResult("forward", {
+      requirements: ["O4.cc"],
+      error: { prerequisite: "inbound e-mail injected", message: "503" },
+    }),
   ];
 
   it("a table of MUST failures and SHOULD warnings with their IDs, errors grouped by reason, not-judged MUST IDs, counts, verdict and gate", () => {
     const io = capture(false);
-    const { summary } = summarize(runOf(scenarios, { filter: { only: ["O1.answer-ok", "O2.answer-ok", "O3.subject-prefix", "O4.cc", "O8.answer-ok"] } }), { expected: [{ id: "O3.subject-prefix", reason: "JIRA-12" }] });
+    const { summary } = summarize(
+      runOf(scenarios, {
+        filter: { only: ["O1.answer-ok", "O2.answer-ok", "O3.subject-prefix", "O4.cc", "O8.answer-ok"] },
+      }),
+      { expected: [{ id: "O3.subject-prefix", reason: "JIRA-12" }] },
+    );
     printVerdict(summary, io);
     const text = io.lines.join("\n");
     expect(text).toMatch(/^MUST failures and SHOULD warnings \(2\):$/m);
     expect(text).toMatch(/^ {2}FAIL \(expected\) +O3\.subject-prefix +MUST +\[baseline: JIRA-12\] no prefix/m);
     expect(text).toMatch(/^ {2}WARN +O2\.answer-ok +SHOULD +refused/m);
-    expect(text).toMatch(/^Not judged, ERROR \(2\):\n {2}ERROR prerequisite "inbound e-mail injected": 503: O4\.cc, O8\.answer-ok$/m);
+    expect(text).toMatch(
+      /^Not judged, ERROR \(2\):\n {2}ERROR prerequisite "inbound e-mail injected": 503: O4\.cc, O8\.answer-ok$/m,
+    );
     expect(text).toMatch(/^not judged \(MUST, \d+\): T1\.api-root, /m);
-    expect(text).toMatch(/^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: JIRA-12\)$/m);
+    expect(text).toMatch(
+      /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: JIRA-12\)$/m,
+    );
     expect(text).toMatch(/^gate: exit 1 — 2 requirements could not be judged \(ERROR\): O4\.cc, O8\.answer-ok$/m);
     expect(text).not.toMatch(/\x1b/);
   });

@@ -29,7 +29,12 @@ export function isInteractive(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 const CLEAR_LINE = "\r\x1b[2K";
 
 /** The process's stdout/stderr as a CliIo: lines are redacted; on a TTY a live line stays at the bottom. */
-export function terminalIo(redact: (s: string) => string, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr, env = process.env): CliIo {
+export function terminalIo(
+  redact: (s: string) => string,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+  env = process.env,
+): CliIo {
   const interactive = isInteractive(stdout, env);
   let liveLine = "";
   const fit = (line: string): string => {
@@ -57,10 +62,17 @@ export function terminalIo(redact: (s: string) => string, stdout: NodeJS.WriteSt
   };
 }
 
-const COLORS: Record<string, string> = { PASS: "\x1b[32m", FAIL: "\x1b[31m", WARN: "\x1b[33m", ERROR: "\x1b[35m", SKIP: "\x1b[90m" };
+const COLORS: Record<string, string> = {
+  PASS: "\x1b[32m",
+  FAIL: "\x1b[31m",
+  WARN: "\x1b[33m",
+  ERROR: "\x1b[35m",
+  SKIP: "\x1b[90m",
+};
 const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
-const paint = (io: CliIo, status: string, text: string): string => (io.color && COLORS[status] ? `${COLORS[status]}${text}${RESET}` : text);
+const paint = (io: CliIo, status: string, text: string): string =>
+  io.color && COLORS[status] ? `${COLORS[status]}${text}${RESET}` : text;
 
 /** Prints the run's progress: plain lines, or a live line with the notable scenarios above it. */
 export class ProgressPrinter implements RunProgress {
@@ -88,7 +100,8 @@ export class ProgressPrinter implements RunProgress {
     this.done++;
     this.counts[status]++;
     // Live: only what needs attention stays on screen; plain: every scenario, one line each.
-    if (!this.io.live || status === "FAIL" || status === "WARN" || status === "ERROR") this.io.out(paint(this.io, status, line));
+    if (!this.io.live || status === "FAIL" || status === "WARN" || status === "ERROR")
+      this.io.out(paint(this.io, status, line));
     this.redraw();
   };
 
@@ -97,7 +110,8 @@ export class ProgressPrinter implements RunProgress {
     const pending = this.filesCollected < this.files;
     const n = this.counts;
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(0);
-    return `${this.done}/${this.total}${pending ? "+" : ""} scenarios · ${n.FAIL} FAIL · ${n.WARN} WARN · ${n.ERROR} ERROR · ${n.SKIP} SKIP · ${seconds} s`;
+    const counts = `${n.FAIL} FAIL · ${n.WARN} WARN · ${n.ERROR} ERROR · ${n.SKIP} SKIP`;
+    return `${this.done}/${this.total}${pending ? "+" : ""} scenarios · ${counts} · ${seconds} s`;
   }
 
   private redraw(): void {
@@ -118,7 +132,18 @@ const MAX_ROWS = 40;
 const MAX_ERROR_ROWS = 20;
 const MAX_IDS = 12;
 
-type ClosingSummary = Pick<ConformanceSummary, "verdict" | "verdictReason" | "gate" | "unjudged" | "counts" | "expected" | "requirements" | "baselineProblems" | "runErrors">;
+type ClosingSummary = Pick<
+  ConformanceSummary,
+  | "verdict"
+  | "verdictReason"
+  | "gate"
+  | "unjudged"
+  | "counts"
+  | "expected"
+  | "requirements"
+  | "baselineProblems"
+  | "runErrors"
+>;
 
 /** The closing output: the table of failures and warnings, errors, counts, verdict and gate. */
 export function printVerdict(summary: ClosingSummary, io: CliIo): void {
@@ -126,7 +151,9 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
     const line = s.split("\n")[0];
     return line.length > max ? `${line.slice(0, max - 1)}…` : line;
   };
-  const notable = summary.requirements.filter((r) => r.status === "FAIL" || r.status === "WARN").sort((a, b) => (a.status === b.status ? 0 : a.status === "FAIL" ? -1 : 1));
+  const notable = summary.requirements
+    .filter((r) => r.status === "FAIL" || r.status === "WARN")
+    .sort((a, b) => (a.status === b.status ? 0 : a.status === "FAIL" ? -1 : 1));
   if (notable.length) {
     const idWidth = Math.max(11, ...notable.map((r) => r.id.length));
     io.out("");
@@ -135,7 +162,10 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
     for (const r of notable.slice(0, MAX_ROWS)) {
       const status = `${r.status}${r.expectedFailure ? " (expected)" : ""}`.padEnd(15);
       const why = r.expectedFailure ? `[baseline: ${r.expectedFailure}] ${r.message}` : r.message;
-      io.out(`  ${paint(io, r.status, status)} ${r.id.padEnd(idWidth)} ${r.level.padEnd(6)} ${oneLine(why.replace(/\s*\n\s*/g, " "), 160)}`);
+      io.out(
+        `  ${paint(io, r.status, status)} ${r.id.padEnd(idWidth)} ${r.level.padEnd(6)} ` +
+          oneLine(why.replace(/\s*\n\s*/g, " "), 160),
+      );
     }
     if (notable.length > MAX_ROWS) io.out(`  (+${notable.length - MAX_ROWS} more: see certificate.md or summary.json)`);
   }
@@ -153,20 +183,35 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
       const list = ids.slice(0, MAX_IDS).join(", ") + (ids.length > MAX_IDS ? `, +${ids.length - MAX_IDS} more` : "");
       io.out(`  ${paint(io, "ERROR", "ERROR")} ${oneLine(reason, 200)}: ${list}`);
     }
-    if (byReason.size > MAX_ERROR_ROWS) io.out(`  (+${byReason.size - MAX_ERROR_ROWS} more reasons: see certificate.md or summary.json)`);
+    if (byReason.size > MAX_ERROR_ROWS)
+      io.out(`  (+${byReason.size - MAX_ERROR_ROWS} more reasons: see certificate.md or summary.json)`);
   }
   for (const e of summary.runErrors) io.out(`RUN ERROR ${oneLine(e, 300)}`);
   for (const b of summary.baselineProblems) io.out(`BASELINE ${b}`);
   const notAsked = summary.unjudged.filter((u) => u.reason !== "error");
   if (notAsked.length) {
-    const ids = notAsked.slice(0, MAX_IDS).map((u) => u.id).join(", ");
-    io.out(`not judged (MUST, ${notAsked.length}): ${ids}${notAsked.length > MAX_IDS ? `, +${notAsked.length - MAX_IDS} more (summary.json: unjudged)` : ""}`);
+    const ids = notAsked
+      .slice(0, MAX_IDS)
+      .map((u) => u.id)
+      .join(", ");
+    io.out(
+      `not judged (MUST, ${notAsked.length}): ${ids}` +
+        (notAsked.length > MAX_IDS ? `, +${notAsked.length - MAX_IDS} more (summary.json: unjudged)` : ""),
+    );
   }
   const c = summary.counts;
   const exp = (n: number): string => (n ? ` (${n} expected)` : "");
   io.out("");
-  io.out(`requirements: ${c.PASS} PASS, ${c.FAIL} FAIL${exp(summary.expected.FAIL)}, ${c.WARN} WARN${exp(summary.expected.WARN)}, ${c.ERROR} ERROR, ${c.SKIP} SKIP, ${c.NOT_TESTABLE} NOT_TESTABLE`);
-  const verdictColor = summary.verdict === "CONFORMANT" ? "PASS" : summary.verdict === "NON_CONFORMANT" ? "FAIL" : "WARN";
+  io.out(
+    `requirements: ${c.PASS} PASS, ${c.FAIL} FAIL${exp(summary.expected.FAIL)}, ` +
+      `${c.WARN} WARN${exp(summary.expected.WARN)}, ` +
+      `${c.ERROR} ERROR, ${c.SKIP} SKIP, ${c.NOT_TESTABLE} NOT_TESTABLE`,
+  );
+  const verdictColor =
+    summary.verdict === "CONFORMANT" ? "PASS" : summary.verdict === "NON_CONFORMANT" ? "FAIL" : "WARN";
   io.out(`verdict: ${paint(io, verdictColor, summary.verdict)} — ${summary.verdictReason}`);
-  io.out(`gate: exit ${paint(io, summary.gate.exitCode === 0 ? "PASS" : "FAIL", String(summary.gate.exitCode))} — ${summary.gate.reasons.join("; ")}`);
+  io.out(
+    `gate: exit ${paint(io, summary.gate.exitCode === 0 ? "PASS" : "FAIL", String(summary.gate.exitCode))} — ` +
+      summary.gate.reasons.join("; "),
+  );
 }

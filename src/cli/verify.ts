@@ -43,8 +43,9 @@ const short = (h: string | undefined): string => (h ? `${h.slice(0, 12)}…` : "
 function firstDifference(actual: string, expected: string): string {
   const a = actual.split("\n");
   const e = expected.split("\n");
+  const quote = (line: string | undefined): string => JSON.stringify((line ?? "(end of file)").slice(0, 120));
   for (let i = 0; i < Math.max(a.length, e.length); i++) {
-    if (a[i] !== e[i]) return `line ${i + 1}: has ${JSON.stringify((a[i] ?? "(end of file)").slice(0, 120))}, the summary says ${JSON.stringify((e[i] ?? "(end of file)").slice(0, 120))}`;
+    if (a[i] !== e[i]) return `line ${i + 1}: has ${quote(a[i])}, the summary says ${quote(e[i])}`;
   }
   return "same lines, different bytes";
 }
@@ -71,19 +72,28 @@ function transcriptChecks(text: string): Map<string, { passed: number; mustFaile
 }
 
 /** A status the transcript's checks cannot have produced, or undefined when they agree. */
-function disagreement(status: string, c: { passed: number; mustFailed: number; shouldFailed: number } | undefined): string | undefined {
+function disagreement(
+  status: string,
+  c: { passed: number; mustFailed: number; shouldFailed: number } | undefined,
+): string | undefined {
   const n = c ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
-  if (status === "PASS" && (n.passed === 0 || n.mustFailed || n.shouldFailed)) return `PASS, but the transcript has ${n.passed} passed and ${n.mustFailed + n.shouldFailed} failed check(s)`;
+  if (status === "PASS" && (n.passed === 0 || n.mustFailed || n.shouldFailed))
+    return `PASS, but the transcript has ${n.passed} passed and ${n.mustFailed + n.shouldFailed} failed check(s)`;
   if (status === "FAIL" && n.mustFailed === 0) return "FAIL, but the transcript has no failed MUST check";
-  if (status === "WARN" && (n.shouldFailed === 0 || n.mustFailed)) return `WARN, but the transcript has ${n.shouldFailed} failed SHOULD and ${n.mustFailed} failed MUST check(s)`;
+  if (status === "WARN" && (n.shouldFailed === 0 || n.mustFailed))
+    return `WARN, but the transcript has ${n.shouldFailed} failed SHOULD and ${n.mustFailed} failed MUST check(s)`;
   return undefined;
 }
 
 /** Verifies the run in `dir` against the contract in `schemasDir` (default: the installed suite's). */
-export function verifyRun(dir: string, opts: { schemasDir?: string } = {}): { summary: ConformanceSummary; checks: VerifyCheck[] } {
+export function verifyRun(
+  dir: string,
+  opts: { schemasDir?: string } = {},
+): { summary: ConformanceSummary; checks: VerifyCheck[] } {
   const summaryPath = join(dir, "summary.json");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`verify: no such folder ${dir}`);
-  if (!existsSync(summaryPath)) throw new UsageError(`verify: ${dir} has no summary.json (is it a run's --out folder?)`);
+  if (!existsSync(summaryPath))
+    throw new UsageError(`verify: ${dir} has no summary.json (is it a run's --out folder?)`);
   let summary: ConformanceSummary;
   try {
     summary = JSON.parse(readFileSync(summaryPath, "utf8")) as ConformanceSummary;
@@ -94,34 +104,58 @@ export function verifyRun(dir: string, opts: { schemasDir?: string } = {}): { su
   const add = (name: string, ok: boolean, message: string): void => void checks.push({ name, ok, message });
 
   const shape = contractValidator().validate("reports/summary.schema.json", summary);
-  add("summary.json", shape.ok, shape.ok ? "a summary of this suite's schema" : `not a valid summary:\n${formatViolations(shape.violations)}`);
+  add(
+    "summary.json",
+    shape.ok,
+    shape.ok ? "a summary of this suite's schema" : `not a valid summary:\n${formatViolations(shape.violations)}`,
+  );
   if (!shape.ok) return { summary, checks };
 
   // The transcript.
   const transcriptPath = join(dir, "transcript.jsonl");
   const transcriptHash = fileSha256(transcriptPath);
   if (!summary.transcriptSha256) add("transcript.jsonl", false, "the summary records no transcript hash");
-  else if (!transcriptHash) add("transcript.jsonl", false, `missing (the certificate names transcript ${short(summary.transcriptSha256)})`);
-  else if (transcriptHash !== summary.transcriptSha256) add("transcript.jsonl", false, `sha256 ${short(transcriptHash)}, the certificate names ${short(summary.transcriptSha256)}: the transcript was changed or is another run's`);
+  else if (!transcriptHash)
+    add("transcript.jsonl", false, `missing (the certificate names transcript ${short(summary.transcriptSha256)})`);
+  else if (transcriptHash !== summary.transcriptSha256)
+    add(
+      "transcript.jsonl",
+      false,
+      `sha256 ${short(transcriptHash)}, the certificate names ${short(summary.transcriptSha256)}: ` +
+        "the transcript was changed or is another run's",
+    );
   else add("transcript.jsonl", true, `sha256 ${short(transcriptHash)} as the certificate names`);
 
   // The contract of the installed suite.
   const installed = contractFingerprint(opts.schemasDir);
   const recorded = summary.contract;
-  if (installed.schemasSha256 === recorded.schemasSha256 && installed.requirementsSha256 === recorded.requirementsSha256) {
-    add("contract", true, `schemas/ ${short(installed.schemasSha256)} and requirements.json ${short(installed.requirementsSha256)}: the installed suite's contract judged this run`);
+  if (
+    installed.schemasSha256 === recorded.schemasSha256 &&
+    installed.requirementsSha256 === recorded.requirementsSha256
+  ) {
+    add(
+      "contract",
+      true,
+      `schemas/ ${short(installed.schemasSha256)} and requirements.json ${short(installed.requirementsSha256)}: ` +
+        "the installed suite's contract judged this run",
+    );
   } else {
     const files = contractDifferences(recorded, installed);
     add(
       "contract",
       false,
-      `the installed suite's contract differs from the one that judged the run (schemas/ ${short(installed.schemasSha256)} vs ${short(recorded.schemasSha256)}` +
-        `${installed.requirementsSha256 === recorded.requirementsSha256 ? "" : "; requirements.json differs"}): ${files.join(", ") || "the file list is the same, the listing hash is not"}`,
+      "the installed suite's contract differs from the one that judged the run " +
+        `(schemas/ ${short(installed.schemasSha256)} vs ${short(recorded.schemasSha256)}` +
+        `${installed.requirementsSha256 === recorded.requirementsSha256 ? "" : "; requirements.json differs"}): ` +
+        (files.join(", ") || "the file list is the same, the listing hash is not"),
     );
   }
 
   // The certificates: exactly what the summary renders.
-  const versionNote = summary.suiteVersion === suiteVersion() ? "" : ` (rendered by suite ${summary.suiteVersion}, installed ${suiteVersion()}: the renderer may differ)`;
+  const versionNote =
+    summary.suiteVersion === suiteVersion()
+      ? ""
+      : ` (rendered by suite ${summary.suiteVersion}, installed ${suiteVersion()}: the renderer may differ)`;
   const certificates: Array<[string, (s: ConformanceSummary) => string]> = [
     ["certificate.md", renderCertificate],
     ["certificate.html", renderCertificateHtml],
@@ -131,21 +165,40 @@ export function verifyRun(dir: string, opts: { schemasDir?: string } = {}): { su
   for (const [name, render] of present) {
     const actual = readFileSync(join(dir, name), "utf8");
     const expected = render(summary);
-    add(name, actual === expected, actual === expected ? `states exactly what summary.json says (verdict ${summary.verdict})` : `differs from what summary.json says: ${firstDifference(actual, expected)}${versionNote}`);
+    add(
+      name,
+      actual === expected,
+      actual === expected
+        ? `states exactly what summary.json says (verdict ${summary.verdict})`
+        : `differs from what summary.json says: ${firstDifference(actual, expected)}${versionNote}`,
+    );
   }
 
   // The verdict against the statuses it comes from.
   const recomputed = verdictFromStatuses(summary.requirements, summary.runErrors);
-  add("verdict", recomputed === summary.verdict, recomputed === summary.verdict ? `${summary.verdict} follows from the requirement statuses` : `the summary says ${summary.verdict}, its requirement statuses give ${recomputed}`);
+  add(
+    "verdict",
+    recomputed === summary.verdict,
+    recomputed === summary.verdict
+      ? `${summary.verdict} follows from the requirement statuses`
+      : `the summary says ${summary.verdict}, its requirement statuses give ${recomputed}`,
+  );
 
   // Each judged requirement against the transcript's checks.
   if (transcriptHash) {
     const byReq = transcriptChecks(readFileSync(transcriptPath, "utf8"));
-    const wrong = summary.requirements.map((r) => ({ id: r.id, why: disagreement(r.status, byReq.get(r.id)) })).filter((x) => x.why);
+    const wrong = summary.requirements
+      .map((r) => ({ id: r.id, why: disagreement(r.status, byReq.get(r.id)) }))
+      .filter((x) => x.why);
     add(
       "statuses",
       wrong.length === 0,
-      wrong.length === 0 ? "every PASS, FAIL and WARN agrees with the transcript's checks" : wrong.slice(0, 10).map((w) => `${w.id}: ${w.why}`).join("; ") + (wrong.length > 10 ? ` (+${wrong.length - 10} more)` : ""),
+      wrong.length === 0
+        ? "every PASS, FAIL and WARN agrees with the transcript's checks"
+        : wrong
+            .slice(0, 10)
+            .map((w) => `${w.id}: ${w.why}`)
+            .join("; ") + (wrong.length > 10 ? ` (+${wrong.length - 10} more)` : ""),
     );
   }
   return { summary, checks };
@@ -159,7 +212,12 @@ export function verifyCommand(argv: string[], io: CliIo): number {
     }
     const unknown = argv.filter((a) => a.startsWith("-"));
     if (unknown.length) throw new UsageError(`verify: unknown flag ${unknown[0]}`);
-    if (argv.length !== 1) throw new UsageError(argv.length === 0 ? "verify: name the run's folder (gws-conformance verify DIR)" : "verify: one folder at a time");
+    if (argv.length !== 1)
+      throw new UsageError(
+        argv.length === 0
+          ? "verify: name the run's folder (gws-conformance verify DIR)"
+          : "verify: one folder at a time",
+      );
     const dir = resolve(argv[0]);
     const { summary, checks } = verifyRun(dir);
     io.out(`gws-conformance verify ${dir}`);
@@ -169,7 +227,9 @@ export function verifyCommand(argv: string[], io: CliIo): number {
       io.out(`verify: MISMATCH — ${bad.map((c) => c.name).join(", ")} ${bad.length === 1 ? "does" : "do"} not match`);
       return 1;
     }
-    io.out(`verify: the certificate (verdict ${summary.verdict}) matches its transcript and the installed suite's contract`);
+    io.out(
+      `verify: the certificate (verdict ${summary.verdict}) matches its transcript and the installed suite's contract`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

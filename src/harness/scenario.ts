@@ -21,7 +21,15 @@ import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureFor, type AllureBridge } from "./allure-bridge.js";
 import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
-import { ConformanceFailure, PreconditionError, ScenarioStop, SKIP_REASONS, type CheckRecord, type Need, type ScenarioMeta } from "./checks.js";
+import {
+  ConformanceFailure,
+  PreconditionError,
+  ScenarioStop,
+  SKIP_REASONS,
+  type CheckRecord,
+  type Need,
+  type ScenarioMeta,
+} from "./checks.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import type { Judge } from "./monitor.js";

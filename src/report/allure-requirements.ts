@@ -22,7 +22,16 @@
  * per-requirement results are written beside them.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { SCENARIO_LABEL } from "../harness/allure-bridge.js";
 import type { CheckRecord } from "../harness/checks.js";
@@ -70,10 +79,14 @@ export function setAsideScenarioResults(resultsDir: string): void {
   if (!existsSync(resultsDir)) return;
   const target = join(resultsDir, SCENARIOS_SUBDIR);
   mkdirSync(target, { recursive: true });
-  for (const f of readdirSync(resultsDir, { withFileTypes: true })) if (f.isFile() && isRawResult(f.name)) renameSync(join(resultsDir, f.name), join(target, f.name));
+  for (const f of readdirSync(resultsDir, { withFileTypes: true }))
+    if (f.isFile() && isRawResult(f.name)) renameSync(join(resultsDir, f.name), join(target, f.name));
 }
 
-/** Copies a run's raw Allure material (attachments, scenarios/) into a merged results folder; its per-requirement results are not copied. */
+/**
+ * Copies a run's raw Allure material (attachments, scenarios/) into a merged results folder;
+ * its per-requirement results are not copied (merge makes them again from the merged verdicts).
+ */
 export function copyRawResults(fromDir: string, toDir: string): void {
   if (!existsSync(fromDir)) return;
   mkdirSync(join(toDir, SCENARIOS_SUBDIR), { recursive: true });
@@ -82,7 +95,8 @@ export function copyRawResults(fromDir: string, toDir: string): void {
     if (f.isFile() && !isRawResult(f.name)) copyFileSync(join(fromDir, f.name), join(toDir, f.name));
   }
   const scenarios = join(fromDir, SCENARIOS_SUBDIR);
-  if (existsSync(scenarios)) for (const f of readdirSync(scenarios)) copyFileSync(join(scenarios, f), join(toDir, SCENARIOS_SUBDIR, f));
+  if (existsSync(scenarios))
+    for (const f of readdirSync(scenarios)) copyFileSync(join(scenarios, f), join(toDir, SCENARIOS_SUBDIR, f));
 }
 
 /** The raw scenario results of a folder, by the scenario's vitest id. */
@@ -99,7 +113,14 @@ function readScenarioResults(resultsDir: string): Map<string, AllureResult> {
   return out;
 }
 
-const ALLURE_STATUS: Record<Status, AllureStatus> = { PASS: "passed", WARN: "passed", FAIL: "failed", ERROR: "broken", SKIP: "skipped", NOT_TESTABLE: "skipped" };
+const ALLURE_STATUS: Record<Status, AllureStatus> = {
+  PASS: "passed",
+  WARN: "passed",
+  FAIL: "failed",
+  ERROR: "broken",
+  SKIP: "skipped",
+  NOT_TESTABLE: "skipped",
+};
 const SEVERITY = { MUST: "critical", SHOULD: "normal", MAY: "trivial" } as const;
 /** The "verdict" label: what the categories of the report match on. */
 const verdictLabel = (v: RequirementVerdict): string => (v.expectedFailure ? `${v.status} (expected)` : v.status);
@@ -127,24 +148,50 @@ function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResu
   let status: AllureStatus;
   let message: string | undefined;
   if (sc.state === "skipped" || m?.skipped) [status, message] = ["skipped", m?.skipped ?? "skipped"];
-  else if (own.some((c) => !c.passed && c.level === "MUST")) [status, message] = ["failed", own.filter((c) => !c.passed).map((c) => c.message).join("\n")];
-  else if (own.length) [status, message] = ["passed", undefined]; // a SHOULD warning shows on its check step
-  else if (m?.error) [status, message] = ["broken", `${m.error.prerequisite ? `prerequisite "${m.error.prerequisite}": ` : ""}${m.error.message}`];
+  else if (own.some((c) => !c.passed && c.level === "MUST"))
+    [status, message] = [
+      "failed",
+      own
+        .filter((c) => !c.passed)
+        .map((c) => c.message)
+        .join("\n"),
+    ];
+  else if (own.length)
+    [status, message] = ["passed", undefined]; // a SHOULD warning shows on its check step
+  else if (m?.error)
+    [status, message] = [
+      "broken",
+      `${m.error.prerequisite ? `prerequisite "${m.error.prerequisite}": ` : ""}${m.error.message}`,
+    ];
   else if (m?.stoppedBy) [status, message] = ["skipped", `not reached: the scenario stopped at ${m.stoppedBy}`];
   else [status, message] = ["broken", sc.errors[0] ?? "the scenario did not judge it"];
   const start = raw?.start ?? sc.startedAt;
   // The scenario's own steps, as allure-vitest recorded them; the folder's status is the worst of
   // theirs (the raw test's status is vitest's: a MUST failure ends it "broken").
   const rawSteps = raw?.steps ?? [];
-  const worst = (["failed", "broken", "passed"] as const).find((x) => rawSteps.some((st) => st.status === x)) ?? "passed";
+  const worst =
+    (["failed", "broken", "passed"] as const).find((x) => rawSteps.some((st) => st.status === x)) ?? "passed";
   // Its steps go under the requirements it sets out to judge and under any it found a problem
   // with; elsewhere (checks every scenario makes in passing, R2 or N1 on every answer) the
   // checks alone, which keeps the report small (each scenario's steps are not copied ~20 times).
-  const withSteps = raw && (m?.requirements.includes(v.id as never) || status !== "passed" || own.some((c) => !c.passed));
+  const withSteps =
+    raw && (m?.requirements.includes(v.id as never) || status !== "passed" || own.some((c) => !c.passed));
   const scenarioSteps: AllureStep[] = withSteps
-    ? [{ name: "the scenario's steps", status: worst, stage: "finished", start: raw.start, stop: raw.stop, steps: rawSteps, attachments: raw.attachments ?? [], parameters: [] }]
+    ? [
+        {
+          name: "the scenario's steps",
+          status: worst,
+          stage: "finished",
+          start: raw.start,
+          stop: raw.stop,
+          steps: rawSteps,
+          attachments: raw.attachments ?? [],
+          parameters: [],
+        },
+      ]
     : [];
-  const elsewhere = raw && !withSteps ? [{ name: "its steps are under", value: (m?.requirements ?? []).join(", ") }] : [];
+  const elsewhere =
+    raw && !withSteps ? [{ name: "its steps are under", value: (m?.requirements ?? []).join(", ") }] : [];
   return {
     name: `scenario: ${sc.name}`,
     status,
@@ -157,29 +204,52 @@ function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResu
   };
 }
 
-/** The test's title: the ID and the requirement's text; a warning says so in the title (the report's tree shows no tags). */
+/** The test's title: the ID and the requirement's text; a warning says so (the report's tree shows no tags). */
 function title(v: RequirementVerdict): string {
   return `${v.id}${v.status === "WARN" ? " ⚠ SHOULD warning" : ""} — ${v.text}`.slice(0, 220);
 }
 
-function requirementResult(v: RequirementVerdict, scenarios: ScenarioResult[], raws: Map<string, AllureResult>, runStart: number): AllureResult {
+function requirementResult(
+  v: RequirementVerdict,
+  scenarios: ScenarioResult[],
+  raws: Map<string, AllureResult>,
+  runStart: number,
+): AllureResult {
   const steps = scenarios.map((sc) => scenarioStep(v, sc, sc.id ? raws.get(sc.id) : undefined));
   // A requirement no scenario ran for took no time (rather than Allure's "unknown").
   const starts = steps.map((s) => s.start).filter((x): x is number => x !== undefined);
   const stops = steps.map((s) => s.stop).filter((x): x is number => x !== undefined);
   if (starts.length === 0) starts.push(runStart);
-  const tags = [v.level, ...(v.status === "WARN" ? ["SHOULD warning"] : []), ...(v.expectedFailure ? ["expected failure"] : []), ...(v.status === "NOT_TESTABLE" ? ["not testable"] : [])];
-  const message = v.status === "NOT_TESTABLE" ? `not testable: ${v.message}` : v.status === "WARN" ? `SHOULD warning (does not fail conformance): ${v.message}` : v.message;
+  const tags = [
+    v.level,
+    ...(v.status === "WARN" ? ["SHOULD warning"] : []),
+    ...(v.expectedFailure ? ["expected failure"] : []),
+    ...(v.status === "NOT_TESTABLE" ? ["not testable"] : []),
+  ];
+  const message =
+    v.status === "NOT_TESTABLE"
+      ? `not testable: ${v.message}`
+      : v.status === "WARN"
+        ? `SHOULD warning (does not fail conformance): ${v.message}`
+        : v.message;
   const description = [
     `**${v.id}** — rule ${v.rule}, ${v.level}, area ${v.area}`,
     "",
     `> ${v.text}`,
     "",
     `Verdict: **${verdictLabel(v)}**${v.status === "PASS" ? "" : ` — ${message.replace(/\n/g, "; ")}`}`,
-    ...(v.expectedFailure ? ["", `Expected by the baseline: ${v.expectedFailure} (a failure of the target all the same; it does not fail the CI gate).`] : []),
+    ...(v.expectedFailure
+      ? [
+          "",
+          `Expected by the baseline: ${v.expectedFailure} ` +
+            "(a failure of the target all the same; it does not fail the CI gate).",
+        ]
+      : []),
     ...(v.measuredMs !== undefined ? ["", `Largest measured figure: ${v.measuredMs} ms.`] : []),
     "",
-    v.tests.length ? `Judged by ${v.tests.length} scenario(s); each step below is one of them.` : "No scenario judged it.",
+    v.tests.length
+      ? `Judged by ${v.tests.length} scenario(s); each step below is one of them.`
+      : "No scenario judged it.",
   ].join("\n");
   return {
     uuid: randomUUID(),
@@ -202,7 +272,12 @@ function requirementResult(v: RequirementVerdict, scenarios: ScenarioResult[], r
       { name: "level", value: v.level },
       ...tags.map((value) => ({ name: "tag", value })),
     ],
-    links: [{ name: `${v.id}: requirement text and status (certificate.html)`, url: `../certificate.html#${encodeURIComponent(v.id)}` }],
+    links: [
+      {
+        name: `${v.id}: requirement text and status (certificate.html)`,
+        url: `../certificate.html#${encodeURIComponent(v.id)}`,
+      },
+    ],
     steps,
     attachments: [],
     parameters: [],
@@ -214,9 +289,14 @@ function requirementResult(v: RequirementVerdict, scenarios: ScenarioResult[], r
  * written before), from the run's verdicts and the raw scenario results in its scenarios/ folder.
  * Returns how many were written.
  */
-export function writeRequirementResults(resultsDir: string, run: Pick<RunResults, "scenarios" | "startedAt">, verdicts: Pick<Verdicts, "requirements">): number {
+export function writeRequirementResults(
+  resultsDir: string,
+  run: Pick<RunResults, "scenarios" | "startedAt">,
+  verdicts: Pick<Verdicts, "requirements">,
+): number {
   mkdirSync(resultsDir, { recursive: true });
-  for (const f of readdirSync(resultsDir, { withFileTypes: true })) if (f.isFile() && isRawResult(f.name)) rmSync(join(resultsDir, f.name));
+  for (const f of readdirSync(resultsDir, { withFileTypes: true }))
+    if (f.isFile() && isRawResult(f.name)) rmSync(join(resultsDir, f.name));
   const raws = readScenarioResults(resultsDir);
   const byName = new Map(run.scenarios.map((s) => [s.name, s]));
   for (const v of verdicts.requirements) {
@@ -232,18 +312,43 @@ export function writeRequirementResults(resultsDir: string, run: Pick<RunResults
  * list MUST failures, expected failures, SHOULD warnings and errors apart, and the baseline's
  * reason as an "accepted" resolution on each expected failure.
  */
-export function allureReportConfig(verdicts: Pick<Verdicts, "requirements" | "verdict" | "gate">, name: string): Record<string, unknown> {
+export function allureReportConfig(
+  verdicts: Pick<Verdicts, "requirements" | "verdict" | "gate">,
+  name: string,
+): Record<string, unknown> {
   const expected = verdicts.requirements.filter((r) => r.expectedFailure && r.status === "FAIL");
   return {
     name,
     categories: [
-      { name: "MUST failures", matchers: { statuses: ["failed"], labels: { verdict: "^FAIL$" } }, groupByMessage: false, expand: true },
-      { name: "MUST failures expected by the baseline", matchers: { labels: { verdict: "^FAIL \\(expected\\)$" } }, groupByMessage: false },
-      { name: "SHOULD warnings (do not fail conformance)", matchers: { labels: { verdict: "^WARN" } }, groupByMessage: false, expand: true },
+      {
+        name: "MUST failures",
+        matchers: { statuses: ["failed"], labels: { verdict: "^FAIL$" } },
+        groupByMessage: false,
+        expand: true,
+      },
+      {
+        name: "MUST failures expected by the baseline",
+        matchers: { labels: { verdict: "^FAIL \\(expected\\)$" } },
+        groupByMessage: false,
+      },
+      {
+        name: "SHOULD warnings (do not fail conformance)",
+        matchers: { labels: { verdict: "^WARN" } },
+        groupByMessage: false,
+        expand: true,
+      },
       { name: "Not judged: errors", matchers: { statuses: ["broken"] }, groupByMessage: true },
     ],
     ...(expected.length
-      ? { resolutions: { rules: expected.map((r) => ({ resolution: "accepted", comment: `expected failure (baseline): ${r.expectedFailure}`, testCaseId: [requirementTestCaseId(r.id)] })) } }
+      ? {
+          resolutions: {
+            rules: expected.map((r) => ({
+              resolution: "accepted",
+              comment: `expected failure (baseline): ${r.expectedFailure}`,
+              testCaseId: [requirementTestCaseId(r.id)],
+            })),
+          },
+        }
       : {}),
     plugins: { awesome: { options: { singleFile: true, reportName: name, groupBy: ["epic", "feature"] } } },
   };

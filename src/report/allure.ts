@@ -20,10 +20,15 @@ function allureCli(): string {
 }
 
 /** `config`: the allurerc settings (name, plugins, categories, resolutions); the output folder is added here. */
-export function generateAllureReport(resultsDir: string, outDir: string, config: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+export function generateAllureReport(
+  resultsDir: string,
+  outDir: string,
+  config: Record<string, unknown>,
+): Promise<{ ok: boolean; message: string }> {
   if (!existsSync(resultsDir)) return Promise.resolve({ ok: false, message: `no Allure results in ${resultsDir}` });
   const configFile = join(outDir, "allurerc.mjs");
-  writeFileSync(configFile, `export default ${JSON.stringify({ ...config, output: join(outDir, "allure-report") }, null, 2)};\n`);
+  const settings = { ...config, output: join(outDir, "allure-report") };
+  writeFileSync(configFile, `export default ${JSON.stringify(settings, null, 2)};\n`);
   const args = [allureCli()];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", configFile, "--output", join(outDir, "allure-report")], {

@@ -17,7 +17,17 @@ type RequirementRecord = ConformanceSummary["requirements"][number];
 type Verdict = ConformanceSummary["verdict"];
 
 const API = "GWS Interactions On E-mail Channel";
-const AREA_ORDER = ["transport", "security", "answers", "operations", "notifications", "lifecycle", "capabilities", "negative", "control"];
+const AREA_ORDER = [
+  "transport",
+  "security",
+  "answers",
+  "operations",
+  "notifications",
+  "lifecycle",
+  "capabilities",
+  "negative",
+  "control",
+];
 const areaRank = (a: string): number => (AREA_ORDER.includes(a) ? AREA_ORDER.indexOf(a) : AREA_ORDER.length);
 
 /** Only these two verdicts are statements about conformance. */
@@ -39,10 +49,12 @@ const VERDICT_LEAD: Record<Verdict, string> = {
   CONFORMANT: "CONFORMANT: every testable MUST requirement of the registry was judged and passed, and nothing errored.",
   NON_CONFORMANT: "NOT CONFORMANT: at least one MUST requirement failed.",
   PARTIAL:
-    "PARTIAL: nothing failed, but this run did not judge every testable MUST requirement (listed under “MUST requirements not judged”). " +
+    "PARTIAL: nothing failed, but this run did not judge every testable MUST requirement " +
+    "(listed under “MUST requirements not judged”). " +
     "It says nothing about conformance: only a run, or merged shards, that judges all of them can.",
   INCOMPLETE:
-    "INCOMPLETE: no MUST requirement failed, but some could not be judged because a precondition or the suite broke (see “Errors”). " +
+    "INCOMPLETE: no MUST requirement failed, but some could not be judged because a precondition " +
+    "or the suite broke (see “Errors”). " +
     "It says nothing about conformance.",
 };
 
@@ -63,7 +75,12 @@ type Block =
   | { kind: "h3"; text: string; id: string }
   | { kind: "p"; spans: Span[]; className?: string }
   | { kind: "list"; items: Array<{ spans: Span[]; sub?: string; id?: string }> }
-  | { kind: "table"; head: string[]; rows: Array<{ cells: Cell[]; id?: string; data?: Record<string, string> }>; className?: string };
+  | {
+      kind: "table";
+      head: string[];
+      rows: Array<{ cells: Cell[]; id?: string; data?: Record<string, string> }>;
+      className?: string;
+    };
 
 const t = (text: string): Span => ({ text });
 const b = (text: string): Span => ({ text, strong: true });
@@ -73,12 +90,18 @@ const st = (status: string): Span => ({ text: status, status: status.split(" ")[
 /** The target's declared settings as a vendor would state them (already redacted: no password appears). */
 function declaredSettings(settings: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const agents = Array.isArray(settings.agents) ? (settings.agents as Array<{ username?: string }>).map((a) => a.username).filter(Boolean) : [];
+  const agents = Array.isArray(settings.agents)
+    ? (settings.agents as Array<{ username?: string }>).map((a) => a.username).filter(Boolean)
+    : [];
   if (typeof settings.baseUrl === "string") out.push(`API root ${settings.baseUrl}`);
   if (typeof settings.cometdUrl === "string") out.push(`CometD ${settings.cometdUrl}`);
   out.push(`${agents.length} agent(s)${agents.length ? ` (${agents.join(", ")})` : ""}`);
   if (typeof settings.inject === "string") out.push(`inbound e-mails injected by ${settings.inject}`);
-  out.push(typeof settings.inviteTimeoutMs === "number" ? `invitation timeout ${settings.inviteTimeoutMs} ms` : "no invitation timeout declared (N5 Revoked not tested)");
+  out.push(
+    typeof settings.inviteTimeoutMs === "number"
+      ? `invitation timeout ${settings.inviteTimeoutMs} ms`
+      : "no invitation timeout declared (N5 Revoked not tested)",
+  );
   if (typeof settings.notifyBudgetMs === "number") out.push(`notification budget ${settings.notifyBudgetMs} ms (N8)`);
   return out;
 }
@@ -90,7 +113,8 @@ function settingRows(settings: Record<string, unknown>): Array<[string, string]>
     .sort()
     .map((k) => {
       const v = settings[k];
-      if (k === "agents" && Array.isArray(v)) return [k, (v as Array<{ username?: string }>).map((a) => `${a.username} (password REDACTED)`).join(", ")];
+      if (k === "agents" && Array.isArray(v))
+        return [k, (v as Array<{ username?: string }>).map((a) => `${a.username} (password REDACTED)`).join(", ")];
       return [k, typeof v === "string" ? v : String(JSON.stringify(v))];
     });
 }
@@ -101,7 +125,10 @@ const statusText = (r: RequirementRecord): string => `${r.status}${r.expectedFai
 /** A failure or warning in its list (the anchor with the requirement's ID is its row under "Requirements by area"). */
 function requirementItem(r: RequirementRecord): { spans: Span[]; sub: string } {
   const expected = r.expectedFailure ? [t(" — "), b("expected by the baseline"), t(`: ${r.expectedFailure}`)] : [];
-  return { spans: [b(r.id), t(` (${r.rule}, ${r.level}): ${r.text ?? ""}`), ...expected], sub: r.message.replace(/\s*\n\s*/g, " ").slice(0, 600) };
+  return {
+    spans: [b(r.id), t(` (${r.rule}, ${r.level}): ${r.text ?? ""}`), ...expected],
+    sub: r.message.replace(/\s*\n\s*/g, " ").slice(0, 600),
+  };
 }
 
 export function certificateBlocks(s: ConformanceSummary): Block[] {
@@ -109,7 +136,8 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
   const reqs = s.requirements;
   const by = (pred: (r: RequirementRecord) => boolean): RequirementRecord[] => reqs.filter(pred);
   const none: Span[] = [t("None.")];
-  const list = (items: RequirementRecord[]): Block => (items.length ? { kind: "list", items: items.map(requirementItem) } : { kind: "p", spans: none });
+  const list = (items: RequirementRecord[]): Block =>
+    items.length ? { kind: "list", items: items.map(requirementItem) } : { kind: "p", spans: none };
 
   blocks.push({ kind: "p", spans: [b(VERDICT_LEAD[s.verdict])], className: `verdict ${s.verdict}` });
   blocks.push({ kind: "p", spans: [t(`Why: ${s.verdictReason}.`)] });
@@ -120,22 +148,54 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
     ["Declared settings", [t(declaredSettings(s.settings).join("; "))]],
     ["Date", [t(`${s.endedAt.slice(0, 10)} (run ${s.startedAt} – ${s.endedAt})`)]],
     ["Specification", [t(`${s.specEdition}, read through interpretation.md (rule IDs below)`)]],
-    ["Contract", [t("schemas/ "), c(s.contract.schemasSha256), t(", requirements.json "), c(s.contract.requirementsSha256), t(" (SHA-256)")]],
+    [
+      "Contract",
+      [
+        t("schemas/ "),
+        c(s.contract.schemasSha256),
+        t(", requirements.json "),
+        c(s.contract.requirementsSha256),
+        t(" (SHA-256)"),
+      ],
+    ],
     ["Suite version", [t(`gws-email-conformance ${s.suiteVersion}`)]],
-    ["CI gate", [t(`exit ${s.gate.exitCode}: ${s.gate.reasons.join("; ")} (the gate is the CI decision, not the verdict)`)]],
+    [
+      "CI gate",
+      [t(`exit ${s.gate.exitCode}: ${s.gate.reasons.join("; ")} (the gate is the CI decision, not the verdict)`)],
+    ],
   ];
-  if (s.shard) rows.push(["Shard", [t(`${s.shard}: one slice of the suite; merge the shards (gws-conformance merge) for the verdict`)]]);
+  if (s.shard)
+    rows.push([
+      "Shard",
+      [t(`${s.shard}: one slice of the suite; merge the shards (gws-conformance merge) for the verdict`)],
+    ]);
   if (s.mergedFrom) rows.push(["Merged from", [t(`${s.mergedFrom.length} shard run(s)`)]]);
-  if (s.filter) rows.push(["Selection", [t(`${JSON.stringify(s.filter)}: requirements outside it are SKIP, not judged`)]]);
-  blocks.push({ kind: "table", head: ["", ""], rows: rows.map(([k, v]) => ({ cells: [[b(k)], v] })), className: "facts" });
+  if (s.filter)
+    rows.push(["Selection", [t(`${JSON.stringify(s.filter)}: requirements outside it are SKIP, not judged`)]]);
+  blocks.push({
+    kind: "table",
+    head: ["", ""],
+    rows: rows.map(([k, v]) => ({ cells: [[b(k)], v] })),
+    className: "facts",
+  });
 
   const n = s.counts;
   const exp = s.expected.FAIL + s.expected.WARN;
   blocks.push({
     kind: "p",
     spans: [
-      t(`${n.PASS} passed, ${n.FAIL} failed (MUST), ${n.WARN} warnings (SHOULD), ${n.ERROR} errors, ${n.SKIP} skipped, ${n.NOT_TESTABLE} not testable — of ${reqs.length} requirements.`),
-      ...(exp ? [t(` ${s.expected.FAIL} of the failures and ${s.expected.WARN} of the warnings are expected by the baseline (they do not fail the CI gate, but they are failures of the target).`)] : []),
+      t(
+        `${n.PASS} passed, ${n.FAIL} failed (MUST), ${n.WARN} warnings (SHOULD), ${n.ERROR} errors, ` +
+          `${n.SKIP} skipped, ${n.NOT_TESTABLE} not testable — of ${reqs.length} requirements.`,
+      ),
+      ...(exp
+        ? [
+            t(
+              ` ${s.expected.FAIL} of the failures and ${s.expected.WARN} of the warnings are expected by the ` +
+                "baseline (they do not fail the CI gate, but they are failures of the target).",
+            ),
+          ]
+        : []),
     ],
   });
 
@@ -145,10 +205,23 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
   blocks.push(list(by((r) => r.status === "WARN")));
 
   blocks.push({ kind: "h2", text: "MUST requirements not judged", id: "not-judged" });
-  if (s.unjudged.length === 0) blocks.push({ kind: "p", spans: [t("None: every testable MUST requirement was judged.")] });
+  if (s.unjudged.length === 0)
+    blocks.push({ kind: "p", spans: [t("None: every testable MUST requirement was judged.")] });
   else {
-    blocks.push({ kind: "p", spans: [t(`${s.unjudged.length} testable MUST requirement(s) were not judged, so the run cannot be a statement of conformance for them:`)] });
-    blocks.push({ kind: "table", head: ["Requirement", "Why not judged", "Detail"], rows: s.unjudged.map((u) => ({ cells: [[t(u.id)], [t(u.reason)], [t(firstLine(u.message, 200))]] })) });
+    blocks.push({
+      kind: "p",
+      spans: [
+        t(
+          `${s.unjudged.length} testable MUST requirement(s) were not judged, ` +
+            "so the run cannot be a statement of conformance for them:",
+        ),
+      ],
+    });
+    blocks.push({
+      kind: "table",
+      head: ["Requirement", "Why not judged", "Detail"],
+      rows: s.unjudged.map((u) => ({ cells: [[t(u.id)], [t(u.reason)], [t(firstLine(u.message, 200))]] })),
+    });
   }
 
   if (s.baselineProblems.length) {
@@ -161,7 +234,10 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
     blocks.push({ kind: "h2", text: "Errors (not judged: a precondition or the suite broke)", id: "errors" });
     blocks.push({
       kind: "list",
-      items: [...errors.map((r) => ({ spans: [b(r.id), t(` (${r.level}): ${firstLine(r.message, 600)}`)] })), ...s.runErrors.map((e) => ({ spans: [t(`run: ${firstLine(e, 600)}`)] }))],
+      items: [
+        ...errors.map((r) => ({ spans: [b(r.id), t(` (${r.level}): ${firstLine(r.message, 600)}`)] })),
+        ...s.runErrors.map((e) => ({ spans: [t(`run: ${firstLine(e, 600)}`)] })),
+      ],
     });
   }
 
@@ -178,7 +254,21 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
       rows: rs.map((r) => ({
         id: r.id,
         data: { requirement: r.id, status: r.status },
-        cells: [[t(r.id)], [t(r.level)], [st(statusText(r))], [t(r.text ?? "")], [t(r.status === "PASS" ? (r.measuredMs !== undefined ? `measured ${r.measuredMs} ms` : "") : firstLine(r.message, 160))]],
+        cells: [
+          [t(r.id)],
+          [t(r.level)],
+          [st(statusText(r))],
+          [t(r.text ?? "")],
+          [
+            t(
+              r.status === "PASS"
+                ? r.measuredMs !== undefined
+                  ? `measured ${r.measuredMs} ms`
+                  : ""
+                : firstLine(r.message, 160),
+            ),
+          ],
+        ],
       })),
     });
   }
@@ -186,10 +276,21 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
   blocks.push({ kind: "h2", text: "Not testable", id: "not-testable" });
   blocks.push({ kind: "p", spans: [t("Listed for completeness; no verdict is given on these.")] });
   const nt = by((r) => r.status === "NOT_TESTABLE");
-  blocks.push(nt.length ? { kind: "list", items: nt.map((r) => ({ spans: [t(`${r.id} (${r.level}): ${r.text ?? ""} — ${r.message}`)], id: r.id })) } : { kind: "p", spans: none });
+  blocks.push(
+    nt.length
+      ? {
+          kind: "list",
+          items: nt.map((r) => ({ spans: [t(`${r.id} (${r.level}): ${r.text ?? ""} — ${r.message}`)], id: r.id })),
+        }
+      : { kind: "p", spans: none },
+  );
 
   blocks.push({ kind: "h2", text: "Settings (secrets replaced by REDACTED)", id: "settings" });
-  blocks.push({ kind: "table", head: ["Setting", "Value"], rows: settingRows(s.settings).map(([k, v]) => ({ cells: [[c(k)], [t(v)]] })) });
+  blocks.push({
+    kind: "table",
+    head: ["Setting", "Value"],
+    rows: settingRows(s.settings).map(([k, v]) => ({ cells: [[c(k)], [t(v)]] })),
+  });
 
   blocks.push({ kind: "h2", text: "Fingerprints", id: "fingerprints" });
   blocks.push({
@@ -197,7 +298,10 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
     spans: [
       t("SHA-256 content hashes. "),
       c("gws-conformance verify DIR"),
-      t(" recomputes them from the run's folder and the installed suite and says whether this certificate matches its transcript and its contract. They detect a changed file; they are not a signature."),
+      t(
+        " recomputes them from the run's folder and the installed suite and says whether this certificate " +
+          "matches its transcript and its contract. They detect a changed file; they are not a signature.",
+      ),
     ],
   });
   blocks.push({
@@ -205,9 +309,15 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
     head: ["What", "SHA-256"],
     className: "fingerprints",
     rows: [
-      { cells: [[t("transcript.jsonl")], [c(s.transcriptSha256 ?? "(no transcript written)")]], data: { fingerprint: "transcript" } },
+      {
+        cells: [[t("transcript.jsonl")], [c(s.transcriptSha256 ?? "(no transcript written)")]],
+        data: { fingerprint: "transcript" },
+      },
       { cells: [[t("schemas/ (every file)")], [c(s.contract.schemasSha256)]], data: { fingerprint: "schemas" } },
-      { cells: [[t("schemas/requirements.json")], [c(s.contract.requirementsSha256)]], data: { fingerprint: "requirements" } },
+      {
+        cells: [[t("schemas/requirements.json")], [c(s.contract.requirementsSha256)]],
+        data: { fingerprint: "requirements" },
+      },
     ],
   });
   return blocks;
@@ -258,25 +368,40 @@ export function renderCertificate(s: ConformanceSummary): string {
 // ------------------------------------------------------------------------------------------------
 // HTML: one file, no script, printable.
 
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const htmlSpans = (spans: Span[]): string =>
   spans
-    .map((s) => (s.code ? `<code>${esc(s.text)}</code>` : s.strong ? `<strong>${esc(s.text)}</strong>` : s.status ? `<span class="status ${esc(s.status)}">${esc(s.text)}</span>` : esc(s.text)))
+    .map((s) =>
+      s.code
+        ? `<code>${esc(s.text)}</code>`
+        : s.strong
+          ? `<strong>${esc(s.text)}</strong>`
+          : s.status
+            ? `<span class="status ${esc(s.status)}">${esc(s.text)}</span>`
+            : esc(s.text),
+    )
     .join("");
-const attrs = (data?: Record<string, string>): string => Object.entries(data ?? {}).map(([k, v]) => ` data-${k}="${esc(v)}"`).join("");
+const attrs = (data?: Record<string, string>): string =>
+  Object.entries(data ?? {})
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join("");
 
 const STYLE = `
 :root { --fail: #b3261e; --warn: #8a5a00; --error: #7b1fa2; --pass: #1b6e20; --skip: #5f6368; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f1f1f; margin: 2rem auto; max-width: 70rem; padding: 0 1.5rem; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f1f1f; }
+body { margin: 2rem auto; max-width: 70rem; padding: 0 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 1rem; padding-bottom: .5rem; border-bottom: 3px solid var(--skip); }
 body.CONFORMANT h1 { border-color: var(--pass); } body.NON_CONFORMANT h1 { border-color: var(--fail); }
 body.PARTIAL h1, body.INCOMPLETE h1 { border-color: var(--warn); }
 .not-statement { background: #fff4e5; border: 2px solid var(--warn); padding: .6rem .9rem; font-weight: 600; }
-h2 { font-size: 1.2rem; margin: 1.8rem 0 .6rem; } h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; text-transform: capitalize; }
+h2 { font-size: 1.2rem; margin: 1.8rem 0 .6rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; text-transform: capitalize; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #d0d0d0; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } table.facts th { display: none; } table.facts td:first-child { width: 11rem; white-space: nowrap; }
+th { background: #f3f3f3; } table.facts th { display: none; }
+table.facts td:first-child { width: 11rem; white-space: nowrap; }
 table.requirements td:first-child { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 12px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
 .status { font-weight: 700; white-space: nowrap; }
@@ -305,7 +430,10 @@ export function renderCertificateHtml(s: ConformanceSummary): string {
     `<body class="${s.verdict}" data-verdict="${s.verdict}">`,
     `<h1>${esc(title)}</h1>`,
   ];
-  if (!isStatement(s.verdict)) out.push(`<p class="not-statement">This certificate is not a statement of conformance: the run was ${s.verdict}.</p>`);
+  if (!isStatement(s.verdict))
+    out.push(
+      `<p class="not-statement">This certificate is not a statement of conformance: the run was ${s.verdict}.</p>`,
+    );
   for (const block of certificateBlocks(s)) {
     switch (block.kind) {
       case "h2":
@@ -320,13 +448,23 @@ export function renderCertificateHtml(s: ConformanceSummary): string {
       case "list":
         out.push("<ul>");
         for (const item of block.items) {
-          out.push(`<li${item.id ? ` id="${esc(item.id)}"` : ""}>${htmlSpans(item.spans)}${item.sub ? `<br><span class="sub">${esc(item.sub)}</span>` : ""}</li>`);
+          out.push(
+            `<li${item.id ? ` id="${esc(item.id)}"` : ""}>${htmlSpans(item.spans)}` +
+              `${item.sub ? `<br><span class="sub">${esc(item.sub)}</span>` : ""}</li>`,
+          );
         }
         out.push("</ul>");
         break;
       case "table":
-        out.push(`<table${block.className ? ` class="${esc(block.className)}"` : ""}>`, `<tr>${block.head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`);
-        for (const row of block.rows) out.push(`<tr${row.id ? ` id="${esc(row.id)}"` : ""}${attrs(row.data)}>${row.cells.map((cell) => `<td>${htmlSpans(cell)}</td>`).join("")}</tr>`);
+        out.push(
+          `<table${block.className ? ` class="${esc(block.className)}"` : ""}>`,
+          `<tr>${block.head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`,
+        );
+        for (const row of block.rows)
+          out.push(
+            `<tr${row.id ? ` id="${esc(row.id)}"` : ""}${attrs(row.data)}>` +
+              `${row.cells.map((cell) => `<td>${htmlSpans(cell)}</td>`).join("")}</tr>`,
+          );
         out.push("</table>");
         break;
     }

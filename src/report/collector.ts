@@ -74,7 +74,8 @@ export class ResultCollector implements Reporter {
             : status === "WARN"
               ? failed("SHOULD")
               : undefined;
-    this.progress?.scenario(`${status.padEnd(5)} ${result.name}${detail ? ` (${detail.slice(0, 160)})` : ""} ${result.durationMs} ms`, status);
+    const line = `${status.padEnd(5)} ${result.name}${detail ? ` (${detail.slice(0, 160)})` : ""} ${result.durationMs} ms`;
+    this.progress?.scenario(line, status);
   }
 
   /** Progress only: what this scenario's selection leaves out, judged with its own tags (the reports use the whole run's). */

@@ -27,7 +27,10 @@ describe("contract fingerprint", () => {
   it("equals `find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`, the recipe the summary schema documents", () => {
     let shell: string;
     try {
-      shell = execFileSync("sh", ["-c", "find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum"], { cwd: REPO_ROOT, encoding: "utf8" });
+      shell = execFileSync("sh", ["-c", "find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum"], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
     } catch {
       return; // no sha256sum on this machine: the recipe cannot be run here
     }
@@ -43,9 +46,13 @@ describe("contract fingerprint", () => {
     const original = installedContract();
     expect(changed.schemasSha256).not.toBe(original.schemasSha256);
     expect(changed.requirementsSha256).toBe(original.requirementsSha256);
-    expect(contractDifferences(original, changed)).toEqual([`schemas/answers/${readdirFirst(join(dir, "answers"))} (content differs)`]);
+    expect(contractDifferences(original, changed)).toEqual([
+      `schemas/answers/${readdirFirst(join(dir, "answers"))} (content differs)`,
+    ]);
     writeFileSync(join(dir, "extra.json"), "{}");
-    expect(contractDifferences(original, contractFingerprint(dir))).toContain("schemas/extra.json (not in the contract that judged the run)");
+    expect(contractDifferences(original, contractFingerprint(dir))).toContain(
+      "schemas/extra.json (not in the contract that judged the run)",
+    );
   });
 });
 

@@ -11,7 +11,10 @@ import { dirname, join, relative, sep } from "node:path";
 import { SCHEMAS_DIR } from "../contract/schemas.js";
 
 export interface ContractFingerprint {
-  /** SHA-256 of the sha256sum listing of schemas/ (`find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`). */
+  /**
+   * SHA-256 of the sha256sum listing of schemas/:
+   * `find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`.
+   */
   schemasSha256: string;
   /** SHA-256 of schemas/requirements.json. */
   requirementsSha256: string;
@@ -60,12 +63,16 @@ export function installedContract(): ContractFingerprint {
 }
 
 /** The files whose hashes differ between two fingerprints (added, removed or changed), by path. */
-export function contractDifferences(recorded: Pick<ContractFingerprint, "files">, actual: Pick<ContractFingerprint, "files">): string[] {
+export function contractDifferences(
+  recorded: Pick<ContractFingerprint, "files">,
+  actual: Pick<ContractFingerprint, "files">,
+): string[] {
   const out: string[] = [];
   for (const [p, h] of Object.entries(recorded.files)) {
     if (!(p in actual.files)) out.push(`${p} (missing from the installed suite)`);
     else if (actual.files[p] !== h) out.push(`${p} (content differs)`);
   }
-  for (const p of Object.keys(actual.files)) if (!(p in recorded.files)) out.push(`${p} (not in the contract that judged the run)`);
+  for (const p of Object.keys(actual.files))
+    if (!(p in recorded.files)) out.push(`${p} (not in the contract that judged the run)`);
   return out.sort(byBytes);
 }

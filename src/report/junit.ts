@@ -66,7 +66,8 @@ function renderCase(s: ScenarioResult, file: string, filtered: ReadonlyMap<strin
   return { status: xfail ? "XFAIL" : status, lines };
 }
 
-type JunitVerdicts = Pick<Verdicts, "requirements" | "baselineProblems"> & Partial<Pick<Verdicts, "verdict" | "verdictReason" | "gate" | "unjudged">>;
+type JunitVerdicts = Pick<Verdicts, "requirements" | "baselineProblems"> &
+  Partial<Pick<Verdicts, "verdict" | "verdictReason" | "gate" | "unjudged">>;
 
 /** The run's verdict and gate as testsuite properties. */
 function runProperties(v: JunitVerdicts | undefined): string[] {

@@ -14,7 +14,11 @@ export function suiteVersion(): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-export function buildSummary(run: RunResults, v: Verdicts, extra: { mergedFrom?: string[]; transcriptSha256?: string } = {}): ConformanceSummary {
+export function buildSummary(
+  run: RunResults,
+  v: Verdicts,
+  extra: { mergedFrom?: string[]; transcriptSha256?: string } = {},
+): ConformanceSummary {
   const { schemasSha256, requirementsSha256, files } = installedContract();
   return {
     verdict: v.verdict,

@@ -31,7 +31,13 @@ export type Status = "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE
 export type Verdict = "CONFORMANT" | "NON_CONFORMANT" | "PARTIAL" | "INCOMPLETE";
 
 /** Why a testable MUST requirement was not judged. */
-export type UnjudgedReason = "filtered" | "needs-second-agent" | "no-invite-timeout" | "other-shard" | "error" | "skipped";
+export type UnjudgedReason =
+  | "filtered"
+  | "needs-second-agent"
+  | "no-invite-timeout"
+  | "other-shard"
+  | "error"
+  | "skipped";
 
 export interface Unjudged {
   id: string;
@@ -143,7 +149,10 @@ export interface VerdictOptions {
   harnessError?: string;
 }
 
-export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "shard"> & { runErrors?: string[] }, opts: VerdictOptions = {}): Verdicts {
+export function computeVerdicts(
+  run: Pick<RunResults, "scenarios" | "filter" | "shard"> & { runErrors?: string[] },
+  opts: VerdictOptions = {},
+): Verdicts {
   const requirements: RequirementVerdict[] = [];
   /** Why each SKIP requirement was not judged. */
   const skipReasons = new Map<string, UnjudgedReason>();
@@ -237,13 +246,20 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
   const runErrors = run.runErrors ?? [];
   const unjudged: Unjudged[] = requirements
     .filter((r) => r.level === "MUST" && (r.status === "SKIP" || r.status === "ERROR"))
-    .map((r) => ({ id: r.id, reason: r.status === "ERROR" ? "error" : (skipReasons.get(r.id) ?? "skipped"), message: r.message.split("\n")[0] }));
+    .map((r) => ({
+      id: r.id,
+      reason: r.status === "ERROR" ? "error" : (skipReasons.get(r.id) ?? "skipped"),
+      message: r.message.split("\n")[0],
+    }));
   const { verdict, verdictReason } = verdictOf(requirements, unjudged, runErrors);
   const gate = gateOf(requirements, runErrors, baselineProblems, unjudged, verdict, opts.harnessError);
   return { verdict, verdictReason, unjudged, gate, counts, expected, requirements, baselineProblems };
 }
 
-const ids = (rs: Array<{ id: string }>, max = 8): string => rs.slice(0, max).map((r) => r.id).join(", ") + (rs.length > max ? ` (+${rs.length - max} more)` : "");
+const ids = (rs: Array<{ id: string }>, max = 8): string => {
+  const shown = rs.slice(0, max).map((r) => r.id);
+  return shown.join(", ") + (rs.length > max ? ` (+${rs.length - max} more)` : "");
+};
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** How many unjudged MUST requirements each reason accounts for, in words. */
@@ -265,48 +281,83 @@ type StatusRecord = Pick<RequirementVerdict, "id" | "level" | "status" | "expect
 
 /** The verdict that requirement statuses give (what `gws-conformance verify` recomputes from a summary). */
 export function verdictFromStatuses(requirements: StatusRecord[], runErrors: string[]): Verdict {
-  const unjudged = requirements.filter((r) => r.level === "MUST" && (r.status === "SKIP" || r.status === "ERROR")).map((r) => ({ id: r.id, reason: "skipped" as const, message: "" }));
+  const unjudged = requirements
+    .filter((r) => r.level === "MUST" && (r.status === "SKIP" || r.status === "ERROR"))
+    .map((r) => ({ id: r.id, reason: "skipped" as const, message: "" }));
   return verdictOf(requirements, unjudged, runErrors).verdict;
 }
 
 /** The verdict about the target: a failed MUST outweighs everything; then errors; then what was left unjudged. */
-function verdictOf(requirements: StatusRecord[], unjudged: Unjudged[], runErrors: string[]): { verdict: Verdict; verdictReason: string } {
+function verdictOf(
+  requirements: StatusRecord[],
+  unjudged: Unjudged[],
+  runErrors: string[],
+): { verdict: Verdict; verdictReason: string } {
   const testableMust = requirements.filter((r) => r.level === "MUST" && r.status !== "NOT_TESTABLE").length;
   const failed = requirements.filter((r) => r.status === "FAIL");
   if (failed.length) {
     const expected = failed.filter((r) => r.expectedFailure);
+    const reasons = expected.map((r) => `${r.id}: ${r.expectedFailure}`).join("; ");
+    const howMany = expected.length === failed.length ? "all" : String(expected.length);
     return {
       verdict: "NON_CONFORMANT",
       verdictReason:
         `${plural(failed.length, "MUST requirement")} failed: ${ids(failed)}` +
-        (expected.length ? `; ${expected.length === failed.length ? "all" : expected.length} expected by the baseline (${expected.map((r) => `${r.id}: ${r.expectedFailure}`).join("; ")})` : ""),
+        (expected.length ? `; ${howMany} expected by the baseline (${reasons})` : ""),
     };
   }
   const errors = requirements.filter((r) => r.status === "ERROR");
   if (errors.length || runErrors.length) {
-    const what = [errors.length ? `${plural(errors.length, "requirement")} could not be judged (ERROR: ${ids(errors)})` : "", runErrors.length ? `${plural(runErrors.length, "error")} outside any scenario` : ""];
-    return { verdict: "INCOMPLETE", verdictReason: `not a statement of conformance: no MUST requirement failed, but ${what.filter(Boolean).join(" and ")}` };
+    const what = [
+      errors.length ? `${plural(errors.length, "requirement")} could not be judged (ERROR: ${ids(errors)})` : "",
+      runErrors.length ? `${plural(runErrors.length, "error")} outside any scenario` : "",
+    ];
+    return {
+      verdict: "INCOMPLETE",
+      verdictReason:
+        "not a statement of conformance: no MUST requirement failed, but " + what.filter(Boolean).join(" and "),
+    };
   }
   if (unjudged.length) {
     return {
       verdict: "PARTIAL",
-      verdictReason: `not a statement of conformance: nothing failed, but ${unjudged.length} of the ${testableMust} testable MUST requirements were not judged (${describeUnjudged(unjudged)})`,
+      verdictReason:
+        `not a statement of conformance: nothing failed, but ${unjudged.length} of the ${testableMust} ` +
+        `testable MUST requirements were not judged (${describeUnjudged(unjudged)})`,
     };
   }
   const warns = requirements.filter((r) => r.status === "WARN").length;
-  return { verdict: "CONFORMANT", verdictReason: `every one of the ${testableMust} testable MUST requirements passed and nothing errored${warns ? `; ${plural(warns, "SHOULD warning")} (they do not affect conformance)` : ""}` };
+  return {
+    verdict: "CONFORMANT",
+    verdictReason:
+      `every one of the ${testableMust} testable MUST requirements passed and nothing errored` +
+      (warns ? `; ${plural(warns, "SHOULD warning")} (they do not affect conformance)` : ""),
+  };
 }
 
 /** The CI decision: fails on what the run was asked to judge and did not pass, never on what it was not asked. */
-function gateOf(requirements: RequirementVerdict[], runErrors: string[], baselineProblems: string[], unjudged: Unjudged[], verdict: Verdict, harnessError?: string): Gate {
+function gateOf(
+  requirements: RequirementVerdict[],
+  runErrors: string[],
+  baselineProblems: string[],
+  unjudged: Unjudged[],
+  verdict: Verdict,
+  harnessError?: string,
+): Gate {
   if (harnessError) return { exitCode: 2, reasons: [`harness error: ${harnessError}`] };
   const reasons: string[] = [];
   const unexpected = requirements.filter((r) => r.status === "FAIL" && !r.expectedFailure);
   const errors = requirements.filter((r) => r.status === "ERROR");
-  if (unexpected.length) reasons.push(`${plural(unexpected.length, "MUST requirement")} failed outside the expected-failures baseline: ${ids(unexpected)}`);
-  if (errors.length) reasons.push(`${plural(errors.length, "requirement")} could not be judged (ERROR): ${ids(errors)}`);
+  if (unexpected.length)
+    reasons.push(
+      `${plural(unexpected.length, "MUST requirement")} failed outside the expected-failures baseline: ` +
+        ids(unexpected),
+    );
+  if (errors.length)
+    reasons.push(`${plural(errors.length, "requirement")} could not be judged (ERROR): ${ids(errors)}`);
   if (runErrors.length) reasons.push(`${plural(runErrors.length, "error")} outside any scenario`);
-  if (baselineProblems.length) reasons.push(`the expected-failures baseline is stale (${plural(baselineProblems.length, "entry", "entries")})`);
+  if (baselineProblems.length)
+    reasons.push(`the expected-failures baseline is stale (${plural(baselineProblems.length, "entry", "entries")})`);
   if (reasons.length) return { exitCode: 1, reasons };
   const expected = requirements.filter((r) => r.status === "FAIL" && r.expectedFailure).length;
   const notAsked = unjudged.filter((u) => u.reason !== "error").length;

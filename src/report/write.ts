@@ -40,7 +40,8 @@ export interface ReportOptions {
 /** Verdicts and the summary of a run, without writing anything. */
 export function summarize(rawRun: RunResults, opts: ReportOptions = {}): { run: RunResults; verdicts: Verdicts; summary: ConformanceSummary } {
   const run = redactValue(rawRun);
-  const verdicts = computeVerdicts(run, { expected: opts.expected, today: opts.today, harnessError: opts.harnessError });
+  const { expected, today, harnessError } = opts;
+  const verdicts = computeVerdicts(run, { expected, today, harnessError });
   const summary = buildSummary(run, verdicts, { mergedFrom: opts.mergedFrom, transcriptSha256: opts.transcriptSha256 });
   const check = contractValidator().validate("reports/summary.schema.json", summary);
   if (!check.ok) throw new Error(`summary.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`);

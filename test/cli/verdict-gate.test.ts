@@ -19,7 +19,8 @@ import type { ConformanceSummary } from "../../src/report/summary.js";
 import { runCli, type CliRun } from "./run-cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const summaryOf = (out: string): ConformanceSummary => JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as ConformanceSummary;
+const summaryOf = (out: string): ConformanceSummary =>
+  JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as ConformanceSummary;
 
 describe("--skip T8 against the clean reference server", () => {
   let out: string;
@@ -34,7 +35,9 @@ describe("--skip T8 against the clean reference server", () => {
     const s = summaryOf(out);
     expect(s.verdict).toBe("PARTIAL");
     expect(s.gate.exitCode).toBe(0);
-    const t8Must = registry.requirements.filter((r) => r.rule === "T8" && r.level === "MUST" && !r.excluded).map((r) => r.id);
+    const t8Must = registry.requirements
+      .filter((r) => r.rule === "T8" && r.level === "MUST" && !r.excluded)
+      .map((r) => r.id);
     expect(t8Must.length).toBeGreaterThan(0);
     expect(s.unjudged).toEqual(t8Must.map((id) => ({ id, reason: "filtered", message: "filtered out by --skip T8" })));
     expect(run.stdout).toMatch(/^verdict: PARTIAL — not a statement of conformance: /m);
@@ -43,7 +46,9 @@ describe("--skip T8 against the clean reference server", () => {
   });
 
   it("its certificates say in their first line that they are not a statement of conformance", () => {
-    expect(readFileSync(join(out, "certificate.md"), "utf8").split("\n")[0]).toBe("# Not a statement of conformance: PARTIAL run — GWS Interactions On E-mail Channel");
+    expect(readFileSync(join(out, "certificate.md"), "utf8").split("\n")[0]).toBe(
+      "# Not a statement of conformance: PARTIAL run — GWS Interactions On E-mail Channel",
+    );
     const html = readFileSync(join(out, "certificate.html"), "utf8");
     expect(html).toContain("<h1>Not a statement of conformance: PARTIAL run — GWS Interactions On E-mail Channel</h1>");
     expect(html).toContain('<tr id="T8.foreign-refused" data-requirement="T8.foreign-refused" data-status="SKIP">');
@@ -71,60 +76,100 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
     out = join(dir, "reports");
     const baseline = join(dir, "baseline.json");
     writeFileSync(baseline, JSON.stringify([{ id: "N3.shape", reason: "JIRA-7: receivedAt missing" }]));
-    run = await runCli(["run", "--only", "N3", "--expected-failures", baseline, "--out", out], { GWS_REFERENCE_FAULT: "accepted-missing-receivedAt" });
+    run = await runCli(["run", "--only", "N3", "--expected-failures", baseline, "--out", out], {
+      GWS_REFERENCE_FAULT: "accepted-missing-receivedAt",
+    });
   });
 
   it("exits 0; the verdict is NON_CONFORMANT with the expected failure named", () => {
     expect(run.code, run.stdout.slice(-2000) + run.stderr.slice(-2000)).toBe(0);
     const s = summaryOf(out);
     expect(s.verdict).toBe("NON_CONFORMANT");
-    expect(s.verdictReason).toBe("1 MUST requirement failed: N3.shape; all expected by the baseline (N3.shape: JIRA-7: receivedAt missing)");
-    expect(s.requirements.find((r) => r.id === "N3.shape")).toMatchObject({ status: "FAIL", expectedFailure: "JIRA-7: receivedAt missing" });
-    expect(readFileSync(join(out, "certificate.md"), "utf8").split("\n")[0]).toBe("# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel");
+    expect(s.verdictReason).toBe(
+      "1 MUST requirement failed: N3.shape; all expected by the baseline (N3.shape: JIRA-7: receivedAt missing)",
+    );
+    expect(s.requirements.find((r) => r.id === "N3.shape")).toMatchObject({
+      status: "FAIL",
+      expectedFailure: "JIRA-7: receivedAt missing",
+    });
+    expect(readFileSync(join(out, "certificate.md"), "utf8").split("\n")[0]).toBe(
+      "# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel",
+    );
     expect(run.stdout).toMatch(/^ {2}FAIL \(expected\) +N3\.shape +MUST +\[baseline: JIRA-7: receivedAt missing\]/m);
   });
 
   describe("its Allure report in a real browser", () => {
-    const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`;
+    const missing = existsSync(CHROMIUM)
+      ? undefined
+      : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`;
     let browser: import("puppeteer-core").Browser | undefined;
     afterAll(async () => browser?.close());
 
-    it.skipIf(!!missing)(`shows the MUST failure failed (red) under notifications → N3, with the summary's counts${missing ? ` — skipped: ${missing}` : ""}`, async () => {
-      const { default: puppeteer } = await import("puppeteer-core");
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-      const page = await browser.newPage();
-      await page.goto(pathToFileURL(join(out, "allure-report", "index.html")).href);
-      await page.waitForSelector('[data-testid="tree-leaf-status-failed"]', { timeout: 20_000 });
-      const seen = await page.evaluate(() => {
-        const icon = document.querySelector('[data-testid="tree-leaf-status-failed"]')!;
-        const leaf = icon.closest('[data-testid="tree-leaf"]')!;
-        // Area and rule: the titles of the tree sections the leaf sits in, outermost first.
-        const path: string[] = [];
-        for (let el: Element | null = leaf; el; el = el.parentElement) {
-          const header = el.previousElementSibling;
-          if (el.getAttribute("data-testid") === "tree-content" && header?.getAttribute("data-testid") === "tree-section") {
-            path.unshift(header.querySelector('[data-testid="tree-section-title"]')?.textContent ?? "");
+    it.skipIf(!!missing)(
+      `shows the MUST failure failed (red) under notifications → N3, with the summary's counts${missing ? ` — skipped: ${missing}` : ""}`,
+      async () => {
+        const { default: puppeteer } = await import("puppeteer-core");
+        browser = await puppeteer.launch({
+          executablePath: CHROMIUM,
+          args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        const page = await browser.newPage();
+        await page.goto(pathToFileURL(join(out, "allure-report", "index.html")).href);
+        await page.waitForSelector('[data-testid="tree-leaf-status-failed"]', { timeout: 20_000 });
+        const seen = await page.evaluate(() => {
+          const icon = document.querySelector('[data-testid="tree-leaf-status-failed"]')!;
+          const leaf = icon.closest('[data-testid="tree-leaf"]')!;
+          // Area and rule: the titles of the tree sections the leaf sits in, outermost first.
+          const path: string[] = [];
+          for (let el: Element | null = leaf; el; el = el.parentElement) {
+            const header = el.previousElementSibling;
+            if (
+              el.getAttribute("data-testid") === "tree-content" &&
+              header?.getAttribute("data-testid") === "tree-section"
+            ) {
+              path.unshift(header.querySelector('[data-testid="tree-section-title"]')?.textContent ?? "");
+            }
           }
-        }
-        const fills = [...icon.querySelectorAll("*")].map((e) => getComputedStyle(e).fill).filter((f) => f.startsWith("rgb("));
-        const count = (k: string): number => Number(document.querySelector(`[data-testid="metadata-item-${k}"] [data-testid="metadata-value"]`)?.textContent ?? 0);
-        return {
-          title: leaf.querySelector('[data-testid="tree-leaf-title"]')?.textContent ?? "",
-          path,
-          fills,
-          accepted: !!leaf.querySelector('[data-testid="tree-leaf-resolution-accepted"]'),
-          failedLeaves: document.querySelectorAll('[data-testid="tree-leaf-status-failed"]').length,
-          counts: { total: count("total"), failed: count("failed"), broken: count("broken"), passed: count("passed"), skipped: count("skipped") },
-        };
-      });
-      expect(seen.path).toEqual(["notifications", "N3"]);
-      expect(seen.title).toMatch(/^N3\.shape — /);
-      expect(seen.failedLeaves).toBe(1);
-      expect(seen.accepted).toBe(true); // the baseline's "accepted" resolution
-      const red = seen.fills.map((f) => f.match(/\d+/g)!.map(Number)).some(([r, g, b]) => r > 200 && g < 110 && b < 110);
-      expect(red, `fills of the failed icon: ${seen.fills.join(", ")}`).toBe(true);
-      const c = summaryOf(out).counts;
-      expect(seen.counts).toEqual({ total: registry.requirements.length, failed: c.FAIL, broken: c.ERROR, passed: c.PASS + c.WARN, skipped: c.SKIP + c.NOT_TESTABLE });
-    });
+          const fills = [...icon.querySelectorAll("*")]
+            .map((e) => getComputedStyle(e).fill)
+            .filter((f) => f.startsWith("rgb("));
+          const count = (k: string): number =>
+            Number(
+              document.querySelector(`[data-testid="metadata-item-${k}"] [data-testid="metadata-value"]`)
+                ?.textContent ?? 0,
+            );
+          return {
+            title: leaf.querySelector('[data-testid="tree-leaf-title"]')?.textContent ?? "",
+            path,
+            fills,
+            accepted: !!leaf.querySelector('[data-testid="tree-leaf-resolution-accepted"]'),
+            failedLeaves: document.querySelectorAll('[data-testid="tree-leaf-status-failed"]').length,
+            counts: {
+              total: count("total"),
+              failed: count("failed"),
+              broken: count("broken"),
+              passed: count("passed"),
+              skipped: count("skipped"),
+            },
+          };
+        });
+        expect(seen.path).toEqual(["notifications", "N3"]);
+        expect(seen.title).toMatch(/^N3\.shape — /);
+        expect(seen.failedLeaves).toBe(1);
+        expect(seen.accepted).toBe(true); // the baseline's "accepted" resolution
+        const red = seen.fills
+          .map((f) => f.match(/\d+/g)!.map(Number))
+          .some(([r, g, b]) => r > 200 && g < 110 && b < 110);
+        expect(red, `fills of the failed icon: ${seen.fills.join(", ")}`).toBe(true);
+        const c = summaryOf(out).counts;
+        expect(seen.counts).toEqual({
+          total: registry.requirements.length,
+          failed: c.FAIL,
+          broken: c.ERROR,
+          passed: c.PASS + c.WARN,
+          skipped: c.SKIP + c.NOT_TESTABLE,
+        });
+      },
+    );
   });
 });
