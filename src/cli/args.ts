@@ -96,10 +96,13 @@ export function runUsage(): string {
   const settings = SETTING_DEFINITIONS.map((d) => `  ${`${d.flag}${d.kind === "boolean" ? "" : " VALUE"}`.padEnd(28)} ${d.help} [${d.env}]`).join("\n");
   return `usage: gws-conformance run [options]
        gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
+       gws-conformance verify DIR   (does a run's certificate match its transcript and the installed contract?)
        gws-conformance drift | diff-schemas | rejudge ...   (see gws-conformance drift --help)
 
 Runs the conformance suites against a target (by default the embedded reference server) and
-writes summary.json, certificate.md, junit.xml, transcript.jsonl and an Allure report.
+writes summary.json, certificate.md, certificate.html, junit.xml, transcript.jsonl and an Allure
+report. The verdict (CONFORMANT, NON_CONFORMANT, PARTIAL, INCOMPLETE) says what is true of the
+target; the exit code is the CI gate.
 
 Target settings (flag, else environment variable, else --config file):
 ${settings}
@@ -115,6 +118,9 @@ Run options:
   --no-allure                  no Allure results or HTML report (faster; the other reports are written)
   --help                       this text
 
-Exit codes: 0 conformant (no FAIL, no ERROR); 1 not conformant or incomplete; 2 configuration or harness error.
+Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI gate, not the verdict:
+  0  nothing the run was asked to judge failed or errored, and the baseline is fresh (also when
+     the verdict is PARTIAL, or NON_CONFORMANT by expected failures only)
+  1  a MUST failed outside the baseline, something could not be judged (ERROR), or the baseline is stale
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }

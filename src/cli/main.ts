@@ -2,13 +2,16 @@
  * gws-conformance — the command of the product.
  *   run (default)                 judge a target, write the reports
  *   merge DIR...                  merge shard outputs
+ *   verify DIR                    does a run's certificate match its transcript and the installed contract?
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
 import { redactText } from "../harness/transcript.js";
 import { isEntryModule } from "./entry.js";
 import { parseRunArgs, runUsage, UsageError } from "./args.js";
 import { mergeCommand } from "./merge.js";
-import { runCommand, type CliIo } from "./run.js";
+import { runCommand } from "./run.js";
+import { terminalIo, type CliIo } from "./terminal.js";
+import { verifyCommand } from "./verify.js";
 
 type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
 type DriftCli = (subcommand: DriftSubcommand, argv: string[]) => Promise<number>;
@@ -62,6 +65,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     case "merge":
       return mergeCommand(args, io);
+    case "verify":
+      return verifyCommand(args, io);
     case "drift":
       return withDrift(io, sub, (drift) => driftCommand(drift, args, io));
     case "diff-schemas":
@@ -71,7 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.out(runUsage());
       return 0;
     default:
-      io.err(`gws-conformance: unknown command ${sub} (run, merge, drift, diff-schemas, rejudge)`);
+      io.err(`gws-conformance: unknown command ${sub} (run, merge, verify, drift, diff-schemas, rejudge)`);
       return 2;
   }
 }
@@ -109,9 +114,8 @@ async function driftCommand(runDriftCli: DriftCli, args: string[], io: CliIo): P
 
 /** Runs the command with the process's arguments and exits with its code (bin/gws-conformance.js calls this). */
 export async function runFromCommandLine(argv: string[]): Promise<never> {
-  const color = !!process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
   // Every line the command prints passes the run's redaction (secrets are registered once the settings are read).
-  const io: CliIo = { out: (l) => console.log(redactText(l)), err: (l) => console.error(redactText(l)), color };
+  const io: CliIo = terminalIo(redactText);
   let code: number;
   try {
     code = await main(argv, io);

@@ -6,10 +6,17 @@
  * merged run INCOMPLETE; the same shard twice, or runs of different targets or selections, is a
  * configuration error.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TranscriptEntry } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
+import {
+  allureReportConfig,
+  allureReportName,
+  copyRawResults,
+  writeRequirementResults,
+} from "../report/allure-requirements.js";
+import { fileSha256 } from "../report/fingerprint.js";
 import type { RunResults } from "../report/results.js";
 import { compareEntries, writeTranscript } from "../report/transcript-merge.js";
 import { exitCodeOf } from "../report/verdicts.js";
@@ -27,7 +34,9 @@ summary.json, certificate.md, junit.xml, transcript.jsonl and Allure report.
   --no-allure                  no Allure HTML report
   --help                       this text
 
-Exit codes as for run: 0 conformant, 1 not conformant or incomplete, 2 configuration error.`;
+The verdict (summary.json, certificate) is computed over the merged shards. Exit codes as for
+run (the gate): 0 nothing the shards were asked to judge failed or errored and the baseline is
+fresh, 1 otherwise, 2 configuration error.`;
 
 export function mergeRuns(runs: RunResults[]): RunResults {
   if (runs.length === 0) throw new ConfigError("merge: no run to merge");
@@ -91,20 +100,28 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     const merged = mergeRuns(runs);
     const target = resolve(out);
     mkdirSync(target, { recursive: true });
-    const written = writeReports(target, merged, { expected, mergedFrom: dirs.map((d) => resolve(d)) });
     const entries = dirs
       .flatMap((d) => (existsSync(join(d, "transcript.jsonl")) ? readFileSync(join(d, "transcript.jsonl"), "utf8").split("\n").filter(Boolean) : []))
       .map((l) => JSON.parse(l) as TranscriptEntry)
       .sort(compareEntries);
-    writeTranscript(join(target, "transcript.jsonl"), entries);
+    // The transcript first: the summary and the certificates carry its hash.
+    const transcript = join(target, "transcript.jsonl");
+    writeTranscript(transcript, entries);
+    const written = writeReports(target, merged, {
+      expected,
+      mergedFrom: dirs.map((d) => resolve(d)),
+      transcriptSha256: fileSha256(transcript),
+    });
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
     rmSync(join(target, "allure-report"), { recursive: true, force: true });
-    mkdirSync(results, { recursive: true });
-    // Allure result files are named by UUID: the shards' sets do not collide.
-    for (const d of dirs) if (existsSync(join(d, "allure-results"))) cpSync(join(d, "allure-results"), results, { recursive: true });
     if (!noAllure) {
-      const allure = await generateAllureReport(results, target, `GWS e-mail conformance: ${merged.target} (merged)`);
+      // The shards' raw scenario results and attachments; the per-requirement results are made
+      // again from the merged verdicts.
+      for (const d of dirs) copyRawResults(join(d, "allure-results"), results);
+      writeRequirementResults(results, written.run, written.verdicts);
+      const name = allureReportName(`${merged.target} (merged)`, written.verdicts.verdict);
+      const allure = await generateAllureReport(results, target, allureReportConfig(written.verdicts, name));
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
     }
     printVerdict(written.summary, io);

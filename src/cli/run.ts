@@ -1,7 +1,9 @@
 /**
  * `gws-conformance run`: resolve the target (starting the embedded reference server when no
  * GWS_BASE_URL is set), run the conformance projects with vitest, and write every report.
- * Exit codes: 0 conformant, 1 not conformant or incomplete, 2 configuration or harness error.
+ * The exit code is the gate (src/report/verdicts.ts), not the verdict: 0 when nothing the run
+ * was asked to judge failed or errored and the baseline is fresh, 1 otherwise, 2 for a
+ * configuration or harness error.
  *
  * The scenarios run through the ConformanceRunner (src/runner/); workers append their transcript
  * entries to a folder of per-worker files and allure-vitest writes allure-results/; both are
@@ -19,6 +21,13 @@ import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
 import { redactText, setSecrets } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
+import {
+  allureReportConfig,
+  allureReportName,
+  setAsideScenarioResults,
+  writeRequirementResults,
+} from "../report/allure-requirements.js";
+import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
@@ -27,20 +36,14 @@ import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
 import { BUILT_IN_SUITES } from "../runner/projects.js";
 import type { RunArgs } from "./args.js";
+import { printVerdict, ProgressPrinter, type CliIo } from "./terminal.js";
 
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** ANSI colours on the progress lines (a TTY, not CI, no NO_COLOR). */
-  color: boolean;
-}
+export { printVerdict, type CliIo };
 
 /** A configuration problem found before any test runs: exit 2 with the message. */
 export class ConfigError extends Error {}
 
 export const TARGET_CLOSE_BUDGET_MS = 15_000;
-/** ERROR requirements printed at the end of a run; the reports list them all. */
-const MAX_ERROR_LINES = 20;
 
 /** Loads and checks an expected-failures baseline: a bad file, a bad entry, an unknown, untestable or repeated ID is a configuration error. */
 export function loadExpectedFailures(path: string): ExpectedFailure[] {
@@ -96,8 +99,6 @@ export function checkSelectionKeys(keys: string[], suitesPath: string): void {
   }
 }
 
-const COLORS: Record<string, string> = { PASS: "\x1b[32m", FAIL: "\x1b[31m", WARN: "\x1b[33m", ERROR: "\x1b[35m", SKIP: "\x1b[90m" };
-
 /** A stream for vitest's own output (stack traces of broken suites): redacted, to stderr. */
 function redactingStderr(): Writable {
   return new Writable({
@@ -152,6 +153,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const startedAt = new Date().toISOString();
   let outcome: RunOutcome = { scenarios: [], runErrors: [], endReason: undefined };
   let runnerFailure: string | undefined;
+  const progress = new ProgressPrinter(io);
   try {
     const stderr = redactingStderr();
     const runner = await ConformanceRunner.create({
@@ -163,7 +165,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       outcome = await runner.run({
         context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
         ...(args.shard ? { shard: args.shard } : {}),
-        progress: (line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line),
+        progress,
       });
     } finally {
       await runner.close();
@@ -173,6 +175,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   } catch (e) {
     runnerFailure = `the test runner failed: ${(e as Error).message}`;
   } finally {
+    progress.finish();
     // Bounded: a reference server that does not close must not hold the reports back.
     await withBudget(target.close(), "the embedded reference server to close", "targetCloseMs", TARGET_CLOSE_BUDGET_MS).catch((e: Error) => outcome.runErrors.push(`closing the target: ${e.message}`));
   }
@@ -189,44 +192,24 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     scenarios: outcome.scenarios,
     runErrors: outcome.runErrors,
   };
-  const written = writeReports(out, run, { expected });
-  writeTranscript(join(out, "transcript.jsonl"), mergeTranscriptParts(readTranscriptParts(transcriptParts)));
+  // The transcript first: the summary and the certificates carry its hash.
+  const transcript = join(out, "transcript.jsonl");
+  writeTranscript(transcript, mergeTranscriptParts(readTranscriptParts(transcriptParts)));
   rmSync(transcriptParts, { recursive: true, force: true });
+  const written = writeReports(out, run, {
+    expected,
+    transcriptSha256: fileSha256(transcript),
+    ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
+  });
   if (!args.noAllure) {
     redactTree(allureResults, secretsOf(target.target).concat(secrets));
-    const allure = await generateAllureReport(allureResults, out, `GWS e-mail conformance: ${target.target.label}`);
+    setAsideScenarioResults(allureResults);
+    writeRequirementResults(allureResults, written.run, written.verdicts);
+    const name = allureReportName(target.target.label, written.verdicts.verdict);
+    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, name));
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }
   printVerdict(written.summary, io);
-  if (runnerFailure) {
-    io.err(`gws-conformance: harness error: ${redactText(runnerFailure)}`);
-    return 2;
-  }
+  if (runnerFailure) io.err(`gws-conformance: harness error: ${redactText(runnerFailure)}`);
   return exitCodeOf(written.verdicts);
-}
-
-export function printVerdict(
-  summary: {
-    overall: string;
-    counts: Record<string, number>;
-    expected: { FAIL: number; WARN: number };
-    requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }>;
-    baselineProblems: string[];
-    runErrors: string[];
-  },
-  io: CliIo,
-): void {
-  const line = (r: { id: string; status: string; message: string; expectedFailure?: string }): string =>
-    `${r.status} ${r.id}${r.expectedFailure ? " (expected)" : ""}: ${r.message.split("\n")[0].slice(0, 200)}`;
-  for (const r of summary.requirements.filter((x) => x.status === "FAIL")) io.out(line(r));
-  // A dead target makes every requirement an ERROR with the same reason: the first ones say it.
-  const errors = summary.requirements.filter((x) => x.status === "ERROR");
-  for (const r of errors.slice(0, MAX_ERROR_LINES)) io.out(line(r));
-  if (errors.length > MAX_ERROR_LINES) io.out(`(+${errors.length - MAX_ERROR_LINES} more ERROR requirements: see certificate.md or summary.json)`);
-  for (const e of summary.runErrors) io.out(`RUN ERROR ${e.split("\n")[0].slice(0, 300)}`);
-  for (const b of summary.baselineProblems) io.out(`BASELINE ${b}`);
-  const c = summary.counts;
-  const exp = (n: number): string => (n ? ` (${n} expected)` : "");
-  io.out(`requirements: ${c.PASS} PASS, ${c.FAIL} FAIL${exp(summary.expected.FAIL)}, ${c.WARN} WARN${exp(summary.expected.WARN)}, ${c.ERROR} ERROR, ${c.SKIP} SKIP, ${c.NOT_TESTABLE} NOT_TESTABLE`);
-  io.out(`verdict: ${summary.overall}`);
 }

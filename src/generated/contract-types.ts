@@ -288,16 +288,37 @@ export interface ChannelStateRequest {
   [k: string]: unknown;
 }
 /**
- * summary.json of a conformance run: the overall verdict, counts per status, what was tested (suite version, spec edition, target, redacted settings) and a verdict per requirement of schemas/requirements.json.
+ * summary.json of a conformance run: the verdict about the target and the CI gate (kept apart), counts per status, the testable MUST requirements left unjudged and why, what was tested (suite version, spec edition, content hashes of the contract, target, redacted settings, the transcript's hash) and a verdict per requirement of schemas/requirements.json.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
  * via the `definition` "ConformanceSummary".
  */
 export interface ConformanceSummary {
   /**
-   * CONFORMANT: no FAIL, no ERROR. NON_CONFORMANT: a MUST failed (not in the expected-failures baseline) or the baseline is stale. INCOMPLETE: no FAIL, but something could not be judged (ERROR).
+   * What is true of the target. CONFORMANT: every testable MUST requirement of the registry was judged PASS (in this run, or in the merged shards) and nothing is ERROR. NON_CONFORMANT: a MUST requirement failed (also when the expected-failures baseline lists it: an expected failure is still a failure of the target). INCOMPLETE: no MUST failed, but something could not be judged (an ERROR, an error outside any scenario). PARTIAL: nothing failed or errored, but testable MUST requirements were not judged (see unjudged). Only CONFORMANT and NON_CONFORMANT are statements about conformance.
    */
-  overall: "CONFORMANT" | "NON_CONFORMANT" | "INCOMPLETE";
+  verdict: "CONFORMANT" | "NON_CONFORMANT" | "PARTIAL" | "INCOMPLETE";
+  /**
+   * One sentence: why this verdict (the failed MUST IDs and the baseline's reasons, what errored, how many MUST requirements were left unjudged and why).
+   */
+  verdictReason: string;
+  /**
+   * The CI decision, apart from the verdict: the command's exit code and why.
+   */
+  gate: {
+    /**
+     * 0: nothing the run was asked to judge failed or errored and the expected-failures baseline is fresh. 1: a MUST failed outside the baseline, something errored, or the baseline is stale. 2: the harness itself broke (configuration errors exit 2 before any report is written).
+     */
+    exitCode: 0 | 1 | 2;
+    /**
+     * What failed the gate; for exit 0 one line saying why it passed.
+     */
+    reasons: string[];
+  };
+  /**
+   * Every testable MUST requirement that was not judged (SKIP or ERROR), with why. Empty when the verdict is CONFORMANT.
+   */
+  unjudged: UnjudgedRequirement[];
   /**
    * How many requirements have each status; they add up to the number of requirements in the registry.
    */
@@ -310,7 +331,7 @@ export interface ConformanceSummary {
     NOT_TESTABLE: number;
   };
   /**
-   * How many of the FAIL and WARN requirements the expected-failures baseline (--expected-failures) accepts. They are counted in counts too; these FAILs do not make the run NON_CONFORMANT.
+   * How many of the FAIL and WARN requirements the expected-failures baseline (--expected-failures) accepts. They are counted in counts too; these FAILs do not fail the gate, but the verdict stays NON_CONFORMANT.
    */
   expected: {
     FAIL: number;
@@ -318,6 +339,25 @@ export interface ConformanceSummary {
   };
   suiteVersion: string;
   specEdition: string;
+  /**
+   * Which contract judged the run: content hashes of the suite's schemas/ folder (every file) and of schemas/requirements.json. gws-conformance verify compares them with the installed suite.
+   */
+  contract: {
+    /**
+     * SHA-256 of the sha256sum listing of every file under schemas/, paths sorted bytewise: the output of `find schemas -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`.
+     */
+    schemasSha256: string;
+    /**
+     * SHA-256 of schemas/requirements.json (the requirement registry).
+     */
+    requirementsSha256: string;
+    /**
+     * SHA-256 of each file under schemas/, keyed by its path (schemas/...): lets verify name the file that differs.
+     */
+    files: {
+      [k: string]: string;
+    };
+  };
   /**
    * The target's label: its API root, or the embedded reference server.
    */
@@ -329,7 +369,7 @@ export interface ConformanceSummary {
     [k: string]: unknown;
   };
   /**
-   * The slice of the suites this run covered (--shard i/n). Requirements judged only in other shards are SKIP here; the merged summary gives the verdict.
+   * The slice of the suites this run covered (--shard i/n). Requirements judged only in other shards are SKIP here and the verdict at best PARTIAL; the merged summary gives the verdict.
    */
   shard?: string;
   /**
@@ -348,14 +388,29 @@ export interface ConformanceSummary {
   endedAt: string;
   durationMs?: number;
   /**
-   * Stale entries of the expected-failures baseline (a listed requirement that now passes, an expired entry): each makes the run NON_CONFORMANT.
+   * Stale entries of the expected-failures baseline (a listed requirement that now passes, an expired entry): each fails the gate (exit 1); the verdict is about the target and does not change.
    */
   baselineProblems: string[];
   /**
-   * Errors outside any scenario (a suite file that did not load, an unhandled rejection, a shard missing from a merge): the run is at best INCOMPLETE.
+   * Errors outside any scenario (a suite file that did not load, an unhandled rejection, a shard missing from a merge): the verdict is at best INCOMPLETE.
    */
   runErrors: string[];
+  /**
+   * SHA-256 of the run's transcript.jsonl beside this summary (absent when no transcript was written).
+   */
+  transcriptSha256?: string;
   requirements: RequirementVerdictRecord[];
+}
+export interface UnjudgedRequirement {
+  id: string;
+  /**
+   * filtered: outside the run's selection (--only/--skip/--level); needs-second-agent / no-invite-timeout: the target's declared settings do not allow it; other-shard: judged in another shard (merge them); error: a precondition or the suite broke; skipped: another skip.
+   */
+  reason: "filtered" | "needs-second-agent" | "no-invite-timeout" | "other-shard" | "error" | "skipped";
+  /**
+   * The requirement's own message: the selection, the skip reason, the broken prerequisite.
+   */
+  message: string;
 }
 export interface RequirementVerdictRecord {
   id: string;

@@ -5,10 +5,15 @@
 import * as allure from "allure-js-commons";
 import type { TranscriptEntry } from "./transcript.js";
 
+/** The label carrying a scenario's vitest test id in its raw Allure result. */
+export const SCENARIO_LABEL = "gwsScenario";
+
 /** The Allure calls a scenario makes; every one is a no-op when the run has Allure off (--no-allure). */
 export interface AllureBridge {
   step<T>(name: string, body: () => Promise<T>): Promise<T>;
-  requirements(ids: readonly string[], area: string): Promise<void>;
+  /** Labels the scenario's Allure result: its requirements, its area, and its vitest id (`scenarioId`),
+   * by which the command files the scenario's steps under each requirement (src/report/allure-requirements.ts). */
+  requirements(ids: readonly string[], area: string, scenarioId: string): Promise<void>;
   attachEntry(entry: TranscriptEntry): Promise<void>;
   warning(message: string): Promise<void>;
 }
@@ -18,8 +23,9 @@ export function allureFor(enabled: boolean): AllureBridge {
   const active = (): boolean => enabled && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
   return {
     step: async (name, body) => (active() ? allure.step(name, body) : body()),
-    requirements: async (ids, area) => {
+    requirements: async (ids, area, scenarioId) => {
       if (!active()) return;
+      await allure.label(SCENARIO_LABEL, scenarioId);
       await allure.epic("GWS Interactions On E-mail Channel");
       await allure.feature(area);
       for (const id of ids) {

@@ -8,6 +8,15 @@ import type {} from "vitest";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
 
+/** What a scenario may need that a target can declare it does not have: the only reasons to SKIP. */
+export type Need = "second-agent" | "invite-timeout";
+
+/** The skip reason of each need: scenarios record it, the verdicts classify unjudged requirements by it. */
+export const SKIP_REASONS: Record<Need, string> = {
+  "second-agent": "needs a second agent",
+  "invite-timeout": "the target declares no invitation timeout (GWS_INVITE_TIMEOUT_MS)",
+};
+
 export interface CheckRecord {
   requirement: RequirementId;
   level: Level;

@@ -21,7 +21,15 @@ import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureFor, type AllureBridge } from "./allure-bridge.js";
 import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
-import { ConformanceFailure, PreconditionError, ScenarioStop, type CheckRecord, type ScenarioMeta } from "./checks.js";
+import {
+  ConformanceFailure,
+  PreconditionError,
+  ScenarioStop,
+  SKIP_REASONS,
+  type CheckRecord,
+  type Need,
+  type ScenarioMeta,
+} from "./checks.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import type { Judge } from "./monitor.js";
@@ -29,7 +37,7 @@ import { currentRunContext, type RunContext } from "./run-context.js";
 import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
 import { inScenario, onRecord, record, setTranscriptDir, type TranscriptEntry } from "./transcript.js";
 
-export type Need = "second-agent" | "invite-timeout";
+export type { Need };
 
 export interface ScenarioOptions {
   /** The requirements this scenario sets out to judge (harness checks may add more). */
@@ -69,11 +77,6 @@ export interface InboundHandle {
 export interface AcceptedHandle extends InboundHandle {
   accepted: Notification;
 }
-
-const SKIP_REASONS: Record<Need, string> = {
-  "second-agent": "needs a second agent",
-  "invite-timeout": "the target declares no invitation timeout (GWS_INVITE_TIMEOUT_MS)",
-};
 
 // ---------------------------------------------------------------------------------------------
 // The worker's target: connected on first use in a run and shared by the scenarios of a file,
@@ -128,7 +131,7 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
     return;
   }
   const allure = allureFor(run.allure);
-  await allure.requirements(opts.requirements, opts.area);
+  await allure.requirements(opts.requirements, opts.area, ctx.task.id);
   const name = `${ctx.task.file?.name ?? ""} > ${title}`;
   await inScenario(name, () => runBody(name, body, meta, run, allure));
 }

@@ -1,7 +1,8 @@
 /**
  * The single-file Allure 3 HTML report (opens from file://, no Java, offline), generated from
- * allure-results/ with the awesome plugin's singleFile option. Its exit code says nothing about
- * the tests; failure to generate is reported, never fatal to the run.
+ * allure-results/ with the awesome plugin's singleFile option and the configuration of
+ * allure-requirements.ts (tree by area and rule, categories, resolutions). Its exit code says
+ * nothing about the tests; failure to generate is reported, never fatal to the run.
  */
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -18,16 +19,19 @@ function allureCli(): string {
   return join(dirname(dirname(fileURLToPath(import.meta.resolve("allure")))), "cli.js");
 }
 
-export function generateAllureReport(resultsDir: string, outDir: string, name: string): Promise<{ ok: boolean; message: string }> {
+/** `config`: the allurerc settings (name, plugins, categories, resolutions); the output folder is added here. */
+export function generateAllureReport(
+  resultsDir: string,
+  outDir: string,
+  config: Record<string, unknown>,
+): Promise<{ ok: boolean; message: string }> {
   if (!existsSync(resultsDir)) return Promise.resolve({ ok: false, message: `no Allure results in ${resultsDir}` });
-  const config = join(outDir, "allurerc.mjs");
-  writeFileSync(
-    config,
-    `export default ${JSON.stringify({ name, output: join(outDir, "allure-report"), plugins: { awesome: { options: { singleFile: true, reportName: name } } } }, null, 2)};\n`,
-  );
+  const configFile = join(outDir, "allurerc.mjs");
+  const settings = { ...config, output: join(outDir, "allure-report") };
+  writeFileSync(configFile, `export default ${JSON.stringify(settings, null, 2)};\n`);
   const args = [allureCli()];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", config, "--output", join(outDir, "allure-report")], {
+    const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", configFile, "--output", join(outDir, "allure-report")], {
       cwd: outDir,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1" },

@@ -1,109 +1,474 @@
 /**
- * certificate.md: a conformance statement a vendor can hand on — what was tested (target, the
- * settings it declared, date, suite version, spec edition), the verdict, MUST failures and
- * SHOULD warnings in separate lists, expected failures of the baseline apart, errors with the
- * prerequisite that broke, every requirement by area with its status, and the requirements
- * that are not testable with the reason.
+ * The certificate of a run, as certificate.md and as a self-contained certificate.html (one file,
+ * no script, printable): what was tested (target, the settings it declared, date, suite version,
+ * spec edition and the content hashes of the contract that judged it), the verdict in the title,
+ * MUST failures (expected ones named as expected: they are still failures of the target) and
+ * SHOULD warnings apart, the MUST requirements left unjudged and why, errors with the
+ * prerequisite that broke, every requirement by area with its status, the requirements that are
+ * not testable with the reason, and the fingerprints `gws-conformance verify` checks.
+ *
+ * Both files are rendered from summary.json alone and deterministically, so `verify` can tell
+ * whether a certificate is exactly what its summary says. A PARTIAL or INCOMPLETE run's
+ * certificate says in its first line that it is not a statement of conformance.
  */
 import type { ConformanceSummary } from "./summary.js";
 
 type RequirementRecord = ConformanceSummary["requirements"][number];
+type Verdict = ConformanceSummary["verdict"];
 
-const AREA_ORDER = ["transport", "security", "answers", "operations", "notifications", "lifecycle", "capabilities", "negative", "control"];
-const VERDICT_TEXT: Record<ConformanceSummary["overall"], string> = {
-  CONFORMANT: "CONFORMANT — no MUST requirement failed and every requirement not skipped was judged (skips are listed with their reason).",
-  NON_CONFORMANT: "NOT CONFORMANT — at least one MUST requirement failed (or the expected-failures baseline is stale).",
-  INCOMPLETE: "INCOMPLETE — no MUST requirement failed, but some could not be judged (see Errors).",
+const API = "GWS Interactions On E-mail Channel";
+const AREA_ORDER = [
+  "transport",
+  "security",
+  "answers",
+  "operations",
+  "notifications",
+  "lifecycle",
+  "capabilities",
+  "negative",
+  "control",
+];
+const areaRank = (a: string): number => (AREA_ORDER.includes(a) ? AREA_ORDER.indexOf(a) : AREA_ORDER.length);
+
+/** Only these two verdicts are statements about conformance. */
+export const isStatement = (v: Verdict): boolean => v === "CONFORMANT" || v === "NON_CONFORMANT";
+
+/** The first line of the certificate (its title): the verdict, or that it is not a statement. */
+export function certificateTitle(v: Verdict): string {
+  switch (v) {
+    case "CONFORMANT":
+      return `Conformance statement: CONFORMANT — ${API}`;
+    case "NON_CONFORMANT":
+      return `Conformance statement: NOT CONFORMANT — ${API}`;
+    default:
+      return `Not a statement of conformance: ${v} run — ${API}`;
+  }
+}
+
+const VERDICT_LEAD: Record<Verdict, string> = {
+  CONFORMANT: "CONFORMANT: every testable MUST requirement of the registry was judged and passed, and nothing errored.",
+  NON_CONFORMANT: "NOT CONFORMANT: at least one MUST requirement failed.",
+  PARTIAL:
+    "PARTIAL: nothing failed, but this run did not judge every testable MUST requirement " +
+    "(listed under “MUST requirements not judged”). " +
+    "It says nothing about conformance: only a run, or merged shards, that judges all of them can.",
+  INCOMPLETE:
+    "INCOMPLETE: no MUST requirement failed, but some could not be judged because a precondition " +
+    "or the suite broke (see “Errors”). " +
+    "It says nothing about conformance.",
 };
 
-const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-const firstLines = (s: string, max = 600): string => cell(s).slice(0, max);
-const areaRank = (a: string): number => (AREA_ORDER.includes(a) ? AREA_ORDER.indexOf(a) : AREA_ORDER.length);
+// ------------------------------------------------------------------------------------------------
+// The document, once, as blocks; rendered to Markdown and to HTML below.
+
+/** A piece of inline text. */
+interface Span {
+  text: string;
+  strong?: boolean;
+  code?: boolean;
+  /** A requirement status: coloured in HTML. */
+  status?: string;
+}
+type Cell = Span[];
+type Block =
+  | { kind: "h2"; text: string; id: string }
+  | { kind: "h3"; text: string; id: string }
+  | { kind: "p"; spans: Span[]; className?: string }
+  | { kind: "list"; items: Array<{ spans: Span[]; sub?: string; id?: string }> }
+  | {
+      kind: "table";
+      head: string[];
+      rows: Array<{ cells: Cell[]; id?: string; data?: Record<string, string> }>;
+      className?: string;
+    };
+
+const t = (text: string): Span => ({ text });
+const b = (text: string): Span => ({ text, strong: true });
+const c = (text: string): Span => ({ text, code: true });
+const st = (status: string): Span => ({ text: status, status: status.split(" ")[0] });
 
 /** The target's declared settings as a vendor would state them (already redacted: no password appears). */
 function declaredSettings(settings: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const agents = Array.isArray(settings.agents) ? (settings.agents as Array<{ username?: string }>).map((a) => a.username).filter(Boolean) : [];
+  const agents = Array.isArray(settings.agents)
+    ? (settings.agents as Array<{ username?: string }>).map((a) => a.username).filter(Boolean)
+    : [];
   if (typeof settings.baseUrl === "string") out.push(`API root ${settings.baseUrl}`);
   if (typeof settings.cometdUrl === "string") out.push(`CometD ${settings.cometdUrl}`);
   out.push(`${agents.length} agent(s)${agents.length ? ` (${agents.join(", ")})` : ""}`);
   if (typeof settings.inject === "string") out.push(`inbound e-mails injected by ${settings.inject}`);
-  out.push(typeof settings.inviteTimeoutMs === "number" ? `invitation timeout ${settings.inviteTimeoutMs} ms` : "no invitation timeout declared (N5 Revoked not tested)");
+  out.push(
+    typeof settings.inviteTimeoutMs === "number"
+      ? `invitation timeout ${settings.inviteTimeoutMs} ms`
+      : "no invitation timeout declared (N5 Revoked not tested)",
+  );
   if (typeof settings.notifyBudgetMs === "number") out.push(`notification budget ${settings.notifyBudgetMs} ms (N8)`);
   return out;
 }
 
-function list(lines: string[], items: RequirementRecord[], render: (r: RequirementRecord) => string[]): void {
-  if (items.length === 0) lines.push("None.");
-  else for (const r of items) lines.push(...render(r));
-  lines.push("");
+/** Every setting of the run as key → value (passwords already REDACTED; agents by name). */
+function settingRows(settings: Record<string, unknown>): Array<[string, string]> {
+  return Object.keys(settings)
+    .filter((k) => settings[k] !== undefined)
+    .sort()
+    .map((k) => {
+      const v = settings[k];
+      if (k === "agents" && Array.isArray(v))
+        return [k, (v as Array<{ username?: string }>).map((a) => `${a.username} (password REDACTED)`).join(", ")];
+      return [k, typeof v === "string" ? v : String(JSON.stringify(v))];
+    });
 }
 
-export function renderCertificate(s: ConformanceSummary): string {
-  const lines: string[] = [];
-  const date = s.endedAt.slice(0, 10);
-  lines.push("# Conformance statement: GWS Interactions On E-mail Channel", "");
-  lines.push(`| | |`, `|---|---|`);
-  lines.push(`| Target | ${cell(s.target)} |`);
-  lines.push(`| Declared settings | ${cell(declaredSettings(s.settings).join("; "))} |`);
-  lines.push(`| Date | ${date} (run ${s.startedAt} – ${s.endedAt}) |`);
-  lines.push(`| Specification | ${cell(s.specEdition)}, read through interpretation.md (rule IDs below) |`);
-  lines.push(`| Suite version | gws-email-conformance ${s.suiteVersion} |`);
-  if (s.shard) lines.push(`| Shard | ${s.shard} — a partial run: merge the shards (gws-conformance merge) for the verdict |`);
-  if (s.mergedFrom) lines.push(`| Merged from | ${s.mergedFrom.length} shard run(s) |`);
-  if (s.filter) lines.push(`| Selection | ${cell(JSON.stringify(s.filter))} — requirements outside it are SKIP, not judged |`);
-  lines.push("", `## Verdict: ${VERDICT_TEXT[s.overall]}`, "");
-  const c = s.counts;
+const firstLine = (s: string, max = 300): string => s.split("\n")[0].slice(0, max);
+const statusText = (r: RequirementRecord): string => `${r.status}${r.expectedFailure ? " (expected)" : ""}`;
+
+/** A failure or warning in its list (the anchor with the requirement's ID is its row under "Requirements by area"). */
+function requirementItem(r: RequirementRecord): { spans: Span[]; sub: string } {
+  const expected = r.expectedFailure ? [t(" — "), b("expected by the baseline"), t(`: ${r.expectedFailure}`)] : [];
+  return {
+    spans: [b(r.id), t(` (${r.rule}, ${r.level}): ${r.text ?? ""}`), ...expected],
+    sub: r.message.replace(/\s*\n\s*/g, " ").slice(0, 600),
+  };
+}
+
+export function certificateBlocks(s: ConformanceSummary): Block[] {
+  const blocks: Block[] = [];
+  const reqs = s.requirements;
+  const by = (pred: (r: RequirementRecord) => boolean): RequirementRecord[] => reqs.filter(pred);
+  const none: Span[] = [t("None.")];
+  const list = (items: RequirementRecord[]): Block =>
+    items.length ? { kind: "list", items: items.map(requirementItem) } : { kind: "p", spans: none };
+
+  blocks.push({ kind: "p", spans: [b(VERDICT_LEAD[s.verdict])], className: `verdict ${s.verdict}` });
+  blocks.push({ kind: "p", spans: [t(`Why: ${s.verdictReason}.`)] });
+
+  const rows: Array<[string, Cell]> = [
+    ["Verdict", [st(s.verdict)]],
+    ["Target", [t(s.target)]],
+    ["Declared settings", [t(declaredSettings(s.settings).join("; "))]],
+    ["Date", [t(`${s.endedAt.slice(0, 10)} (run ${s.startedAt} – ${s.endedAt})`)]],
+    ["Specification", [t(`${s.specEdition}, read through interpretation.md (rule IDs below)`)]],
+    [
+      "Contract",
+      [
+        t("schemas/ "),
+        c(s.contract.schemasSha256),
+        t(", requirements.json "),
+        c(s.contract.requirementsSha256),
+        t(" (SHA-256)"),
+      ],
+    ],
+    ["Suite version", [t(`gws-email-conformance ${s.suiteVersion}`)]],
+    [
+      "CI gate",
+      [t(`exit ${s.gate.exitCode}: ${s.gate.reasons.join("; ")} (the gate is the CI decision, not the verdict)`)],
+    ],
+  ];
+  if (s.shard)
+    rows.push([
+      "Shard",
+      [t(`${s.shard}: one slice of the suite; merge the shards (gws-conformance merge) for the verdict`)],
+    ]);
+  if (s.mergedFrom) rows.push(["Merged from", [t(`${s.mergedFrom.length} shard run(s)`)]]);
+  if (s.filter)
+    rows.push(["Selection", [t(`${JSON.stringify(s.filter)}: requirements outside it are SKIP, not judged`)]]);
+  blocks.push({
+    kind: "table",
+    head: ["", ""],
+    rows: rows.map(([k, v]) => ({ cells: [[b(k)], v] })),
+    className: "facts",
+  });
+
+  const n = s.counts;
   const exp = s.expected.FAIL + s.expected.WARN;
-  lines.push(
-    `${c.PASS} passed, ${c.FAIL} failed (MUST), ${c.WARN} warnings (SHOULD), ${c.ERROR} errors, ${c.SKIP} skipped, ${c.NOT_TESTABLE} not testable — of ${s.requirements.length} requirements.` +
-      (exp ? ` ${s.expected.FAIL} of the failures and ${s.expected.WARN} of the warnings are expected by the baseline.` : ""),
-    "",
-  );
+  blocks.push({
+    kind: "p",
+    spans: [
+      t(
+        `${n.PASS} passed, ${n.FAIL} failed (MUST), ${n.WARN} warnings (SHOULD), ${n.ERROR} errors, ` +
+          `${n.SKIP} skipped, ${n.NOT_TESTABLE} not testable — of ${reqs.length} requirements.`,
+      ),
+      ...(exp
+        ? [
+            t(
+              ` ${s.expected.FAIL} of the failures and ${s.expected.WARN} of the warnings are expected by the ` +
+                "baseline (they do not fail the CI gate, but they are failures of the target).",
+            ),
+          ]
+        : []),
+    ],
+  });
 
-  const fails = s.requirements.filter((r) => r.status === "FAIL" && !r.expectedFailure);
-  lines.push("## MUST failures", "");
-  list(lines, fails, (r) => [`- **${r.id}** (${r.rule}, MUST): ${r.text ?? ""}`, `  - ${firstLines(r.message)}`]);
+  blocks.push({ kind: "h2", text: "MUST failures", id: "must-failures" });
+  blocks.push(list(by((r) => r.status === "FAIL")));
+  blocks.push({ kind: "h2", text: "SHOULD warnings (do not affect conformance)", id: "should-warnings" });
+  blocks.push(list(by((r) => r.status === "WARN")));
 
-  const warns = s.requirements.filter((r) => r.status === "WARN" && !r.expectedFailure);
-  lines.push("## SHOULD warnings (do not fail conformance)", "");
-  list(lines, warns, (r) => [`- **${r.id}** (${r.rule}, SHOULD): ${r.text ?? ""}`, `  - ${firstLines(r.message)}`]);
-
-  const expected = s.requirements.filter((r) => r.expectedFailure);
-  if (expected.length) {
-    lines.push("## Expected failures (accepted by the baseline, do not fail the run)", "");
-    list(lines, expected, (r) => [`- **${r.id}** (${r.level}) ${r.status} (expected): ${cell(r.expectedFailure ?? "")}`, `  - ${firstLines(r.message)}`]);
+  blocks.push({ kind: "h2", text: "MUST requirements not judged", id: "not-judged" });
+  if (s.unjudged.length === 0)
+    blocks.push({ kind: "p", spans: [t("None: every testable MUST requirement was judged.")] });
+  else {
+    blocks.push({
+      kind: "p",
+      spans: [
+        t(
+          `${s.unjudged.length} testable MUST requirement(s) were not judged, ` +
+            "so the run cannot be a statement of conformance for them:",
+        ),
+      ],
+    });
+    blocks.push({
+      kind: "table",
+      head: ["Requirement", "Why not judged", "Detail"],
+      rows: s.unjudged.map((u) => ({ cells: [[t(u.id)], [t(u.reason)], [t(firstLine(u.message, 200))]] })),
+    });
   }
 
   if (s.baselineProblems.length) {
-    lines.push("## Stale expected-failures baseline (fails the run)", "");
-    for (const b of s.baselineProblems) lines.push(`- ${cell(b)}`);
-    lines.push("");
+    blocks.push({ kind: "h2", text: "Stale expected-failures baseline (fails the CI gate)", id: "stale-baseline" });
+    blocks.push({ kind: "list", items: s.baselineProblems.map((p) => ({ spans: [t(p)] })) });
   }
 
-  const errors = s.requirements.filter((r) => r.status === "ERROR");
+  const errors = by((r) => r.status === "ERROR");
   if (errors.length || s.runErrors.length) {
-    lines.push("## Errors (not judged: a precondition or the suite broke)", "");
-    for (const r of errors) lines.push(`- **${r.id}** (${r.level}): ${firstLines(r.message)}`);
-    for (const e of s.runErrors) lines.push(`- run: ${firstLines(e)}`);
-    lines.push("");
+    blocks.push({ kind: "h2", text: "Errors (not judged: a precondition or the suite broke)", id: "errors" });
+    blocks.push({
+      kind: "list",
+      items: [
+        ...errors.map((r) => ({ spans: [b(r.id), t(` (${r.level}): ${firstLine(r.message, 600)}`)] })),
+        ...s.runErrors.map((e) => ({ spans: [t(`run: ${firstLine(e, 600)}`)] })),
+      ],
+    });
   }
 
-  lines.push("## Requirements by area", "");
-  const areas = [...new Set(s.requirements.map((r) => r.area))].sort((a, b) => areaRank(a) - areaRank(b));
+  blocks.push({ kind: "h2", text: "Requirements by area", id: "requirements" });
+  const areas = [...new Set(reqs.map((r) => r.area))].sort((a, z) => areaRank(a) - areaRank(z));
   for (const area of areas) {
-    const rows = s.requirements.filter((x) => x.area === area && x.status !== "NOT_TESTABLE");
-    if (rows.length === 0) continue;
-    lines.push(`### ${area}`, "", "| Requirement | Level | Status | Requirement text | Note |", "|---|---|---|---|---|");
-    for (const r of rows) {
-      const note = r.status === "PASS" ? (r.measuredMs !== undefined ? `measured ${r.measuredMs} ms` : "") : firstLines(r.message.split("\n")[0], 160);
-      lines.push(`| ${r.id} | ${r.level} | ${r.status}${r.expectedFailure ? " (expected)" : ""} | ${cell(r.text ?? "")} | ${note} |`);
-    }
-    lines.push("");
+    const rs = by((x) => x.area === area && x.status !== "NOT_TESTABLE");
+    if (rs.length === 0) continue;
+    blocks.push({ kind: "h3", text: area, id: `area-${area}` });
+    blocks.push({
+      kind: "table",
+      head: ["Requirement", "Level", "Status", "Requirement text", "Note"],
+      className: "requirements",
+      rows: rs.map((r) => ({
+        id: r.id,
+        data: { requirement: r.id, status: r.status },
+        cells: [
+          [t(r.id)],
+          [t(r.level)],
+          [st(statusText(r))],
+          [t(r.text ?? "")],
+          [
+            t(
+              r.status === "PASS"
+                ? r.measuredMs !== undefined
+                  ? `measured ${r.measuredMs} ms`
+                  : ""
+                : firstLine(r.message, 160),
+            ),
+          ],
+        ],
+      })),
+    });
   }
 
-  const nt = s.requirements.filter((r) => r.status === "NOT_TESTABLE");
-  lines.push("## Not testable", "", "Listed for completeness; no verdict is given on these.", "");
-  list(lines, nt, (r) => [`- ${r.id} (${r.level}): ${cell(r.text ?? "")} — ${cell(r.message)}`]);
+  blocks.push({ kind: "h2", text: "Not testable", id: "not-testable" });
+  blocks.push({ kind: "p", spans: [t("Listed for completeness; no verdict is given on these.")] });
+  const nt = by((r) => r.status === "NOT_TESTABLE");
+  blocks.push(
+    nt.length
+      ? {
+          kind: "list",
+          items: nt.map((r) => ({ spans: [t(`${r.id} (${r.level}): ${r.text ?? ""} — ${r.message}`)], id: r.id })),
+        }
+      : { kind: "p", spans: none },
+  );
+
+  blocks.push({ kind: "h2", text: "Settings (secrets replaced by REDACTED)", id: "settings" });
+  blocks.push({
+    kind: "table",
+    head: ["Setting", "Value"],
+    rows: settingRows(s.settings).map(([k, v]) => ({ cells: [[c(k)], [t(v)]] })),
+  });
+
+  blocks.push({ kind: "h2", text: "Fingerprints", id: "fingerprints" });
+  blocks.push({
+    kind: "p",
+    spans: [
+      t("SHA-256 content hashes. "),
+      c("gws-conformance verify DIR"),
+      t(
+        " recomputes them from the run's folder and the installed suite and says whether this certificate " +
+          "matches its transcript and its contract. They detect a changed file; they are not a signature.",
+      ),
+    ],
+  });
+  blocks.push({
+    kind: "table",
+    head: ["What", "SHA-256"],
+    className: "fingerprints",
+    rows: [
+      {
+        cells: [[t("transcript.jsonl")], [c(s.transcriptSha256 ?? "(no transcript written)")]],
+        data: { fingerprint: "transcript" },
+      },
+      { cells: [[t("schemas/ (every file)")], [c(s.contract.schemasSha256)]], data: { fingerprint: "schemas" } },
+      {
+        cells: [[t("schemas/requirements.json")], [c(s.contract.requirementsSha256)]],
+        data: { fingerprint: "requirements" },
+      },
+    ],
+  });
+  return blocks;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Markdown
+
+const mdCell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const mdSpans = (spans: Span[], inTable = false): string =>
+  spans
+    .map((s) => {
+      const text = inTable ? mdCell(s.text) : s.text.replace(/\r?\n/g, " ");
+      return s.code ? `\`${text}\`` : s.strong ? `**${text}**` : text;
+    })
+    .join("");
+
+export function renderCertificate(s: ConformanceSummary): string {
+  const lines: string[] = [`# ${certificateTitle(s.verdict)}`, ""];
+  for (const block of certificateBlocks(s)) {
+    switch (block.kind) {
+      case "h2":
+        lines.push(`## ${block.text}`, "");
+        break;
+      case "h3":
+        lines.push(`### ${block.text}`, "");
+        break;
+      case "p":
+        lines.push(mdSpans(block.spans), "");
+        break;
+      case "list":
+        for (const item of block.items) {
+          lines.push(`- ${mdSpans(item.spans)}`);
+          if (item.sub) lines.push(`  - ${item.sub}`);
+        }
+        lines.push("");
+        break;
+      case "table":
+        lines.push(`| ${block.head.join(" | ")} |`, `|${block.head.map(() => "---").join("|")}|`);
+        for (const row of block.rows) lines.push(`| ${row.cells.map((cell) => mdSpans(cell, true)).join(" | ")} |`);
+        lines.push("");
+        break;
+    }
+  }
   return lines.join("\n");
+}
+
+// ------------------------------------------------------------------------------------------------
+// HTML: one file, no script, printable.
+
+const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const htmlSpans = (spans: Span[]): string =>
+  spans
+    .map((s) =>
+      s.code
+        ? `<code>${esc(s.text)}</code>`
+        : s.strong
+          ? `<strong>${esc(s.text)}</strong>`
+          : s.status
+            ? `<span class="status ${esc(s.status)}">${esc(s.text)}</span>`
+            : esc(s.text),
+    )
+    .join("");
+const attrs = (data?: Record<string, string>): string =>
+  Object.entries(data ?? {})
+    .map(([k, v]) => ` data-${k}="${esc(v)}"`)
+    .join("");
+
+const STYLE = `
+:root { --fail: #b3261e; --warn: #8a5a00; --error: #7b1fa2; --pass: #1b6e20; --skip: #5f6368; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f1f1f; }
+body { margin: 2rem auto; max-width: 70rem; padding: 0 1.5rem; }
+h1 { font-size: 1.6rem; margin: 0 0 1rem; padding-bottom: .5rem; border-bottom: 3px solid var(--skip); }
+body.CONFORMANT h1 { border-color: var(--pass); } body.NON_CONFORMANT h1 { border-color: var(--fail); }
+body.PARTIAL h1, body.INCOMPLETE h1 { border-color: var(--warn); }
+.not-statement { background: #fff4e5; border: 2px solid var(--warn); padding: .6rem .9rem; font-weight: 600; }
+h2 { font-size: 1.2rem; margin: 1.8rem 0 .6rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; text-transform: capitalize; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
+th, td { border: 1px solid #d0d0d0; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } table.facts th { display: none; }
+table.facts td:first-child { width: 11rem; white-space: nowrap; }
+table.requirements td:first-child { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 12px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
+.status { font-weight: 700; white-space: nowrap; }
+.status.PASS, .status.CONFORMANT { color: var(--pass); } .status.FAIL, .status.NON_CONFORMANT { color: var(--fail); }
+.status.WARN, .status.PARTIAL, .status.INCOMPLETE { color: var(--warn); } .status.ERROR { color: var(--error); }
+.status.SKIP, .status.NOT_TESTABLE { color: var(--skip); }
+p.verdict { font-size: 1.1rem; } li { margin: .2rem 0; } li .sub { color: #444; font-size: 13px; }
+:target { background: #fff8c5; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
+  h2 { break-after: avoid; } tr, li { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  @page { margin: 15mm; }
+}`;
+
+export function renderCertificateHtml(s: ConformanceSummary): string {
+  const title = certificateTitle(s.verdict);
+  const out: string[] = [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${esc(title)}</title>`,
+    `<style>${STYLE}</style>`,
+    "</head>",
+    `<body class="${s.verdict}" data-verdict="${s.verdict}">`,
+    `<h1>${esc(title)}</h1>`,
+  ];
+  if (!isStatement(s.verdict))
+    out.push(
+      `<p class="not-statement">This certificate is not a statement of conformance: the run was ${s.verdict}.</p>`,
+    );
+  for (const block of certificateBlocks(s)) {
+    switch (block.kind) {
+      case "h2":
+        out.push(`<h2 id="${esc(block.id)}">${esc(block.text)}</h2>`);
+        break;
+      case "h3":
+        out.push(`<h3 id="${esc(block.id)}">${esc(block.text)}</h3>`);
+        break;
+      case "p":
+        out.push(`<p${block.className ? ` class="${esc(block.className)}"` : ""}>${htmlSpans(block.spans)}</p>`);
+        break;
+      case "list":
+        out.push("<ul>");
+        for (const item of block.items) {
+          out.push(
+            `<li${item.id ? ` id="${esc(item.id)}"` : ""}>${htmlSpans(item.spans)}` +
+              `${item.sub ? `<br><span class="sub">${esc(item.sub)}</span>` : ""}</li>`,
+          );
+        }
+        out.push("</ul>");
+        break;
+      case "table":
+        out.push(
+          `<table${block.className ? ` class="${esc(block.className)}"` : ""}>`,
+          `<tr>${block.head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`,
+        );
+        for (const row of block.rows)
+          out.push(
+            `<tr${row.id ? ` id="${esc(row.id)}"` : ""}${attrs(row.data)}>` +
+              `${row.cells.map((cell) => `<td>${htmlSpans(cell)}</td>`).join("")}</tr>`,
+          );
+        out.push("</table>");
+        break;
+    }
+  }
+  out.push("</body>", "</html>", "");
+  return out.join("\n");
 }

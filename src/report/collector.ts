@@ -5,13 +5,20 @@
  * skip reason) — so the workers need no side channel for verdicts. It collects one
  * ScenarioResult per scenario into RunResults and prints one progress line per scenario.
  */
-import type { Reporter, TestCase, TestModule } from "vitest/node";
+import type { Reporter, TestCase, TestModule, TestSpecification } from "vitest/node";
 import type { SerializedError } from "vitest";
 import { requirement } from "../contract/registry.js";
 import type { ScenarioMeta } from "../harness/checks.js";
 import { filteredOut, type Selection } from "../harness/selection.js";
 import type { ScenarioResult } from "./results.js";
-import { scenarioStatus, type Status } from "./verdicts.js";
+import { scenarioStatus } from "./verdicts.js";
+
+/** Where the collector reports progress (src/runner/conformance-runner.ts RunProgress, structurally). */
+interface ProgressSink {
+  started?(files: number): void;
+  collected?(scenarios: number): void;
+  scenario(line: string, status: ReturnType<typeof scenarioStatus>): void;
+}
 
 export class ResultCollector implements Reporter {
   readonly scenarios: ScenarioResult[] = [];
@@ -20,9 +27,17 @@ export class ResultCollector implements Reporter {
   endReason: "passed" | "failed" | "interrupted" | undefined;
 
   constructor(
-    private readonly progress: (line: string, status: Status) => void = () => undefined,
+    private readonly progress: ProgressSink | undefined = undefined,
     private readonly selection?: Selection,
   ) {}
+
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    this.progress?.started?.(specifications.length);
+  }
+
+  onTestModuleCollected(module: TestModule): void {
+    this.progress?.collected?.([...module.children.allTests()].length);
+  }
 
   onTestCaseResult(testCase: TestCase): void {
     const r = testCase.result();
@@ -30,6 +45,7 @@ export class ResultCollector implements Reporter {
     const d = testCase.diagnostic();
     const file = testCase.module.relativeModuleId;
     const result: ScenarioResult = {
+      id: testCase.id,
       name: `${file} > ${testCase.fullName}`,
       file,
       project: testCase.project.name,
@@ -58,7 +74,8 @@ export class ResultCollector implements Reporter {
             : status === "WARN"
               ? failed("SHOULD")
               : undefined;
-    this.progress(`${status.padEnd(5)} ${result.name}${detail ? ` (${detail.slice(0, 160)})` : ""} ${result.durationMs} ms`, status);
+    const line = `${status.padEnd(5)} ${result.name}${detail ? ` (${detail.slice(0, 160)})` : ""} ${result.durationMs} ms`;
+    this.progress?.scenario(line, status);
   }
 
   /** Progress only: what this scenario's selection leaves out, judged with its own tags (the reports use the whole run's). */

@@ -9,7 +9,9 @@
  *   - a scenario whose only failures are expected by the baseline is <skipped> with the reason
  *     and the failure text in <system-out> (the pytest xfail convention);
  *   - run errors (a file that did not load) and stale baseline entries are testcases of a
- *     "gws-conformance run" testsuite, so CI shows them too.
+ *     "gws-conformance run" testsuite, so CI shows them too; that testsuite is always there and
+ *     its properties carry the run's verdict and gate apart: `verdict`, `verdict-reason`,
+ *     `gate-exit-code`, `gate-reason`, and `unjudged:<id>` = why, for each MUST not judged.
  * Checks of requirements outside the run's selection (--only/--skip/--level) are not counted.
  */
 import { isRequirementId, levelOf } from "../contract/registry.js";
@@ -64,13 +66,31 @@ function renderCase(s: ScenarioResult, file: string, filtered: ReadonlyMap<strin
   return { status: xfail ? "XFAIL" : status, lines };
 }
 
-export function renderJunit(run: RunResults, verdicts?: Pick<Verdicts, "requirements" | "baselineProblems">): string {
+type JunitVerdicts = Pick<Verdicts, "requirements" | "baselineProblems"> &
+  Partial<Pick<Verdicts, "verdict" | "verdictReason" | "gate" | "unjudged">>;
+
+/** The run's verdict and gate as testsuite properties. */
+function runProperties(v: JunitVerdicts | undefined): string[] {
+  if (!v?.verdict || !v.gate) return [];
+  const prop = (name: string, value: string): string => `      <property name="${esc(name)}" value="${esc(value)}"/>`;
+  return [
+    "    <properties>",
+    prop("verdict", v.verdict),
+    prop("verdict-reason", v.verdictReason ?? ""),
+    prop("gate-exit-code", String(v.gate.exitCode)),
+    prop("gate-reason", v.gate.reasons.join("; ")),
+    ...(v.unjudged ?? []).map((u) => prop(`unjudged:${u.id}`, `${u.reason}: ${u.message}`)),
+    "    </properties>",
+  ];
+}
+
+export function renderJunit(run: RunResults, verdicts?: JunitVerdicts): string {
   const filtered = selectionOf(run);
   const expected = new Map((verdicts?.requirements ?? []).filter((r) => r.expectedFailure).map((r) => [r.id, r.expectedFailure!]));
   const byFile = new Map<string, ScenarioResult[]>();
   for (const s of run.scenarios) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
 
-  const suites: Array<{ name: string; time: number; cases: Rendered[] }> = [];
+  const suites: Array<{ name: string; time: number; cases: Rendered[]; properties?: string[] }> = [];
   for (const [file, scenarios] of byFile) {
     suites.push({ name: file, time: scenarios.reduce((a, s) => a + s.durationMs, 0) / 1000, cases: scenarios.map((s) => renderCase(s, file, filtered, expected)) });
   }
@@ -92,7 +112,7 @@ export function renderJunit(run: RunResults, verdicts?: Pick<Verdicts, "requirem
       ],
     });
   }
-  if (runCases.length) suites.push({ name: "gws-conformance run", time: 0, cases: runCases });
+  suites.push({ name: "gws-conformance run", time: 0, cases: runCases, properties: runProperties(verdicts) });
 
   const count = (cases: Rendered[], st: Status | "XFAIL"): number => cases.filter((c) => c.status === st).length;
   const skipped = (cases: Rendered[]): number => count(cases, "SKIP") + count(cases, "XFAIL");
@@ -105,6 +125,7 @@ export function renderJunit(run: RunResults, verdicts?: Pick<Verdicts, "requirem
     out.push(
       `  <testsuite name="${esc(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, "FAIL")}" errors="${count(s.cases, "ERROR")}" skipped="${skipped(s.cases)}" time="${s.time.toFixed(3)}">`,
     );
+    out.push(...(s.properties ?? []));
     for (const c of s.cases) out.push(...c.lines);
     out.push("  </testsuite>");
   }

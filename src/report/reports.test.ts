@@ -1,4 +1,4 @@
-/** summary.json (schema, redaction), certificate.md and junit.xml rendered from one run of every kind of verdict. */
+/** summary.json (schema, redaction), certificate.md/.html, junit.xml and the Allure results by requirement, from one run of every kind of verdict. */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { registry } from "../contract/registry.js";
 import { REPO_ROOT } from "../contract/schemas.js";
 import { contractValidator } from "../contract/validators.js";
 import { setSecrets } from "../harness/transcript.js";
-import { renderCertificate } from "./certificate.js";
+import { renderCertificate, renderCertificateHtml } from "./certificate.js";
 import { renderJunit } from "./junit.js";
 import { check, runOf, scenarioResult } from "./test-support.js";
 import { summarize, writeReports } from "./write.js";
@@ -40,7 +40,11 @@ describe("summary.json", () => {
     const { summary } = summarize(runOf(scenarios, { filter: { only } }));
     expect(contractValidator().validate("reports/summary.schema.json", summary).violations).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
-    expect(summary).toMatchObject({ suiteVersion: pkg.version, specEdition: registry.specEdition, target: "http://gws.example:8080/api/v2", overall: "NON_CONFORMANT", durationMs: 5000 });
+    expect(summary).toMatchObject({ suiteVersion: pkg.version, specEdition: registry.specEdition, target: "http://gws.example:8080/api/v2", verdict: "NON_CONFORMANT", durationMs: 5000 });
+    expect(summary.gate).toEqual({ exitCode: 1, reasons: [expect.stringMatching(/O3.subject-prefix/), expect.stringMatching(/O8.answer-ok/)] });
+    expect(summary.contract.files["schemas/requirements.json"]).toBe(summary.contract.requirementsSha256);
+    expect(summary.unjudged.find((u) => u.id === "O8.answer-ok")).toMatchObject({ reason: "error" });
+    expect(summary.unjudged.find((u) => u.id === "T1.api-root")).toMatchObject({ reason: "filtered" });
     expect(summary.requirements).toHaveLength(registry.requirements.length);
     expect(summary.requirements.find((r) => r.id === "N8.within-budget")).toMatchObject({ status: "PASS", measuredMs: 7, rule: "N8", level: "MUST", area: "notifications" });
   });
@@ -71,43 +75,87 @@ describe("summary.json", () => {
 
 describe("certificate.md", () => {
   const cert = renderCertificate(summarize(runOf(scenarios, { filter: { only } }), { expected: [] }).summary);
+  const section = (c: string, title: string): string => {
+    const start = c.indexOf(`## ${title}`);
+    expect(start, title).toBeGreaterThanOrEqual(0);
+    const next = c.indexOf("\n## ", start + 3);
+    return c.slice(start, next < 0 ? undefined : next);
+  };
 
-  it("states target, declared settings, date, suite version, spec edition and verdict", () => {
-    expect(cert).toMatch(/^# Conformance statement: GWS Interactions On E-mail Channel/);
-    expect(cert).toContain("| Target | http://gws.example:8080/api/v2 |");
-    expect(cert).toMatch(/\| Declared settings \| .*1 agent\(s\) \(agent1\).*no invitation timeout declared.*notification budget 5000 ms/);
-    expect(cert).toContain("| Date | 2026-01-02 ");
-    expect(cert).toContain(`| Specification | ${registry.specEdition}`);
-    expect(cert).toMatch(/\| Suite version \| gws-email-conformance \d+\.\d+\.\d+/);
-    expect(cert).toContain("## Verdict: NOT CONFORMANT");
-    expect(cert).not.toContain("REDACTED"); // passwords are not even mentioned
+  it("puts the verdict in its title and states target, declared settings, date, suite version, spec edition, contract hashes and the gate", () => {
+    expect(cert.split("\n")[0]).toBe("# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel");
+    expect(cert).toContain("| **Target** | http://gws.example:8080/api/v2 |");
+    expect(cert).toMatch(/\| \*\*Declared settings\*\* \| .*1 agent\(s\) \(agent1\).*no invitation timeout declared.*notification budget 5000 ms/);
+    expect(cert).toContain("| **Date** | 2026-01-02 ");
+    expect(cert).toContain(`| **Specification** | ${registry.specEdition}`);
+    expect(cert).toMatch(/\| \*\*Suite version\*\* \| gws-email-conformance \d+\.\d+\.\d+/);
+    expect(cert).toMatch(/\| \*\*Contract\*\* \| schemas\/ `[0-9a-f]{64}`, requirements.json `[0-9a-f]{64}`/);
+    expect(cert).toMatch(/\| \*\*CI gate\*\* \| exit 1: /);
+    expect(cert).toContain("**NOT CONFORMANT: at least one MUST requirement failed.**");
+    expect(cert).toContain("| `agents` | agent1 (password REDACTED) |"); // settings, redacted
   });
 
-  it("lists MUST failures and SHOULD warnings apart, errors with their prerequisite, requirements by area, and the not-testable ones with reasons", () => {
-    const section = (title: string): string => {
-      const start = cert.indexOf(`## ${title}`);
-      expect(start, title).toBeGreaterThanOrEqual(0);
-      const next = cert.indexOf("\n## ", start + 3);
-      return cert.slice(start, next < 0 ? undefined : next);
-    };
-    expect(section("MUST failures")).toContain("**O3.subject-prefix** (O3, MUST)");
-    expect(section("MUST failures")).not.toContain("O2.answer-ok");
-    expect(section("SHOULD warnings")).toContain("**O2.answer-ok** (O2, SHOULD)");
-    expect(section("SHOULD warnings")).not.toContain("O3.subject-prefix");
-    expect(section("Errors")).toContain('**O8.answer-ok** (MUST): prerequisite "inbound e-mail injected": control answered 503');
-    expect(section("Requirements by area")).toMatch(/### operations[\s\S]*\| O9.target-invited \| SHOULD \| SKIP \| .* \| needs a second agent \|/);
-    expect(section("Requirements by area")).toMatch(/\| N8.within-budget \| MUST \| PASS \| .* \| measured 7 ms \|/);
-    const nt = section("Not testable");
+  it("lists MUST failures and SHOULD warnings apart, the MUST requirements not judged, errors, requirements by area, and the not-testable ones", () => {
+    expect(section(cert, "MUST failures")).toContain("**O3.subject-prefix** (O3, MUST)");
+    expect(section(cert, "MUST failures")).not.toContain("O2.answer-ok");
+    expect(section(cert, "SHOULD warnings")).toContain("**O2.answer-ok** (O2, SHOULD)");
+    expect(section(cert, "SHOULD warnings")).not.toContain("O3.subject-prefix");
+    expect(section(cert, "MUST requirements not judged")).toMatch(/\| O8.answer-ok \| error \| prerequisite "inbound e-mail injected": control answered 503/);
+    expect(section(cert, "MUST requirements not judged")).toContain("| T1.api-root | filtered | filtered out by --only ");
+    expect(section(cert, "Errors")).toContain('**O8.answer-ok** (MUST): prerequisite "inbound e-mail injected": control answered 503');
+    expect(section(cert, "Requirements by area")).toMatch(/### operations[\s\S]*\| O9.target-invited \| SHOULD \| SKIP \| .* \| needs a second agent \|/);
+    expect(section(cert, "Requirements by area")).toMatch(/\| N8.within-budget \| MUST \| PASS \| .* \| measured 7 ms \|/);
+    const nt = section(cert, "Not testable");
     for (const r of registry.requirements.filter((x) => x.excluded)) expect(nt).toContain(`- ${r.id} (${r.level}): ${r.text} — ${r.excluded}`);
   });
 
-  it("shows expected failures in their own list and stale baseline entries as failing", () => {
+  it("an expected failure stays among the MUST failures, named as expected; stale baseline entries are listed", () => {
     const { summary } = summarize(runOf(scenarios, { filter: { only } }), { expected: [{ id: "O3.subject-prefix", reason: "JIRA-12" }, { id: "O1.answer-ok", reason: "old bug" }] });
     const c = renderCertificate(summary);
-    expect(c).toMatch(/## MUST failures\n\nNone\./);
-    expect(c).toMatch(/## Expected failures[^\n]*\n\n- \*\*O3.subject-prefix\*\* \(MUST\) FAIL \(expected\): JIRA-12/);
-    expect(c).toMatch(/## Stale expected-failures baseline \(fails the run\)\n\n- O1.answer-ok: listed as an expected failure \(old bug\) but now passes/);
+    expect(c.split("\n")[0]).toContain("NOT CONFORMANT");
+    expect(section(c, "MUST failures")).toContain("- **O3.subject-prefix** (O3, MUST): The reply's Subject is subjectPrefix + the inbound Subject. — **expected by the baseline**: JIRA-12");
+    expect(c).toMatch(/## Stale expected-failures baseline \(fails the CI gate\)\n\n- O1.answer-ok: listed as an expected failure \(old bug\) but now passes/);
     expect(c).toContain("1 of the failures and 0 of the warnings are expected by the baseline");
+    expect(section(c, "Requirements by area")).toContain("| O3.subject-prefix | MUST | FAIL (expected) |");
+  });
+
+  it("a PARTIAL or INCOMPLETE run's first line says it is not a statement of conformance", () => {
+    const partial = summarize(runOf([scenarios[0]], { filter: { only: ["O1.answer-ok"] } })).summary;
+    expect(partial.verdict).toBe("PARTIAL");
+    const c = renderCertificate(partial);
+    expect(c.split("\n")[0]).toBe("# Not a statement of conformance: PARTIAL run — GWS Interactions On E-mail Channel");
+    expect(section(c, "MUST requirements not judged")).toMatch(/\| T8.foreign-refused \| filtered \| filtered out by --only O1.answer-ok \|/);
+    const incomplete = summarize(runOf([scenarios[0], scenarios[3]], { filter: { only: ["O1.answer-ok", "O8.answer-ok"] } })).summary;
+    expect(incomplete.verdict).toBe("INCOMPLETE");
+    expect(renderCertificate(incomplete).split("\n")[0]).toBe("# Not a statement of conformance: INCOMPLETE run — GWS Interactions On E-mail Channel");
+  });
+});
+
+describe("certificate.html", () => {
+  const { summary } = summarize(runOf(scenarios, { filter: { only } }), { transcriptSha256: "a".repeat(64) });
+  const html = renderCertificateHtml(summary);
+
+  it("is one self-contained, printable file: no script, no external resource, print CSS", () => {
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
+    expect(html).toContain("@media print");
+    expect(html).toContain("<title>Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel</title>");
+    expect(html).toContain('<body class="NON_CONFORMANT" data-verdict="NON_CONFORMANT">');
+  });
+
+  it("carries every requirement with its status (anchored by its ID), the fingerprints, and escapes what the target said", () => {
+    for (const r of summary.requirements.filter((x) => x.status !== "NOT_TESTABLE")) expect(html).toContain(`<tr id="${r.id}" data-requirement="${r.id}" data-status="${r.status}">`);
+    for (const r of summary.requirements.filter((x) => x.status === "NOT_TESTABLE")) expect(html).toContain(`<li id="${r.id}">`);
+    expect(html).toContain(`<tr data-fingerprint="transcript"><td>transcript.jsonl</td><td><code>${"a".repeat(64)}</code></td></tr>`);
+    expect(html).toContain(`<code>${summary.contract.schemasSha256}</code>`);
+    expect(html).toContain("Subject &quot;Where&quot; lacks &quot;Re: &quot; &amp; &lt;more&gt;");
+    expect(html).not.toContain("<more>");
+  });
+
+  it("a PARTIAL run says first that it is not a statement of conformance", () => {
+    const partial = renderCertificateHtml(summarize(runOf([scenarios[0]], { filter: { only: ["O1.answer-ok"] } })).summary);
+    expect(partial).toContain("<h1>Not a statement of conformance: PARTIAL run — GWS Interactions On E-mail Channel</h1>");
+    expect(partial).toContain('<p class="not-statement">');
   });
 });
 
@@ -143,6 +191,18 @@ describe("junit.xml", () => {
     expect(xml).toMatch(/<testsuite name="gws-conformance run" tests="2" failures="1" errors="1"/);
     expect(xml).toContain('<error message="suites/broken.test.ts: SyntaxError: Unexpected token" type="RunError">');
     expect(xml).toMatch(/<failure message="O1.answer-ok: listed as an expected failure \(old bug\) but now passes[^"]*" type="StaleBaseline">/);
+  });
+
+  it("the run's testsuite carries the verdict and the gate apart, and each MUST not judged", () => {
+    const { run, verdicts } = summarize(runOf([scenarios[0]], { filter: { only: ["O1.answer-ok"] } }));
+    const xml = renderJunit(run, verdicts);
+    expectWellFormedXml(xml);
+    const suite = xml.slice(xml.indexOf('<testsuite name="gws-conformance run"'));
+    expect(suite).toMatch(/^<testsuite name="gws-conformance run" tests="0" failures="0" errors="0" skipped="0"/);
+    expect(suite).toContain('<property name="verdict" value="PARTIAL"/>');
+    expect(suite).toMatch(/<property name="verdict-reason" value="not a statement of conformance: nothing failed, but \d+ of the \d+ testable MUST requirements were not judged/);
+    expect(suite).toContain('<property name="gate-exit-code" value="0"/>');
+    expect(suite).toContain('<property name="unjudged:T8.foreign-refused" value="filtered: filtered out by --only O1.answer-ok"/>');
   });
 
   it("under --level must a failed SHOULD check is neither a failure nor a warning", () => {

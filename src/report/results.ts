@@ -6,6 +6,8 @@
 import type { ScenarioMeta } from "../harness/checks.js";
 
 export interface ScenarioResult {
+  /** vitest's test id: the Allure results of the scenario carry it as the "gwsScenario" label. */
+  id?: string;
   /** "file > describe > title" (unique within a run). */
   name: string;
   file: string;

@@ -5,6 +5,7 @@ import type { ConformanceSummary } from "../generated/contract-types.js";
 import { registry } from "../contract/registry.js";
 import { REPO_ROOT } from "../contract/schemas.js";
 import type { RunResults } from "./results.js";
+import { installedContract } from "./fingerprint.js";
 import type { Verdicts } from "./verdicts.js";
 
 export type { ConformanceSummary };
@@ -13,13 +14,22 @@ export function suiteVersion(): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-export function buildSummary(run: RunResults, v: Verdicts, extra: { mergedFrom?: string[] } = {}): ConformanceSummary {
+export function buildSummary(
+  run: RunResults,
+  v: Verdicts,
+  extra: { mergedFrom?: string[]; transcriptSha256?: string } = {},
+): ConformanceSummary {
+  const { schemasSha256, requirementsSha256, files } = installedContract();
   return {
-    overall: v.overall,
+    verdict: v.verdict,
+    verdictReason: v.verdictReason,
+    gate: v.gate,
+    unjudged: v.unjudged,
     counts: v.counts,
     expected: v.expected,
     suiteVersion: suiteVersion(),
     specEdition: registry.specEdition,
+    contract: { schemasSha256, requirementsSha256, files },
     target: run.target,
     settings: run.settings,
     ...(run.shard ? { shard: run.shard } : {}),
@@ -30,6 +40,7 @@ export function buildSummary(run: RunResults, v: Verdicts, extra: { mergedFrom?:
     durationMs: Math.max(0, Date.parse(run.endedAt) - Date.parse(run.startedAt)),
     baselineProblems: v.baselineProblems,
     runErrors: run.runErrors,
+    ...(extra.transcriptSha256 ? { transcriptSha256: extra.transcriptSha256 } : {}),
     requirements: v.requirements.map((r) => ({
       id: r.id,
       rule: r.rule,

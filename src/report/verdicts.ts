@@ -1,5 +1,7 @@
 /**
- * Verdicts per requirement, from the raw results of a run (pure functions).
+ * Verdicts per requirement, the run's verdict about the target, and the CI gate (pure functions).
+ *
+ * Per requirement:
  *   PASS   every check of it passed
  *   FAIL   a MUST check failed
  *   WARN   a SHOULD check failed (never fails the run)
@@ -7,14 +9,50 @@
  *   ERROR  the suite or a precondition broke before it could be judged (names the prerequisite)
  *   NOT_TESTABLE  excluded in the registry, with the reason
  * A requirement's verdict is the worst of what its scenarios say: FAIL > ERROR > WARN > PASS > SKIP.
+ *
+ * Two things are kept apart (docs/decisions.md, "Verdict and gate"):
+ *   - the verdict says what is true of the target: CONFORMANT only when every testable MUST
+ *     requirement of the registry was judged PASS and nothing is ERROR; NON_CONFORMANT when a MUST
+ *     failed (a failure the expected-failures baseline lists is still a failure of the target);
+ *     INCOMPLETE when, with no MUST failed, something could not be judged (ERROR); PARTIAL when
+ *     nothing failed or errored but MUST requirements were left unjudged (filtered, not
+ *     supported by the target's declared settings, judged in another shard). Only CONFORMANT and
+ *     NON_CONFORMANT are statements about conformance.
+ *   - the gate is the CI decision (exit code): 0 when nothing the run was asked to judge failed
+ *     or errored and the baseline is fresh, 1 otherwise, 2 when the harness itself broke.
  */
 import { registry } from "../contract/registry.js";
+import { SKIP_REASONS } from "../harness/checks.js";
 import type { ScenarioResult, RunResults } from "./results.js";
 import { filteredOut } from "../harness/selection.js";
 export { filteredOut };
 
 export type Status = "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE";
-export type Overall = "CONFORMANT" | "NON_CONFORMANT" | "INCOMPLETE";
+export type Verdict = "CONFORMANT" | "NON_CONFORMANT" | "PARTIAL" | "INCOMPLETE";
+
+/** Why a testable MUST requirement was not judged. */
+export type UnjudgedReason =
+  | "filtered"
+  | "needs-second-agent"
+  | "no-invite-timeout"
+  | "other-shard"
+  | "error"
+  | "skipped";
+
+export interface Unjudged {
+  id: string;
+  reason: UnjudgedReason;
+  /** The requirement's own message (the selection, the skip reason, the broken prerequisite). */
+  message: string;
+}
+
+/** The CI decision, apart from the verdict. */
+export interface Gate {
+  /** 0 pass, 1 fail, 2 the harness broke (configuration errors stop the run before any verdict). */
+  exitCode: 0 | 1 | 2;
+  /** What failed the gate; for exit 0, one line saying why it passed. */
+  reasons: string[];
+}
 
 export interface ExpectedFailure {
   id: string;
@@ -41,13 +79,29 @@ export interface RequirementVerdict {
 }
 
 export interface Verdicts {
-  overall: Overall;
+  /** What is true of the target (see the file comment). */
+  verdict: Verdict;
+  /** One sentence: why this verdict. */
+  verdictReason: string;
+  /** Every testable MUST requirement not judged (SKIP or ERROR), with why: empty for CONFORMANT. */
+  unjudged: Unjudged[];
+  gate: Gate;
   counts: Record<Status, number>;
   /** How many of the FAIL and WARN requirements the expected-failures baseline accepts (counted in `counts` too). */
   expected: { FAIL: number; WARN: number };
   requirements: RequirementVerdict[];
-  /** Stale or expired expected-failure entries: each fails the run. */
+  /** Stale or expired expected-failure entries: each fails the gate (not the verdict). */
   baselineProblems: string[];
+}
+
+const SKIP_KINDS = new Map<string, UnjudgedReason>([
+  [SKIP_REASONS["second-agent"], "needs-second-agent"],
+  [SKIP_REASONS["invite-timeout"], "no-invite-timeout"],
+]);
+
+/** The kind of a scenario's skip reason (the scenario layer and the selection write these texts). */
+function skipKind(message: string): UnjudgedReason {
+  return SKIP_KINDS.get(message) ?? (message.startsWith("filtered out by") ? "filtered" : "skipped");
 }
 
 const ORDER: Status[] = ["FAIL", "ERROR", "WARN", "PASS", "SKIP"];
@@ -87,8 +141,21 @@ export function scenarioStatus(r: ScenarioResult, filtered?: ReadonlyMap<string,
   return "PASS";
 }
 
-export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "shard"> & { runErrors?: string[] }, opts: { expected?: ExpectedFailure[]; today?: string } = {}): Verdicts {
+export interface VerdictOptions {
+  expected?: ExpectedFailure[];
+  /** YYYY-MM-DD for the baseline's expiry dates (tests); default today. */
+  today?: string;
+  /** The harness itself broke (the test runner failed): the gate is 2 whatever the verdicts. */
+  harnessError?: string;
+}
+
+export function computeVerdicts(
+  run: Pick<RunResults, "scenarios" | "filter" | "shard"> & { runErrors?: string[] },
+  opts: VerdictOptions = {},
+): Verdicts {
   const requirements: RequirementVerdict[] = [];
+  /** Why each SKIP requirement was not judged. */
+  const skipReasons = new Map<string, UnjudgedReason>();
   const selection = selectionOf(run);
   for (const req of registry.requirements) {
     const base = { id: req.id, rule: req.rule, level: req.level, area: req.area, text: req.text, tests: [] as string[], durationMs: 0 };
@@ -99,6 +166,7 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
     const filtered = selection.get(req.id);
     if (filtered) {
       requirements.push({ ...base, status: "SKIP", message: filtered });
+      skipReasons.set(req.id, "filtered");
       continue;
     }
     let status: Status | undefined;
@@ -150,7 +218,9 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
     if (!status) {
       status = run.shard ? "SKIP" : "ERROR";
       messages[status].push(run.shard ? `not judged in shard ${run.shard}` : "not covered by any scenario");
+      if (run.shard) skipReasons.set(req.id, "other-shard");
     }
+    if (status === "SKIP" && !skipReasons.has(req.id)) skipReasons.set(req.id, skipKind(messages.SKIP[0] ?? ""));
     // A requirement judged somewhere stays judged: scenarios that only skipped it do not hide it.
     const message =
       status === "PASS" ? `${checks} check(s) passed in ${base.tests.length} scenario(s)` : messages[status].slice(0, 3).join("\n") + (messages[status].length > 3 ? `\n(+${messages[status].length - 3} more)` : "");
@@ -173,14 +243,136 @@ export function computeVerdicts(run: Pick<RunResults, "scenarios" | "filter" | "
     counts[r.status]++;
     if (r.expectedFailure && (r.status === "FAIL" || r.status === "WARN")) expected[r.status]++;
   }
-  const unexpectedFail = requirements.some((r) => r.status === "FAIL" && !r.expectedFailure);
-  // A run error (a suite file that did not load, an unhandled rejection) means something was not judged.
-  const error = requirements.some((r) => r.status === "ERROR") || (run.runErrors?.length ?? 0) > 0;
-  const overall: Overall = unexpectedFail || baselineProblems.length ? "NON_CONFORMANT" : error ? "INCOMPLETE" : "CONFORMANT";
-  return { overall, counts, expected, requirements, baselineProblems };
+  const runErrors = run.runErrors ?? [];
+  const unjudged: Unjudged[] = requirements
+    .filter((r) => r.level === "MUST" && (r.status === "SKIP" || r.status === "ERROR"))
+    .map((r) => ({
+      id: r.id,
+      reason: r.status === "ERROR" ? "error" : (skipReasons.get(r.id) ?? "skipped"),
+      message: r.message.split("\n")[0],
+    }));
+  const { verdict, verdictReason } = verdictOf(requirements, unjudged, runErrors);
+  const gate = gateOf(requirements, runErrors, baselineProblems, unjudged, verdict, opts.harnessError);
+  return { verdict, verdictReason, unjudged, gate, counts, expected, requirements, baselineProblems };
 }
 
-/** 0 conformant, 1 otherwise (2 is for configuration errors, decided before a run). */
-export function exitCodeOf(v: Verdicts): 0 | 1 {
-  return v.overall === "CONFORMANT" ? 0 : 1;
+const ids = (rs: Array<{ id: string }>, max = 8): string => {
+  const shown = rs.slice(0, max).map((r) => r.id);
+  return shown.join(", ") + (rs.length > max ? ` (+${rs.length - max} more)` : "");
+};
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** How many unjudged MUST requirements each reason accounts for, in words. */
+export function describeUnjudged(unjudged: Unjudged[]): string {
+  const words: Record<UnjudgedReason, string> = {
+    filtered: "outside the run's selection",
+    "needs-second-agent": "need a second agent",
+    "no-invite-timeout": "need a declared invitation timeout",
+    "other-shard": "judged in another shard",
+    error: "could not be judged (ERROR)",
+    skipped: "skipped",
+  };
+  const by = new Map<UnjudgedReason, number>();
+  for (const u of unjudged) by.set(u.reason, (by.get(u.reason) ?? 0) + 1);
+  return [...by].map(([reason, n]) => `${n} ${words[reason]}`).join(", ");
+}
+
+type StatusRecord = Pick<RequirementVerdict, "id" | "level" | "status" | "expectedFailure">;
+
+/** The verdict that requirement statuses give (what `gws-conformance verify` recomputes from a summary). */
+export function verdictFromStatuses(requirements: StatusRecord[], runErrors: string[]): Verdict {
+  const unjudged = requirements
+    .filter((r) => r.level === "MUST" && (r.status === "SKIP" || r.status === "ERROR"))
+    .map((r) => ({ id: r.id, reason: "skipped" as const, message: "" }));
+  return verdictOf(requirements, unjudged, runErrors).verdict;
+}
+
+/** The verdict about the target: a failed MUST outweighs everything; then errors; then what was left unjudged. */
+function verdictOf(
+  requirements: StatusRecord[],
+  unjudged: Unjudged[],
+  runErrors: string[],
+): { verdict: Verdict; verdictReason: string } {
+  const testableMust = requirements.filter((r) => r.level === "MUST" && r.status !== "NOT_TESTABLE").length;
+  const failed = requirements.filter((r) => r.status === "FAIL");
+  if (failed.length) {
+    const expected = failed.filter((r) => r.expectedFailure);
+    const reasons = expected.map((r) => `${r.id}: ${r.expectedFailure}`).join("; ");
+    const howMany = expected.length === failed.length ? "all" : String(expected.length);
+    return {
+      verdict: "NON_CONFORMANT",
+      verdictReason:
+        `${plural(failed.length, "MUST requirement")} failed: ${ids(failed)}` +
+        (expected.length ? `; ${howMany} expected by the baseline (${reasons})` : ""),
+    };
+  }
+  const errors = requirements.filter((r) => r.status === "ERROR");
+  if (errors.length || runErrors.length) {
+    const what = [
+      errors.length ? `${plural(errors.length, "requirement")} could not be judged (ERROR: ${ids(errors)})` : "",
+      runErrors.length ? `${plural(runErrors.length, "error")} outside any scenario` : "",
+    ];
+    return {
+      verdict: "INCOMPLETE",
+      verdictReason:
+        "not a statement of conformance: no MUST requirement failed, but " + what.filter(Boolean).join(" and "),
+    };
+  }
+  if (unjudged.length) {
+    return {
+      verdict: "PARTIAL",
+      verdictReason:
+        `not a statement of conformance: nothing failed, but ${unjudged.length} of the ${testableMust} ` +
+        `testable MUST requirements were not judged (${describeUnjudged(unjudged)})`,
+    };
+  }
+  const warns = requirements.filter((r) => r.status === "WARN").length;
+  return {
+    verdict: "CONFORMANT",
+    verdictReason:
+      `every one of the ${testableMust} testable MUST requirements passed and nothing errored` +
+      (warns ? `; ${plural(warns, "SHOULD warning")} (they do not affect conformance)` : ""),
+  };
+}
+
+/** The CI decision: fails on what the run was asked to judge and did not pass, never on what it was not asked. */
+function gateOf(
+  requirements: RequirementVerdict[],
+  runErrors: string[],
+  baselineProblems: string[],
+  unjudged: Unjudged[],
+  verdict: Verdict,
+  harnessError?: string,
+): Gate {
+  if (harnessError) return { exitCode: 2, reasons: [`harness error: ${harnessError}`] };
+  const reasons: string[] = [];
+  const unexpected = requirements.filter((r) => r.status === "FAIL" && !r.expectedFailure);
+  const errors = requirements.filter((r) => r.status === "ERROR");
+  if (unexpected.length)
+    reasons.push(
+      `${plural(unexpected.length, "MUST requirement")} failed outside the expected-failures baseline: ` +
+        ids(unexpected),
+    );
+  if (errors.length)
+    reasons.push(`${plural(errors.length, "requirement")} could not be judged (ERROR): ${ids(errors)}`);
+  if (runErrors.length) reasons.push(`${plural(runErrors.length, "error")} outside any scenario`);
+  if (baselineProblems.length)
+    reasons.push(`the expected-failures baseline is stale (${plural(baselineProblems.length, "entry", "entries")})`);
+  if (reasons.length) return { exitCode: 1, reasons };
+  const expected = requirements.filter((r) => r.status === "FAIL" && r.expectedFailure).length;
+  const notAsked = unjudged.filter((u) => u.reason !== "error").length;
+  return {
+    exitCode: 0,
+    reasons: [
+      "nothing the run was asked to judge failed or errored, and the baseline is fresh" +
+        (expected ? `; ${plural(expected, "MUST failure")} expected by the baseline` : "") +
+        (notAsked ? `; ${plural(notAsked, "MUST requirement")} not judged` : "") +
+        ` (verdict ${verdict})`,
+    ],
+  };
+}
+
+/** The gate's exit code: 0 pass, 1 fail, 2 harness error (configuration errors exit 2 before a run). */
+export function exitCodeOf(v: Pick<Verdicts, "gate">): 0 | 1 | 2 {
+  return v.gate.exitCode;
 }

@@ -38,8 +38,18 @@ export interface RunRequest {
   /** Everything but the run id, which the runner assigns. */
   context: Omit<RunContext, "runId">;
   shard?: string;
-  /** One progress line per finished scenario. */
-  progress?: (line: string, status: Status) => void;
+  /** Told when the run starts, when each file's scenarios are known, and when each scenario ends. */
+  progress?: RunProgress;
+}
+
+/** What a run reports while it goes (the command prints it: src/cli/terminal.ts). */
+export interface RunProgress {
+  /** The run starts with this many suite files. */
+  started?(files: number): void;
+  /** A suite file was loaded: it holds this many scenarios. */
+  collected?(scenarios: number): void;
+  /** A scenario finished: a one-line description and its status. */
+  scenario(line: string, status: Status): void;
 }
 
 export interface RunOutcome {
@@ -53,6 +63,8 @@ export interface RunOutcome {
 /** Forwards vitest's reporter calls to the collector of the run in progress. */
 class CurrentRunReporter implements Reporter {
   current: ResultCollector | undefined;
+  onTestRunStart: Reporter["onTestRunStart"] = (s) => this.current?.onTestRunStart(s);
+  onTestModuleCollected: Reporter["onTestModuleCollected"] = (m) => this.current?.onTestModuleCollected(m);
   onTestCaseResult: Reporter["onTestCaseResult"] = (t) => this.current?.onTestCaseResult(t);
   onTestModuleEnd: Reporter["onTestModuleEnd"] = (m) => this.current?.onTestModuleEnd(m);
   onTestRunEnd: Reporter["onTestRunEnd"] = (m, e, r) => this.current?.onTestRunEnd(m, e, r);

@@ -11,7 +11,7 @@ import { runCli } from "./run-cli.js";
 
 const FIXTURES = "test/fixtures/report-suites";
 const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-cli-"));
-const summaryOf = (out: string): { overall: string; requirements: Array<{ id: string; message: string }> } => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+const summaryOf = (out: string): { verdict: string; requirements: Array<{ id: string; message: string }> } => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
 
 it("a target that accepts connections but never answers ends within the HTTP budget as ERROR, reports written", async () => {
   // A firewall that black-holes requests: the harness's answer budget (BUDGETS.httpAnswerMs) bounds it.
@@ -25,7 +25,7 @@ it("a target that accepts connections but never answers ends within the HTTP bud
     const out = tmp();
     const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control` });
     expect(run.code).toBe(1);
-    expect(summaryOf(out).overall).toBe("INCOMPLETE");
+    expect(summaryOf(out).verdict).toBe("INCOMPLETE");
     expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP"/);
     expect(statSync(join(out, "junit.xml")).size).toBeGreaterThan(0);
     expect(run.wallMs).toBeLessThan(45_000);

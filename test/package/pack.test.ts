@@ -70,7 +70,7 @@ describe("the packed package", () => {
     const r = await run("npx", ["gws-conformance", "run", "--out", out], join(dir, "app"));
     expect(r.code, r.out).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    expect(summary.overall).toBe("CONFORMANT");
+    expect(summary.verdict).toBe("CONFORMANT");
     for (const f of ["certificate.md", "junit.xml", "transcript.jsonl", join("allure-report", "index.html")]) expect(existsSync(join(out, f)), f).toBe(true);
   });
 
@@ -93,7 +93,7 @@ describe("the packed package", () => {
       expect(r.code, r.out).toBe(0);
       const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
       expect(summary.target).toBe(server.baseUrl);
-      expect(summary.overall).toBe("CONFORMANT");
+      expect(summary.verdict).toBe("CONFORMANT");
     });
   });
 });
