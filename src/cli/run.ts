@@ -18,6 +18,7 @@ import { REPO_ROOT } from "../contract/schemas.js";
 import { NO_ALLURE_ENV } from "../harness/allure-bridge.js";
 import { withBudget } from "../harness/budgets.js";
 import { RESOLVED_TARGET_ENV, resolveTarget } from "../harness/global-setup.js";
+import { preflight, preflightLine, preflightResult } from "../harness/preflight.js";
 import { SELECTION_ENV, type Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
 import { redactText, setSecrets } from "../harness/transcript.js";
@@ -151,10 +152,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const selection: Selection = { ...(args.only ? { only: args.only } : {}), ...(args.skip ? { skip: args.skip } : {}), ...(args.level ? { level: args.level } : {}) };
   const hasSelection = Object.keys(selection).length > 0;
   io.out(`gws-conformance: target ${target.target.label}; reports in ${out}`);
+  // Pre-flight (src/harness/preflight.ts): a target that never answered, or that broke a MUST on its
+  // first REST call or handshake, is judged here in one line; the scenarios then do not run.
+  const pre = await preflight(target.target);
+  const preResult = preflightResult(pre, hasSelection ? selection : undefined);
+  if (preResult) io.out(`gws-conformance: ${preflightLine(pre)}`);
 
   // 3. The run. Workers get the target, the transcript directory and the selection through the
   // environment (GWS_RESOLVED_TARGET is read by the projects' globalSetup, which provides it as gwsTarget).
   const collector = new ResultCollector((line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line), hasSelection ? selection : undefined);
+  if (preResult) collector.scenarios.push(preResult);
   const startedAt = new Date().toISOString();
   const envKeys = [RESOLVED_TARGET_ENV, "GWS_TRANSCRIPT_DIR", SELECTION_ENV, SUITES_ENV, NO_ALLURE_ENV] as const;
   const saved = new Map(envKeys.map((k) => [k, process.env[k]]));
@@ -170,7 +177,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   let runnerFailure: string | undefined;
   try {
     const stderr = redactingStderr();
-    const vitest = await startVitest(
+    const vitest = preResult ? undefined : await startVitest(
       "test",
       [],
       {
@@ -239,10 +246,16 @@ export function printVerdict(
   const line = (r: { id: string; status: string; message: string; expectedFailure?: string }): string =>
     `${r.status} ${r.id}${r.expectedFailure ? " (expected)" : ""}: ${r.message.split("\n")[0].slice(0, 200)}`;
   for (const r of summary.requirements.filter((x) => x.status === "FAIL")) io.out(line(r));
-  // A dead target makes every requirement an ERROR with the same reason: the first ones say it.
-  const errors = summary.requirements.filter((x) => x.status === "ERROR");
-  for (const r of errors.slice(0, MAX_ERROR_LINES)) io.out(line(r));
-  if (errors.length > MAX_ERROR_LINES) io.out(`(+${errors.length - MAX_ERROR_LINES} more ERROR requirements: see certificate.md or summary.json)`);
+  // Requirements that are ERROR for the same reason (a dead target, a failed pre-flight) share one line.
+  const errors = new Map<string, Array<{ id: string; status: string; message: string }>>();
+  for (const r of summary.requirements.filter((x) => x.status === "ERROR")) errors.set(r.message, [...(errors.get(r.message) ?? []), r]);
+  let shown = 0;
+  for (const [message, group] of errors) {
+    if (shown++ === MAX_ERROR_LINES) io.out(`(+${errors.size - MAX_ERROR_LINES} more ERROR reasons: see certificate.md or summary.json)`);
+    if (shown > MAX_ERROR_LINES) continue;
+    if (group.length === 1) io.out(line(group[0]));
+    else io.out(`ERROR ${group.length} requirements (${group.slice(0, 3).map((r) => r.id).join(", ")}, …): ${message.split("\n")[0].slice(0, 200)}`);
+  }
   for (const e of summary.runErrors) io.out(`RUN ERROR ${e.split("\n")[0].slice(0, 300)}`);
   for (const b of summary.baselineProblems) io.out(`BASELINE ${b}`);
   const c = summary.counts;

@@ -26,6 +26,8 @@ export type TranscriptEntry = { worker?: string } & (
       responseBody?: unknown;
       durationMs: number;
       error?: string;
+      /** The answer body went past --max-answer-bytes (this many bytes): reading stopped there. */
+      tooLargeAfter?: number;
       /** Operation name when the request is a contract operation. */
       operation?: string;
     }
