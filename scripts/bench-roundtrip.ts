@@ -64,7 +64,7 @@ async function acceptRoundTrip(): Promise<number[]> {
   const times: number[] = [];
   for (let i = -WARMUP; i < N; i++) {
     const subject = `bench-${i}`;
-    const id = await inject(server.controlUrl, { to: "a@x", from: "b@y", subject, text: "t", agent: agent.name });
+    const id = await inject(server.controlUrl, { to: "support@contact-center.example", from: "pat@example.org", subject, text: "t", agent: agent.name });
     await agent.invited(subject);
     const t0 = performance.now();
     await agent.op(id, { operationName: "Accept" });

@@ -49,6 +49,27 @@ export type DriftEnvelopeKind = "status" | "statusCode" | "empty" | "non-json" |
  */
 export type ExpectedFailures = ExpectedFailureEntry[];
 /**
+ * One e-mail address (addr-spec of RFC 5322 without quoted local parts or domain literals): local@domain.tld.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "address".
+ */
+export type EmailAddress = string;
+/**
+ * One or more e-mail addresses separated by commas (the page's CCAddresses is one string).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "addressList".
+ */
+export type EmailAddressList = string;
+/**
+ * A MIME type, type/subtype.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "mimeType".
+ */
+export type MimeType = string;
+/**
  * Any documented notification on /me/interactions, discriminated by state (N1-N5). A message with an undocumented state is checked against base.schema.json only.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -199,6 +220,9 @@ export interface GwsContract {
   StateName?: StateName;
   StopProcessingRequest?: StopProcessingRequest;
   TransferRequest?: TransferRequest;
+  address?: EmailAddress;
+  addressList?: EmailAddressList;
+  mimeType?: MimeType;
 }
 /**
  * Accept an invitation. Page section 'Accept' (shown on the singular path, a typo per T2); contract O1.
@@ -712,15 +736,15 @@ export interface ForwardRequest {
  * via the `definition` "InboundEmailInjection".
  */
 export interface InboundEmailInjection {
-  to: string;
-  from: string;
+  to: EmailAddress;
+  from: EmailAddress;
   subject: string;
   text: string;
-  replyTo?: string;
-  cc?: string;
-  mimeType?: string;
+  replyTo?: EmailAddress;
+  cc?: EmailAddressList;
+  mimeType?: MimeType;
   structuredText?: string;
-  structuredTextMimeType?: string;
+  structuredTextMimeType?: MimeType;
   attachments?: InjectedAttachment[];
   /**
    * Username to route the e-mail to (hint).
@@ -733,7 +757,7 @@ export interface InboundEmailInjection {
 }
 export interface InjectedAttachment {
   name: string;
-  mimetype: string;
+  mimetype: MimeType;
   contentBase64: string;
 }
 /**

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { createFayeHost } from "../peers/faye-host.js";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
-import { BodyTooLarge, errorAnswer, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
 import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -130,6 +130,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       else refuse(res, errorAnswer(400, `the request body could not be read: ${(e as Error).message}`), operation);
       return undefined;
     }
+    if (jsonTooDeep(text)) {
+      refuse(res, errorAnswer(400, `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), operation);
+      return undefined;
+    }
     try {
       return { body: JSON.parse(text) };
     } catch (e) {
@@ -198,6 +202,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     });
   });
   server.keepAliveTimeout = 5_000;
+  // A request Node cannot parse (overlong URL or headers, bad syntax) still gets an R1 answer.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+    socket.end(clientErrorResponse(err));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
