@@ -27,6 +27,8 @@ export interface Fault {
   level: "MUST" | "SHOULD" | "DRIFT";
   expect: string[];
   description: string;
+  /** "load": caught by `gws-conformance load`, not by a conformance run (src/load/). */
+  mode?: "load";
 }
 
 export interface MutantResult {
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
   const parallel = Number(flag("--parallel") ?? 4);
   const workersPerRun = Number(flag("--workers") ?? 3);
   const only = flag("--only")?.split(",");
-  const faults = args.includes("--derived-only") ? [] : loadFaults().filter((f) => f.level !== "DRIFT" && (!only || only.includes(f.name)));
+  const faults = args.includes("--derived-only") ? [] : loadFaults().filter((f) => f.level !== "DRIFT" && f.mode !== "load" && (!only || only.includes(f.name)));
   const work = join(out, "mutation-runs");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

@@ -96,6 +96,7 @@ export function runUsage(): string {
   const settings = SETTING_DEFINITIONS.map((d) => `  ${`${d.flag}${d.kind === "boolean" ? "" : " VALUE"}`.padEnd(28)} ${d.help} [${d.env}]`).join("\n");
   return `usage: gws-conformance run [options]
        gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
+       gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] ...   (see load --help)
        gws-conformance drift | diff-schemas | rejudge ...   (see gws-conformance drift --help)
 
 Runs the conformance suites against a target (by default the embedded reference server) and

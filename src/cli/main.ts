@@ -1,7 +1,8 @@
 /**
  * gws-conformance — the command of the product.
  *   run (default)                 judge a target, write the reports
- *   merge DIR...                  merge shard outputs
+ *   merge DIR...                  merge shard outputs (conformance runs, or load runs)
+ *   load                          drive the lifecycle under load (src/load/)
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
 import { redactText } from "../harness/transcript.js";
@@ -61,6 +62,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     case "merge":
       return mergeCommand(args, io);
+    case "load":
+      return (await import("../load/command.js")).loadCommand(args, io);
     case "drift":
       return withDrift(io, sub, (drift) => driftCommand(drift, args, io));
     case "diff-schemas":
@@ -70,7 +73,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.out(runUsage());
       return 0;
     default:
-      io.err(`gws-conformance: unknown command ${sub} (run, merge, drift, diff-schemas, rejudge)`);
+      io.err(`gws-conformance: unknown command ${sub} (run, merge, load, drift, diff-schemas, rejudge)`);
       return 2;
   }
 }

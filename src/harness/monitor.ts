@@ -67,6 +67,16 @@ export class StreamMonitor {
     this.rescan();
   }
 
+  /** The agent now known to hold the e-mail of `token` (load mode: without a rescan of every stream). */
+  holdToken(token: string, agent: string): void {
+    this.byToken.get(token)?.agents.add(agent);
+  }
+
+  /** Stops attributing by `token` (its interactions stay claimed by id): keeps the token scan short under load. */
+  dropToken(token: string): void {
+    this.byToken.delete(token);
+  }
+
   /** A Transfer (O9) makes the target agent a legitimate recipient of the id. */
   allowAgent(id: string, agent: string): void {
     this.byId.get(id)?.agents.add(agent);
