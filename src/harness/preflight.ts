@@ -6,12 +6,13 @@
  *   - unreachable: the target never answered (refused, reset before an answer, timed out), does
  *     not speak HTTP, or refused the configured credentials everywhere: nothing can be judged.
  *     ONE line says why; every requirement is ERROR with that reason and the run is INCOMPLETE;
- *   - broken: the target answered and broke a MUST (a 5xx: R2.no-5xx; not an R1 envelope;
+ *   - broken: the target answered and broke a MUST (a 5xx: R2.no-5xx; not JSON or too large: R1;
  *     a refused, non-Bayeux or garbled handshake: T5.handshake; valid credentials refused on
  *     REST: T4.basic-auth). That requirement FAILs; every other one is ERROR "not judged:
  *     depends on <it>, which FAILed". The run is NON_CONFORMANT.
  * Credentials count as valid when the other endpoint accepted them (T5: the same credentials as
  * REST): a password refused by both REST and Bayeux is a configuration problem, not a verdict.
+ * JSON in another envelope than R1's does not stop the run: the scenarios judge R1 on every answer.
  * The result is a synthetic scenario result ("pre-flight") that the verdicts count like any other.
  */
 import { registry } from "../contract/registry.js";
@@ -92,12 +93,17 @@ async function preflightAgent(target: ResolvedTarget, agent: AgentCredentials, c
   const judged = judgeAnswer({ method: ready.method, url: ready.url, status: ready.status, body: ready.body, operation: "Ready", malformedRequest: false, tooLargeAfter: ready.tooLargeAfter });
   const failedMust = judged.checks.find((c) => !c.passed);
   for (const c of judged.checks) if (c.passed) checks.push(check(c.requirement, true, c.message));
-  if (failedMust) return broken(check(failedMust.requirement, false, failedMust.message));
-  if (!judged.ok) {
+  // A 5xx, an oversized answer or one that is not JSON at all (an HTML page): the API is not
+  // there to judge. JSON in another envelope is left to the scenarios, which judge R1 on every answer.
+  const notJson = typeof ready.body === "string";
+  if (failedMust && (failedMust.requirement === "R2.no-5xx" || ready.tooLargeAfter !== undefined || notJson)) {
+    return broken(check(failedMust.requirement, false, failedMust.message));
+  }
+  if (judged.refused) {
     const hint = ready.status === 404 ? ": is --base-url the API root (e.g. https://host/api/v2)?" : "";
     return unreachable("agent can set its channel Ready", `${where} was refused (HTTP ${ready.status} ${JSON.stringify(ready.body)?.slice(0, 200)})${hint}`);
   }
-  checks.push(check("T4.basic-auth", true, `${where} with agent ${agent.username}'s credentials was served`));
+  if (judged.ok) checks.push(check("T4.basic-auth", true, `${where} with agent ${agent.username}'s credentials was served`));
 
   const hs = await handshake(target, agent, http.cookieHeader());
   if (hs.ok) {
