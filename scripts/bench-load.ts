@@ -57,7 +57,7 @@ interface Step {
   rate: number;
   report: LoadReport;
   pass: boolean;
-  /** CPU time used during the step, as a share of one core: the server (child process) and the generator (this process). */
+  /** CPU time used during the step, as a share of one core: the server (child) and the generator (this process). */
   serverCpu: number;
   generatorCpu: number;
 }
@@ -72,18 +72,32 @@ function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
-async function startServerProcess(agents: ReturnType<typeof numberedAgents>): Promise<{ child: ChildProcess; baseUrl: string; cometdUrl: string; controlUrl: string }> {
+async function startServerProcess(
+  agents: ReturnType<typeof numberedAgents>,
+): Promise<{ child: ChildProcess; baseUrl: string; cometdUrl: string; controlUrl: string }> {
   const list = agents.map((a) => `${a.username}:${a.password}`).join(",");
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "src", "reference", "cli.ts"), "--port", "0", "--agents", list], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "src", "reference", "cli.ts"), "--port", "0", "--agents", list],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
   let text = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the reference server did not start within ${SERVER_START_MS} ms:\n${text}`)), SERVER_START_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the reference server did not start within ${SERVER_START_MS} ms:\n${text}`)),
+      SERVER_START_MS,
+    );
     child.stdout!.on("data", (c: Buffer) => {
       text += c.toString();
       if (!/ready; Ctrl-C to stop/.test(text)) return;
       clearTimeout(timer);
       const url = (label: string): string => new RegExp(`${label}\\s+(\\S+)`).exec(text)![1];
-      resolve({ child, baseUrl: url("API root"), cometdUrl: url("CometD"), controlUrl: url("control").replace(/\/inbound-emails$/, "") });
+      resolve({
+        child,
+        baseUrl: url("API root"),
+        cometdUrl: url("CometD"),
+        controlUrl: url("control").replace(/\/inbound-emails$/, ""),
+      });
     });
     child.on("exit", (code) => reject(new Error(`the reference server exited (${code}):\n${text}`)));
   });
@@ -107,19 +121,39 @@ const fmtStep = (s: Step): string => {
 
 setRecording(false);
 const agents = numberedAgents(AGENTS);
-console.log(`bench:load — ${AGENTS} agents, ${STEP_MS / 1000} s per step, objective p99 notification latency ≤ ${MAX_P99_MS} ms, 0 violations, 0 errors`);
+console.log(`bench:load — ${AGENTS} agents, ${STEP_MS / 1000} s per step`);
+console.log(`objective: p99 notification latency ≤ ${MAX_P99_MS} ms, 0 violations, 0 errors`);
 const floor = await rawCometdFloor(200);
-console.log(`raw CometD floor (deliver → client callback, 200 messages): p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms`);
+const floorText = `p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms`;
+console.log(`raw CometD floor (deliver → client callback, 200 messages): ${floorText}`);
 const server = await startServerProcess(agents);
-const target = { ...server, agents, inject: "http" as const, notifyBudgetMs: 5000, tlsInsecure: false, maxAnswerBytes: 1 << 20, embedded: false, label: "reference server (child process)" };
+const target = {
+  ...server,
+  agents,
+  inject: "http" as const,
+  notifyBudgetMs: 5000,
+  tlsInsecure: false,
+  maxAnswerBytes: 1 << 20,
+  embedded: false,
+  label: "reference server (child process)",
+};
 const steps: Step[] = [];
 const step = async (rate: number, counted = true): Promise<Step> => {
   const [server0, self0, t0] = [cpuSecondsOf(server.child.pid), process.cpuUsage(), performance.now()];
   const outcome = await runLoad({ target, agents, rate, durationMs: STEP_MS });
   const wallS = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(self0);
-  const cpu = { serverCpu: (cpuSecondsOf(server.child.pid) - server0) / wallS, generatorCpu: (self.user + self.system) / 1e6 / wallS };
-  const report = buildLoadReport(outcome, { target: target.label, settings: { agents: AGENTS }, rate, agentsConfigured: AGENTS, objectives: { maxP99Ms: MAX_P99_MS, maxViolations: 0, maxErrors: 0 } });
+  const cpu = {
+    serverCpu: (cpuSecondsOf(server.child.pid) - server0) / wallS,
+    generatorCpu: (self.user + self.system) / 1e6 / wallS,
+  };
+  const report = buildLoadReport(outcome, {
+    target: target.label,
+    settings: { agents: AGENTS },
+    rate,
+    agentsConfigured: AGENTS,
+    objectives: { maxP99Ms: MAX_P99_MS, maxViolations: 0, maxErrors: 0 },
+  });
   const s = { rate, report, pass: report.verdict === "MET", ...cpu };
   if (!counted) return s;
   steps.push(s);
@@ -148,10 +182,16 @@ try {
   if (pass) {
     const n = pass.report.latency.notification.all;
     const lag = pass.report.generatorLoopLag.p99Ms;
-    console.log(`capacity: ${pass.rate} e-mails/s with ${AGENTS} agents (p99 notification latency ${n.p99Ms} ms ≤ ${MAX_P99_MS} ms, p50 ${n.p50Ms} ms, 0 violations)${fail ? `; ${fail.rate}/s missed` : `; not reached up to ${MAX_RATE}/s`}`);
-    console.log(`beside the raw CometD floor: p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms`);
-    console.log(`load generator event-loop lag at that rate: p99 ${lag} ms${lag > CLIENT_LAG_MS ? " — above 20 ms: the client may be the limit, not the server" : " (the figure is the server's)"}`);
-    console.log(`CPU at that rate: server ${Math.round(pass.serverCpu * 100)}% of a core, generator ${Math.round(pass.generatorCpu * 100)}%${fail ? `; at ${fail.rate}/s: server ${Math.round(fail.serverCpu * 100)}%, generator ${Math.round(fail.generatorCpu * 100)}%` : ""}`);
+    const figures = `p99 notification latency ${n.p99Ms} ms ≤ ${MAX_P99_MS} ms, p50 ${n.p50Ms} ms, 0 violations`;
+    const above = fail ? `${fail.rate}/s missed` : `not reached up to ${MAX_RATE}/s`;
+    console.log(`capacity: ${pass.rate} e-mails/s with ${AGENTS} agents (${figures}); ${above}`);
+    console.log(`beside the raw CometD floor: ${floorText}`);
+    const whose =
+      lag > CLIENT_LAG_MS ? " — above 20 ms: the client may be the limit, not the server" : " (the server's figure)";
+    console.log(`load generator event-loop lag at that rate: p99 ${lag} ms${whose}`);
+    const pctOf = (share: number): string => `${Math.round(share * 100)}%`;
+    const cpu = (s: Step): string => `server ${pctOf(s.serverCpu)} of a core, generator ${pctOf(s.generatorCpu)}`;
+    console.log(`CPU at that rate: ${cpu(pass)}${fail ? `; at ${fail.rate}/s: ${cpu(fail)}` : ""}`);
     const files = writeLoadReports(OUT, pass.report);
     console.log(`the capacity step's reports: ${files.json}, ${files.html}`);
   } else console.log(`capacity: even ${START_RATE} e-mails/s missed the objective (see the step above)`);

@@ -35,7 +35,8 @@ async function acceptRoundTrip(): Promise<number[]> {
   const times: number[] = [];
   for (let i = -WARMUP; i < N; i++) {
     const subject = `bench-${i}`;
-    const id = await inject(server.controlUrl, { to: "support@contact-center.example", from: "pat@example.org", subject, text: "t", agent: agent.name });
+    const email = { to: "support@contact-center.example", from: "pat@example.org", subject, text: "t" };
+    const id = await inject(server.controlUrl, { ...email, agent: agent.name });
     await agent.invited(subject);
     const t0 = performance.now();
     await agent.op(id, { operationName: "Accept" });

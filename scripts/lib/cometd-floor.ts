@@ -19,7 +19,10 @@ export async function rawCometdFloor(iterations: number, warmup = 20): Promise<n
   cometd.policy = { canHandshake: (s, _m, cb) => ((session = s), cb(undefined, true)) };
   const http: Server = createServer((req, res) => cometd.handle(req, res));
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  const client = new BayeuxClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}/cometd`, { username: "raw", password: "raw" });
+  const client = new BayeuxClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}/cometd`, {
+    username: "raw",
+    password: "raw",
+  });
   const c = await client.connect();
   if (!c.ok || !session) throw new Error(`raw floor: ${c.reason}`);
   const times: number[] = [];

@@ -248,13 +248,18 @@ export function printVerdict(
   for (const r of summary.requirements.filter((x) => x.status === "FAIL")) io.out(line(r));
   // Requirements that are ERROR for the same reason (a dead target, a failed pre-flight) share one line.
   const errors = new Map<string, Array<{ id: string; status: string; message: string }>>();
-  for (const r of summary.requirements.filter((x) => x.status === "ERROR")) errors.set(r.message, [...(errors.get(r.message) ?? []), r]);
+  for (const r of summary.requirements.filter((x) => x.status === "ERROR")) {
+    errors.set(r.message, [...(errors.get(r.message) ?? []), r]);
+  }
   let shown = 0;
   for (const [message, group] of errors) {
-    if (shown++ === MAX_ERROR_LINES) io.out(`(+${errors.size - MAX_ERROR_LINES} more ERROR reasons: see certificate.md or summary.json)`);
+    if (shown++ === MAX_ERROR_LINES) {
+      io.out(`(+${errors.size - MAX_ERROR_LINES} more ERROR reasons: see certificate.md or summary.json)`);
+    }
     if (shown > MAX_ERROR_LINES) continue;
+    const ids = `${group.slice(0, 3).map((r) => r.id).join(", ")}, …`;
     if (group.length === 1) io.out(line(group[0]));
-    else io.out(`ERROR ${group.length} requirements (${group.slice(0, 3).map((r) => r.id).join(", ")}, …): ${message.split("\n")[0].slice(0, 200)}`);
+    else io.out(`ERROR ${group.length} requirements (${ids}): ${message.split("\n")[0].slice(0, 200)}`);
   }
   for (const e of summary.runErrors) io.out(`RUN ERROR ${e.split("\n")[0].slice(0, 300)}`);
   for (const b of summary.baselineProblems) io.out(`BASELINE ${b}`);

@@ -66,7 +66,9 @@ export class CappedXMLHttpRequest {
     if (!url) throw new Error("CappedXMLHttpRequest: send() before open()");
     const jar = jarOf(this.context?.jarKey);
     const given = Object.entries(this.headers).find(([k]) => /^cookie$/i.test(k))?.[1];
-    const headers: Record<string, string> = Object.fromEntries(Object.entries(this.headers).filter(([k]) => !/^cookie$/i.test(k)));
+    const headers: Record<string, string> = Object.fromEntries(
+      Object.entries(this.headers).filter(([k]) => !/^cookie$/i.test(k)),
+    );
     const cookie = [given, ...jar.values()].filter(Boolean).join("; ");
     if (cookie) headers.Cookie = cookie;
     const max = this.context?.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;

@@ -29,7 +29,8 @@ export function adaptCometdOnce(): void {
   win.XMLHttpRequest = CappedXMLHttpRequest;
   // The client's own log lines ("Could not negotiate transport …") go to the transcript, not the
   // terminal: the failure they follow is reported once, by whoever waited on it.
-  const toTranscript = (...args: unknown[]): void => void record({ kind: "event", message: `cometd client: ${args.map(String).join(" ")}` });
+  const toTranscript = (...args: unknown[]): void =>
+    void record({ kind: "event", message: `cometd client: ${args.map(String).join(" ")}` });
   win.console = { ...console, log: toTranscript, info: toTranscript, warn: toTranscript, debug: toTranscript };
   console.debug = debug;
   adapted = true;
@@ -123,14 +124,19 @@ export abstract class NotificationStream implements Waitable<ReceivedNotificatio
  * reports "no answer" as HTTP status 0 with the network error as the reason).
  */
 export function describeHandshakeFailure(reply: Message): ConnectResult {
-  const failure = (reply as unknown as { failure?: { reason?: string; httpCode?: number; exception?: unknown } }).failure;
+  type Failure = { reason?: string; httpCode?: number; exception?: unknown };
+  const failure = (reply as unknown as { failure?: Failure }).failure;
   if (reply.error && !failure) return { ok: false, answered: true, reason: `handshake refused: ${reply.error}` };
   const httpCode = failure?.httpCode ?? 0;
-  if (!failure || httpCode === 0) return { ok: false, answered: false, reason: failure?.reason || "no answer to the handshake" };
+  if (!failure || httpCode === 0) {
+    return { ok: false, answered: false, reason: failure?.reason || "no answer to the handshake" };
+  }
   const exception = failure.exception instanceof Error ? failure.exception.message : undefined;
   let reason: string;
-  if (failure.reason?.startsWith(TOO_LARGE_PREFIX)) reason = `the handshake answer (HTTP ${httpCode}) is an ${failure.reason}`;
-  else if (httpCode !== 200) reason = `the handshake answered HTTP ${httpCode}${failure.reason ? ` ${failure.reason}` : ""}`;
+  const said = failure.reason ? ` ${failure.reason}` : "";
+  const tooLarge = failure.reason?.startsWith(TOO_LARGE_PREFIX);
+  if (tooLarge) reason = `the handshake answer (HTTP ${httpCode}) is an ${failure.reason}`;
+  else if (httpCode !== 200) reason = `the handshake answered HTTP ${httpCode}${said}`;
   else if (exception) reason = `the handshake answer (HTTP 200) is not Bayeux JSON: ${exception}`;
   else reason = `the handshake answer (HTTP 200) holds no Bayeux reply${failure.reason ? `: ${failure.reason}` : ""}`;
   return { ok: false, answered: true, httpCode, reason };
@@ -180,7 +186,8 @@ export class CometdSession extends NotificationStream {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.stopRetrying();
-        resolve({ ok: false, answered: false, reason: `no handshake reply within ${budgetMs} ms (cometdConnect budget)` });
+        const reason = `no handshake reply within ${budgetMs} ms (cometdConnect budget)`;
+        resolve({ ok: false, answered: false, reason });
       }, budgetMs);
       this.cometd.handshake((reply: Message) => {
         clearTimeout(timer);

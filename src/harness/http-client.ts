@@ -37,7 +37,10 @@ const OVERSIZED_PREFIX_CHARS = 2_000;
  * Reads an answer body up to `maxBytes`. Past it the stream is destroyed (undici drops the
  * connection), so nothing more is buffered; the result says where it stopped.
  */
-export async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy(e?: Error): unknown }, maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+export async function readCapped(
+  body: AsyncIterable<Buffer | Uint8Array> & { destroy(e?: Error): unknown },
+  maxBytes: number,
+): Promise<{ text: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

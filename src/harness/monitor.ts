@@ -54,9 +54,10 @@ export class StreamMonitor {
   }
 
   /** Attributes every notification whose JSON contains `token` (e.g. in the subject) to `judge`. */
-  claimToken(token: string, judge: Judge, agents: string[]): void {
+  claimToken(token: string, judge: Judge, agents: string[], opts: { rescan?: boolean } = {}): void {
     this.byToken.set(token, { judge, agents: new Set(agents), reofferAllowed: false });
-    this.rescan();
+    // A claim made before its e-mail is injected needs no look back (load mode: a rescan per e-mail is quadratic).
+    if (opts.rescan !== false) this.rescan();
   }
 
   /** Attributes every notification about interaction `id` to `judge`. */

@@ -6,7 +6,10 @@ import { preflight, preflightResult } from "./preflight.js";
 import { DEFAULT_MAX_ANSWER_BYTES } from "./settings.js";
 import type { ResolvedTarget } from "./target.js";
 
-const targetOf = (t: { baseUrl: string; cometdUrl: string; controlUrl: string }, agents = [{ username: "agent1", password: "secret1" }]): ResolvedTarget => ({
+const targetOf = (
+  t: { baseUrl: string; cometdUrl: string; controlUrl: string },
+  agents = [{ username: "agent1", password: "secret1" }],
+): ResolvedTarget => ({
   ...t,
   agents,
   inject: "http",
@@ -38,18 +41,20 @@ describe("preflight", () => {
     }
   });
 
-  it("credentials refused by REST and Bayeux alike: a configuration problem (INCOMPLETE), not a T4 verdict", async () => {
+  it("credentials refused by REST and Bayeux alike: a configuration problem (INCOMPLETE), not T4", async () => {
     const s = await startReferenceServer();
     try {
       const o = await preflight(targetOf(s, [{ username: "agent1", password: "typo" }]));
       expect(o).toMatchObject({ kind: "unreachable", prerequisite: "agent agent1 can log in" });
-      expect(o.kind === "unreachable" && o.message).toMatch(/answered HTTP 401 and the Bayeux handshake was refused too.*check the credentials/);
+      expect(o.kind === "unreachable" && o.message).toMatch(
+        /answered HTTP 401 and the Bayeux handshake was refused too.*check the credentials/,
+      );
     } finally {
       await s.close();
     }
   });
 
-  it("500 to everything: broken at R2.no-5xx; the result declares every testable requirement and names the failure", async () => {
+  it("500 to everything: broken at R2.no-5xx; the result declares every requirement, names the failure", async () => {
     const t = await hostile.json500();
     try {
       const o = await preflight(targetOf(t));
@@ -57,7 +62,9 @@ describe("preflight", () => {
       const r = preflightResult(o, { only: ["fixture-tag"] })!;
       expect(r.meta?.requirements.length).toBeGreaterThan(80);
       expect(r.meta?.tags).toEqual(["fixture-tag"]);
-      expect(r.meta?.error?.message).toMatch(/^not judged: depends on R2\.no-5xx, which FAILed: POST .* answered HTTP 500/);
+      expect(r.meta?.error?.message).toMatch(
+        /^not judged: depends on R2\.no-5xx, which FAILed: POST .* answered HTTP 500/,
+      );
     } finally {
       await t.close();
     }
@@ -66,7 +73,10 @@ describe("preflight", () => {
   it("HTML to the handshake after REST was served: broken at T5.handshake", async () => {
     const t = await hostile.htmlHandshake();
     try {
-      expect(await preflight(targetOf(t))).toMatchObject({ kind: "broken", failed: { requirement: "T5.handshake", message: expect.stringMatching(/not Bayeux JSON/) } });
+      expect(await preflight(targetOf(t))).toMatchObject({
+        kind: "broken",
+        failed: { requirement: "T5.handshake", message: expect.stringMatching(/not Bayeux JSON/) },
+      });
     } finally {
       await t.close();
     }

@@ -62,8 +62,16 @@ export async function preflight(target: ResolvedTarget): Promise<PreflightOutcom
   return { kind: "ok", checks, durationMs: took() };
 }
 
-async function handshake(target: ResolvedTarget, agent: AgentCredentials, cookie: string | undefined): Promise<ConnectResult> {
-  const session = new CometdSession(target.cometdUrl, agent.username, agent, { cookie, label: `pre-flight-${agent.username}`, maxAnswerBytes: target.maxAnswerBytes });
+async function handshake(
+  target: ResolvedTarget,
+  agent: AgentCredentials,
+  cookie: string | undefined,
+): Promise<ConnectResult> {
+  const session = new CometdSession(target.cometdUrl, agent.username, agent, {
+    cookie,
+    label: `pre-flight-${agent.username}`,
+    maxAnswerBytes: target.maxAnswerBytes,
+  });
   try {
     return await session.handshake(BUDGETS.cometdConnectMs);
   } finally {
@@ -71,26 +79,59 @@ async function handshake(target: ResolvedTarget, agent: AgentCredentials, cookie
   }
 }
 
-async function preflightAgent(target: ResolvedTarget, agent: AgentCredentials, checks: CheckRecord[]): Promise<StepResult> {
-  const unreachable = (prerequisite: string, message: string): StepResult => ({ outcome: { kind: "unreachable", prerequisite, message, checks, durationMs: 0 } });
+async function preflightAgent(
+  target: ResolvedTarget,
+  agent: AgentCredentials,
+  checks: CheckRecord[],
+): Promise<StepResult> {
+  const unreachable = (prerequisite: string, message: string): StepResult => ({
+    outcome: { kind: "unreachable", prerequisite, message, checks, durationMs: 0 },
+  });
   const broken = (c: CheckRecord): StepResult => {
     checks.push(c);
     return { outcome: { kind: "broken", failed: c, checks, durationMs: 0 } };
   };
-  const http = new HttpClient(target.baseUrl, agent, { tlsInsecure: target.tlsInsecure, maxAnswerBytes: target.maxAnswerBytes });
+  const http = new HttpClient(target.baseUrl, agent, {
+    tlsInsecure: target.tlsInsecure,
+    maxAnswerBytes: target.maxAnswerBytes,
+  });
   const ready: HttpExchange = await http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
   const where = `POST ${ready.url}`;
   if (ready.error) {
-    if (notHttp(ready.error)) return unreachable("target answers HTTP", `${where}: the target does not speak HTTP there (${ready.error}); check --base-url`);
+    if (notHttp(ready.error))
+      return unreachable(
+        "target answers HTTP",
+        `${where}: the target does not speak HTTP there (${ready.error}); check --base-url`,
+      );
     return unreachable("target answers HTTP", `${where}: no answer (${ready.error})`);
   }
   if (ready.status === 401 || ready.status === 403) {
     // Valid credentials refused (T4), if the Bayeux endpoint takes the same ones (T5); else a configuration problem.
     const hs = await handshake(target, agent, undefined);
-    if (hs.ok) return broken(check("T4.basic-auth", false, `${where} with agent ${agent.username}'s credentials answered HTTP ${ready.status}, though the Bayeux handshake accepted the same credentials`));
-    return unreachable(`agent ${agent.username} can log in`, `${where} answered HTTP ${ready.status} and the Bayeux handshake was refused too (${hs.reason}): check the credentials in GWS_AGENTS`);
+    if (hs.ok)
+      return broken(
+        check(
+          "T4.basic-auth",
+          false,
+          `${where} with agent ${agent.username}'s credentials answered HTTP ${ready.status}, ` +
+            "though the Bayeux handshake accepted the same credentials",
+        ),
+      );
+    return unreachable(
+      `agent ${agent.username} can log in`,
+      `${where} answered HTTP ${ready.status} and the Bayeux handshake was refused too (${hs.reason}): ` +
+        "check the credentials in GWS_AGENTS",
+    );
   }
-  const judged = judgeAnswer({ method: ready.method, url: ready.url, status: ready.status, body: ready.body, operation: "Ready", malformedRequest: false, tooLargeAfter: ready.tooLargeAfter });
+  const judged = judgeAnswer({
+    method: ready.method,
+    url: ready.url,
+    status: ready.status,
+    body: ready.body,
+    operation: "Ready",
+    malformedRequest: false,
+    tooLargeAfter: ready.tooLargeAfter,
+  });
   const failedMust = judged.checks.find((c) => !c.passed);
   for (const c of judged.checks) if (c.passed) checks.push(check(c.requirement, true, c.message));
   // A 5xx, an oversized answer or one that is not JSON at all (an HTML page): the API is not
@@ -101,23 +142,37 @@ async function preflightAgent(target: ResolvedTarget, agent: AgentCredentials, c
   }
   if (judged.refused) {
     const hint = ready.status === 404 ? ": is --base-url the API root (e.g. https://host/api/v2)?" : "";
-    return unreachable("agent can set its channel Ready", `${where} was refused (HTTP ${ready.status} ${JSON.stringify(ready.body)?.slice(0, 200)})${hint}`);
+    return unreachable(
+      "agent can set its channel Ready",
+      `${where} was refused (HTTP ${ready.status} ${JSON.stringify(ready.body)?.slice(0, 200)})${hint}`,
+    );
   }
-  if (judged.ok) checks.push(check("T4.basic-auth", true, `${where} with agent ${agent.username}'s credentials was served`));
+  if (judged.ok)
+    checks.push(check("T4.basic-auth", true, `${where} with agent ${agent.username}'s credentials was served`));
 
   const hs = await handshake(target, agent, http.cookieHeader());
   if (hs.ok) {
     checks.push(check("T5.handshake", true, `handshake at ${target.cometdUrl} as ${agent.username} succeeded`));
     return {};
   }
-  if (!hs.answered) return unreachable("target answers Bayeux", `handshake at ${target.cometdUrl}: no answer (${hs.reason})`);
-  return broken(check("T5.handshake", false, `handshake at ${target.cometdUrl} as ${agent.username} (whose REST calls were served): ${hs.reason}`));
+  if (!hs.answered)
+    return unreachable("target answers Bayeux", `handshake at ${target.cometdUrl}: no answer (${hs.reason})`);
+  return broken(
+    check(
+      "T5.handshake",
+      false,
+      `handshake at ${target.cometdUrl} as ${agent.username} (whose REST calls were served): ${hs.reason}`,
+    ),
+  );
 }
 
 /** The one line the command prints for a pre-flight that stops the run (undefined: the run goes on). */
 export function preflightLine(o: PreflightOutcome): string | undefined {
   if (o.kind === "unreachable") return `pre-flight: ${o.message} — nothing can be judged (INCOMPLETE)`;
-  if (o.kind === "broken") return `pre-flight: ${o.failed.requirement} FAIL: ${o.failed.message.split("\n")[0]} — the scenarios depend on it and were not run`;
+  if (o.kind === "broken") {
+    const first = o.failed.message.split("\n")[0];
+    return `pre-flight: ${o.failed.requirement} FAIL: ${first} — the scenarios depend on it and were not run`;
+  }
   return undefined;
 }
 
@@ -136,7 +191,17 @@ export function preflightResult(o: PreflightOutcome, selection?: Selection): Sce
     error:
       o.kind === "unreachable"
         ? { prerequisite: o.prerequisite, message: o.message }
-        : { message: `not judged: depends on ${o.failed.requirement}, which FAILed: ${o.failed.message.split("\n")[0]}` },
+        : {
+            message: `not judged: depends on ${o.failed.requirement}, which FAILed: ${o.failed.message.split("\n")[0]}`,
+          },
   };
-  return { name: PREFLIGHT_SCENARIO, file: PREFLIGHT_SCENARIO, project: PREFLIGHT_SCENARIO, state: "failed", durationMs: o.durationMs, meta, errors: [] };
+  return {
+    name: PREFLIGHT_SCENARIO,
+    file: PREFLIGHT_SCENARIO,
+    project: PREFLIGHT_SCENARIO,
+    state: "failed",
+    durationMs: o.durationMs,
+    meta,
+    errors: [],
+  };
 }

@@ -111,7 +111,9 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
       return Number(raw);
     }
     case "bytes": {
-      if (!/^\d+$/.test(raw) || Number(raw) < 1024) throw new SettingsError(name, `"${raw}" is not a whole number of bytes of at least 1024`);
+      if (!/^\d+$/.test(raw) || Number(raw) < 1024) {
+        throw new SettingsError(name, `"${raw}" is not a whole number of bytes of at least 1024`);
+      }
       return Number(raw);
     }
     case "boolean":

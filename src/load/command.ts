@@ -7,12 +7,26 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { redactedSettings, resolveSettings, secretsOf, SETTING_DEFINITIONS, SettingsError, type TargetSettings } from "../harness/settings.js";
+import {
+  redactedSettings,
+  resolveSettings,
+  secretsOf,
+  SETTING_DEFINITIONS,
+  SettingsError,
+  type TargetSettings,
+} from "../harness/settings.js";
 import { setRecording, setSecrets } from "../harness/transcript.js";
 import type { ResolvedTarget } from "../harness/target.js";
 import { startReferenceServer } from "../reference/server.js";
 import type { CliIo } from "../cli/run.js";
-import { buildLoadReport, loadSummaryLines, mergeLoadReports, readLoadReport, writeLoadReports, type Objectives } from "./report.js";
+import {
+  buildLoadReport,
+  loadSummaryLines,
+  mergeLoadReports,
+  readLoadReport,
+  writeLoadReports,
+  type Objectives,
+} from "./report.js";
 import { runLoad } from "./runner.js";
 
 export class LoadUsageError extends Error {}
@@ -31,7 +45,10 @@ export interface LoadArgs {
 
 export const DEFAULT_EMBEDDED_AGENTS = 10;
 
-export const LOAD_USAGE = `usage: gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] [options]
+const settingLine = (d: (typeof SETTING_DEFINITIONS)[number]): string =>
+  `  ${(d.kind === "boolean" ? d.flag : `${d.flag} VALUE`).padEnd(22)} [${d.env}]`;
+
+export const LOAD_USAGE = `usage: gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] ...
 
 Drives inject → Invited → Accept → Reply → Send → StopProcessing for N agents at R e-mails per
 second, judging every notification as a conformance run does (T6 leaks, N7 duplicates, N8
@@ -50,12 +67,13 @@ lateness, schemas), and writes load.json and load.html (latency and throughput o
   --config FILE          JSON file of target settings
   --help                 this text
 Target settings as for run (flag, else environment variable, else --config):
-${SETTING_DEFINITIONS.map((d) => `  ${`${d.flag}${d.kind === "boolean" ? "" : " VALUE"}`.padEnd(22)} [${d.env}]`).join("\n")}
+${SETTING_DEFINITIONS.map(settingLine).join("\n")}
 
 Exit codes: 0 every objective met; 1 an objective missed; 2 a bad flag or setting.`;
 
 function wholeNumber(flag: string, v: string, min = 0): number {
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new LoadUsageError(`${flag}: "${v}" is not a whole number${min ? ` ≥ ${min}` : ""}`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new LoadUsageError(`${flag}: "${v}" is not a whole number${min ? ` ≥ ${min}` : ""}`);
   return Number(v);
 }
 
@@ -69,7 +87,14 @@ export function parseDuration(flag: string, v: string): number {
 }
 
 export function parseLoadArgs(argv: string[]): LoadArgs {
-  const out: LoadArgs = { flags: {}, rate: 10, durationMs: 30_000, out: "reports/load", objectives: { maxViolations: 0, maxErrors: 0 }, help: false };
+  const out: LoadArgs = {
+    flags: {},
+    rate: 10,
+    durationMs: 30_000,
+    out: "reports/load",
+    objectives: { maxViolations: 0, maxErrors: 0 },
+    help: false,
+  };
   const settingFlags = new Map(SETTING_DEFINITIONS.map((d) => [d.flag, d]));
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -84,7 +109,10 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
     };
     const def = settingFlags.get(arg);
     if (def) {
-      out.flags[def.key] = def.kind === "boolean" && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith("--")) ? "true" : value();
+      out.flags[def.key] =
+        def.kind === "boolean" && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
+          ? "true"
+          : value();
       continue;
     }
     switch (arg) {
@@ -100,7 +128,8 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
         break;
       case "--rate": {
         const v = value();
-        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new LoadUsageError(`--rate: "${v}" is not a positive number of e-mails per second`);
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
+          throw new LoadUsageError(`--rate: "${v}" is not a positive number of e-mails per second`);
         out.rate = Number(v);
         break;
       }
@@ -113,7 +142,8 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       case "--shard": {
         const v = value();
         const m = /^(\d+)\/(\d+)$/.exec(v);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new LoadUsageError(`--shard: "${v}" is not i/n with 1 ≤ i ≤ n`);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+          throw new LoadUsageError(`--shard: "${v}" is not i/n with 1 ≤ i ≤ n`);
         out.shard = { index: Number(m[1]), count: Number(m[2]) };
         break;
       }
@@ -144,7 +174,9 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
     }
     settings = resolveSettings({ env: process.env, flags: args.flags, configFile: args.config });
     if (settings.baseUrl && args.agentCount !== undefined && args.agentCount > settings.agents.length) {
-      throw new LoadUsageError(`--agent-count: ${args.agentCount} agents asked, but GWS_AGENTS lists ${settings.agents.length}`);
+      throw new LoadUsageError(
+        `--agent-count: ${args.agentCount} agents asked, but GWS_AGENTS lists ${settings.agents.length}`,
+      );
     }
   } catch (e) {
     if (e instanceof LoadUsageError || e instanceof SettingsError) {
@@ -161,17 +193,38 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   let close = async (): Promise<void> => undefined;
   if (settings.baseUrl) {
     const agents = args.agentCount ? settings.agents.slice(0, args.agentCount) : settings.agents;
-    target = { ...settings, agents, baseUrl: settings.baseUrl, cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`, embedded: false, label: settings.baseUrl };
+    target = {
+      ...settings,
+      agents,
+      baseUrl: settings.baseUrl,
+      cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`,
+      embedded: false,
+      label: settings.baseUrl,
+    };
   } else {
     const fault = process.env.GWS_REFERENCE_FAULT || undefined;
     let server;
     try {
-      server = await startReferenceServer({ agentCount: args.agentCount ?? DEFAULT_EMBEDDED_AGENTS, fault, notifyBudgetMs: settings.notifyBudgetMs, log: (l) => io.err(l) });
+      server = await startReferenceServer({
+        agentCount: args.agentCount ?? DEFAULT_EMBEDDED_AGENTS,
+        fault,
+        notifyBudgetMs: settings.notifyBudgetMs,
+        log: (l) => io.err(l),
+      });
     } catch (e) {
       io.err(`gws-conformance load: could not start the embedded reference server: ${(e as Error).message}`);
       return 2;
     }
-    target = { ...settings, baseUrl: server.baseUrl, cometdUrl: server.cometdUrl, controlUrl: server.controlUrl, agents: server.agents, inject: "http", embedded: true, label: fault ? `embedded reference server (fault ${fault})` : "embedded reference server" };
+    target = {
+      ...settings,
+      baseUrl: server.baseUrl,
+      cometdUrl: server.cometdUrl,
+      controlUrl: server.controlUrl,
+      agents: server.agents,
+      inject: "http",
+      embedded: true,
+      label: fault ? `embedded reference server (fault ${fault})` : "embedded reference server",
+    };
     close = () => server.close();
     setSecrets([...secretsOf(settings), ...secretsOf(target)]);
   }
@@ -179,9 +232,14 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   const agents = shard ? target.agents.filter((_, i) => i % shard.count === shard.index - 1) : target.agents;
   const rate = shard ? args.rate / shard.count : args.rate;
   const out = resolve(args.out);
-  io.out(`gws-conformance load: target ${target.label}; ${agents.length} agents${shard ? ` (shard ${shard.index}/${shard.count})` : ""}; ${rate} e-mails/s for ${args.durationMs / 1000} s; reports in ${out}`);
+  const slice = shard ? ` (shard ${shard.index}/${shard.count})` : "";
+  io.out(`gws-conformance load: target ${target.label}; ${agents.length} agents${slice}; ${rate} e-mails/s`);
+  io.out(`gws-conformance load: for ${args.durationMs / 1000} s; reports in ${out}`);
   try {
-    if (agents.length === 0) throw new LoadUsageError(`--shard: shard ${shard?.index}/${shard?.count} gets no agent of ${target.agents.length}`);
+    if (agents.length === 0)
+      throw new LoadUsageError(
+        `--shard: shard ${shard?.index}/${shard?.count} gets no agent of ${target.agents.length}`,
+      );
     const outcome = await runLoad({ target, agents, rate, durationMs: args.durationMs, progress: (l) => io.out(l) });
     const report = buildLoadReport(outcome, {
       target: target.label,
@@ -215,7 +273,10 @@ export function areLoadOutputs(dirs: string[]): boolean {
 export function mergeLoadCommand(dirs: string[], outDir: string, io: CliIo): number {
   let merged;
   try {
-    merged = mergeLoadReports(dirs.map(readLoadReport), dirs.map((d) => resolve(d)));
+    merged = mergeLoadReports(
+      dirs.map(readLoadReport),
+      dirs.map((d) => resolve(d)),
+    );
   } catch (e) {
     io.err(`gws-conformance: ${(e as Error).message}`);
     return 2;

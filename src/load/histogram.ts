@@ -7,7 +7,11 @@ import * as hdr from "hdr-histogram-js";
 import type { LoadLatencySummary } from "../generated/contract-types.js";
 
 /** 1 µs to 10 minutes, 3 significant digits. */
-const BUILD = { lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 as const };
+const BUILD = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 600_000_000,
+  numberOfSignificantValueDigits: 3 as const,
+};
 
 /** One latency figure of load.json (schemas/reports/load.schema.json $defs/LoadLatencySummary). */
 export type LatencySummary = LoadLatencySummary;

@@ -12,11 +12,17 @@ const require = createRequire(import.meta.url);
 const UPLOT_DIR = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
 let assets: { js: string; css: string } | undefined;
 const uplot = (): { js: string; css: string } =>
-  (assets ??= { js: readFileSync(join(UPLOT_DIR, "uPlot.iife.min.js"), "utf8"), css: readFileSync(join(UPLOT_DIR, "uPlot.min.css"), "utf8") });
+  (assets ??= {
+    js: readFileSync(join(UPLOT_DIR, "uPlot.iife.min.js"), "utf8"),
+    css: readFileSync(join(UPLOT_DIR, "uPlot.min.css"), "utf8"),
+  });
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 /** JSON inside a <script>: no "</script>" can close it early. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, "\\u003c");
+
+const cell = (v: number): string => `<td>${v}</td>`;
 
 export function renderLoadHtml(r: LoadReport): string {
   const t0 = r.timeline[0]?.second ?? 0;
@@ -31,27 +37,47 @@ export function renderLoadHtml(r: LoadReport): string {
     notifications: r.timeline.map((t) => t.notifications),
     violations: r.timeline.map((t) => t.violations + t.errors),
   };
-  const row = (name: string, s: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }): string =>
-    `<tr><th>${esc(name)}</th><td>${s.count}</td><td>${s.p50Ms}</td><td>${s.p95Ms}</td><td>${s.p99Ms}</td><td>${s.maxMs}</td></tr>`;
+  const row = (
+    name: string,
+    s: { count: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number },
+  ): string => `<tr><th>${esc(name)}</th>${[s.count, s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs].map(cell).join("")}</tr>`;
   const latencyRows = [
     row("offer (inject → Invited)", r.latency.offer),
-    ...Object.entries(r.latency.notification).map(([op, s]) => row(op === "all" ? "notification, all operations" : `notification after ${op}`, s)),
+    ...Object.entries(r.latency.notification).map(([op, s]) =>
+      row(op === "all" ? "notification, all operations" : `notification after ${op}`, s),
+    ),
     ...Object.entries(r.latency.answer).map(([op, s]) => row(`answer to ${op}`, s)),
     row("load generator event-loop lag", r.generatorLoopLag),
   ].join("\n");
-  const objectives = r.objectives.map((o) => `<li class="${o.met ? "met" : "missed"}">${esc(o.name)} ${o.comparison === "<=" ? "≤" : "≥"} ${o.limit}: ${o.observed} — ${o.met ? "met" : "MISSED"}</li>`).join("");
-  const violations = Object.entries(r.violationsByRequirement).map(([id, n]) => `<li><b>${esc(id)}</b> ×${n}: ${esc(r.violations.find((v) => v.requirement === id)?.message.split("\n")[0] ?? "")}</li>`).join("");
-  const errors = Object.entries(r.errorsByKind).map(([k, n]) => `<li>${esc(k)} ×${n}</li>`).join("");
+  const objectives = r.objectives
+    .map((o) => {
+      const rule = `${esc(o.name)} ${o.comparison === "<=" ? "≤" : "≥"} ${o.limit}`;
+      return `<li class="${o.met ? "met" : "missed"}">${rule}: ${o.observed} — ${o.met ? "met" : "MISSED"}</li>`;
+    })
+    .join("");
+  const violations = Object.entries(r.violationsByRequirement)
+    .map(([id, n]) => {
+      const first = r.violations.find((v) => v.requirement === id)?.message.split("\n")[0] ?? "";
+      return `<li><b>${esc(id)}</b> ×${n}: ${esc(first)}</li>`;
+    })
+    .join("");
+  const errors = Object.entries(r.errorsByKind)
+    .map(([k, n]) => `<li>${esc(k)} ×${n}</li>`)
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>GWS load run: ${esc(r.target)}</title>
 <style>${uplot().css}
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{text-align:left;background:#f5f5f5}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{text-align:left;background:#f5f5f5}
 .met{color:#176117}.missed{color:#b00020;font-weight:bold}.verdict{font-size:18px}</style></head>
 <body>
 <h1>GWS e-mail load run — ${esc(r.target)}</h1>
 <p class="verdict">Verdict: <span class="${r.verdict === "MET" ? "met" : "missed"}" id="verdict">${r.verdict}</span></p>
-<p>${esc(r.startedAt)} – ${esc(r.endedAt)}; ${r.agents.connected}/${r.agents.configured} agents; ${r.rate} e-mails/s asked; ${r.counts.injected} injected, ${r.counts.completed} completed; ${r.counts.violations} violations, ${r.counts.errors} errors${r.shard ? `; shard ${esc(r.shard)}` : ""}${r.mergedFrom ? `; merged from ${r.mergedFrom.length} runs` : ""}.</p>
+<p>${esc(r.startedAt)} – ${esc(r.endedAt)}; ${r.agents.connected}/${r.agents.configured} agents;
+${r.rate} e-mails/s asked; ${r.counts.injected} injected, ${r.counts.completed} completed;
+${r.counts.violations} violations, ${r.counts.errors} errors${r.shard ? `; shard ${esc(r.shard)}` : ""}
+${r.mergedFrom ? `; merged from ${r.mergedFrom.length} runs` : ""}.</p>
 <h2>Objectives</h2><ul>${objectives}</ul>
 <h2>Latency over time (ms, per second)</h2><div id="latency" class="chart"></div>
 <h2>Throughput (per second)</h2><div id="throughput" class="chart"></div>

@@ -30,17 +30,49 @@ const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b
 
 export function judgeObjectives(r: Pick<LoadReport, "latency" | "counts">, o: Objectives): ObjectiveResult[] {
   const out: ObjectiveResult[] = [];
-  if (o.maxP99Ms !== undefined) out.push({ name: "notification latency p99 (ms)", comparison: "<=", limit: o.maxP99Ms, observed: r.latency.notification.all.p99Ms, met: r.latency.notification.all.count > 0 && r.latency.notification.all.p99Ms <= o.maxP99Ms });
-  out.push({ name: "violations", comparison: "<=", limit: o.maxViolations, observed: r.counts.violations, met: r.counts.violations <= o.maxViolations });
-  out.push({ name: "errors", comparison: "<=", limit: o.maxErrors, observed: r.counts.errors, met: r.counts.errors <= o.maxErrors });
+  if (o.maxP99Ms !== undefined)
+    out.push({
+      name: "notification latency p99 (ms)",
+      comparison: "<=",
+      limit: o.maxP99Ms,
+      observed: r.latency.notification.all.p99Ms,
+      met: r.latency.notification.all.count > 0 && r.latency.notification.all.p99Ms <= o.maxP99Ms,
+    });
+  out.push({
+    name: "violations",
+    comparison: "<=",
+    limit: o.maxViolations,
+    observed: r.counts.violations,
+    met: r.counts.violations <= o.maxViolations,
+  });
+  out.push({
+    name: "errors",
+    comparison: "<=",
+    limit: o.maxErrors,
+    observed: r.counts.errors,
+    met: r.counts.errors <= o.maxErrors,
+  });
   // A run that completed no e-mail measured nothing: it cannot meet any objective.
-  out.push({ name: "e-mails completed", comparison: ">=", limit: 1, observed: r.counts.completed, met: r.counts.completed >= 1 });
+  out.push({
+    name: "e-mails completed",
+    comparison: ">=",
+    limit: 1,
+    observed: r.counts.completed,
+    met: r.counts.completed >= 1,
+  });
   return out;
 }
 
 export function buildLoadReport(
   outcome: LoadOutcome,
-  meta: { target: string; settings: Record<string, unknown>; shard?: string; rate: number; agentsConfigured: number; objectives: Objectives },
+  meta: {
+    target: string;
+    settings: Record<string, unknown>;
+    shard?: string;
+    rate: number;
+    agentsConfigured: number;
+    objectives: Objectives;
+  },
 ): LoadReport {
   const notification: Record<string, LatencySummary> = {};
   for (const [op, h] of outcome.notify) notification[op] = h.summary();
@@ -52,7 +84,13 @@ export function buildLoadReport(
   const violationsByRequirement = Object.fromEntries([...outcome.violationCounts].sort());
   const partial: Pick<LoadReport, "latency" | "counts"> = {
     latency: { offer: outcome.offer.summary(), notification: { all: all.summary(), ...notification }, answer },
-    counts: { injected: outcome.injected, completed: outcome.completed, checks: outcome.checks, violations: sum(violationsByRequirement), errors: sum(errorsByKind) },
+    counts: {
+      injected: outcome.injected,
+      completed: outcome.completed,
+      checks: outcome.checks,
+      violations: sum(violationsByRequirement),
+      errors: sum(errorsByKind),
+    },
   };
   const objectives = judgeObjectives(partial, meta.objectives);
   return {
@@ -87,42 +125,57 @@ export function buildLoadReport(
   };
 }
 
-/** Several runners' load.json as one: histograms added, counts summed, timelines aligned by second, objectives judged again. */
+/**
+ * Several runners' load.json as one: histograms added, counts summed, timelines aligned by
+ * second, objectives judged again.
+ */
 export function mergeLoadReports(reports: LoadReport[], mergedFrom: string[]): LoadReport {
   if (reports.length === 0) throw new Error("merge: no load run to merge");
   const targets = [...new Set(reports.map((r) => r.target))];
   if (targets.length > 1) throw new Error(`merge: the load runs are of different targets (${targets.join(", ")})`);
   const addCounts = <K extends string>(pick: (r: LoadReport) => Record<K, number>): Record<K, number> => {
     const out = {} as Record<K, number>;
-    for (const r of reports) for (const [k, v] of Object.entries(pick(r)) as Array<[K, number]>) out[k] = (out[k] ?? 0) + v;
+    for (const r of reports)
+      for (const [k, v] of Object.entries(pick(r)) as Array<[K, number]>) out[k] = (out[k] ?? 0) + v;
     return out;
   };
   const mergeSummaries = (pick: (r: LoadReport) => Record<string, LatencySummary>): Record<string, LatencySummary> => {
     const keys = new Set(reports.flatMap((r) => Object.keys(pick(r))));
-    return Object.fromEntries([...keys].map((k) => [k, LatencyHistogram.merge(reports.map((r) => pick(r)[k])).summary()]));
+    return Object.fromEntries(
+      [...keys].map((k) => [k, LatencyHistogram.merge(reports.map((r) => pick(r)[k])).summary()]),
+    );
   };
   const seconds = new Map<number, TimelineEntry[]>();
   for (const r of reports) for (const t of r.timeline) seconds.set(t.second, [...(seconds.get(t.second) ?? []), t]);
-  const timeline = [...seconds.entries()].sort(([a], [b]) => a - b).map(([second, ts]) => ({
-    second,
-    injected: ts.reduce((a, t) => a + t.injected, 0),
-    completed: ts.reduce((a, t) => a + t.completed, 0),
-    notifications: ts.reduce((a, t) => a + t.notifications, 0),
-    errors: ts.reduce((a, t) => a + t.errors, 0),
-    violations: ts.reduce((a, t) => a + t.violations, 0),
-    loopLagMaxMs: Math.max(...ts.map((t) => t.loopLagMaxMs)),
-    offer: LatencyHistogram.merge(ts.map((t) => t.offer)).summary(),
-    notify: LatencyHistogram.merge(ts.map((t) => t.notify)).summary(),
-  }));
+  const timeline = [...seconds.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([second, ts]) => ({
+      second,
+      injected: ts.reduce((a, t) => a + t.injected, 0),
+      completed: ts.reduce((a, t) => a + t.completed, 0),
+      notifications: ts.reduce((a, t) => a + t.notifications, 0),
+      errors: ts.reduce((a, t) => a + t.errors, 0),
+      violations: ts.reduce((a, t) => a + t.violations, 0),
+      loopLagMaxMs: Math.max(...ts.map((t) => t.loopLagMaxMs)),
+      offer: LatencyHistogram.merge(ts.map((t) => t.offer)).summary(),
+      notify: LatencyHistogram.merge(ts.map((t) => t.notify)).summary(),
+    }));
   const notification = mergeSummaries((r) => r.latency.notification) as LoadReport["latency"]["notification"];
   const partial: Pick<LoadReport, "latency" | "counts"> = {
-    latency: { offer: LatencyHistogram.merge(reports.map((r) => r.latency.offer)).summary(), notification, answer: mergeSummaries((r) => r.latency.answer) },
+    latency: {
+      offer: LatencyHistogram.merge(reports.map((r) => r.latency.offer)).summary(),
+      notification,
+      answer: mergeSummaries((r) => r.latency.answer),
+    },
     counts: addCounts((r) => r.counts),
   };
   const objectives = (reports[0].settings.objectives ?? { maxViolations: 0, maxErrors: 0 }) as Objectives;
   const judged = judgeObjectives(partial, objectives);
   const started = reports.map((r) => r.startedAt).sort()[0];
-  const ended = reports.map((r) => r.endedAt).sort().reverse()[0];
+  const ended = reports
+    .map((r) => r.endedAt)
+    .sort()
+    .reverse()[0];
   return {
     kind: "gws-conformance load",
     suiteVersion: suiteVersion(),
@@ -133,7 +186,10 @@ export function mergeLoadReports(reports: LoadReport[], mergedFrom: string[]): L
     endedAt: ended,
     durationMs: Date.parse(ended) - Date.parse(started),
     rate: reports.reduce((a, r) => a + r.rate, 0),
-    agents: { configured: reports.reduce((a, r) => a + r.agents.configured, 0), connected: reports.reduce((a, r) => a + r.agents.connected, 0) },
+    agents: {
+      configured: reports.reduce((a, r) => a + r.agents.configured, 0),
+      connected: reports.reduce((a, r) => a + r.agents.connected, 0),
+    },
     ...partial,
     generatorLoopLag: LatencyHistogram.merge(reports.map((r) => r.generatorLoopLag)).summary(),
     errorsByKind: addCounts((r) => r.errorsByKind),
@@ -149,7 +205,8 @@ export function mergeLoadReports(reports: LoadReport[], mergedFrom: string[]): L
 export function writeLoadReports(out: string, raw: LoadReport): { json: string; html: string } {
   const report = redactValue(raw);
   const check = contractValidator().validate("reports/load.schema.json", report);
-  if (!check.ok) throw new Error(`load.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`);
+  if (!check.ok)
+    throw new Error(`load.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`);
   mkdirSync(out, { recursive: true });
   const json = join(out, "load.json");
   const html = join(out, "load.html");
@@ -165,16 +222,31 @@ export function readLoadReport(dir: string): LoadReport {
 /** The lines the command prints at the end of a load run or merge. */
 export function loadSummaryLines(r: LoadReport): string[] {
   const l = r.latency;
-  const fmt = (s: LatencySummary): string => `p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms (${s.count})`;
+  const fmt = (s: LatencySummary): string =>
+    `p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms (${s.count})`;
+  const lag = r.generatorLoopLag;
   const lines = [
-    `e-mails: ${r.counts.injected} injected, ${r.counts.completed} completed; agents ${r.agents.connected}/${r.agents.configured}`,
+    `e-mails: ${r.counts.injected} injected, ${r.counts.completed} completed`,
+    `agents: ${r.agents.connected} connected of ${r.agents.configured}`,
     `offer latency (inject → Invited): ${fmt(l.offer)}`,
-    ...Object.keys(NOTIFYING_OPERATIONS).map((op) => `notification latency ${op} → ${NOTIFYING_OPERATIONS[op as keyof typeof NOTIFYING_OPERATIONS]!.state}: ${fmt(l.notification[op] ?? l.notification.all)}`),
-    `load generator event-loop lag (p99 per 250 ms): p99 ${r.generatorLoopLag.p99Ms} ms, max ${r.generatorLoopLag.maxMs} ms`,
+    ...Object.entries(NOTIFYING_OPERATIONS).map(
+      ([op, n]) => `notification latency ${op} → ${n.state}: ${fmt(l.notification[op] ?? l.notification.all)}`,
+    ),
+    `load generator event-loop lag (p99 per 250 ms): p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms`,
   ];
   for (const [kind, n] of Object.entries(r.errorsByKind)) lines.push(`ERROR ${n}× ${kind}`);
-  for (const [id, n] of Object.entries(r.violationsByRequirement)) lines.push(`VIOLATION ${id}: ${n}× (${r.violations.find((v) => v.requirement === id)?.message.split("\n")[0].slice(0, 160) ?? ""})`);
-  for (const o of r.objectives) lines.push(`objective ${o.name} ${o.comparison === "<=" ? "≤" : "≥"} ${o.limit}: ${o.observed} ${o.met ? "met" : "MISSED"}`);
+  for (const [id, n] of Object.entries(r.violationsByRequirement)) {
+    const first =
+      r.violations
+        .find((v) => v.requirement === id)
+        ?.message.split("\n")[0]
+        .slice(0, 160) ?? "";
+    lines.push(`VIOLATION ${id}: ${n}× (${first})`);
+  }
+  for (const o of r.objectives) {
+    const rule = `${o.name} ${o.comparison === "<=" ? "≤" : "≥"} ${o.limit}`;
+    lines.push(`objective ${rule}: ${o.observed} ${o.met ? "met" : "MISSED"}`);
+  }
   lines.push(`load verdict: ${r.verdict}`);
   return lines;
 }

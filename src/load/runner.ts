@@ -125,7 +125,8 @@ class NotificationRouter {
       if (w) {
         this.waiters.delete(key);
         w({ agent, data: d, at });
-      } else if (NotificationRouter.awaitedByToken(key) && !this.early.has(key)) this.early.set(key, { agent, data: d, at });
+      } else if (NotificationRouter.awaitedByToken(key) && !this.early.has(key))
+        this.early.set(key, { agent, data: d, at });
     }
   }
 
@@ -193,7 +194,21 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   const thisSecond = (): SecondStats => {
     const second = Math.floor(Date.now() / 1000);
     let s = seconds.get(second);
-    if (!s) seconds.set(second, (s = { second, injected: 0, completed: 0, notifications: 0, errors: 0, violations: 0, loopLagMaxMs: 0, offer: new LatencyHistogram(), notify: new LatencyHistogram() }));
+    if (!s)
+      seconds.set(
+        second,
+        (s = {
+          second,
+          injected: 0,
+          completed: 0,
+          notifications: 0,
+          errors: 0,
+          violations: 0,
+          loopLagMaxMs: 0,
+          offer: new LatencyHistogram(),
+          notify: new LatencyHistogram(),
+        }),
+      );
     return s;
   };
   const error = (kind: string): void => {
@@ -202,7 +217,13 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   };
   const violation = (requirement: RequirementId, message: string): void => {
     out.violationCounts.set(requirement, (out.violationCounts.get(requirement) ?? 0) + 1);
-    if (out.violations.length < MAX_LISTED_VIOLATIONS) out.violations.push({ requirement, level: levelOf(requirement), message, atMs: Math.round(performance.now() - t0) });
+    if (out.violations.length < MAX_LISTED_VIOLATIONS)
+      out.violations.push({
+        requirement,
+        level: levelOf(requirement),
+        message,
+        atMs: Math.round(performance.now() - t0),
+      });
     thisSecond().violations++;
   };
   /** Each e-mail's judge: the monitor and the flow record its checks here; a failed one is a violation. */
@@ -228,10 +249,18 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     lag.reset();
   }, 250);
   const connectOne = async (credentials: AgentCredentials): Promise<void> => {
-    const http = new HttpClient(target.baseUrl, credentials, { tlsInsecure: target.tlsInsecure, maxAnswerBytes: target.maxAnswerBytes });
+    const http = new HttpClient(target.baseUrl, credentials, {
+      tlsInsecure: target.tlsInsecure,
+      maxAnswerBytes: target.maxAnswerBytes,
+    });
     const ready = await http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
-    if (ready.error || (ready.status ?? 500) >= 300) return error(`agent setup: channel Ready ${ready.error ? "got no answer" : `answered HTTP ${ready.status}`}`);
-    const session = new CometdSession(target.cometdUrl, credentials.username, credentials, { cookie: http.cookieHeader(), label: `load-${credentials.username}`, maxAnswerBytes: target.maxAnswerBytes });
+    if (ready.error || (ready.status ?? 500) >= 300)
+      return error(`agent setup: channel Ready ${ready.error ? "got no answer" : `answered HTTP ${ready.status}`}`);
+    const session = new CometdSession(target.cometdUrl, credentials.username, credentials, {
+      cookie: http.cookieHeader(),
+      label: `load-${credentials.username}`,
+      maxAnswerBytes: target.maxAnswerBytes,
+    });
     const c = await session.connect(BUDGETS.cometdConnectMs);
     if (!c.ok) {
       await session.close();
@@ -245,12 +274,15 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     handles.push({ name: credentials.username, http, session });
   };
   const queue = [...plan.agents];
-  await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, queue.length) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await connectOne(next);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(CONNECT_CONCURRENCY, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await connectOne(next);
+    }),
+  );
   out.agentsConnected = handles.length;
   const byName = new Map(handles.map((h) => [h.name, h]));
-  plan.progress?.(`load: ${handles.length}/${plan.agents.length} agents connected; injecting ${plan.rate}/s for ${plan.durationMs / 1000} s`);
+  const plannedS = plan.durationMs / 1000;
+  plan.progress?.(`load: ${handles.length}/${plan.agents.length} agents connected; ${plan.rate}/s for ${plannedS} s`);
 
   // 2. One e-mail's lifecycle.
   const injector = createInjector(target);
@@ -264,12 +296,23 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     const op = body.operationName as LoadOperation;
     const notifying = NOTIFYING_OPERATIONS[op];
     // Registered before the request: the notification may come before the answer is read.
-    const wait = notifying ? router.wait(waitKey ?? `${agent.name}|${notifying.state}|id|${id}`, 2 * budget) : undefined;
+    const wait = notifying
+      ? router.wait(waitKey ?? `${agent.name}|${notifying.state}|id|${id}`, 2 * budget)
+      : undefined;
     const sent = performance.now();
     const x = await agent.http.post(`/me/interactions/${encodeURIComponent(id)}`, body, { operation: op });
     const answered = performance.now();
     out.answer.get(op)!.recordMs(answered - sent);
-    const j = judgeAnswer({ method: x.method, url: x.url, status: x.status, body: x.body, operation: op, malformedRequest: false, error: x.error, tooLargeAfter: x.tooLargeAfter });
+    const j = judgeAnswer({
+      method: x.method,
+      url: x.url,
+      status: x.status,
+      body: x.body,
+      operation: op,
+      malformedRequest: false,
+      error: x.error,
+      tooLargeAfter: x.tooLargeAfter,
+    });
     for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
     if (j.precondition || !j.ok) {
       wait?.cancel();
@@ -279,14 +322,22 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     if (!wait || !notifying) return { ok: true, answerBody: j.body };
     const arrival = await wait.promise;
     if (!arrival) {
-      judge.check(notifying.requirement, false, `${notifying.state} for ${id} did not arrive within ${2 * budget} ms of ${op}'s answer`);
+      judge.check(
+        notifying.requirement,
+        false,
+        `${notifying.state} for ${id} did not arrive within ${2 * budget} ms of ${op}'s answer`,
+      );
       judge.check("N8.within-budget", false, `${notifying.state} for ${id}: missing (budget ${budget} ms)`);
       return { ok: false };
     }
     const latency = Math.max(0, arrival.at - answered);
     out.notify.get(op)!.recordMs(latency);
     thisSecond().notify.recordMs(latency);
-    judge.check("N8.within-budget", latency <= budget, `${notifying.state} for ${id} arrived ${latency.toFixed(1)} ms after ${op}'s answer (budget ${budget} ms)`);
+    judge.check(
+      "N8.within-budget",
+      latency <= budget,
+      `${notifying.state} for ${id} arrived ${latency.toFixed(1)} ms after ${op}'s answer (budget ${budget} ms)`,
+    );
     return { ok: true, arrival, answerBody: j.body };
   };
 
@@ -296,11 +347,17 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     const judge = judgeFor(token);
     const hint = handles[i % handles.length];
     // The target may route the e-mail to any agent: the first to be offered it holds it (T6).
-    monitor.claimToken(token, judge, []);
+    monitor.claimToken(token, judge, [], { rescan: false });
     let holder: string | undefined;
     try {
       const invited = router.wait(`*|Invited|tok|${token}`, 2 * budget);
-      const email = { to: "support@contact-center.example", from: `customer.${token}@example.org`, subject: `Load [${token}]`, text: "Hello,\nwhere is my order?", agent: hint.name };
+      const email = {
+        to: "support@contact-center.example",
+        from: `customer.${token}@example.org`,
+        subject: `Load [${token}]`,
+        text: "Hello,\nwhere is my order?",
+        agent: hint.name,
+      };
       const sent = performance.now();
       out.injected++;
       thisSecond().injected++;
@@ -326,10 +383,24 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       monitor.holdToken(token, agent.name);
       if (!(await operate(agent, id, { operationName: "Accept" }, judge))?.ok) return;
       // ReplyCreated carries the token in its subject: the monitor claims its id from it.
-      const reply = await operate(agent, id, { operationName: "Reply", subjectPrefix: "Re: " }, judge, `${agent.name}|ReplyCreated|tok|${token}`);
+      const reply = await operate(
+        agent,
+        id,
+        { operationName: "Reply", subjectPrefix: "Re: " },
+        judge,
+        `${agent.name}|ReplyCreated|tok|${token}`,
+      );
       if (!reply?.ok || !reply.arrival) return;
       const replyId = String(reply.arrival.data.id);
-      const sendBody = { operationName: "Send", email_object: { toAddress: email.from, fromAddress: email.to, subject: `Re: ${email.subject}`, text: "On its way." } };
+      const sendBody = {
+        operationName: "Send",
+        email_object: {
+          toAddress: email.from,
+          fromAddress: email.to,
+          subject: `Re: ${email.subject}`,
+          text: "On its way.",
+        },
+      };
       if (!(await operate(agent, replyId, sendBody, judge))?.ok) return;
       if (!(await operate(agent, id, { operationName: "StopProcessing" }, judge))?.ok) return;
       out.completed++;
@@ -351,10 +422,14 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     let next = 0;
     const tick = (): void => {
       const now = performance.now();
-      while (next < total && (next * 1000) / plan.rate <= now - start) flows.push(flow(next++).catch((e: Error) => error(`load generator: ${e.message}`)));
+      while (next < total && (next * 1000) / plan.rate <= now - start)
+        flows.push(flow(next++).catch((e: Error) => error(`load generator: ${e.message}`)));
       if (now - lastProgress >= 5_000) {
         lastProgress = now;
-        plan.progress?.(`load: ${Math.round((now - start) / 1000)} s, ${out.injected} injected, ${out.completed} completed, ${[...out.errors.values()].reduce((a, b) => a + b, 0)} errors, ${[...out.violationCounts.values()].reduce((a, b) => a + b, 0)} violations`);
+        const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+        const done = `${out.injected} injected, ${out.completed} completed`;
+        const bad = `${total(out.errors)} errors, ${total(out.violationCounts)} violations`;
+        plan.progress?.(`load: ${Math.round((now - start) / 1000)} s, ${done}, ${bad}`);
       }
       if (next >= total) return resolve();
       setTimeout(tick, Math.max(0, Math.min(50, (next * 1000) / plan.rate - (performance.now() - start))));

@@ -35,12 +35,16 @@ type BayeuxMessage = Record<string, unknown> & { channel: string };
 
 /** A Bayeux error reply (Bayeux 1.0 §3: `error` is "code::args::message"). */
 function errorReply(channel: string, why: string, id?: unknown): Record<string, unknown> {
-  return { channel, successful: false, error: `400::${why}`, ...(typeof id === "string" || typeof id === "number" ? { id } : {}) };
+  const echoId = typeof id === "string" || typeof id === "number" ? { id } : {};
+  return { channel, successful: false, error: `400::${why}`, ...echoId };
 }
 
 function writeBayeux(res: ServerResponse, status: number, replies: unknown[]): void {
   const text = JSON.stringify(replies);
-  res.writeHead(status, { "content-type": "application/json;charset=UTF-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json;charset=UTF-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -54,17 +58,22 @@ export function bayeuxBatchProblem(messages: unknown[]): string | undefined {
   for (const m of messages) {
     if (!m || typeof m !== "object" || Array.isArray(m)) return "a message is not a JSON object";
     const msg = m as Record<string, unknown>;
-    if (typeof msg.channel !== "string" || !CHANNEL_NAME.test(msg.channel)) return `invalid channel ${JSON.stringify(msg.channel)?.slice(0, 80)}`;
-    if (msg.clientId !== undefined && typeof msg.clientId !== "string") return "clientId must be a string";
-    if (msg.id !== undefined && typeof msg.id !== "string" && typeof msg.id !== "number") return "id must be a string or a number";
-    for (const key of ["advice", "ext"]) if (msg[key] !== undefined && (msg[key] === null || typeof msg[key] !== "object" || Array.isArray(msg[key]))) return `${key} must be an object`;
-    if (msg.connectionType !== undefined && typeof msg.connectionType !== "string") return "connectionType must be a string";
-    if (msg.supportedConnectionTypes !== undefined && (!Array.isArray(msg.supportedConnectionTypes) || !msg.supportedConnectionTypes.every((t) => typeof t === "string"))) {
-      return "supportedConnectionTypes must be an array of strings";
+    if (typeof msg.channel !== "string" || !CHANNEL_NAME.test(msg.channel)) {
+      return `invalid channel ${JSON.stringify(msg.channel)?.slice(0, 80)}`;
     }
+    const absentOr = (key: string, ok: (v: unknown) => boolean): boolean => msg[key] === undefined || ok(msg[key]);
+    const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (!absentOr("clientId", (v) => typeof v === "string")) return "clientId must be a string";
+    const idLike = (v: unknown): boolean => typeof v === "string" || typeof v === "number";
+    if (!absentOr("id", idLike)) return "id must be a string or a number";
+    for (const key of ["advice", "ext"]) if (!absentOr(key, isObject)) return `${key} must be an object`;
+    if (!absentOr("connectionType", (v) => typeof v === "string")) return "connectionType must be a string";
+    const strings = (v: unknown): boolean => Array.isArray(v) && v.every((t) => typeof t === "string");
+    if (!absentOr("supportedConnectionTypes", strings)) return "supportedConnectionTypes must be an array of strings";
     if (msg.subscription !== undefined) {
       const subs = Array.isArray(msg.subscription) ? msg.subscription : [msg.subscription];
-      if (subs.length === 0 || !subs.every((c) => typeof c === "string" && CHANNEL_NAME.test(c))) return "subscription must be a channel name";
+      const valid = subs.length > 0 && subs.every((c) => typeof c === "string" && CHANNEL_NAME.test(c));
+      if (!valid) return "subscription must be a channel name";
     }
     if (msg.channel === "/meta/handshake" && messages.length > 1) return "a handshake must be alone in its batch";
   }
@@ -76,7 +85,8 @@ function refuseLibraryFailures(res: ServerResponse, messages: BayeuxMessage[]): 
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   (res as unknown as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
     if (res.statusCode >= 500 && !res.headersSent) {
-      const text = JSON.stringify(messages.map((m) => errorReply(m.channel, "the request was refused by the Bayeux server", m.id)));
+      const replies = messages.map((m) => errorReply(m.channel, "the request was refused by the Bayeux server", m.id));
+      const text = JSON.stringify(replies);
       res.statusCode = 400;
       res.setHeader("content-type", "application/json;charset=UTF-8");
       res.setHeader("content-length", Buffer.byteLength(text));
@@ -126,28 +136,31 @@ export function createCometdHost(opts: { mount: string; authenticate: (req: Inco
     handle: async (req: IncomingMessage, res: ServerResponse) => {
       req.headers.cookie = withOneBrowser(req.headers.cookie);
       // The body is read here, bounded (1 MiB → 413), and checked before the library sees it.
-      if (req.method !== "POST") return writeBayeux(res, 400, [errorReply("/meta/unknown", `use POST, not ${req.method}`)]);
+      const refuseAll = (status: number, why: string): void =>
+        writeBayeux(res, status, [errorReply("/meta/unknown", why)]);
+      if (req.method !== "POST") return refuseAll(400, `use POST, not ${req.method}`);
       let text: string;
       try {
         text = await readBody(req);
       } catch (e) {
-        if (e instanceof BodyTooLarge) return writeBayeux(res, 413, [errorReply("/meta/unknown", "the request body is over 1 MiB")]);
-        return writeBayeux(res, 400, [errorReply("/meta/unknown", "the request body could not be read")]);
+        if (e instanceof BodyTooLarge) return refuseAll(413, "the request body is over 1 MiB");
+        return refuseAll(400, "the request body could not be read");
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
-        return writeBayeux(res, 400, [errorReply("/meta/unknown", "the body is not JSON")]);
+        return refuseAll(400, "the body is not JSON");
       }
       const messages = Array.isArray(parsed) ? parsed : [parsed];
       const problem = bayeuxBatchProblem(messages);
       if (problem) {
         const replies = messages.map((m) => {
           const msg = (m && typeof m === "object" ? m : {}) as Partial<BayeuxMessage>;
-          return errorReply(typeof msg.channel === "string" ? msg.channel.slice(0, 200) : "/meta/unknown", problem, msg.id);
+          const channel = typeof msg.channel === "string" ? msg.channel.slice(0, 200) : "/meta/unknown";
+          return errorReply(channel, problem, msg.id);
         });
-        return writeBayeux(res, 400, replies.length ? replies : [errorReply("/meta/unknown", problem)]);
+        return replies.length ? writeBayeux(res, 400, replies) : refuseAll(400, problem);
       }
       // Last line of defence: a batch that still makes the library fail (it answers 500 with an
       // empty body, e.g. for a second concurrent /meta/connect of one session) is a client mistake.
@@ -156,7 +169,9 @@ export function createCometdHost(opts: { mount: string; authenticate: (req: Inco
       try {
         server.handle(req, res);
       } catch (e) {
-        if (!res.headersSent) writeBayeux(res, 400, messages.map((m) => errorReply((m as BayeuxMessage).channel, `refused: ${String(e)}`.slice(0, 200), (m as BayeuxMessage).id)));
+        const why = `refused: ${String(e)}`.slice(0, 200);
+        const replies = (messages as BayeuxMessage[]).map((m) => errorReply(m.channel, why, m.id));
+        if (!res.headersSent) writeBayeux(res, 400, replies);
       }
     },
     deliver(agent, channel, data) {

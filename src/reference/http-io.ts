@@ -55,9 +55,16 @@ export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
  */
 export function clientErrorResponse(err: NodeJS.ErrnoException): string {
   const [status, text] =
-    err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : [400, "Bad Request"];
-  const body = JSON.stringify({ status: "error", errorDescription: `the HTTP request could not be parsed (${err.code ?? "parse error"})` });
-  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  const why = `the HTTP request could not be parsed (${err.code ?? "parse error"})`;
+  const body = JSON.stringify({ status: "error", errorDescription: why });
+  const length = `content-length: ${Buffer.byteLength(body)}`;
+  const head = [`HTTP/1.1 ${status} ${text}`, "content-type: application/json", length];
+  return `${[...head, "connection: close"].join("\r\n")}\r\n\r\n${body}`;
 }
 
 export interface JsonAnswer {

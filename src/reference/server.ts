@@ -11,7 +11,8 @@ import type { AddressInfo } from "node:net";
 import { createFayeHost } from "../peers/faye-host.js";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
-import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
+import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
 import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -64,7 +65,9 @@ function checkAgents(agents: AgentAccount[]): AgentAccount[] {
 
 /** agent1/secret1 … agentN/secretN: the embedded server's agents for a load run of N agents. */
 export function numberedAgents(count: number): AgentAccount[] {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`startReferenceServer: agentCount must be a positive whole number, got ${count}`);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`startReferenceServer: agentCount must be a positive whole number, got ${count}`);
+  }
   return Array.from({ length: count }, (_, i) => ({ username: `agent${i + 1}`, password: `secret${i + 1}` }));
 }
 
@@ -92,7 +95,8 @@ function slidingCount(windowMs: number): { add(): void; count(): number } {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
-  const agents = checkAgents(options.agents ?? (options.agentCount ? numberedAgents(options.agentCount) : DEFAULT_AGENTS));
+  const given = options.agents ?? (options.agentCount ? numberedAgents(options.agentCount) : undefined);
+  const agents = checkAgents(given ?? DEFAULT_AGENTS);
   const budgetMs = options.notifyBudgetMs ?? 5000;
   const log = options.log ?? ((line: string) => console.error(line));
   const sessions = new Map<string, string>(); // JSESSIONID → agent

@@ -20,7 +20,10 @@ interface Summary {
 }
 const summaryOf = (out: string): Summary => JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
 
-async function runAgainst(target: hostile.HostileTarget, extra: string[] = []): Promise<{ run: CliRun; summary: Summary }> {
+async function runAgainst(
+  target: hostile.HostileTarget,
+  extra: string[] = [],
+): Promise<{ run: CliRun; summary: Summary }> {
   const out = mkdtempSync(join(tmpdir(), "gws-hostile-"));
   try {
     const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure", ...extra], target.env);
@@ -31,7 +34,8 @@ async function runAgainst(target: hostile.HostileTarget, extra: string[] = []): 
 }
 
 /** Lines of the command's output that carry `text`: the reason must not repeat per requirement. */
-const linesWith = (run: CliRun, text: string): string[] => (run.stdout + run.stderr).split("\n").filter((l) => l.includes(text));
+const linesWith = (run: CliRun, text: string): string[] =>
+  (run.stdout + run.stderr).split("\n").filter((l) => l.includes(text));
 
 describe("a target that answered but broke a MUST is NON_CONFORMANT, with the requirement it broke", () => {
   it("500 to everything: R2.no-5xx FAIL; the rest ERROR naming R2.no-5xx", async () => {
@@ -55,7 +59,9 @@ describe("a target that answered but broke a MUST is NON_CONFORMANT, with the re
     expect(t5?.status).toBe("FAIL");
     expect(t5?.message).toMatch(/not Bayeux JSON/);
     expect(summary.requirements.find((r) => r.id === "T4.basic-auth")?.status).toBe("PASS");
-    expect(summary.requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/depends on T5\.handshake, which FAILed/);
+    expect(summary.requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
+      /depends on T5\.handshake, which FAILed/,
+    );
   });
 });
 
@@ -98,7 +104,9 @@ describe("an endless answer body is read up to the cap: memory stays flat, the r
     expect(r?.message).toMatch(/answer larger than 1048576 bytes/);
     // What the server managed to push before the client dropped the connection: cap + socket buffers.
     expect(target.bytesWritten()).toBeLessThan(16 * 1024 * 1024);
-    expect(run.peakRssBytes, `peak RSS ${run.peakRssBytes >> 20} MiB, baseline ${baselineRss >> 20} MiB`).toBeLessThan(baselineRss + 64 * 1024 * 1024);
+    expect(run.peakRssBytes, `peak RSS ${run.peakRssBytes >> 20} MiB, baseline ${baselineRss >> 20} MiB`).toBeLessThan(
+      baselineRss + 64 * 1024 * 1024,
+    );
     expect(run.wallMs).toBeLessThan(budgetMs);
   });
 });

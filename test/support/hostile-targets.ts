@@ -12,7 +12,13 @@
  *   reset          resets every connection as soon as a request arrives
  * Each gives the URLs a run needs and close().
  */
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
@@ -34,7 +40,12 @@ function urlsOf(port: number): Pick<HostileTarget, "baseUrl" | "cometdUrl" | "co
   const origin = `http://127.0.0.1:${port}`;
   const baseUrl = `${origin}/api/v2`;
   const controlUrl = `${origin}/control`;
-  return { baseUrl, cometdUrl: `${baseUrl}/notifications`, controlUrl, env: { GWS_BASE_URL: baseUrl, GWS_AGENTS: AGENTS, GWS_CONTROL_URL: controlUrl } };
+  return {
+    baseUrl,
+    cometdUrl: `${baseUrl}/notifications`,
+    controlUrl,
+    env: { GWS_BASE_URL: baseUrl, GWS_AGENTS: AGENTS, GWS_CONTROL_URL: controlUrl },
+  };
 }
 
 async function listen(server: Server | TcpServer): Promise<number> {
@@ -77,14 +88,21 @@ function endless(res: ServerResponse, counter: { bytes: number }, contentType: s
 }
 
 /** A forwarding proxy to `upstream`, except for requests `intercept` answers itself. */
-async function proxyTo(upstream: ReferenceServer, intercept: (req: IncomingMessage, res: ServerResponse) => boolean, counter = { bytes: 0 }): Promise<HostileTarget> {
+async function proxyTo(
+  upstream: ReferenceServer,
+  intercept: (req: IncomingMessage, res: ServerResponse) => boolean,
+  counter = { bytes: 0 },
+): Promise<HostileTarget> {
   const up = new URL(upstream.baseUrl);
   const server = createHttpServer((req, res) => {
     if (intercept(req, res)) return;
-    const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const fwd = httpRequest(
+      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     fwd.on("error", () => res.destroy());
     req.pipe(fwd);
   });
@@ -107,7 +125,12 @@ export async function json500(): Promise<HostileTarget> {
 }
 
 export async function htmlHandshake(): Promise<HostileTarget> {
-  const upstream = await startReferenceServer({ agents: [{ username: "agent1", password: "secret1" }, { username: "agent2", password: "secret2" }] });
+  const upstream = await startReferenceServer({
+    agents: [
+      { username: "agent1", password: "secret1" },
+      { username: "agent2", password: "secret2" },
+    ],
+  });
   return proxyTo(upstream, (req, res) => {
     if (!isBayeux(req)) return false;
     req.resume();
@@ -122,13 +145,22 @@ export async function htmlHandshake(): Promise<HostileTarget> {
 export async function endlessBody(where: "rest" | "bayeux"): Promise<HostileTarget> {
   const counter = { bytes: 0 };
   if (where === "bayeux") {
-    const upstream = await startReferenceServer({ agents: [{ username: "agent1", password: "secret1" }, { username: "agent2", password: "secret2" }] });
-    return proxyTo(upstream, (req, res) => {
-      if (!isBayeux(req)) return false;
-      req.resume();
-      endless(res, counter, "application/json");
-      return true;
-    }, counter);
+    const upstream = await startReferenceServer({
+      agents: [
+        { username: "agent1", password: "secret1" },
+        { username: "agent2", password: "secret2" },
+      ],
+    });
+    return proxyTo(
+      upstream,
+      (req, res) => {
+        if (!isBayeux(req)) return false;
+        req.resume();
+        endless(res, counter, "application/json");
+        return true;
+      },
+      counter,
+    );
   }
   const server = createHttpServer((req, res) => {
     req.resume();
@@ -152,7 +184,9 @@ export async function hung(): Promise<HostileTarget> {
 }
 
 export async function garbageBytes(): Promise<HostileTarget> {
-  const server = createTcpServer((socket) => socket.once("data", () => socket.end(Buffer.from("\x00\x13garbage \xff\xfe not http\r\n\r\n", "latin1"))));
+  const server = createTcpServer((socket) =>
+    socket.once("data", () => socket.end(Buffer.from("\x00\x13garbage \xff\xfe not http\r\n\r\n", "latin1"))),
+  );
   const sockets = track(server);
   return { ...urlsOf(await listen(server)), bytesWritten: () => 0, close: closer(server, sockets) };
 }

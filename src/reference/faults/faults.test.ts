@@ -107,7 +107,10 @@ const PROBES = {
     const foreign = seen(await w.a2.op(id, { operationName: "Accept" }));
     return { foreign, agent2Saw: (await since(w.a2, mark)).filter((n) => n.id === id).map((n) => n.state) };
   },
-  /** T6 under load: after a burst of offers (more than the leak-under-load threshold within a second), what agent2 hears of agent1's Accept. */
+  /**
+   * T6 under load: after a burst of offers (more than the leak-under-load threshold within a
+   * second), what agent2 hears of agent1's Accept.
+   */
   async burst(w: World) {
     const mark = w.a2.received.length;
     const toks = Array.from({ length: LEAK_UNDER_LOAD_OFFERS_PER_SECOND + 5 }, () => `p${++tokens}`);

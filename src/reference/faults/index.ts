@@ -17,7 +17,7 @@ export interface FaultEntry {
   level: "MUST" | "SHOULD" | "DRIFT";
   expect: string[];
   description: string;
-  /** "load": a fault only load shows (`gws-conformance load` catches it); the conformance mutation run leaves it out. */
+  /** "load": a fault only load shows (`gws-conformance load` catches it); the mutation run leaves it out. */
   mode?: "load";
 }
 
@@ -61,7 +61,7 @@ export interface FaultHooks {
   derive?(operation: string, reply: OutboundEmail, inbound: OutboundEmail & { replyTo?: string }): OutboundEmail;
   /** Overrides quoteOriginal's default for Reply / ReplyAll. */
   quoteDefault?(operation: string): boolean | undefined;
-  /** Whether this notification is also sent to another agent, given how many e-mails were offered in the last second. */
+  /** Whether this notification also goes to another agent, given the e-mails offered within the last second. */
   leakUnderLoad?(n: Notification, offersInLastSecond: number): boolean;
 }
 
@@ -144,7 +144,9 @@ export const FAULT_HOOKS: Record<string, FaultHooks> = {
   "transfer-does-not-invite": { transferWithoutInvite: true },
   "forward-refused": { allowedOperations: (state, allowed) => (state === "Accepted" ? allowed.filter((o) => o !== "Forward") : allowed) },
   "accepted-extra-field": { notification: onState("Accepted", (n) => ({ ...n, priority: "high" })) },
-  "leak-under-load": { leakUnderLoad: (n, offers) => n.state === "Accepted" && offers > LEAK_UNDER_LOAD_OFFERS_PER_SECOND },
+  "leak-under-load": {
+    leakUnderLoad: (n, offers) => n.state === "Accepted" && offers > LEAK_UNDER_LOAD_OFFERS_PER_SECOND,
+  },
 };
 
 /** The hooks of a fault by name (none: the clean server). Throws for an unknown name, listing the valid ones. */

@@ -64,9 +64,16 @@ export function rawRequest(port: number, req: RawRequest, budgetMs = 5_000): Pro
       resolve({ status: Number(m[1]), headers, body });
     });
     socket.on("connect", () => {
-      const lines = [`${req.method} ${req.path} HTTP/1.1`, "host: 127.0.0.1", "connection: close", ...req.headers.map(([k, v]) => `${k}: ${v}`)];
+      const lines = [
+        `${req.method} ${req.path} HTTP/1.1`,
+        "host: 127.0.0.1",
+        "connection: close",
+        ...req.headers.map(([k, v]) => `${k}: ${v}`),
+      ];
       if (req.body) lines.push(`content-length: ${req.body.length}`);
-      socket.write(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), req.body ?? Buffer.alloc(0)]));
+      socket.write(
+        Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), req.body ?? Buffer.alloc(0)]),
+      );
     });
   });
 }

@@ -37,8 +37,14 @@ export function arbitraryOf(schema: Node, file: string, depth = 0): Arbitrary<un
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case "string":
-      if (typeof schema.pattern === "string") return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= Number(schema.maxLength ?? Infinity));
-      return fc.string({ minLength: Number(schema.minLength ?? 0), maxLength: Math.min(Number(schema.maxLength ?? 40), 40) });
+      if (typeof schema.pattern === "string")
+        return fc
+          .stringMatching(new RegExp(schema.pattern))
+          .filter((s) => s.length <= Number(schema.maxLength ?? Infinity));
+      return fc.string({
+        minLength: Number(schema.minLength ?? 0),
+        maxLength: Math.min(Number(schema.maxLength ?? 40), 40),
+      });
     case "integer":
       return fc.integer({ min: Number(schema.minimum ?? -1e6), max: Number(schema.maximum ?? 1e6) });
     case "number":
@@ -70,7 +76,9 @@ export function arbitraryOfFile(name: string): Arbitrary<unknown> {
 
 /** A value of another JSON type than `v` (R3.wrong-type). */
 export const otherType = (v: unknown): Arbitrary<unknown> =>
-  fc.constantFrom<unknown>(42, "text", true, null, [], { nested: 1 }).filter((x) => typeof x !== typeof v || Array.isArray(x) !== Array.isArray(v) || (x === null) !== (v === null));
+  fc
+    .constantFrom<unknown>(42, "text", true, null, [], { nested: 1 })
+    .filter((x) => typeof x !== typeof v || Array.isArray(x) !== Array.isArray(v) || (x === null) !== (v === null));
 
 /**
  * Mutations of a valid JSON object, each as the raw body text to send: a field dropped, a field
@@ -79,27 +87,80 @@ export const otherType = (v: unknown): Arbitrary<unknown> =>
  */
 export function mutatedBody(valid: Arbitrary<unknown>): Arbitrary<{ mutation: string; body: Buffer }> {
   const asText = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-  const obj = valid.map((v) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v }));
-  const keyOf = (o: Record<string, unknown>): Arbitrary<string> => (Object.keys(o).length ? fc.constantFrom(...Object.keys(o)) : fc.constant("operationName"));
+  const obj = valid.map((v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v },
+  );
+  const keyOf = (o: Record<string, unknown>): Arbitrary<string> =>
+    Object.keys(o).length ? fc.constantFrom(...Object.keys(o)) : fc.constant("operationName");
   return fc.oneof(
     { weight: 4, arbitrary: obj.map((o) => ({ mutation: "valid", body: asText(o) })) },
-    { weight: 2, arbitrary: obj.chain((o) => keyOf(o).map((k) => ({ mutation: `drop ${k}`, body: asText(Object.fromEntries(Object.entries(o).filter(([x]) => x !== k))) }))) },
-    { weight: 2, arbitrary: obj.chain((o) => keyOf(o).chain((k) => otherType(o[k]).map((x) => ({ mutation: `wrong type ${k}`, body: asText({ ...o, [k]: x }) })))) },
-    { weight: 1, arbitrary: fc.tuple(obj, fc.string({ maxLength: 12 }), anyJson).map(([o, k, v]) => ({ mutation: "unknown field", body: asText({ ...o, [`x-${k}`]: v }) })) },
+    {
+      weight: 2,
+      arbitrary: obj.chain((o) =>
+        keyOf(o).map((k) => ({
+          mutation: `drop ${k}`,
+          body: asText(Object.fromEntries(Object.entries(o).filter(([x]) => x !== k))),
+        })),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: obj.chain((o) =>
+        keyOf(o).chain((k) =>
+          otherType(o[k]).map((x) => ({ mutation: `wrong type ${k}`, body: asText({ ...o, [k]: x }) })),
+        ),
+      ),
+    },
     {
       weight: 1,
-      arbitrary: obj.chain((o) => keyOf(o).map((k) => ({ mutation: `duplicate key ${k}`, body: Buffer.from(JSON.stringify(o).replace(/^\{/, `{${JSON.stringify(k)}:${JSON.stringify(o[k] ?? "dup")},`)) }))),
+      arbitrary: fc
+        .tuple(obj, fc.string({ maxLength: 12 }), anyJson)
+        .map(([o, k, v]) => ({ mutation: "unknown field", body: asText({ ...o, [`x-${k}`]: v }) })),
     },
-    { weight: 1, arbitrary: fc.tuple(obj, fc.nat()).map(([o, n]) => ({ mutation: "truncated", body: asText(o).subarray(0, n % Math.max(1, asText(o).length)) })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(obj, fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b.map((x) => 0x80 | x)))).map(([o, bad]) => ({
-        mutation: "invalid UTF-8",
-        body: Buffer.concat([Buffer.from(JSON.stringify(o).slice(0, -1) + ',"bad":"'), bad, Buffer.from('"}')]),
-      })),
+      arbitrary: obj.chain((o) =>
+        keyOf(o).map((k) => ({
+          mutation: `duplicate key ${k}`,
+          body: Buffer.from(
+            JSON.stringify(o).replace(/^\{/, `{${JSON.stringify(k)}:${JSON.stringify(o[k] ?? "dup")},`),
+          ),
+        })),
+      ),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 50, max: 20_000 }).map((n) => ({ mutation: `nested ${n} deep`, body: Buffer.from(`${'{"a":'.repeat(n)}1${"}".repeat(n)}`) })) },
-    { weight: 1, arbitrary: anyJson.filter((v) => !v || typeof v !== "object" || Array.isArray(v)).map((v) => ({ mutation: "not an object", body: asText(v) })) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ mutation: "random bytes", body: Buffer.from(b) })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(obj, fc.nat())
+        .map(([o, n]) => ({ mutation: "truncated", body: asText(o).subarray(0, n % Math.max(1, asText(o).length)) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          obj,
+          fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b.map((x) => 0x80 | x))),
+        )
+        .map(([o, bad]) => ({
+          mutation: "invalid UTF-8",
+          body: Buffer.concat([Buffer.from(JSON.stringify(o).slice(0, -1) + ',"bad":"'), bad, Buffer.from('"}')]),
+        })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 50, max: 20_000 })
+        .map((n) => ({ mutation: `nested ${n} deep`, body: Buffer.from(`${'{"a":'.repeat(n)}1${"}".repeat(n)}`) })),
+    },
+    {
+      weight: 1,
+      arbitrary: anyJson
+        .filter((v) => !v || typeof v !== "object" || Array.isArray(v))
+        .map((v) => ({ mutation: "not an object", body: asText(v) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ mutation: "random bytes", body: Buffer.from(b) })),
+    },
   );
 }
