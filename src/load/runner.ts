@@ -248,14 +248,16 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     if (injecting && lag.count) out.loopLag.recordMs(lag.percentile(99) / 1e6);
     lag.reset();
   }, 250);
-  const connectOne = async (credentials: AgentCredentials): Promise<void> => {
+  /** Connects one agent; returns why it could not (also counted as an error of that kind). */
+  const connectOne = async (credentials: AgentCredentials): Promise<string | undefined> => {
+    const fail = (kind: string): string => (error(kind), kind);
     const http = new HttpClient(target.baseUrl, credentials, {
       tlsInsecure: target.tlsInsecure,
       maxAnswerBytes: target.maxAnswerBytes,
     });
     const ready = await http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
-    if (ready.error || (ready.status ?? 500) >= 300)
-      return error(`agent setup: channel Ready ${ready.error ? "got no answer" : `answered HTTP ${ready.status}`}`);
+    if (ready.error) return fail(`agent setup: channel Ready got no answer (${ready.error.replace(/:\d+/g, "")})`);
+    if ((ready.status ?? 500) >= 300) return fail(`agent setup: channel Ready answered HTTP ${ready.status}`);
     const session = new CometdSession(target.cometdUrl, credentials.username, credentials, {
       cookie: http.cookieHeader(),
       label: `load-${credentials.username}`,
@@ -264,7 +266,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     const c = await session.connect(BUDGETS.cometdConnectMs);
     if (!c.ok) {
       await session.close();
-      return error(`agent setup: CometD ${c.answered === false ? "got no answer" : "refused"}`);
+      return fail(`agent setup: CometD handshake ${c.answered === false ? "got no answer" : `refused (${c.reason})`}`);
     }
     monitor.attach(credentials.username, session);
     session.onItem((n) => {
@@ -272,8 +274,16 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       router.route(credentials.username, n);
     });
     handles.push({ name: credentials.username, http, session });
+    return undefined;
   };
+  // The first agent alone: a target that does not answer it is not asked 199 more times.
   const queue = [...plan.agents];
+  const first = queue.shift();
+  const firstProblem = first ? await connectOne(first) : undefined;
+  if (firstProblem) {
+    plan.progress?.(`load: ${firstProblem}; the other agents were not tried`);
+    queue.length = 0;
+  }
   await Promise.all(
     Array.from({ length: Math.min(CONNECT_CONCURRENCY, queue.length) }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await connectOne(next);

@@ -113,6 +113,25 @@ describe("gws-conformance load", () => {
     }
   });
 
+  it("a dead target: said once, the other agents not tried, objectives missed (exit 1), reports written", async () => {
+    const out = tmp();
+    const dead = {
+      GWS_BASE_URL: "http://127.0.0.1:9/api/v2",
+      GWS_CONTROL_URL: "http://127.0.0.1:9/c",
+      GWS_AGENTS: "a:b,c:d,e:f",
+    };
+    const run = await runCli(["load", "--duration", "1s", "--out", out], dead);
+    expect(run.code).toBe(1);
+    const r = loadOf(out);
+    expect(r.agents).toEqual({ configured: 3, connected: 0 });
+    expect(Object.entries(r.errorsByKind)).toEqual([
+      [expect.stringMatching(/^agent setup: channel Ready got no answer .*ECONNREFUSED/), 1],
+    ]);
+    expect(run.stdout).toMatch(/the other agents were not tried/);
+    expect(r.verdict).toBe("MISSED");
+    expect(run.wallMs).toBeLessThan(20_000);
+  });
+
   it.each([
     [["load", "--rate", "fast"], /--rate: "fast" is not a positive number/],
     [["load", "--duration", "5 minutes"], /--duration: "5 minutes" is not a duration/],
