@@ -80,6 +80,18 @@ describe("gws-conformance load", () => {
     }
   });
 
+  it.each([
+    ["duplicate-accepted", "N7.no-duplicates"],
+    ["late-accepted-notification", "N8.within-budget"],
+    ["accepted-missing-receivedAt", "N3.shape"],
+  ])("judges every notification as a conformance run does: %s → %s", async (fault, requirement) => {
+    const out = tmp();
+    const args = ["load", "--agent-count", "3", "--rate", "10", "--duration", "1s", "--notify-budget-ms", "300"];
+    const run = await runCli([...args, "--out", out], { GWS_REFERENCE_FAULT: fault });
+    expect(run.code).toBe(1);
+    expect(loadOf(out).violationsByRequirement[requirement]).toBeGreaterThan(0);
+  });
+
   it("--shard i/n splits the agents; merge adds the histograms into one verdict", async () => {
     const server = await startReferenceServer({ agentCount: 6 });
     try {
