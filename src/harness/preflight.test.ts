@@ -70,6 +70,29 @@ describe("preflight", () => {
     }
   });
 
+  it("an HTML page where the API should be: broken at R1.ok-envelope (not JSON)", async () => {
+    const t = await hostile.htmlPage();
+    try {
+      const o = await preflight(targetOf(t));
+      expect(o).toMatchObject({ kind: "broken", failed: { requirement: "R1.ok-envelope", passed: false } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("REST refuses credentials the Bayeux handshake accepts: broken at T4.basic-auth", async () => {
+    const t = await hostile.restRefuses();
+    try {
+      const o = await preflight(targetOf(t));
+      expect(o).toMatchObject({ kind: "broken", failed: { requirement: "T4.basic-auth", passed: false } });
+      expect(o.kind === "broken" && o.failed.message).toMatch(
+        /answered HTTP 401, though the Bayeux handshake accepted/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
   it("HTML to the handshake after REST was served: broken at T5.handshake", async () => {
     const t = await hostile.htmlHandshake();
     try {

@@ -6,6 +6,9 @@
  *                  answers an HTML page with 200
  *   endlessBody    an answer body that never ends, on REST ("rest") or on the Bayeux endpoint
  *                  ("bayeux", REST forwarded to a reference server)
+ *   htmlPage       every request answers an HTML page with 200 (a web server where the API should be)
+ *   restRefuses    the REST API answers 401 to the agents' valid credentials; Bayeux (forwarded
+ *                  to a reference server) accepts them
  *   deadPort       nothing listens (connection refused)
  *   hung           accepts connections, never answers
  *   garbageBytes   answers every request with bytes that are not HTTP
@@ -137,6 +140,29 @@ export async function htmlHandshake(): Promise<HostileTarget> {
     const page = "<!doctype html><html><body><h1>Welcome</h1></body></html>";
     res.writeHead(200, { "content-type": "text/html", "content-length": Buffer.byteLength(page) });
     res.end(page);
+    return true;
+  });
+}
+
+export async function htmlPage(): Promise<HostileTarget> {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    const page = "<!doctype html><html><body><h1>It works!</h1></body></html>";
+    res.writeHead(200, { "content-type": "text/html", "content-length": Buffer.byteLength(page) });
+    res.end(page);
+  });
+  const sockets = track(server);
+  return { ...urlsOf(await listen(server)), bytesWritten: () => 0, close: closer(server, sockets) };
+}
+
+export async function restRefuses(): Promise<HostileTarget> {
+  const upstream = await startReferenceServer({ agents: [{ username: "agent1", password: "secret1" }] });
+  return proxyTo(upstream, (req, res) => {
+    if (isBayeux(req) || !(req.url ?? "").startsWith("/api/v2/")) return false;
+    req.resume();
+    const body = JSON.stringify({ status: "error", errorDescription: "unauthorized" });
+    res.writeHead(401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
     return true;
   });
 }
