@@ -18,10 +18,10 @@ import { REPO_ROOT } from "../contract/schemas.js";
 import { NO_ALLURE_ENV } from "../harness/allure-bridge.js";
 import { withBudget } from "../harness/budgets.js";
 import { RESOLVED_TARGET_ENV, resolveTarget } from "../harness/global-setup.js";
-import { preflight, preflightLine, preflightResult } from "../harness/preflight.js";
+import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
 import { SELECTION_ENV, type Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
-import { redactText, setSecrets } from "../harness/transcript.js";
+import { inScenario, redactText, setSecrets } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
 import { ResultCollector } from "../report/collector.js";
 import { redactTree } from "../report/redact.js";
@@ -152,16 +152,10 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const selection: Selection = { ...(args.only ? { only: args.only } : {}), ...(args.skip ? { skip: args.skip } : {}), ...(args.level ? { level: args.level } : {}) };
   const hasSelection = Object.keys(selection).length > 0;
   io.out(`gws-conformance: target ${target.target.label}; reports in ${out}`);
-  // Pre-flight (src/harness/preflight.ts): a target that never answered, or that broke a MUST on its
-  // first REST call or handshake, is judged here in one line; the scenarios then do not run.
-  const pre = await preflight(target.target);
-  const preResult = preflightResult(pre, hasSelection ? selection : undefined);
-  if (preResult) io.out(`gws-conformance: ${preflightLine(pre)}`);
 
   // 3. The run. Workers get the target, the transcript directory and the selection through the
   // environment (GWS_RESOLVED_TARGET is read by the projects' globalSetup, which provides it as gwsTarget).
   const collector = new ResultCollector((line, status) => io.out(io.color ? `${COLORS[status] ?? ""}${line}\x1b[0m` : line), hasSelection ? selection : undefined);
-  if (preResult) collector.scenarios.push(preResult);
   const startedAt = new Date().toISOString();
   const envKeys = [RESOLVED_TARGET_ENV, "GWS_TRANSCRIPT_DIR", SELECTION_ENV, SUITES_ENV, NO_ALLURE_ENV] as const;
   const saved = new Map(envKeys.map((k) => [k, process.env[k]]));
@@ -176,6 +170,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   setEnv(SUITES_ENV, suitesPath);
   let runnerFailure: string | undefined;
   try {
+    // Pre-flight (src/harness/preflight.ts; its exchanges go to the transcript): a target that never
+    // answered, or broke a MUST on its first REST call or handshake, is judged in one line; no scenario runs.
+    const pre = await inScenario(PREFLIGHT_SCENARIO, () => preflight(target.target));
+    const preResult = preflightResult(pre, hasSelection ? selection : undefined);
+    if (preResult) {
+      io.out(`gws-conformance: ${preflightLine(pre)}`);
+      collector.scenarios.push(preResult);
+    }
     const stderr = redactingStderr();
     const vitest = preResult ? undefined : await startVitest(
       "test",

@@ -23,11 +23,11 @@ const summaryOf = (out: string): Summary => JSON.parse(readFileSync(join(out, "s
 async function runAgainst(
   target: hostile.HostileTarget,
   extra: string[] = [],
-): Promise<{ run: CliRun; summary: Summary }> {
+): Promise<{ run: CliRun; summary: Summary; out: string }> {
   const out = mkdtempSync(join(tmpdir(), "gws-hostile-"));
   try {
     const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure", ...extra], target.env);
-    return { run, summary: summaryOf(out) };
+    return { run, summary: summaryOf(out), out };
   } finally {
     await target.close();
   }
@@ -39,7 +39,7 @@ const linesWith = (run: CliRun, text: string): string[] =>
 
 describe("a target that answered but broke a MUST is NON_CONFORMANT, with the requirement it broke", () => {
   it("500 to everything: R2.no-5xx FAIL; the rest ERROR naming R2.no-5xx", async () => {
-    const { run, summary } = await runAgainst(await hostile.json500());
+    const { run, summary, out } = await runAgainst(await hostile.json500());
     expect(run.code).toBe(1);
     expect(summary.overall).toBe("NON_CONFORMANT");
     expect(summary.requirements.find((r) => r.id === "R2.no-5xx")).toMatchObject({ status: "FAIL" });
@@ -49,6 +49,12 @@ describe("a target that answered but broke a MUST is NON_CONFORMANT, with the re
     expect(o1?.message).toMatch(/not judged: depends on R2\.no-5xx, which FAILed/);
     expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT$/m);
     expect(linesWith(run, "answered HTTP 500").length).toBeLessThanOrEqual(3);
+    // The evidence is in the transcript, attributed to the pre-flight.
+    const transcript = readFileSync(join(out, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(transcript).toContainEqual(expect.objectContaining({ kind: "http", status: 500, scenario: "pre-flight" }));
   });
 
   it("HTML 200 to the Bayeux handshake: T5.handshake FAIL; REST was served", async () => {
