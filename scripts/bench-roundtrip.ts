@@ -8,12 +8,9 @@
  * The client is the reference server's test support (src/reference/test-support/client.ts):
  * the real cometd client over long-polling and undici.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import cometdServerLib from "cometd-nodejs-server";
-import type { ServerSession } from "cometd-nodejs-server";
 import { startReferenceServer } from "../src/reference/server.js";
-import { BayeuxClient, inject, TestAgent } from "../src/reference/test-support/client.js";
+import { inject, TestAgent } from "../src/reference/test-support/client.js";
+import { percentile, rawCometdFloor } from "./lib/cometd-floor.js";
 
 const args = process.argv.slice(2);
 const at = args.indexOf("--iterations");
@@ -27,35 +24,9 @@ const WAIT_MS = 5_000;
 /** Rounds run first and not counted (JIT, connection pools). */
 const WARMUP = 20;
 
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
+const pct = percentile;
 const fmt = (ms: number): string => `${ms.toFixed(2)} ms`.padStart(9);
-
-/** The floor: bare cometd-nodejs-server, session.deliver → the client's subscription callback. */
-async function rawFloor(): Promise<number[]> {
-  const cometd = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1 } as never);
-  let session: ServerSession | undefined;
-  cometd.policy = { canHandshake: (s, _m, cb) => ((session = s), cb(undefined, true)) };
-  const http: Server = createServer((req, res) => cometd.handle(req, res));
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  const client = new BayeuxClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}/cometd`, { username: "raw", password: "raw" });
-  const c = await client.connect();
-  if (!c.ok || !session) throw new Error(`raw floor: ${c.reason}`);
-  const times: number[] = [];
-  for (let i = -WARMUP; i < N; i++) {
-    const t0 = performance.now();
-    session.deliver(null, "/me/interactions", { i });
-    await client.waitFor((n) => n.i === i, WAIT_MS, `raw message #${i}`);
-    if (i >= 0) times.push(performance.now() - t0);
-  }
-  await client.close();
-  cometd.close();
-  http.closeAllConnections();
-  await new Promise<void>((r) => http.close(() => r()));
-  return times;
-}
+const rawFloor = (): Promise<number[]> => rawCometdFloor(N, WARMUP);
 
 /** Accept request sent → Accepted notification received, through the reference server. */
 async function acceptRoundTrip(): Promise<number[]> {
@@ -64,7 +35,8 @@ async function acceptRoundTrip(): Promise<number[]> {
   const times: number[] = [];
   for (let i = -WARMUP; i < N; i++) {
     const subject = `bench-${i}`;
-    const id = await inject(server.controlUrl, { to: "a@x", from: "b@y", subject, text: "t", agent: agent.name });
+    const email = { to: "support@contact-center.example", from: "pat@example.org", subject, text: "t" };
+    const id = await inject(server.controlUrl, { ...email, agent: agent.name });
     await agent.invited(subject);
     const t0 = performance.now();
     await agent.op(id, { operationName: "Accept" });

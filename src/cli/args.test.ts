@@ -6,7 +6,8 @@ import { parseRunArgs, runUsage, UsageError } from "./args.js";
 describe("parseRunArgs", () => {
   it("accepts every target setting as a flag, from the one definition (--flag VALUE and --flag=VALUE)", () => {
     for (const def of SETTING_DEFINITIONS) {
-      const value = def.kind === "boolean" ? "true" : def.kind === "positiveInt" ? "1500" : def.kind === "agents" ? "a:b" : def.kind === "inject" ? "smtp" : "http://x.example/y";
+      const numeric = def.kind === "positiveInt" || def.kind === "bytes";
+      const value = def.kind === "boolean" ? "true" : numeric ? "1500" : def.kind === "agents" ? "a:b" : def.kind === "inject" ? "smtp" : "http://x.example/y";
       expect(parseRunArgs([def.flag, value]).flags, def.flag).toEqual({ [def.key]: value });
       expect(parseRunArgs([`${def.flag}=${value}`]).flags, def.flag).toEqual({ [def.key]: value });
     }

@@ -97,6 +97,7 @@ export function runUsage(): string {
   return `usage: gws-conformance run [options]
        gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
        gws-conformance verify DIR   (does a run's certificate match its transcript and the installed contract?)
+       gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] ...   (see load --help)
        gws-conformance drift | diff-schemas | rejudge ...   (see gws-conformance drift --help)
 
 Runs the conformance suites against a target (by default the embedded reference server) and

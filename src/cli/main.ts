@@ -1,8 +1,9 @@
 /**
  * gws-conformance — the command of the product.
  *   run (default)                 judge a target, write the reports
- *   merge DIR...                  merge shard outputs
+ *   merge DIR...                  merge shard outputs (conformance runs, or load runs)
  *   verify DIR                    does a run's certificate match its transcript and the installed contract?
+ *   load                          drive the lifecycle under load (src/load/)
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
 import { redactText } from "../harness/transcript.js";
@@ -67,6 +68,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return mergeCommand(args, io);
     case "verify":
       return verifyCommand(args, io);
+    case "load":
+      return (await import("../load/command.js")).loadCommand(args, io);
     case "drift":
       return withDrift(io, sub, (drift) => driftCommand(drift, args, io));
     case "diff-schemas":
@@ -76,7 +79,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.out(runUsage());
       return 0;
     default:
-      io.err(`gws-conformance: unknown command ${sub} (run, merge, verify, drift, diff-schemas, rejudge)`);
+      io.err(`gws-conformance: unknown command ${sub} (run, merge, verify, load, drift, diff-schemas, rejudge)`);
       return 2;
   }
 }

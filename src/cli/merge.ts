@@ -21,6 +21,7 @@ import type { RunResults } from "../report/results.js";
 import { compareEntries, writeTranscript } from "../report/transcript-merge.js";
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
+import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
 import { UsageError } from "./args.js";
 import { ConfigError, loadExpectedFailures, printVerdict, type CliIo } from "./run.js";
 
@@ -94,6 +95,8 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       else dirs.push(a);
     }
     if (dirs.length === 0) throw new UsageError("merge: name the shard output directories to merge");
+    // Outputs of `gws-conformance load` (load.json): their histograms are added (src/load/).
+    if (areLoadOutputs(dirs)) return mergeLoadCommand(dirs, out, io);
     for (const d of dirs) if (!existsSync(join(d, "results.json"))) throw new ConfigError(`merge: ${d} has no results.json (is it a run's --out directory?)`);
     const expected = expectedPath ? loadExpectedFailures(expectedPath) : undefined;
     const runs = dirs.map((d) => JSON.parse(readFileSync(join(d, "results.json"), "utf8")) as RunResults);

@@ -17,9 +17,10 @@ import { isRequirementId, registry, requirement } from "../contract/registry.js"
 import { REPO_ROOT } from "../contract/schemas.js";
 import { withBudget } from "../harness/budgets.js";
 import { resolveTarget } from "../harness/global-setup.js";
+import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
 import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
-import { redactText, setSecrets } from "../harness/transcript.js";
+import { inScenario, redactText, setSecrets } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
 import {
   allureReportConfig,
@@ -155,20 +156,29 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   let runnerFailure: string | undefined;
   const progress = new ProgressPrinter(io);
   try {
-    const stderr = redactingStderr();
-    const runner = await ConformanceRunner.create({
-      suites: suitesPath,
-      ...(args.noAllure ? {} : { allureResultsDir: allureResults }),
-      output: { stdout: stderr, stderr },
-    });
-    try {
-      outcome = await runner.run({
-        context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
-        ...(args.shard ? { shard: args.shard } : {}),
-        progress,
+    // Pre-flight (src/harness/preflight.ts; its exchanges go to the transcript): a target that never
+    // answered, or broke a MUST on its first REST call or handshake, is judged in one line; no scenario runs.
+    const pre = await inScenario(PREFLIGHT_SCENARIO, () => preflight(target.target));
+    const preResult = preflightResult(pre, hasSelection ? selection : undefined);
+    if (preResult) {
+      io.out(`gws-conformance: ${preflightLine(pre)}`);
+      outcome = { scenarios: [preResult], runErrors: [], endReason: "failed" };
+    } else {
+      const stderr = redactingStderr();
+      const runner = await ConformanceRunner.create({
+        suites: suitesPath,
+        ...(args.noAllure ? {} : { allureResultsDir: allureResults }),
+        output: { stdout: stderr, stderr },
       });
-    } finally {
-      await runner.close();
+      try {
+        outcome = await runner.run({
+          context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
+          ...(args.shard ? { shard: args.shard } : {}),
+          progress,
+        });
+      } finally {
+        await runner.close();
+      }
     }
     if (outcome.endReason === "interrupted") runnerFailure = "the test run was interrupted";
     else if (outcome.endReason === undefined && outcome.scenarios.length === 0) runnerFailure = "the test runner stopped before running any scenario (see its output above)";

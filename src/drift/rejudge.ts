@@ -167,6 +167,7 @@ export function replayScenario(name: string, entries: readonly TranscriptEntry[]
       operation: call.operation,
       malformedRequest: call.malformedRequest,
       ...(call.entry.error ? { error: call.entry.error } : {}),
+      ...(call.entry.tooLargeAfter ? { tooLargeAfter: call.entry.tooLargeAfter } : {}),
     });
     for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
     if (call.outcome !== "ok") continue;

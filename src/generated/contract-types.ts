@@ -49,6 +49,27 @@ export type DriftEnvelopeKind = "status" | "statusCode" | "empty" | "non-json" |
  */
 export type ExpectedFailures = ExpectedFailureEntry[];
 /**
+ * One e-mail address (addr-spec of RFC 5322 without quoted local parts or domain literals): local@domain.tld.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "address".
+ */
+export type EmailAddress = string;
+/**
+ * One or more e-mail addresses separated by commas (the page's CCAddresses is one string).
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "addressList".
+ */
+export type EmailAddressList = string;
+/**
+ * A MIME type, type/subtype.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "mimeType".
+ */
+export type MimeType = string;
+/**
  * Any documented notification on /me/interactions, discriminated by state (N1-N5). A message with an undocumented state is checked against base.schema.json only.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -178,6 +199,8 @@ export interface GwsContract {
   InvitedNotification?: InvitedNotification;
   Level?: Level;
   Lifecycle?: Lifecycle;
+  LoadLatencySummary?: LoadLatencySummary;
+  LoadReport?: LoadReport;
   OkAnswer?: OkAnswer;
   OkWithReplyIdAnswer?: OkWithReplyIdAnswer;
   OperationAnswer?: OperationAnswer;
@@ -199,6 +222,9 @@ export interface GwsContract {
   StateName?: StateName;
   StopProcessingRequest?: StopProcessingRequest;
   TransferRequest?: TransferRequest;
+  address?: EmailAddress;
+  addressList?: EmailAddressList;
+  mimeType?: MimeType;
 }
 /**
  * Accept an invitation. Page section 'Accept' (shown on the singular path, a typo per T2); contract O1.
@@ -767,15 +793,15 @@ export interface ForwardRequest {
  * via the `definition` "InboundEmailInjection".
  */
 export interface InboundEmailInjection {
-  to: string;
-  from: string;
+  to: EmailAddress;
+  from: EmailAddress;
   subject: string;
   text: string;
-  replyTo?: string;
-  cc?: string;
-  mimeType?: string;
+  replyTo?: EmailAddress;
+  cc?: EmailAddressList;
+  mimeType?: MimeType;
   structuredText?: string;
-  structuredTextMimeType?: string;
+  structuredTextMimeType?: MimeType;
   attachments?: InjectedAttachment[];
   /**
    * Username to route the e-mail to (hint).
@@ -788,7 +814,7 @@ export interface InboundEmailInjection {
 }
 export interface InjectedAttachment {
   name: string;
-  mimetype: string;
+  mimetype: MimeType;
   contentBase64: string;
 }
 /**
@@ -967,6 +993,149 @@ export interface LifecycleEvent {
   from: string | null;
   to: string;
   why: string;
+}
+/**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "LoadLatencySummary".
+ */
+export interface LoadLatencySummary {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /**
+   * HDR histogram of the latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64): what a merge adds up.
+   */
+  histogram: string;
+}
+/**
+ * load.json of `gws-conformance load` (or of `gws-conformance merge` over load runs): latencies in mergeable HDR histograms, errors by kind, every violation with its requirement ID, a per-second timeline, and the declared objectives judged.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "LoadReport".
+ */
+export interface LoadReport {
+  kind: "gws-conformance load";
+  suiteVersion: string;
+  target: string;
+  /**
+   * The run's settings, secrets redacted, and its objectives.
+   */
+  settings: {
+    [k: string]: unknown;
+  };
+  shard?: string;
+  mergedFrom?: string[];
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /**
+   * E-mails per second asked for (this runner's share when sharded; the sum when merged).
+   */
+  rate: number;
+  agents: {
+    configured: number;
+    connected: number;
+  };
+  counts: {
+    injected: number;
+    completed: number;
+    checks: number;
+    violations: number;
+    errors: number;
+  };
+  latency: {
+    offer: LoadLatencySummary1;
+    /**
+     * Answer received → the notification it causes, per operation, and all together (all).
+     */
+    notification: {
+      all: LoadLatencySummary;
+      [k: string]: LoadLatencySummary;
+    };
+    /**
+     * HTTP round trip per operation (and the injection).
+     */
+    answer: {
+      [k: string]: LoadLatencySummary;
+    };
+  };
+  generatorLoopLag: LoadLatencySummary2;
+  errorsByKind: {
+    [k: string]: number;
+  };
+  /**
+   * Failed checks per requirement ID of schemas/requirements.json.
+   */
+  violationsByRequirement: {
+    [k: string]: number;
+  };
+  /**
+   * The first violations with their messages (all are counted in violationsByRequirement).
+   */
+  violations: LoadViolation[];
+  timeline: LoadTimelineEntry[];
+  objectives: LoadObjective[];
+  /**
+   * MET: every objective met (exit 0); MISSED: at least one missed (exit 1).
+   */
+  verdict: "MET" | "MISSED";
+}
+/**
+ * Inject sent → Invited received.
+ */
+export interface LoadLatencySummary1 {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /**
+   * HDR histogram of the latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64): what a merge adds up.
+   */
+  histogram: string;
+}
+/**
+ * The load generator's own event-loop delay (p99 of each 250 ms): when high, the client, not the target, was slow.
+ */
+export interface LoadLatencySummary2 {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /**
+   * HDR histogram of the latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64): what a merge adds up.
+   */
+  histogram: string;
+}
+export interface LoadViolation {
+  requirement: string;
+  level: "MUST" | "SHOULD" | "MAY";
+  message: string;
+  atMs: number;
+}
+export interface LoadTimelineEntry {
+  /**
+   * Epoch second (shards line up).
+   */
+  second: number;
+  injected: number;
+  completed: number;
+  notifications: number;
+  errors: number;
+  violations: number;
+  loopLagMaxMs: number;
+  offer: LoadLatencySummary;
+  notify: LoadLatencySummary;
+}
+export interface LoadObjective {
+  name: string;
+  comparison: "<=" | ">=";
+  limit: number;
+  observed: number;
+  met: boolean;
 }
 /**
  * Success answer of every operation: {"status":"ok"} (page, every 'HTTP Response / Success'; contract R1). Reply MAY add replyInteractionId.

@@ -7,46 +7,31 @@
 import { CometD, type Message } from "cometd";
 import { adapt } from "cometd-nodejs-client";
 import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
+import { CappedXMLHttpRequest, jarKeyOf, TOO_LARGE_PREFIX, type BayeuxTransportContext } from "./capped-xhr.js";
 import { basicAuthHeader } from "./http-client.js";
 import type { AgentCredentials } from "./settings.js";
+import { record } from "./transcript.js";
 
 export const INTERACTIONS_CHANNEL = "/me/interactions";
 
 let adapted = false;
 
 /**
- * Bayeux cookies (e.g. BAYEUX_BROWSER, which cometd servers tie sessions to) kept per identity
- * instead of in cometd-nodejs-client's one jar per host (toolchain trap 2): two agents in one
- * process must not look like one browser. The client gives the store hook only the request
- * (whose headers carry the agent's Authorization), so jars are keyed by that header.
+ * adapt() patches globals (window, console.debug): once per process (toolchain trap 4). Its
+ * XMLHttpRequest is then replaced by CappedXMLHttpRequest: bounded answer bodies, one cookie
+ * jar per identity (toolchain trap 2), and "never answered" told apart from "answered".
  */
-const jars = new Map<string, Map<string, string>>();
-const ANONYMOUS = "(no credentials)";
-function jarKeyOf(headers: Record<string, unknown> | undefined): string {
-  const auth = headers?.Authorization ?? headers?.authorization;
-  return typeof auth === "string" ? auth : ANONYMOUS;
-}
-
-/** adapt() patches globals (window, console.debug): once per process (toolchain trap 4). */
 export function adaptCometdOnce(): void {
   if (adapted) return;
   const debug = console.debug;
-  adapt({
-    cookies: {
-      storeCookie(uri: { headers?: Record<string, unknown> }, header: string, callback: (failure: Error | null, cookie: unknown) => void) {
-        const key = jarKeyOf(uri.headers);
-        const jar = jars.get(key) ?? new Map<string, string>();
-        jars.set(key, jar);
-        const nameValue = header.split(";")[0].trim();
-        const eq = nameValue.indexOf("=");
-        if (eq > 0) jar.set(nameValue.slice(0, eq), nameValue);
-        callback(null, nameValue);
-      },
-      retrieveCookies(context: { jarKey?: string } | undefined, _uri: unknown, callback: (failure: Error | null, cookies: string[]) => void) {
-        callback(null, [...(jars.get(context?.jarKey ?? ANONYMOUS)?.values() ?? [])]);
-      },
-    },
-  });
+  adapt();
+  const win = (globalThis as unknown as { window: { XMLHttpRequest: unknown; console: unknown } }).window;
+  win.XMLHttpRequest = CappedXMLHttpRequest;
+  // The client's own log lines ("Could not negotiate transport …") go to the transcript, not the
+  // terminal: the failure they follow is reported once, by whoever waited on it.
+  const toTranscript = (...args: unknown[]): void =>
+    void record({ kind: "event", message: `cometd client: ${args.map(String).join(" ")}` });
+  win.console = { ...console, log: toTranscript, info: toTranscript, warn: toTranscript, debug: toTranscript };
   console.debug = debug;
   adapted = true;
 }
@@ -96,6 +81,13 @@ export interface ConnectResult {
   ok: boolean;
   /** Why the handshake or subscription failed (server error/advice, or the budget ran out). */
   reason?: string;
+  /**
+   * For a failure: whether the target answered at all. false: no HTTP answer (refused, reset,
+   * timed out); true: it answered, but with a refusal, a non-200 status, or no Bayeux reply.
+   */
+  answered?: boolean;
+  /** HTTP status of the failed request, when one came. */
+  httpCode?: number;
 }
 
 /**
@@ -127,6 +119,29 @@ export abstract class NotificationStream implements Waitable<ReceivedNotificatio
   }
 }
 
+/**
+ * Why a handshake failed, and whether the target answered at all (the capped XMLHttpRequest
+ * reports "no answer" as HTTP status 0 with the network error as the reason).
+ */
+export function describeHandshakeFailure(reply: Message): ConnectResult {
+  type Failure = { reason?: string; httpCode?: number; exception?: unknown };
+  const failure = (reply as unknown as { failure?: Failure }).failure;
+  if (reply.error && !failure) return { ok: false, answered: true, reason: `handshake refused: ${reply.error}` };
+  const httpCode = failure?.httpCode ?? 0;
+  if (!failure || httpCode === 0) {
+    return { ok: false, answered: false, reason: failure?.reason || "no answer to the handshake" };
+  }
+  const exception = failure.exception instanceof Error ? failure.exception.message : undefined;
+  let reason: string;
+  const said = failure.reason ? ` ${failure.reason}` : "";
+  const tooLarge = failure.reason?.startsWith(TOO_LARGE_PREFIX);
+  if (tooLarge) reason = `the handshake answer (HTTP ${httpCode}) is an ${failure.reason}`;
+  else if (httpCode !== 200) reason = `the handshake answered HTTP ${httpCode}${said}`;
+  else if (exception) reason = `the handshake answer (HTTP 200) is not Bayeux JSON: ${exception}`;
+  else reason = `the handshake answer (HTTP 200) holds no Bayeux reply${failure.reason ? `: ${failure.reason}` : ""}`;
+  return { ok: false, answered: true, httpCode, reason };
+}
+
 export class CometdSession extends NotificationStream {
   readonly cometd: CometD;
   private connected = false;
@@ -137,7 +152,7 @@ export class CometdSession extends NotificationStream {
     readonly url: string,
     readonly agentName: string,
     credentials: AgentCredentials | undefined,
-    opts: { cookie?: string; label?: string } = {},
+    opts: { cookie?: string; label?: string; maxAnswerBytes?: number } = {},
   ) {
     super();
     adaptCometdOnce();
@@ -146,9 +161,9 @@ export class CometdSession extends NotificationStream {
     this.cometd.unregisterTransport("websocket");
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
-    // Toolchain trap 2: this identity's own Bayeux cookie jar (see adaptCometdOnce).
-    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: unknown } | null;
-    if (lp) lp.context = { jarKey: headers.Authorization ?? ANONYMOUS };
+    // Toolchain trap 2: this identity's own Bayeux cookie jar; and the answer cap (capped-xhr.ts).
+    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: BayeuxTransportContext } | null;
+    if (lp) lp.context = { jarKey: jarKeyOf(headers.Authorization), maxAnswerBytes: opts.maxAnswerBytes };
     if (opts.cookie) headers.Cookie = opts.cookie;
     this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
@@ -171,7 +186,8 @@ export class CometdSession extends NotificationStream {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.stopRetrying();
-        resolve({ ok: false, reason: `no handshake reply within ${budgetMs} ms (cometdConnect budget)` });
+        const reason = `no handshake reply within ${budgetMs} ms (cometdConnect budget)`;
+        resolve({ ok: false, answered: false, reason });
       }, budgetMs);
       this.cometd.handshake((reply: Message) => {
         clearTimeout(timer);
@@ -179,8 +195,7 @@ export class CometdSession extends NotificationStream {
         else {
           // Do not let the client keep re-handshaking with credentials that were refused.
           this.stopRetrying();
-          const failure = (reply as unknown as { failure?: { reason?: string; httpCode?: number } }).failure;
-          resolve({ ok: false, reason: reply.error ?? failure?.reason ?? (failure?.httpCode ? `HTTP ${failure.httpCode}` : "handshake refused") });
+          resolve(describeHandshakeFailure(reply));
         }
       });
     });

@@ -2,11 +2,13 @@
  * REST access to the target for one identity: undici, HTTP Basic credentials (T4), and a
  * cookie jar of its own so a server session (JSESSIONID) is returned (T4 MAY). Every
  * exchange is written to the transcript. No request can hang: each has the httpAnswer budget.
+ * No answer can exhaust memory: a body is read up to maxAnswerBytes, then the connection is
+ * dropped and the exchange says how large it was (judged R1, judge-answer.ts).
  */
 import { Agent, request, type Dispatcher } from "undici";
 import { BUDGETS } from "./budgets.js";
 import { record } from "./transcript.js";
-import type { AgentCredentials } from "./settings.js";
+import { DEFAULT_MAX_ANSWER_BYTES, type AgentCredentials } from "./settings.js";
 
 export interface HttpExchange {
   method: string;
@@ -24,6 +26,32 @@ export interface HttpExchange {
   /** Time the answer was complete (epoch ms): N8 budgets start here. */
   answeredAt: number;
   error?: string;
+  /** Set when the body went past the cap: the cap in bytes (reading stopped there). */
+  tooLargeAfter?: number;
+}
+
+/** How much of an oversized answer is kept for the transcript. */
+const OVERSIZED_PREFIX_CHARS = 2_000;
+
+/**
+ * Reads an answer body up to `maxBytes`. Past it the stream is destroyed (undici drops the
+ * connection), so nothing more is buffered; the result says where it stopped.
+ */
+export async function readCapped(
+  body: AsyncIterable<Buffer | Uint8Array> & { destroy(e?: Error): unknown },
+  maxBytes: number,
+): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString("utf8").slice(0, OVERSIZED_PREFIX_CHARS), tooLarge: true };
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
 }
 
 export type AuthMode = "agent" | "none" | AgentCredentials;
@@ -48,13 +76,15 @@ export function basicAuthHeader(c: AgentCredentials): string {
 export class HttpClient {
   private readonly cookies = new Map<string, string>();
   private readonly dispatcher?: Dispatcher;
+  readonly maxAnswerBytes: number;
 
   constructor(
     readonly baseUrl: string,
     readonly credentials: AgentCredentials | undefined,
-    opts: { tlsInsecure?: boolean } = {},
+    opts: { tlsInsecure?: boolean; maxAnswerBytes?: number } = {},
   ) {
     if (opts.tlsInsecure) this.dispatcher = insecureDispatcher;
+    this.maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   }
 
   /** Cookie header for this identity (also used by the CometD session, T5). */
@@ -99,8 +129,10 @@ export class HttpClient {
       exchange.status = res.statusCode;
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) exchange.headers[k] = Array.isArray(v) ? v.join(", ") : v;
       if (!opts.noCookies) this.storeSetCookies(res.headers["set-cookie"]);
-      exchange.rawBody = await res.body.text();
-      exchange.body = parseBody(exchange.rawBody);
+      const read = await readCapped(res.body, this.maxAnswerBytes);
+      exchange.rawBody = read.text;
+      if (read.tooLarge) exchange.tooLargeAfter = this.maxAnswerBytes;
+      else exchange.body = parseBody(exchange.rawBody);
     } catch (e) {
       exchange.error = `${(e as Error).name}: ${(e as Error).message}`;
     }
@@ -118,6 +150,7 @@ export class HttpClient {
       responseBody: exchange.body,
       durationMs: Math.round(exchange.durationMs * 100) / 100,
       error: exchange.error,
+      ...(exchange.tooLargeAfter ? { tooLargeAfter: exchange.tooLargeAfter } : {}),
       operation: opts.operation,
     });
     return exchange;

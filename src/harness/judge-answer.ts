@@ -22,6 +22,8 @@ export interface AnswerInput {
   /** The request was sent as raw (malformed) text: any failure body is allowed (R2). */
   malformedRequest: boolean;
   error?: string;
+  /** The body went past the answer cap (bytes): reading stopped, the answer is judged without it. */
+  tooLargeAfter?: number;
 }
 
 export interface AnswerCheck {
@@ -61,6 +63,15 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   const refused = status >= 400 || body?.status === "error";
   const v = contractValidator();
   const where = `${input.operation} answer (HTTP ${status})`;
+  if (input.tooLargeAfter !== undefined) {
+    // R1: an answer is a small JSON envelope; one past the cap cannot be one (and is not read further).
+    checks.push({
+      requirement: status >= 200 && status < 300 ? "R1.ok-envelope" : "R1.error-envelope",
+      passed: false,
+      message: `${where}: answer larger than ${input.tooLargeAfter} bytes (--max-answer-bytes); reading stopped there`,
+    });
+    return { ok: false, refused: status >= 400, body: undefined, checks };
+  }
   if (status >= 200 && status < 300 && body?.status !== "error") {
     const r = v.validate("answers/ok.schema.json", input.body);
     checks.push({

@@ -54,9 +54,10 @@ export class StreamMonitor {
   }
 
   /** Attributes every notification whose JSON contains `token` (e.g. in the subject) to `judge`. */
-  claimToken(token: string, judge: Judge, agents: string[]): void {
+  claimToken(token: string, judge: Judge, agents: string[], opts: { rescan?: boolean } = {}): void {
     this.byToken.set(token, { judge, agents: new Set(agents), reofferAllowed: false });
-    this.rescan();
+    // A claim made before its e-mail is injected needs no look back (load mode: a rescan per e-mail is quadratic).
+    if (opts.rescan !== false) this.rescan();
   }
 
   /** Attributes every notification about interaction `id` to `judge`. */
@@ -65,6 +66,16 @@ export class StreamMonitor {
     if (existing) for (const a of agents) existing.agents.add(a);
     else this.byId.set(id, { judge, agents: new Set(agents), reofferAllowed: false });
     this.rescan();
+  }
+
+  /** The agent now known to hold the e-mail of `token` (load mode: without a rescan of every stream). */
+  holdToken(token: string, agent: string): void {
+    this.byToken.get(token)?.agents.add(agent);
+  }
+
+  /** Stops attributing by `token` (its interactions stay claimed by id): keeps the token scan short under load. */
+  dropToken(token: string): void {
+    this.byToken.delete(token);
   }
 
   /** A Transfer (O9) makes the target agent a legitimate recipient of the id. */

@@ -313,7 +313,8 @@ export class Scenario implements Judge {
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
   judgeAnswer(exchange: HttpExchange, operation: string, malformedRequest = false): Answer {
-    const j = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest, error: exchange.error });
+    const { method, url, status, body, error, tooLargeAfter } = exchange;
+    const j = judgeAnswer({ method, url, status, body, operation, malformedRequest, error, tooLargeAfter });
     if (j.precondition) throw new PreconditionError("target answers HTTP", j.precondition);
     for (const c of j.checks) this.check(c.requirement, c.passed, c.message);
     return { exchange, ok: j.ok, refused: j.refused, body: j.body, operation };

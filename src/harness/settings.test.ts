@@ -80,3 +80,15 @@ describe("target settings", () => {
     expect(new Set(flags).size).toBe(flags.length);
   });
 });
+
+describe("maxAnswerBytes", () => {
+  it("defaults to 1 MiB; takes whole bytes ≥ 1024 from flag or env; names the setting otherwise", () => {
+    expect(resolveSettings({ env: {} }).maxAnswerBytes).toBe(1024 * 1024);
+    expect(resolveSettings({ env: { GWS_MAX_ANSWER_BYTES: "65536" } }).maxAnswerBytes).toBe(65536);
+    expect(resolveSettings({ env: {}, flags: { maxAnswerBytes: "2048" } }).maxAnswerBytes).toBe(2048);
+    expect(() => resolveSettings({ env: { GWS_MAX_ANSWER_BYTES: "12" } })).toThrow(
+      /GWS_MAX_ANSWER_BYTES \(environment\): "12" is not a whole number of bytes of at least 1024/,
+    );
+    expect(() => resolveSettings({ env: { GWS_MAX_ANSWER_BYTES: "1MB" } })).toThrow(/GWS_MAX_ANSWER_BYTES/);
+  });
+});

@@ -28,6 +28,8 @@ export interface TargetSettings {
   /** N8 budget for a required notification (default 5000). */
   notifyBudgetMs: number;
   tlsInsecure: boolean;
+  /** Largest HTTP or Bayeux answer body the harness reads; past it the read stops (R1, T5). */
+  maxAnswerBytes: number;
 }
 
 export class SettingsError extends Error {
@@ -40,7 +42,7 @@ export class SettingsError extends Error {
   }
 }
 
-type Kind = "url" | "agents" | "inject" | "string" | "positiveInt" | "boolean";
+type Kind = "url" | "agents" | "inject" | "string" | "positiveInt" | "bytes" | "boolean";
 
 export interface SettingDefinition {
   key: keyof TargetSettings;
@@ -64,9 +66,12 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
   { key: "inviteTimeoutMs", env: "GWS_INVITE_TIMEOUT_MS", flag: "--invite-timeout-ms", kind: "positiveInt", help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5)." },
   { key: "notifyBudgetMs", env: "GWS_NOTIFY_BUDGET_MS", flag: "--notify-budget-ms", kind: "positiveInt", help: "Notification budget in ms (N8), default 5000." },
   { key: "tlsInsecure", env: "GWS_TLS_INSECURE", flag: "--tls-insecure", kind: "boolean", help: "Accept self-signed TLS certificates (default off)." },
+  { key: "maxAnswerBytes", env: "GWS_MAX_ANSWER_BYTES", flag: "--max-answer-bytes", kind: "bytes", help: "Largest answer body read from the target, HTTP or Bayeux (default 1048576 = 1 MiB); a larger one is a failure and its reading stops." },
 ];
 
 export const DEFAULT_NOTIFY_BUDGET_MS = 5000;
+/** 1 MiB: far above any answer of the contract, far below what could exhaust the suite's memory. */
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 function parseValue(def: SettingDefinition, raw: string, source: string): unknown {
   const name = `${def.env} (${source})`;
@@ -103,6 +108,12 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
       return raw;
     case "positiveInt": {
       if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new SettingsError(name, `"${raw}" is not a positive whole number of milliseconds`);
+      return Number(raw);
+    }
+    case "bytes": {
+      if (!/^\d+$/.test(raw) || Number(raw) < 1024) {
+        throw new SettingsError(name, `"${raw}" is not a whole number of bytes of at least 1024`);
+      }
       return Number(raw);
     }
     case "boolean":
@@ -168,6 +179,7 @@ export function resolveSettings(sources: SettingsSources = { env: process.env })
     inviteTimeoutMs: out.inviteTimeoutMs as number | undefined,
     notifyBudgetMs: (out.notifyBudgetMs as number | undefined) ?? DEFAULT_NOTIFY_BUDGET_MS,
     tlsInsecure: (out.tlsInsecure as boolean | undefined) ?? false,
+    maxAnswerBytes: (out.maxAnswerBytes as number | undefined) ?? DEFAULT_MAX_ANSWER_BYTES,
   };
   if (s.baseUrl) {
     s.cometdUrl ??= `${s.baseUrl}/notifications`;

@@ -60,13 +60,16 @@ export class Target {
   }
 
   private async connectAgent(credentials: AgentCredentials): Promise<AgentHandle> {
-    const http = new HttpClient(this.settings.baseUrl, credentials, { tlsInsecure: this.settings.tlsInsecure });
+    const { tlsInsecure, maxAnswerBytes } = this.settings;
+    const http = new HttpClient(this.settings.baseUrl, credentials, { tlsInsecure, maxAnswerBytes });
     const ready = await http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
     if (ready.error) throw new PreconditionError("target answers HTTP", `${ready.method} ${ready.url}: ${ready.error}`);
     if (ready.status === 401 || ready.status === 403) {
       throw new PreconditionError(`agent ${credentials.username} can log in`, `POST /me/channels/email answered HTTP ${ready.status}`);
     }
-    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, { cookie: http.cookieHeader() });
+    const cookie = http.cookieHeader();
+    const { cometdUrl } = this.settings;
+    const session = new CometdSession(cometdUrl, credentials.username, credentials, { cookie, maxAnswerBytes });
     const connected = await session.connect(BUDGETS.cometdConnectMs);
     if (!connected.ok) {
       await session.close();

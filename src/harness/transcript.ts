@@ -26,6 +26,8 @@ export type TranscriptEntry = { worker?: string } & (
       responseBody?: unknown;
       durationMs: number;
       error?: string;
+      /** The answer body went past --max-answer-bytes (this many bytes): reading stopped there. */
+      tooLargeAfter?: number;
       /** Operation name when the request is a contract operation. */
       operation?: string;
     }
@@ -100,7 +102,14 @@ type NewEntry = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? O
 export const WORKER_ID = `${process.pid}-${threadId}`;
 
 /** Appends an entry (redacted) and notifies listeners (the scenario layer attaches it to Allure). */
+let recording = true;
+/** Load mode keeps no transcript: thousands of exchanges a second would only cost CPU and disk. */
+export function setRecording(on: boolean): void {
+  recording = on;
+}
+
 export function record(entry: NewEntry): TranscriptEntry {
+  if (!recording) return entry as TranscriptEntry;
   const scenario = entry.scenario === null ? undefined : (entry.scenario ?? getCurrentScenario());
   const full = redactValue({ seq: ++seq, worker: WORKER_ID, ...entry, ts: entry.ts ?? Date.now(), scenario }) as TranscriptEntry;
   if (transcriptDir) appendFileSync(join(transcriptDir, `worker-${WORKER_ID}.jsonl`), JSON.stringify(full) + "\n");

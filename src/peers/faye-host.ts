@@ -15,7 +15,7 @@ import faye from "faye";
 export interface BayeuxHost {
   /** Whether this HTTP request is for the Bayeux endpoint. */
   handles(req: IncomingMessage): boolean;
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
   /** Sends `data` on `channel` to every session of `agent` only. */
   deliver(agent: string, channel: string, data: unknown): number;
   sessionCount(agent?: string): number;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import cometdServerLib from "cometd-nodejs-server";
 import type { ServerSession } from "cometd-nodejs-server";
 import type { BayeuxHost } from "../peers/faye-host.js";
+import { BodyTooLarge, readBody } from "./http-io.js";
 
 export type { BayeuxHost };
 
@@ -25,6 +26,74 @@ const ONE_BROWSER = `${BROWSER_COOKIE}=reference-server`;
 function withOneBrowser(cookie: string | undefined): string {
   const others = (cookie ?? "").split(";").map((c) => c.trim()).filter((c) => c && !c.startsWith(`${BROWSER_COOKIE}=`));
   return [...others, ONE_BROWSER].join("; ");
+}
+
+/** A Bayeux channel name cometd-nodejs-server accepts: "/" segments, a wildcard only last. */
+const CHANNEL_NAME = /^(\/[^/*\s]+)+(\/\*{1,2})?$|^\/\*{1,2}$/;
+
+type BayeuxMessage = Record<string, unknown> & { channel: string };
+
+/** A Bayeux error reply (Bayeux 1.0 §3: `error` is "code::args::message"). */
+function errorReply(channel: string, why: string, id?: unknown): Record<string, unknown> {
+  const echoId = typeof id === "string" || typeof id === "number" ? { id } : {};
+  return { channel, successful: false, error: `400::${why}`, ...echoId };
+}
+
+function writeBayeux(res: ServerResponse, status: number, replies: unknown[]): void {
+  const text = JSON.stringify(replies);
+  res.writeHead(status, {
+    "content-type": "application/json;charset=UTF-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * Checks a batch before cometd-nodejs-server sees it: that library throws (→ 5xx, or an
+ * uncaught exception) on messages the protocol does not allow, so they are refused here with
+ * Bayeux error replies (R2: a client mistake never gets a 5xx). Returns why the batch is refused.
+ */
+export function bayeuxBatchProblem(messages: unknown[]): string | undefined {
+  if (messages.length === 0) return "empty batch";
+  for (const m of messages) {
+    if (!m || typeof m !== "object" || Array.isArray(m)) return "a message is not a JSON object";
+    const msg = m as Record<string, unknown>;
+    if (typeof msg.channel !== "string" || !CHANNEL_NAME.test(msg.channel)) {
+      return `invalid channel ${JSON.stringify(msg.channel)?.slice(0, 80)}`;
+    }
+    const absentOr = (key: string, ok: (v: unknown) => boolean): boolean => msg[key] === undefined || ok(msg[key]);
+    const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (!absentOr("clientId", (v) => typeof v === "string")) return "clientId must be a string";
+    const idLike = (v: unknown): boolean => typeof v === "string" || typeof v === "number";
+    if (!absentOr("id", idLike)) return "id must be a string or a number";
+    for (const key of ["advice", "ext"]) if (!absentOr(key, isObject)) return `${key} must be an object`;
+    if (!absentOr("connectionType", (v) => typeof v === "string")) return "connectionType must be a string";
+    const strings = (v: unknown): boolean => Array.isArray(v) && v.every((t) => typeof t === "string");
+    if (!absentOr("supportedConnectionTypes", strings)) return "supportedConnectionTypes must be an array of strings";
+    if (msg.subscription !== undefined) {
+      const subs = Array.isArray(msg.subscription) ? msg.subscription : [msg.subscription];
+      const valid = subs.length > 0 && subs.every((c) => typeof c === "string" && CHANNEL_NAME.test(c));
+      if (!valid) return "subscription must be a channel name";
+    }
+    if (msg.channel === "/meta/handshake" && messages.length > 1) return "a handshake must be alone in its batch";
+  }
+  return undefined;
+}
+
+/** Turns a 5xx the library is about to write into a 400 with Bayeux error replies. */
+function refuseLibraryFailures(res: ServerResponse, messages: BayeuxMessage[]): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  (res as unknown as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
+    if (res.statusCode >= 500 && !res.headersSent) {
+      const replies = messages.map((m) => errorReply(m.channel, "the request was refused by the Bayeux server", m.id));
+      const text = JSON.stringify(replies);
+      res.statusCode = 400;
+      res.setHeader("content-type", "application/json;charset=UTF-8");
+      res.setHeader("content-length", Buffer.byteLength(text));
+      return end(text);
+    }
+    return end(...args);
+  };
 }
 
 export function createCometdHost(opts: { mount: string; authenticate: (req: IncomingMessage, ext: unknown) => string | undefined; timeoutMs?: number }): BayeuxHost {
@@ -64,9 +133,46 @@ export function createCometdHost(opts: { mount: string; authenticate: (req: Inco
       const p = (req.url ?? "").split("?")[0];
       return p === path || p.startsWith(`${path}/`);
     },
-    handle: (req: IncomingMessage, res: ServerResponse) => {
+    handle: async (req: IncomingMessage, res: ServerResponse) => {
       req.headers.cookie = withOneBrowser(req.headers.cookie);
-      server.handle(req, res);
+      // The body is read here, bounded (1 MiB → 413), and checked before the library sees it.
+      const refuseAll = (status: number, why: string): void =>
+        writeBayeux(res, status, [errorReply("/meta/unknown", why)]);
+      if (req.method !== "POST") return refuseAll(400, `use POST, not ${req.method}`);
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return refuseAll(413, "the request body is over 1 MiB");
+        return refuseAll(400, "the request body could not be read");
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return refuseAll(400, "the body is not JSON");
+      }
+      const messages = Array.isArray(parsed) ? parsed : [parsed];
+      const problem = bayeuxBatchProblem(messages);
+      if (problem) {
+        const replies = messages.map((m) => {
+          const msg = (m && typeof m === "object" ? m : {}) as Partial<BayeuxMessage>;
+          const channel = typeof msg.channel === "string" ? msg.channel.slice(0, 200) : "/meta/unknown";
+          return errorReply(channel, problem, msg.id);
+        });
+        return replies.length ? writeBayeux(res, 400, replies) : refuseAll(400, problem);
+      }
+      // Last line of defence: a batch that still makes the library fail (it answers 500 with an
+      // empty body, e.g. for a second concurrent /meta/connect of one session) is a client mistake.
+      refuseLibraryFailures(res, messages as BayeuxMessage[]);
+      (req as IncomingMessage & { body?: unknown }).body = messages;
+      try {
+        server.handle(req, res);
+      } catch (e) {
+        const why = `refused: ${String(e)}`.slice(0, 200);
+        const replies = (messages as BayeuxMessage[]).map((m) => errorReply(m.channel, why, m.id));
+        if (!res.headersSent) writeBayeux(res, 400, replies);
+      }
     },
     deliver(agent, channel, data) {
       let n = 0;

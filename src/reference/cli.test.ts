@@ -44,7 +44,8 @@ describe("reference server command", () => {
     expect(cli.text()).not.toMatch(/pw-alice-123|pw-bob-456/);
 
     const alice = await TestAgent.connect({ baseUrl, cometdUrl }, { username: "alice", password: "pw-alice-123" }); // holds a long-poll
-    await inject(control, { to: "a@x", from: "b@y", subject: "cli-1", text: "t", agent: "alice" }); // arms a revoke timer
+    const email = { to: "support@contact-center.example", from: "pat@example.org", subject: "cli-1", text: "t" };
+    await inject(control, { ...email, agent: "alice" }); // arms a revoke timer
     await alice.invited("cli-1");
     cli.child.kill("SIGINT");
     expect(await cli.exited()).toBe(0);

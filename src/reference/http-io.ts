@@ -26,6 +26,47 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
+/** Deepest JSON nesting a request may have: the contract's bodies nest 3 levels; validators recurse. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether `text` nests arrays/objects deeper than `max` (strings skipped): checked before parsing,
+ * so a deeply nested body is a 400, never a stack overflow in the parser or a validator (R2).
+ */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused (overlong URL or headers → 431, bad
+ * syntax → 400, slow request → 408), in R1 form, instead of Node's bare status line.
+ */
+export function clientErrorResponse(err: NodeJS.ErrnoException): string {
+  const [status, text] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  const why = `the HTTP request could not be parsed (${err.code ?? "parse error"})`;
+  const body = JSON.stringify({ status: "error", errorDescription: why });
+  const length = `content-length: ${Buffer.byteLength(body)}`;
+  const head = [`HTTP/1.1 ${status} ${text}`, "content-type: application/json", length];
+  return `${[...head, "connection: close"].join("\r\n")}\r\n\r\n${body}`;
+}
+
 export interface JsonAnswer {
   status: number;
   body: unknown;

@@ -399,6 +399,14 @@ describe("bad input: precise failure answers, never a 5xx, no state change", () 
     expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { to: "x" } }), 400, /^invalid inbound e-mail: \$\.from: expected a value \(required field\)/);
     expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), revokeAfterMs: "soon" } }), 400, /\$\.revokeAfterMs: expected type integer/);
     expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), priority: 1 } }), 400, /priority/);
+    // Addresses are addresses (schemas/control/inbound-email.schema.json $defs/address).
+    const injectWith = (extra: Record<string, unknown>) =>
+      call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), ...extra } });
+    expectError(await injectWith({ replyTo: "not an address" }), 400, /\$\.replyTo: .*pattern/);
+    expectError(await injectWith({ from: "pat@" }), 400, /\$\.from/);
+    expectError(await injectWith({ cc: "boss@example.org; x" }), 400, /\$\.cc/);
+    const badAttachment = { name: "a", mimetype: "text", contentBase64: "!!" };
+    expectError(await injectWith({ attachments: [badAttachment] }), 400, /mimetype|contentBase64/);
   });
 
   it("R2: odd requests never get a 5xx", async () => {

@@ -10,7 +10,8 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
-import { BodyTooLarge, errorAnswer, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
+import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
 import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -24,6 +25,8 @@ export interface ReferenceServerOptions {
   fault?: string;
   /** The suite's notification budget: the "late notification" fault exceeds it. */
   notifyBudgetMs?: number;
+  /** Instead of `agents`: this many agents, agent1/secret1 … agentN/secretN (load runs). */
+  agentCount?: number;
   /** Which Bayeux implementation serves /notifications: cometd-nodejs-server (default) or faye. */
   bayeux?: "cometd" | "faye";
   /** Log unexpected errors (never client mistakes) here; default console.error. */
@@ -59,18 +62,47 @@ function checkAgents(agents: AgentAccount[]): AgentAccount[] {
   return agents;
 }
 
+/** agent1/secret1 … agentN/secretN: the embedded server's agents for a load run of N agents. */
+export function numberedAgents(count: number): AgentAccount[] {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`startReferenceServer: agentCount must be a positive whole number, got ${count}`);
+  }
+  return Array.from({ length: count }, (_, i) => ({ username: `agent${i + 1}`, password: `secret${i + 1}` }));
+}
+
 const API_ROOT = "/api/v2";
 const SESSION_COOKIE = "JSESSIONID";
 
+/** How many events happened within the last `windowMs` (the leak-under-load fault's trigger). */
+function slidingCount(windowMs: number): { add(): void; count(): number } {
+  const times: number[] = [];
+  const prune = (now: number): void => {
+    while (times.length && times[0] <= now - windowMs) times.shift();
+  };
+  return {
+    add: () => {
+      const now = Date.now();
+      prune(now);
+      times.push(now);
+    },
+    count: () => {
+      prune(Date.now());
+      return times.length;
+    },
+  };
+}
+
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
-  const agents = checkAgents(options.agents ?? DEFAULT_AGENTS);
+  const given = options.agents ?? (options.agentCount ? numberedAgents(options.agentCount) : undefined);
+  const agents = checkAgents(given ?? DEFAULT_AGENTS);
   const budgetMs = options.notifyBudgetMs ?? 5000;
   const log = options.log ?? ((line: string) => console.error(line));
   const sessions = new Map<string, string>(); // JSESSIONID → agent
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
 
+  const recentOffers = slidingCount(1_000);
   // ----- notifications: after the answer, through the fault layer, to the agent's sessions only (T6)
   let bayeux: BayeuxHost;
   const send = (d: Delivery): void => {
@@ -81,7 +113,13 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         if (closing) return;
         if (faults.broadcast) for (const a of world.agentNames()) bayeux.deliver(a, INTERACTIONS_CHANNEL, data);
         else bayeux.deliver(d.agent, INTERACTIONS_CHANNEL, data);
+        if (faults.leakUnderLoad?.(data, recentOffers.count())) {
+          const names = world.agentNames();
+          const other = names[(names.indexOf(d.agent) + 1) % names.length];
+          if (other !== d.agent) bayeux.deliver(other, INTERACTIONS_CHANNEL, data);
+        }
       };
+      if (data.state === "Invited") recentOffers.add();
       const delay = faults.notificationDelayMs?.(data, budgetMs) ?? 0;
       if (delay > 0) {
         // The late-notification fault: the delay is the behaviour.
@@ -131,6 +169,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     } catch (e) {
       if (e instanceof BodyTooLarge) refuse(res, errorAnswer(413, "the request body is over 1 MiB"), operation);
       else refuse(res, errorAnswer(400, `the request body could not be read: ${(e as Error).message}`), operation);
+      return undefined;
+    }
+    if (jsonTooDeep(text)) {
+      refuse(res, errorAnswer(400, `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), operation);
       return undefined;
     }
     try {
@@ -201,6 +243,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     });
   });
   server.keepAliveTimeout = 5_000;
+  // A request Node cannot parse (overlong URL or headers, bad syntax) still gets an R1 answer.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+    socket.end(clientErrorResponse(err));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());

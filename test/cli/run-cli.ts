@@ -3,6 +3,7 @@
  * compiled command a user runs (bin/gws-conformance.js → dist/, built by `npm test`'s pretest).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
 
@@ -11,6 +12,18 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   wallMs: number;
+  /** Peak resident set size of the command's process in bytes, sampled every 50 ms (Linux /proc). */
+  peakRssBytes: number;
+}
+
+/** The resident set size of a process (Linux), or 0 when it cannot be read (gone, not Linux). */
+export function rssOf(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export const CLI_BUDGET_MS = 90_000;
@@ -27,9 +40,12 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), CLI_BUDGET_MS);
+    let peakRssBytes = 0;
+    const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, rssOf(child.pid))), 50);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, wallMs: Date.now() - started });
+      clearInterval(sampler);
+      resolve({ code, stdout, stderr, wallMs: Date.now() - started, peakRssBytes });
     });
   });
 }

@@ -60,7 +60,11 @@ describe("independent Bayeux peers", () => {
 
   it("faye's client, as an agent of the reference server, receives exactly what the cometd client receives", async () => {
     const server = await startReferenceServer();
-    const target = await Target.connect({ baseUrl: server.baseUrl, cometdUrl: server.cometdUrl, controlUrl: server.controlUrl, agents: server.agents.slice(0, 1), inject: "http", notifyBudgetMs: 5000, tlsInsecure: false, embedded: true, label: "peers" });
+    const target = await Target.connect({
+      ...{ baseUrl: server.baseUrl, cometdUrl: server.cometdUrl, controlUrl: server.controlUrl },
+      ...{ agents: server.agents.slice(0, 1), inject: "http", notifyBudgetMs: 5000, tlsInsecure: false },
+      ...{ maxAnswerBytes: 1024 * 1024, embedded: true, label: "peers" },
+    });
     const faye = new FayeAgentSession(server.cometdUrl, "agent1", server.agents[0]);
     try {
       expect(await faye.connect()).toEqual({ ok: true });

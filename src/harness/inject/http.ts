@@ -1,6 +1,8 @@
 /** http adapter: POST {controlUrl}/inbound-emails with the e-mail as JSON; any 2xx means queued. */
 import { Agent, request } from "undici";
 import { BUDGETS } from "../budgets.js";
+import { readCapped } from "../http-client.js";
+import { DEFAULT_MAX_ANSWER_BYTES } from "../settings.js";
 import { PreconditionError } from "../checks.js";
 import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./injector.js";
 
@@ -11,6 +13,7 @@ export class HttpInjector implements Injector {
   constructor(
     readonly controlUrl: string,
     tlsInsecure = false,
+    private readonly maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES,
   ) {
     if (tlsInsecure) this.dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
   }
@@ -30,7 +33,8 @@ export class HttpInjector implements Injector {
         signal: AbortSignal.timeout(BUDGETS.injectMs),
       });
       status = res.statusCode;
-      text = await res.body.text();
+      const read = await readCapped(res.body, this.maxAnswerBytes);
+      text = read.tooLarge ? `(answer larger than ${this.maxAnswerBytes} bytes; not read further)` : read.text;
     } catch (e) {
       const reason = `POST ${url} failed: ${(e as Error).message}`;
       recordInjection("http", email, false, reason);

@@ -28,7 +28,7 @@ export function createInjector(settings: TargetSettings & { controlUrl?: string 
   switch (settings.inject) {
     case "http":
       if (!settings.controlUrl) throw new Error("GWS_CONTROL_URL is required with GWS_INJECT=http");
-      return new HttpInjector(settings.controlUrl, settings.tlsInsecure);
+      return new HttpInjector(settings.controlUrl, settings.tlsInsecure, settings.maxAnswerBytes);
     case "command":
       if (!settings.injectCommand) throw new Error("GWS_INJECT_COMMAND is required with GWS_INJECT=command");
       return new CommandInjector(settings.injectCommand);

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { isRequirementId } from "../../contract/registry.js";
 import { startReferenceServer, type ReferenceServer } from "../server.js";
 import { BayeuxClient, call, inject, TestAgent, waitFor, type Answer, type Json } from "../test-support/client.js";
-import { FAULT_HOOKS, FAULTS } from "./index.js";
+import { FAULT_HOOKS, FAULTS, LEAK_UNDER_LOAD_OFFERS_PER_SECOND } from "./index.js";
 
 /** The one wait a probe may run out on: Revoked after a 30 ms hint (the never-revoke fault). */
 const REVOKE_WAIT_MS = 1_000;
@@ -107,6 +107,19 @@ const PROBES = {
     const foreign = seen(await w.a2.op(id, { operationName: "Accept" }));
     return { foreign, agent2Saw: (await since(w.a2, mark)).filter((n) => n.id === id).map((n) => n.state) };
   },
+  /**
+   * T6 under load: after a burst of offers (more than the leak-under-load threshold within a
+   * second), what agent2 hears of agent1's Accept.
+   */
+  async burst(w: World) {
+    const mark = w.a2.received.length;
+    const toks = Array.from({ length: LEAK_UNDER_LOAD_OFFERS_PER_SECOND + 5 }, () => `p${++tokens}`);
+    const ids = await Promise.all(toks.map((tok) => inject(w.server.controlUrl, email(tok))));
+    await w.a1.invited(toks[toks.length - 1]);
+    await w.a1.op(ids[0], { operationName: "Accept" });
+    await w.a1.waitFor((n) => n.id === ids[0] && n.state === "Accepted", "Accepted", 3_000);
+    return { agent2Saw: (await since(w.a2, mark)).map((n) => n.state) };
+  },
   /** T7: who is offered an e-mail hinted to a NotReady agent2 while agent1 is Ready. */
   async routing(w: World) {
     await w.a2.setReady(false);
@@ -173,6 +186,7 @@ const FAULT_PROBES: Record<string, keyof typeof PROBES> = {
   "rest-without-auth": "auth",
   "handshake-without-auth": "auth",
   "broadcast-notifications": "isolation",
+  "leak-under-load": "burst",
   "foreign-operation-accepted": "isolation",
   "not-ready-still-offered": "routing",
   "transfer-does-not-invite": "transfer",

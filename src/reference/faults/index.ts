@@ -17,6 +17,8 @@ export interface FaultEntry {
   level: "MUST" | "SHOULD" | "DRIFT";
   expect: string[];
   description: string;
+  /** "load": a fault only load shows (`gws-conformance load` catches it); the mutation run leaves it out. */
+  mode?: "load";
 }
 
 export type Notification = Record<string, unknown> & { state?: unknown; email_object?: Record<string, unknown>; capabilities?: unknown };
@@ -59,7 +61,12 @@ export interface FaultHooks {
   derive?(operation: string, reply: OutboundEmail, inbound: OutboundEmail & { replyTo?: string }): OutboundEmail;
   /** Overrides quoteOriginal's default for Reply / ReplyAll. */
   quoteDefault?(operation: string): boolean | undefined;
+  /** Whether this notification also goes to another agent, given the e-mails offered within the last second. */
+  leakUnderLoad?(n: Notification, offersInLastSecond: number): boolean;
 }
+
+/** leak-under-load: the load above which the fault leaks (e-mails offered within one second). */
+export const LEAK_UNDER_LOAD_OFFERS_PER_SECOND = 40;
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FAULTS: FaultEntry[] = JSON.parse(readFileSync(join(here, "faults.json"), "utf8")) as FaultEntry[];
@@ -137,6 +144,9 @@ export const FAULT_HOOKS: Record<string, FaultHooks> = {
   "transfer-does-not-invite": { transferWithoutInvite: true },
   "forward-refused": { allowedOperations: (state, allowed) => (state === "Accepted" ? allowed.filter((o) => o !== "Forward") : allowed) },
   "accepted-extra-field": { notification: onState("Accepted", (n) => ({ ...n, priority: "high" })) },
+  "leak-under-load": {
+    leakUnderLoad: (n, offers) => n.state === "Accepted" && offers > LEAK_UNDER_LOAD_OFFERS_PER_SECOND,
+  },
 };
 
 /** The hooks of a fault by name (none: the clean server). Throws for an unknown name, listing the valid ones. */

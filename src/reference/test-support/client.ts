@@ -13,7 +13,7 @@
  *   caused before it, Bayeux delivering each session's messages in order).
  */
 import { CometD, type Message } from "cometd";
-import { adapt } from "cometd-nodejs-client";
+import { adaptCometdOnce } from "../../harness/cometd-session.js";
 import { request } from "undici";
 
 /** Named budgets of every wait in the server's tests (generous: loopback answers in ms). */
@@ -103,16 +103,12 @@ export function describeNotification(n: Json): string {
   return `${n.state} id=${n.id}${eo.Subject ?? eo.subject ? ` subject=${JSON.stringify(eo.Subject ?? eo.subject)}` : ""}`;
 }
 
-let adapted = false;
-
-/** adapt() patches globals (window, console.debug): once per process (toolchain trap 4). */
-function adaptOnce(): void {
-  if (adapted) return;
-  const debug = console.debug;
-  adapt();
-  console.debug = debug;
-  adapted = true;
-}
+/**
+ * adapt() patches globals (window, its XMLHttpRequest, console.debug): once per process
+ * (toolchain trap 4), and the same way as the harness does, so that a process using both
+ * clients (the benches) has one XMLHttpRequest — the harness's bounded one.
+ */
+const adaptOnce = adaptCometdOnce;
 
 /** One cometd client (long-polling only) on /me/interactions. */
 export class BayeuxClient {
