@@ -20,7 +20,7 @@ import { resolveTarget } from "../harness/global-setup.js";
 import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
 import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
-import { inScenario, redactText, setSecrets } from "../harness/transcript.js";
+import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
 import {
   allureReportConfig,
@@ -158,7 +158,10 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   try {
     // Pre-flight (src/harness/preflight.ts; its exchanges go to the transcript): a target that never
     // answered, or broke a MUST on its first REST call or handshake, is judged in one line; no scenario runs.
+    // This process records into the run's transcript too (the workers' files sit beside its own).
+    setTranscriptDir(transcriptParts);
     const pre = await inScenario(PREFLIGHT_SCENARIO, () => preflight(target.target));
+    setTranscriptDir(undefined);
     const preResult = preflightResult(pre, hasSelection ? selection : undefined);
     if (preResult) {
       io.out(`gws-conformance: ${preflightLine(pre)}`);

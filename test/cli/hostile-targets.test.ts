@@ -15,7 +15,7 @@ import { runCli, type CliRun } from "./run-cli.js";
 
 const FIXTURES = "test/fixtures/report-suites";
 interface Summary {
-  overall: string;
+  verdict: string;
   requirements: Array<{ id: string; status: string; message: string }>;
 }
 const summaryOf = (out: string): Summary => JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
@@ -41,13 +41,13 @@ describe("a target that answered but broke a MUST is NON_CONFORMANT, with the re
   it("500 to everything: R2.no-5xx FAIL; the rest ERROR naming R2.no-5xx", async () => {
     const { run, summary, out } = await runAgainst(await hostile.json500());
     expect(run.code).toBe(1);
-    expect(summary.overall).toBe("NON_CONFORMANT");
+    expect(summary.verdict).toBe("NON_CONFORMANT");
     expect(summary.requirements.find((r) => r.id === "R2.no-5xx")).toMatchObject({ status: "FAIL" });
     expect(summary.requirements.find((r) => r.id === "R2.no-5xx")?.message).toMatch(/answered HTTP 500/);
     const o1 = summary.requirements.find((r) => r.id === "O1.answer-ok");
     expect(o1?.status).toBe("ERROR");
     expect(o1?.message).toMatch(/not judged: depends on R2\.no-5xx, which FAILed/);
-    expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT$/m);
+    expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT\b/m);
     expect(linesWith(run, "answered HTTP 500").length).toBeLessThanOrEqual(3);
     // The evidence is in the transcript, attributed to the pre-flight.
     const transcript = readFileSync(join(out, "transcript.jsonl"), "utf8")
@@ -60,7 +60,7 @@ describe("a target that answered but broke a MUST is NON_CONFORMANT, with the re
   it("HTML 200 to the Bayeux handshake: T5.handshake FAIL; REST was served", async () => {
     const { run, summary } = await runAgainst(await hostile.htmlHandshake());
     expect(run.code).toBe(1);
-    expect(summary.overall).toBe("NON_CONFORMANT");
+    expect(summary.verdict).toBe("NON_CONFORMANT");
     const t5 = summary.requirements.find((r) => r.id === "T5.handshake");
     expect(t5?.status).toBe("FAIL");
     expect(t5?.message).toMatch(/not Bayeux JSON/);
@@ -79,7 +79,7 @@ describe("a target that never answered is INCOMPLETE, said once", () => {
   ] as const)("%s", async (_name, make, reason) => {
     const { run, summary } = await runAgainst(await make());
     expect(run.code).toBe(1);
-    expect(summary.overall).toBe("INCOMPLETE");
+    expect(summary.verdict).toBe("INCOMPLETE");
     expect(summary.requirements.every((r) => r.status === "ERROR" || r.status === "NOT_TESTABLE")).toBe(true);
     expect(summary.requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(reason);
     // One pre-flight line, one grouped ERROR line: never one per requirement.
@@ -104,7 +104,7 @@ describe("an endless answer body is read up to the cap: memory stays flat, the r
     const target = await hostile.endlessBody(where);
     const { run, summary } = await runAgainst(target);
     expect(run.code).toBe(1);
-    expect(summary.overall).toBe("NON_CONFORMANT");
+    expect(summary.verdict).toBe("NON_CONFORMANT");
     const r = summary.requirements.find((x) => x.id === requirement);
     expect(r?.status).toBe("FAIL");
     expect(r?.message).toMatch(/answer larger than 1048576 bytes/);
