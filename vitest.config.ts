@@ -17,6 +17,9 @@ const EXCLUSIVE_FILES = ONE_FILE ? SUITES.replace(/(\.exclusive)?\.test\.ts$/, "
 
 const conformanceCommon = {
   globalSetup: ["src/harness/global-setup.ts"],
+  // Node's environment plus one hook at the end of each worker: its watches that refused requests
+  // changed nothing stay open the notification budget, then its sessions close (worker-environment.ts).
+  environment: "./src/harness/worker-environment.ts",
   // Allure steps and attachments (src/harness/allure-bridge.ts); inert without the Allure reporter.
   setupFiles: ["allure-vitest/setup"],
   testTimeout: 60_000,

@@ -1,13 +1,16 @@
 /**
- * npm run samples — extracts the page's JSON samples (src/contract/page-samples.ts), writes
- * them with their repairs to src/generated/page-samples.json, and sets each schema's
- * `examples` to the repaired samples that are evidence for it. `--check` only compares.
+ * npm run samples — what is generated from ../shared/spec: the page's JSON samples
+ * (src/contract/page-samples.ts) with their repairs in src/generated/page-samples.json, each
+ * schema's `examples` (the repaired samples that are evidence for it), and the contract's
+ * sentences with their levels (src/contract/contract-sentences.ts) in
+ * src/generated/contract-sentences.json. `--check` only compares.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pageSamplesFile, schemaExamplesFromPage } from "../src/contract/page-samples-files.js";
 import { SCHEMAS_DIR } from "../src/contract/schemas.js";
 import { GENERATED_DIR } from "../src/contract/generate.js";
+import { CONTRACT_SENTENCES_PATH, contractSentencesFileText } from "../src/contract/contract-sentences.js";
 
 const check = process.argv.includes("--check");
 let stale = 0;
@@ -28,6 +31,7 @@ const write = (path: string, text: string, label: string): void => {
   }
 };
 write(join(GENERATED_DIR, "page-samples.json"), pageSamplesFile(), "src/generated/page-samples.json");
+write(CONTRACT_SENTENCES_PATH, contractSentencesFileText(), "src/generated/contract-sentences.json");
 for (const [schemaPath, examples] of schemaExamplesFromPage()) {
   const full = join(SCHEMAS_DIR, schemaPath);
   const schema = JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>;

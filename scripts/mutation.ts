@@ -18,6 +18,7 @@ import { REPO_ROOT } from "../src/contract/schemas.js";
 import { inPool, runConformance, type RunOutcome } from "./lib/run-conformance.js";
 import { deriveMutants, type Mutant } from "../src/peers/mutants.js";
 import { startMutatingProxy } from "../src/peers/mutating-proxy.js";
+import { REFERENCE_QUEUE_ENV } from "../src/reference/deployment.js";
 import { startReferenceServer } from "../src/reference/server.js";
 
 export interface Fault {
@@ -96,6 +97,7 @@ export async function runDerivedMutant(mutant: Mutant | undefined, outDir: strin
         GWS_BASE_URL: `${proxy.origin}/api/v2`,
         GWS_COMETD_URL: `${proxy.origin}/api/v2/notifications`,
         GWS_CONTROL_URL: `${proxy.origin}/control`,
+        ...REFERENCE_QUEUE_ENV,
         GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","),
         GWS_INVITE_TIMEOUT_MS: "600",
         GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS),

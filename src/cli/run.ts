@@ -26,6 +26,7 @@ import { ResultCollector } from "../report/collector.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
+import { mergeLateChecks } from "../report/late-checks.js";
 import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import type { RunArgs } from "./args.js";
@@ -209,8 +210,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     scenarios: collector.scenarios,
     runErrors: collector.runErrors,
   };
+  const transcript = mergeTranscriptParts(readTranscriptParts(transcriptParts));
+  // Failures found after their scenario had ended (late effects) count before any verdict.
+  for (const e of mergeLateChecks(run.scenarios, transcript)) run.runErrors.push(`late check of an unknown scenario ${e.scenario}: ${e.requirement} ${e.message}`);
   const written = writeReports(out, run, { expected });
-  writeTranscript(join(out, "transcript.jsonl"), mergeTranscriptParts(readTranscriptParts(transcriptParts)));
+  writeTranscript(join(out, "transcript.jsonl"), transcript);
   rmSync(transcriptParts, { recursive: true, force: true });
   if (!args.noAllure) {
     redactTree(allureResults, secretsOf(target.target).concat(secrets));

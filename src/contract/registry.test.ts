@@ -1,12 +1,15 @@
-/** The requirement registry covers every rule of interpretation.md, with unique, well-formed IDs. */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+/**
+ * The requirement registry covers every rule of interpretation.md, with unique, well-formed IDs,
+ * and no requirement is stronger than the sentence it comes from ("Levels"). It reads the
+ * contract's sentences as committed in src/generated/contract-sentences.json (npm run samples);
+ * contract-sentences.spec-sync.test.ts checks that file against ../shared/spec.
+ */
 import { describe, expect, it } from "vitest";
 import { registry, requirement } from "./registry.js";
 import { contractValidator } from "./validators.js";
-import { REPO_ROOT } from "./schemas.js";
+import { atMost, committedSentences, sourceCeiling, type SentenceLevel } from "./contract-sentences.js";
 
-const interpretation = readFileSync(join(REPO_ROOT, "..", "shared", "spec", "interpretation.md"), "utf8");
+const { sentences } = committedSentences();
 
 describe("requirement registry", () => {
   it("matches its schema", () => {
@@ -19,7 +22,7 @@ describe("requirement registry", () => {
   });
 
   it("covers every rule of interpretation.md, and names no rule it does not have", () => {
-    const rules = new Set([...interpretation.matchAll(/^- ([TRNO]\d+) \((MUST|SHOULD|MAY)\)|^- (O12) /gm)].map((m) => m[1] ?? m[3]));
+    const rules = new Set(sentences.map((s) => s.rule).filter((r): r is string => r !== null));
     expect(rules.size).toBe(31); // T1–T8, R1–R3, N1–N8, O1–O12
     const covered = new Set(registry.requirements.map((r) => r.rule));
     for (const rule of rules) expect(covered.has(rule), `rule ${rule} has no requirement`).toBe(true);
@@ -33,9 +36,27 @@ describe("requirement registry", () => {
     }
   });
 
-  it("a rule whose text is SHOULD only never yields a MUST requirement", () => {
-    const shouldOnly = [...interpretation.matchAll(/^- ([TRNO]\d+) \(SHOULD\)/gm)].map((m) => m[1]);
-    for (const r of registry.requirements) if (shouldOnly.includes(r.rule)) expect(r.level, r.id).not.toBe("MUST");
+  it("every requirement quotes the sentence it comes from, and is no stronger than it (a SHOULD sentence never yields a MUST)", () => {
+    for (const r of registry.requirements) {
+      const { found, ceiling } = sourceCeiling(r.source, sentences);
+      expect(found.length, `${r.id}: its source is not a sentence of interpretation.md: ${JSON.stringify(r.source)}`).toBeGreaterThan(0);
+      expect(atMost(r.level, ceiling!), `${r.id} is ${r.level}, but its sentence is at most ${ceiling}: ${found[0].text}`).toBe(true);
+      // A rule's requirement quotes its own rule, or says what the file leaves unstated (at most SHOULD).
+      const own = found.some((s) => s.rule === r.rule || s.rule === null);
+      expect(own, `${r.id} quotes rule ${found.map((s) => s.rule).join(", ")}`).toBe(true);
+    }
+  });
+
+  it("the level check bites: a MUST quoting a SHOULD sentence, or a sentence that states no level, is refused", () => {
+    const should = sourceCeiling("The inbound interaction stays Accepted with the agent.", sentences);
+    expect(should.ceiling).toBe("SHOULD");
+    expect(atMost("MUST", should.ceiling!)).toBe(false);
+    // O3 mixes levels: the inline SHOULD about the From fallback is not the MUST around it.
+    expect(sourceCeiling("its From address when it had none", sentences).ceiling).toBe("SHOULD");
+    expect(sourceCeiling("ToAddress = the inbound e-mail's Reply-To address", sentences).ceiling).toBe("MUST");
+    // O12 states no level.
+    expect(sourceCeiling("advertised but undocumented", sentences).ceiling).toBe<SentenceLevel>("SHOULD");
+    expect(sourceCeiling("no such sentence anywhere", sentences).found).toEqual([]);
   });
 
   it("rejects an unknown ID", () => {

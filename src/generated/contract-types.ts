@@ -869,6 +869,10 @@ export interface LifecycleState {
    * Whether the agent still holds the interaction in this state.
    */
   held: boolean;
+  /**
+   * The holder let the interaction go (Reject, Transfer, PlaceInQueue, Revoked): the server MAY offer it again, by Invited for the same id, to any Ready agent, the same one included; that is an offer, not a leak (T6, N7; interpretation.md, Deployment data and routing).
+   */
+  releases?: boolean;
   schema?: string;
   capabilities: string[];
   alsoAllowed?: {
@@ -891,6 +895,10 @@ export interface LifecycleOperation {
   path: "interaction" | "collection";
   request: string;
   answer: string;
+  /**
+   * The success answer MAY also be an empty HTTP 200 with no body (R1 MAY, contradiction 4: Accept).
+   */
+  emptyAnswer?: "MAY";
   next?: {
     state: string;
     notify: Level;
@@ -912,6 +920,10 @@ export interface LifecycleEvent {
   from: string | null;
   to: string;
   why: string;
+  /**
+   * The server does it on its own (a timer), not as the effect of a request: it may follow the `from` state at any time.
+   */
+  spontaneous?: boolean;
 }
 /**
  * Success answer of every operation: {"status":"ok"} (page, every 'HTTP Response / Success'; contract R1). Reply MAY add replyInteractionId.
@@ -1096,6 +1108,10 @@ export interface Requirement {
     | "operations"
     | "control";
   text: string;
+  /**
+   * The sentence of interpretation.md the requirement comes from, quoted (part of it will do). Its level bounds the requirement's: a SHOULD sentence's requirement is never MUST; a sentence without a level, at most SHOULD ("Levels").
+   */
+  source: string;
   /**
    * Why this requirement is not tested.
    */

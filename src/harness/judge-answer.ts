@@ -3,6 +3,7 @@
  * envelope). The live harness (Scenario.judgeAnswer) and `rejudge` over a stored transcript
  * (src/drift/rejudge.ts) both call it, so the two cannot disagree.
  */
+import { answerMayBeEmpty } from "../contract/lifecycle.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 
@@ -57,11 +58,15 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   const checks: AnswerCheck[] = [];
   checks.push({ requirement: "R2.no-5xx", passed: status < 500, message: `${input.method} ${pathnameOf(input.url)} (${input.operation}) answered HTTP ${status}` });
   const body = input.body && typeof input.body === "object" && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : undefined;
-  const ok = status >= 200 && status < 300 && body?.status === "ok";
+  // R1 (MAY): Accept's success may be an empty HTTP 200 (contradiction 4); the lifecycle data says which operation.
+  const emptyOk = status === 200 && (input.body === undefined || input.body === "") && answerMayBeEmpty(input.operation);
+  const ok = (status >= 200 && status < 300 && body?.status === "ok") || emptyOk;
   const refused = status >= 400 || body?.status === "error";
   const v = contractValidator();
   const where = `${input.operation} answer (HTTP ${status})`;
-  if (status >= 200 && status < 300 && body?.status !== "error") {
+  if (emptyOk) {
+    checks.push({ requirement: "R1.ok-envelope", passed: true, message: `${where}: empty, a success (R1 MAY for ${input.operation})` });
+  } else if (status >= 200 && status < 300 && body?.status !== "error") {
     const r = v.validate("answers/ok.schema.json", input.body);
     checks.push({
       requirement: "R1.ok-envelope",

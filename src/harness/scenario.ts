@@ -14,17 +14,21 @@ import { getCurrentSuite } from "vitest/suite";
 import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
-import { requireOperation } from "../contract/lifecycle.js";
+import { operationOf, requireOperation, stateOf } from "../contract/lifecycle.js";
 import { levelOf, requirement } from "../contract/registry.js";
 import { filteredOut, selectionFromEnv } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureAttachEntry, allureRequirements, allureStep } from "./allure-bridge.js";
-import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
+import { BUDGETS, declaredBudgets, WaitTimeout, waitForItem } from "./budgets.js";
 import { ConformanceFailure, PreconditionError, ScenarioStop, type CheckRecord, type ScenarioMeta } from "./checks.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
+import { localCoordination, remoteCoordination } from "./coordination.js";
 import type { Judge } from "./monitor.js";
+import { operationRequest, queueHint } from "./requests.js";
+import { ScenarioSlots } from "./slots.js";
+import { FINISH_WORKER, WORKER_ENVIRONMENT } from "./worker-environment.js";
 import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
 import { inScenario, onRecord, record, type TranscriptEntry } from "./transcript.js";
 
@@ -37,7 +41,10 @@ export interface ScenarioOptions {
   area: string;
   needs?: Need[];
   tags?: string[];
+  /** Default: derived from the budgets the target declares (declaredBudgets). */
   timeoutMs?: number;
+  /** The most interactions it holds open at once (its slots of GWS_MAX_OPEN_PER_AGENT); default 2. */
+  open?: number;
 }
 
 export type Notification = Record<string, unknown> & { id?: unknown; state?: unknown; email_object?: Record<string, unknown> };
@@ -75,14 +82,36 @@ const SKIP_REASONS: Record<Need, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The worker's target: connected on first use, closed after each suite (describe) that used it,
-// so that it is released whether or not vitest isolates modules per file.
+// The worker's target: connected on first use and kept for every file the worker runs; at the
+// end of the worker (worker-environment.ts) its watches are drained and its sessions closed.
 let targetPromise: Promise<Target> | undefined;
 const suitesWithClose = new WeakSet<object>();
 
+type WorkerHooks = { [WORKER_ENVIRONMENT]?: boolean; [FINISH_WORKER]?: () => Promise<void> };
+
 function workerTarget(settings: ResolvedTarget): Promise<Target> {
-  targetPromise ??= Target.connect(settings);
+  if (!targetPromise) {
+    const url = coordinationUrl();
+    const coordination = url ? remoteCoordination(url, (m) => record({ kind: "event", scenario: null, message: m })) : localCoordination();
+    targetPromise = Target.connect(settings, coordination);
+    const hooks = globalThis as WorkerHooks;
+    const previous = hooks[FINISH_WORKER];
+    const mine = targetPromise;
+    hooks[FINISH_WORKER] = async () => {
+      await previous?.();
+      if (targetPromise === mine) targetPromise = undefined;
+      await mine.then((t) => t.finish()).catch(() => undefined);
+    };
+  }
   return targetPromise;
+}
+
+function coordinationUrl(): string | undefined {
+  try {
+    return inject("gwsCoordination");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Test hook for the project's own tests: the settings a scenario resolves its target from. */
@@ -98,18 +127,31 @@ function targetSettings(): ResolvedTarget {
   return s;
 }
 
+/** The settings when the scenario is declared (its timeout derives from them); undefined outside a run. */
+function declaredSettings(): ResolvedTarget | undefined {
+  try {
+    return settingsOverride ?? inject("gwsTarget");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Declares a conformance scenario. */
 export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
   const suite = getCurrentSuite();
-  if (!suitesWithClose.has(suite)) {
+  const declared = declaredSettings();
+  if (!(globalThis as WorkerHooks)[WORKER_ENVIRONMENT] && !suitesWithClose.has(suite)) {
+    // Without the worker environment (a plain vitest run elsewhere), the target is finished after each suite.
     suitesWithClose.add(suite);
     afterAll(async () => {
       const t = targetPromise;
       targetPromise = undefined;
-      if (t) await t.then((x) => x.close()).catch(() => undefined);
-    });
+      if (t) await t.then((x) => x.finish()).catch(() => undefined);
+    }, declared ? declaredBudgets(declared).workerTeardownMs : 30_000);
   }
-  test(title, { timeout: opts.timeoutMs ?? 60_000 }, async (ctx) => runScenario(title, opts, body, ctx));
+  // The timeout grows with the budgets the target declares (N8, the offer budget).
+  const timeout = opts.timeoutMs ?? (declared ? declaredBudgets(declared).scenarioTimeoutMs : 60_000);
+  test(title, { timeout }, async (ctx) => runScenario(title, opts, body, ctx));
 }
 
 async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, ctx: TestContext): Promise<void> {
@@ -131,11 +173,15 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
     return;
   }
   await allureRequirements(opts.requirements, opts.area);
-  const name = `${ctx.task.file?.name ?? ""} > ${title}`;
-  await inScenario(name, () => runBody(name, body, meta, settings));
+  // The same name as the reports' (file > describe > title): late checks are merged by it.
+  const name = ctx.task.fullName || `${ctx.task.file?.name ?? ""} > ${title}`;
+  await inScenario(name, () => runBody(name, body, meta, settings, opts.open ?? DEFAULT_OPEN));
 }
 
-async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget): Promise<void> {
+/** What a scenario holds at most at once unless it says otherwise: an inbound e-mail and one reply. */
+const DEFAULT_OPEN = 2;
+
+async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget, open: number): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
   const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allureAttachEntry(e)));
@@ -143,13 +189,13 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
   try {
     let target: Target;
     try {
-      // A target that could not be set up stays failed for this suite: every scenario is an ERROR
+      // A target that could not be set up stays failed for this worker: every scenario is an ERROR
       // with the same reason at once, instead of waiting out the budgets again.
       target = await workerTarget(settings);
     } catch (e) {
       throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
     }
-    s = new Scenario(name, target, meta);
+    s = new Scenario(name, target, meta, open);
     await body(s);
   } catch (e) {
     if (e instanceof ScenarioStop) meta.stoppedBy = `${e.check.requirement}: ${e.check.message}`;
@@ -164,7 +210,8 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
       throw e;
     }
   } finally {
-    if (s) s.dispose();
+    // After the judgments, without judging: finish what the scenario left open (capacity).
+    if (s) await s.finish();
     stopAttaching();
     await Promise.allSettled(attachments);
   }
@@ -174,15 +221,36 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
 
 // ---------------------------------------------------------------------------------------------
 
+/** Where an interaction the scenario opened is now: who holds it, in which state. */
+interface Holding {
+  agent: string;
+  state: string;
+}
+
 export class Scenario implements Judge {
   readonly settings: ResolvedTarget;
+  /** The subject tokens of the e-mails this scenario injected (watches cover them). */
+  readonly tokens: string[] = [];
+  /** Interactions it opened that an agent still holds (Invited, Accepted, ReplyCreated): finished at the end. */
+  private readonly holdings = new Map<string, Holding>();
+  /** Its requests: who sent them, when, and whether they were refused (watches cover their agents). */
+  private readonly sent: Array<{ agent: string; startedAt: number; refused: boolean }> = [];
+  private readonly slots: ScenarioSlots;
+  /** Set once the scenario's test is over: later failures are late checks (src/report/late-checks.ts). */
+  private ended = false;
+  private readonly finishing = new Set<string>();
+  /** Interactions it held and let go (sent, stopped, transferred, ...). */
+  private readonly letGoOf = new Set<string>();
 
   constructor(
     readonly name: string,
     readonly target: Target,
     readonly meta: ScenarioMeta,
+    open = DEFAULT_OPEN,
   ) {
     this.settings = target.settings;
+    const budgets = declaredBudgets(this.settings);
+    this.slots = new ScenarioSlots(target.coordination, target.agents.map((a) => a.name), this.settings.maxOpenPerAgent, budgets.slotWaitMs, open);
   }
 
   // ----- verdicts -----------------------------------------------------------------------------
@@ -190,11 +258,29 @@ export class Scenario implements Judge {
   /** Records a check of `requirement`. Returns `passed`. Repeated passes of one requirement are kept once. */
   check(requirement: RequirementId, passed: boolean, message: string, measuredMs?: number): boolean {
     const level = levelOf(requirement);
+    if (this.ended) {
+      // The test is over: a failure still counts (merged before verdicts), a pass adds nothing.
+      if (!passed) this.lateCheck(requirement, message, undefined, false);
+      return passed;
+    }
     if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed)) return true;
     const rec: CheckRecord = { requirement, level, passed, message, at: Date.now(), ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}) };
     this.meta.checks.push(rec);
-    record({ kind: "check", requirement, level, passed, message, ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}) });
+    record({ kind: "check", scenario: this.name, requirement, level, passed, message, ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}) });
     return passed;
+  }
+
+  /** A watch found an effect of a refused request (R3, T4, T8): FAIL or WARN by level, naming the delay. */
+  watchViolation(requirement: RequirementId, message: string, delayMs: number): void {
+    if (this.ended) return this.lateCheck(requirement, message, delayMs, true);
+    const level = levelOf(requirement);
+    this.meta.checks.push({ requirement, level, passed: false, message, at: Date.now(), measuredMs: delayMs });
+    record({ kind: "check", scenario: this.name, requirement, level, passed: false, message, watch: true, measuredMs: delayMs, delayMs });
+  }
+
+  private lateCheck(requirement: RequirementId, message: string, delayMs: number | undefined, watch: boolean): void {
+    const late = delayMs !== undefined ? `${message} (found ${delayMs} ms after its cause, after the scenario had ended)` : `${message} (found after the scenario had ended)`;
+    record({ kind: "check", scenario: this.name, requirement, level: levelOf(requirement), passed: false, message: late, late: true, ...(watch ? { watch: true } : {}), ...(delayMs !== undefined ? { delayMs } : {}) });
   }
 
   /** Like check(), but a failure stops the scenario: its next steps would be meaningless. */
@@ -234,49 +320,68 @@ export class Scenario implements Judge {
     return o;
   }
 
+  private agentNamed(name: string): AgentHandle {
+    const a = this.target.agentNamed(name);
+    if (!a) throw new PreconditionError(`agent ${name} configured`, `the target offered an interaction to ${name}, who is not in GWS_AGENTS`);
+    return a;
+  }
+
+  // ----- requests -----------------------------------------------------------------------------
+
+  /**
+   * A valid request for `operation` in this deployment (requests.ts): the configured queues, real
+   * addresses, the scenario's token; `extra` fields on top (undefined removes one).
+   */
+  request(operation: string, token: string, extra: Record<string, unknown> = {}, targetAgent?: string): Record<string, unknown> {
+    return operationRequest(operation, { queues: this.settings.queues, token, targetAgent }, extra);
+  }
+
   // ----- injection ----------------------------------------------------------------------------
 
   newToken(): string {
     return `gws-${randomBytes(5).toString("hex")}`;
   }
 
-  /** A unique inbound e-mail: the token is in the subject (and the sender) so only this scenario matches it. */
+  /**
+   * A unique inbound e-mail: the token is in the subject, the sender and the text, so that
+   * whatever the target derives from it (a reply, a forward) carries it and only this scenario matches it.
+   */
   emailFor(token: string, overrides: Partial<InboundEmailInjection> = {}): InboundEmailInjection {
     return {
       to: "support@contact-center.example",
       from: `customer.${token}@example.org`,
       subject: `Where is my order? [${token}]`,
-      text: "Hello,\nmy order has not arrived.\nRegards, Pat",
+      text: `Hello,\nmy order ${token} has not arrived.\nRegards, Pat`,
       mimeType: "text/plain",
       ...overrides,
     };
   }
 
   /**
-   * Injects an inbound e-mail routed (hint) to `agent` and waits for its Invited notification on
-   * any agent's stream (T7). Returns the interaction id and the agent it was offered to.
+   * Injects an inbound e-mail routed (hint) to `agent` — by default an agent with a free slot —
+   * and waits for its Invited notification on any agent's stream, within the offer budget (T7).
+   * Returns the interaction id and the agent it was offered to.
    */
   async inbound(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<InboundHandle> {
-    const agent = opts.agent ?? this.agent(0);
+    const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
-    const email = this.emailFor(token, { agent: agent.name, ...opts.email });
+    if (!this.tokens.includes(token)) this.tokens.push(token);
+    const email = this.emailFor(token, { agent: hint, ...opts.email });
     this.target.monitor.claimToken(token, this, []);
     const marks = this.streamMarks();
+    this.target.monitor.expectInjection(token, Date.now());
     await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () => this.target.injector.inject(email));
-    const got = await this.firstOnAnyAgent(
-      (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
-      `Invited for the e-mail with subject token ${token}`,
-      this.settings.notifyBudgetMs,
-      marks,
-    );
+    const budget = this.settings.inboundBudgetMs;
+    const got = await this.firstOnAnyAgent((d) => d.state === "Invited" && JSON.stringify(d).includes(token), `Invited for the e-mail with subject token ${token}`, budget, marks);
     if (!got) {
-      this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${this.settings.notifyBudgetMs} ms (notifyBudget)`);
+      this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${budget} ms (the offer budget, GWS_INBOUND_BUDGET_MS)`);
       return this.stop("T7.ready-offered", "not offered");
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
     const id = typeof got.data.id === "string" ? got.data.id : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
     if (!id) this.stop("N1.envelope", "Invited has no id");
     this.target.monitor.claimId(id, this, [got.agent.name]);
+    this.hold(id, got.agent.name, "Invited");
     return { token, email, id, agent: got.agent, invited: got.data as Notification };
   }
 
@@ -299,14 +404,60 @@ export class Scenario implements Judge {
 
   /**
    * POST an operation: `{root}/me/interactions/{id}` (T2), or `{root}/me/interactions` when id is
-   * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call.
+   * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call, and tells the stream
+   * monitor what the outcome may cause (effects.ts: expectations, releases).
    */
   async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
-    const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
     const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
+    await this.slotsFor(agent, id, operation, body);
+    const { exchange, streamMarks, done } = await this.send(agent, id, body, operation, opts);
+    try {
+      const answer = this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
+      this.sent.push({ agent: agent.name, startedAt: exchange.startedAt, refused: answer.refused });
+      this.noteOutcome(agent.name, id, operation, body, exchange, answer.ok);
+      return { ...answer, streamMarks };
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Reserves a slot where an operation will bring an interaction: its reply, a transferred e-mail.
+   * Only for the agent's own interactions (and CreateEmail): another agent's request is to be refused.
+   */
+  private async slotsFor(agent: AgentHandle, id: string | null, operation: string, body: unknown): Promise<void> {
+    if (id !== null && this.holdings.get(id)?.agent !== agent.name) return;
+    const spec = operationOf(operation);
+    if (spec?.creates) await this.slots.on(agent.name);
+    const named = spec?.offersTo ? (body as Record<string, unknown> | undefined)?.[spec.offersTo.who] : undefined;
+    if (typeof named === "string" && this.target.agentNamed(named)) await this.slots.on(named);
+  }
+
+  /** Sends a request with the monitor told (notifications wait until its outcome is noted: done()). */
+  private async send(agent: AgentHandle, id: string | null, body: unknown, operation: string, opts: PostOptions & { path?: string }): Promise<{ exchange: HttpExchange; streamMarks: Map<string, number>; done: () => void }> {
+    const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
     const streamMarks = this.streamMarks();
-    const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
-    return { ...this.judgeAnswer(exchange, operation, opts.rawBody !== undefined), streamMarks };
+    const done = this.target.monitor.beginOperation();
+    try {
+      const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
+      return { exchange, streamMarks, done };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+
+  /** What an outcome changes: the monitor's expectations and releases, where the interaction now is. */
+  private noteOutcome(agent: string, id: string | null, operation: string, body: unknown, exchange: HttpExchange, ok: boolean): void {
+    const answerBody = exchange.body as { replyInteractionId?: unknown } | undefined;
+    const replyInteractionId = typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
+    const requestBody = body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
+    this.target.monitor.operationDone({ agent, operation, id, body: requestBody, startedAt: exchange.startedAt, ok, replyInteractionId });
+    const next = operationOf(operation)?.next;
+    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
+      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
+      else this.letGo(id);
+    }
   }
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
@@ -322,12 +473,15 @@ export class Scenario implements Judge {
     const op = safeOperation(answer.operation);
     let okShape = answer.ok;
     let detail = `HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 300)}`;
-    if (okShape && op) {
+    // R1 MAY: an empty 200 is Accept's success; there is no body to hold to the answer schema.
+    if (okShape && op && answer.exchange.body !== undefined) {
       const r = contractValidator().validate(op.answer, answer.body);
       okShape = r.ok;
       if (!r.ok) detail += `\n${formatViolations(r.violations)}`;
     }
-    return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}`);
+    // A refusal of an operation that names a configured queue: say which setting named it.
+    const hint = !okShape && answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
+    return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}${hint ? `\n(${hint})` : ""}`);
   }
 
   requireOk(answer: Answer, requirement: RequirementId): void {
@@ -346,36 +500,39 @@ export class Scenario implements Judge {
   // ----- notifications ------------------------------------------------------------------------
 
   /**
-   * Waits for a notification on `agent`'s stream that the rule requires (N8): within the
-   * notification budget after the answer to its causing call. A late one fails `requirement`
-   * and N8 (MUST requirements) with the measured delay; a missing one also stops the scenario.
+   * Waits for a notification on `agent`'s stream that the rule requires: within the notification
+   * budget after the answer to its causing call (N8), or within the offer budget for an Invited
+   * that depends on routing (`offer`: a re-offer, a Transfer to a queue). A late one fails
+   * `requirement` and N8 (MUST requirements, N8 budget) with the measured delay; a missing one
+   * also stops the scenario.
    */
   async awaitNotification(
     agent: AgentHandle,
     match: (d: Notification) => boolean,
-    opts: { what: string; requirement: RequirementId; after: Answer | number },
+    opts: { what: string; requirement: RequirementId; after: Answer | number; offer?: boolean },
   ): Promise<Notification> {
     const since = typeof opts.after === "number" ? opts.after : opts.after.exchange.answeredAt;
     // Only what arrived after the causing request was sent can be its effect.
     const mark = typeof opts.after === "number" ? 0 : (opts.after.streamMarks?.get(agent.name) ?? 0);
     const own = (d: Notification, n?: ReceivedNotification): boolean => (!n || n.index >= mark) && match(d);
-    const budget = this.settings.notifyBudgetMs;
-    const must = levelOf(opts.requirement) === "MUST";
+    const budget = opts.offer ? this.settings.inboundBudgetMs : this.settings.notifyBudgetMs;
+    const budgetName = opts.offer ? "the offer budget (GWS_INBOUND_BUDGET_MS)" : "budget";
+    const n8 = levelOf(opts.requirement) === "MUST" && !opts.offer;
     const started = Date.now();
     const found = await this.waitOn(agent, own, opts.what, Math.max(1, since + budget - started));
     if (found) {
       const delay = Math.max(0, found.receivedAt - since);
       this.check(opts.requirement, true, `${opts.what} arrived after ${delay} ms`);
-      if (must) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
+      if (n8) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
       return found.data as Notification;
     }
     // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
     const late = await this.waitOn(agent, own, opts.what, budget);
     const msg = late
-      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms budget: counts as missing`
-      : `${opts.what} did not arrive within ${budget} ms (nor within twice that)`;
+      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms ${budgetName}: counts as missing`
+      : `${opts.what} did not arrive within ${budget} ms (${budgetName}; nor within twice that)`;
     this.check(opts.requirement, false, msg, late ? late.receivedAt - since : undefined);
-    if (must) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
+    if (n8) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
     if (late) return late.data as Notification;
     return this.stop(opts.requirement, msg);
   }
@@ -403,7 +560,7 @@ export class Scenario implements Judge {
   ): Promise<(ReceivedNotification & { agent: AgentHandle }) | undefined> {
     const controller = new AbortController();
     const waits = this.target.agents.map((agent) =>
-      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), { what, budgetName: "notifyBudget", budgetMs, signal: controller.signal }).then((n) => ({
+      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), { what, budgetName: "offerBudget", budgetMs, signal: controller.signal }).then((n) => ({
         ...n,
         agent,
       })),
@@ -419,17 +576,31 @@ export class Scenario implements Judge {
   }
 
   /**
-   * Watches every agent's stream for `windowMs` and checks that no notification about `ids`
-   * arrives (R3, T4, T8: a refused request produces no notification). The wait is the
-   * behaviour under test: absence can only be observed over a window.
+   * "Changes nothing and produces no notification" (R3, T4, T8): opens a watch over every agent's
+   * stream — the ids, the scenario's tokens, and any ReplyCreated nobody claims on the streams of
+   * the agents whose requests were refused — from `since` (the first refused request; default
+   * now). A notification it covers that no later successful request of the suite explains
+   * (effects.ts) fails `requirement`. The short quiet window gives the verdict in the scenario;
+   * the watch stays open until the worker ends, at least the notification budget, and a later
+   * effect is still a FAIL (MUST) or WARN (SHOULD) naming the delay.
    */
-  async expectNoNotification(ids: string[], requirement: RequirementId, what: string, windowMs: number = BUDGETS.quietWindowMs): Promise<boolean> {
-    const arrived = await this.firstOnAnyAgent((d) => typeof d.id === "string" && ids.includes(d.id), `any notification about ${ids.join(", ")}`, windowMs, this.streamMarks());
-    return this.check(
-      requirement,
-      !arrived,
-      arrived ? `${what}: yet ${arrived.agent.name} got ${String(arrived.data.state)} for ${String(arrived.data.id)}` : `${what}: no notification within ${windowMs} ms`,
-    );
+  async expectNoNotification(
+    ids: string[],
+    requirement: RequirementId,
+    what: string,
+    opts: { since?: Answer | number; windowMs?: number } = {},
+  ): Promise<boolean> {
+    const since = typeof opts.since === "number" ? opts.since : (opts.since?.exchange.startedAt ?? Date.now());
+    const windowMs = opts.windowMs ?? BUDGETS.quietWindowMs;
+    const agents = [...new Set(this.sent.filter((o) => o.startedAt >= since && o.refused).map((o) => o.agent))];
+    const tokens = [...this.tokens];
+    record({ kind: "watch", scenario: this.name, requirement, what, ids, tokens, agents, since });
+    const watch = this.target.monitor.openWatch({ judge: this, requirement, what, ids, tokens, agents, since });
+    // Absence can only be observed over a window: the wait is the behaviour under test. A
+    // ReplyCreated nobody claims is attributed at the end of the worker (monitor.drain).
+    await new Promise((r) => setTimeout(r, windowMs));
+    if (watch.violations.length > 0) return false;
+    return this.check(requirement, true, `${what}: no notification within ${windowMs} ms (watched until the end of the run, at least ${this.settings.notifyBudgetMs} ms)`);
   }
 
   /** Makes the monitor attribute notifications about `id` to this scenario. */
@@ -437,20 +608,93 @@ export class Scenario implements Judge {
     this.target.monitor.claimId(id, this, agents.map((a) => a.name));
   }
 
-  /** Allows `agent` to hear about `id` (after Transfer to it, O9). */
-  allowAgent(id: string, agent: AgentHandle): void {
-    this.target.monitor.allowAgent(id, agent.name);
+  // ----- what the scenario holds, and finishing it ---------------------------------------------
+
+  /** The monitor saw a notification of an interaction this scenario claims, on an agent allowed to hear it. */
+  observed(agent: string, id: string, state: string, reoffer: boolean): void {
+    if (!stateOf(state)?.held) {
+      this.letGo(id);
+      return;
+    }
+    // A notification of something the scenario let go (a late copy of an old state) does not bring it back; an offer does.
+    if (this.letGoOf.has(id) && !reoffer) return;
+    this.letGoOf.delete(id);
+    const current = this.holdings.get(id);
+    // A notification to a former holder that is no offer does not move the interaction.
+    if (current && current.agent !== agent && !reoffer) return;
+    this.hold(id, agent, state);
+    // What reached an agent after the scenario ended (a re-offer, the reply of its last request):
+    // finished now; the worker's end waits for it.
+    if (this.ended && (reoffer || !current)) this.target.chore(() => inScenario(this.name, () => this.finishOne(id)));
   }
 
-  /** After Reject (O2) or Revoked (N5) the target MAY offer the id to another agent. */
-  allowReoffer(id: string): void {
-    this.target.monitor.allowReoffer(id);
+  private hold(id: string, agent: string, state: string): void {
+    this.holdings.set(id, { agent, state });
+    // After the end the slots are given back: a late re-offer is finished at once instead.
+    if (!this.ended) this.slots.bind(id, agent);
   }
 
-  /** Drops the scenario's claims on the stream monitor. */
-  dispose(): void {
-    this.target.monitor.release(this);
+  private letGo(id: string): void {
+    if (this.holdings.has(id)) this.letGoOf.add(id);
+    this.holdings.delete(id);
+    if (!this.ended) this.slots.unbind(id);
   }
+
+  /**
+   * Finishes now, without judging, every interaction the scenario holds except `keep` (a scenario
+   * that opens one interaction after another gives back what it no longer needs: capacity).
+   */
+  async finishAllBut(keep: Array<string | undefined>): Promise<void> {
+    const ids = [...this.holdings.entries()].sort((a, b) => finishOrder(a[1]) - finishOrder(b[1])).map(([id]) => id);
+    for (const id of ids) if (!keep.includes(id)) await this.finishOne(id);
+  }
+
+  /**
+   * After the judgments, without judging: what the scenario left open is finished (replies
+   * cancelled, inbound e-mails stopped, invitations accepted and stopped), so that a target that
+   * caps offers per agent is not starved, then its slots are given back.
+   */
+  async finish(): Promise<void> {
+    try {
+      await this.finishAllBut([]);
+    } catch (e) {
+      record({ kind: "event", scenario: this.name, message: `finishing what the scenario left open failed: ${(e as Error).message}` });
+    } finally {
+      this.ended = true;
+      this.slots.releaseAll();
+    }
+  }
+
+  /** Finishes one interaction the scenario holds (no verdict: an answer here judges nothing). */
+  private async finishOne(id: string): Promise<void> {
+    const h = this.holdings.get(id);
+    if (!h || this.finishing.has(id)) return;
+    this.finishing.add(id);
+    try {
+      await this.finishSteps(id, h);
+    } finally {
+      this.finishing.delete(id);
+    }
+  }
+
+  private async finishSteps(id: string, h: Holding): Promise<void> {
+    const agent = this.agentNamed(h.agent);
+    const steps = h.state === "ReplyCreated" ? ["CancelReplyEmail"] : h.state === "Invited" ? ["Accept", "StopProcessing"] : ["StopProcessing"];
+    for (const operation of steps) {
+      const body = { operationName: operation };
+      const { exchange, done } = await this.send(agent, id, body, operation, {});
+      const ok = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300 && (exchange.body === undefined || (exchange.body as { status?: unknown })?.status === "ok");
+      this.noteOutcome(agent.name, id, operation, body, exchange, ok);
+      done();
+      if (!ok) break;
+    }
+    this.letGo(id);
+  }
+}
+
+/** Replies are cancelled before the e-mail they answer is stopped. */
+function finishOrder(h: Holding): number {
+  return h.state === "ReplyCreated" ? 0 : 1;
 }
 
 function safeOperation(name: string): ReturnType<typeof requireOperation> | undefined {

@@ -6,12 +6,14 @@
  * Domain behaviour lives in world.ts; faults (faults/) are a separate layer switched on by name.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createFayeHost } from "../peers/faye-host.js";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, errorAnswer, parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { VARIATIONS, variationSwitches, type VariationSwitches } from "./variations.js";
 import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -23,8 +25,12 @@ export interface ReferenceServerOptions {
   inviteTimeoutMs?: number;
   /** A fault of faults/faults.json to switch on. */
   fault?: string;
-  /** The suite's notification budget: the "late notification" fault exceeds it. */
+  /** The suite's notification budget: the "late notification" fault exceeds it; the late-effect faults act within it. */
   notifyBudgetMs?: number;
+  /** Allowed variations to switch on (variations.ts): names, or "all". Each one conforming. */
+  variations?: readonly string[] | "all";
+  /** Serve HTTPS with this certificate and key (PEM): every URL becomes https://. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Which Bayeux implementation serves /notifications: cometd-nodejs-server (default) or faye. */
   bayeux?: "cometd" | "faye";
   /** Log unexpected errors (never client mistakes) here; default console.error. */
@@ -37,8 +43,18 @@ export interface ReferenceServer {
   controlUrl: string;
   agents: AgentAccount[];
   fault?: string;
+  /** The variations switched on, by name. */
+  variations: string[];
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * How late the late-effect faults act: 1.5 s, or 3/4 of the declared notification budget when
+ * that is shorter — after the suite's short quiet window, within the watch it keeps (N8).
+ */
+export function lateEffectDelayMs(notifyBudgetMs: number): number {
+  return Math.min(1500, Math.round(notifyBudgetMs * 0.75));
 }
 
 export const DEFAULT_AGENTS: AgentAccount[] = [
@@ -65,6 +81,8 @@ const SESSION_COOKIE = "JSESSIONID";
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
+  const variations: VariationSwitches = variationSwitches(options.variations); // the same for an unknown variation
+  const variationNames = options.variations === "all" ? VARIATIONS.map((v) => v.name) : [...(options.variations ?? [])];
   const agents = checkAgents(options.agents ?? DEFAULT_AGENTS);
   const budgetMs = options.notifyBudgetMs ?? 5000;
   const log = options.log ?? ((line: string) => console.error(line));
@@ -76,6 +94,15 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   let bayeux: BayeuxHost;
   const send = (d: Delivery): void => {
     if (closing) return;
+    if (d.delayMs) {
+      // The inbound-delay variation: an offer that depends on routing arrives later; the delay is the behaviour.
+      const t = setTimeout(() => {
+        timers.delete(t);
+        send({ ...d, delayMs: undefined });
+      }, d.delayMs);
+      timers.add(t);
+      return;
+    }
     const out = faults.notification ? faults.notification(d.data, d.ctx) : [d.data];
     for (const data of out) {
       const deliver = (): void => {
@@ -94,7 +121,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       } else deliver();
     }
   };
-  const world = new World({ agents, inviteTimeoutMs: options.inviteTimeoutMs, faults, notify: send });
+  const world = new World({ agents, inviteTimeoutMs: options.inviteTimeoutMs, faults, variations, lateEffectMs: lateEffectDelayMs(budgetMs), notify: send });
 
   // ----- authentication (T4, T5)
   /** The agent a request authenticates as: Basic credentials, else the session cookie. */
@@ -115,7 +142,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {
-    const answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
+    let answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
+    // R2 MAY (failures-http-200 variation): a failure of an operation or the channel is HTTP 200 with the error envelope.
+    if (operation && variations.failuresAs200 && answer.status >= 400 && answer.status < 500 && answer.status !== 401) answer = { ...answer, status: 200 };
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };
@@ -189,14 +218,15 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     answerWith(res, world.operate(agent, id, parsed.body), operation);
   };
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((e: Error) => {
       // Never for a client mistake: those are answered above. Logged, and the server goes on.
       log(`reference server: unexpected error on ${req.method} ${req.url}: ${e.stack ?? e.message}`);
       if (!res.headersSent) writeJson(res, errorAnswer(500, "internal error"));
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -206,7 +236,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const host = options.host ?? "127.0.0.1";
   // A wildcard address is reachable on loopback; an IPv6 literal needs brackets in a URL.
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const origin = `http://${urlHost}:${port}`;
+  const origin = `${options.tls ? "https" : "http"}://${urlHost}:${port}`;
 
   return {
     baseUrl: `${origin}${API_ROOT}`,
@@ -214,6 +244,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     controlUrl: `${origin}/control`,
     agents: agents.map((a) => ({ ...a })),
     fault: options.fault,
+    variations: variationNames,
     port,
     async close() {
       if (closing) return;

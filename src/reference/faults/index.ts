@@ -59,6 +59,10 @@ export interface FaultHooks {
   derive?(operation: string, reply: OutboundEmail, inbound: OutboundEmail & { replyTo?: string }): OutboundEmail;
   /** Overrides quoteOriginal's default for Reply / ReplyAll. */
   quoteDefault?(operation: string): boolean | undefined;
+  /** A Reply, ReplyAll or Forward refused to a foreign agent (T8) still creates its reply, late. */
+  refusedForeignTakesEffect?: boolean;
+  /** A refused request on an interaction the agent holds re-sends its state notification, late (R3). */
+  refusalNotifiesLate?: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,6 +141,8 @@ export const FAULT_HOOKS: Record<string, FaultHooks> = {
   "transfer-does-not-invite": { transferWithoutInvite: true },
   "forward-refused": { allowedOperations: (state, allowed) => (state === "Accepted" ? allowed.filter((o) => o !== "Forward") : allowed) },
   "accepted-extra-field": { notification: onState("Accepted", (n) => ({ ...n, priority: "high" })) },
+  "foreign-operation-late-effect": { refusedForeignTakesEffect: true },
+  "refused-request-late-notification": { refusalNotifiesLate: true },
 };
 
 /** The hooks of a fault by name (none: the clean server). Throws for an unknown name, listing the valid ones. */
