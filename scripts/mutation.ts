@@ -10,7 +10,7 @@
  * On top of the hand-written faults, mutants derived from the schemas and the lifecycle
  * (src/peers/mutants.ts) are applied by a mutating proxy in front of the clean server; same scoring.
  * Options: --only name,name  --out DIR (default reports/)  --parallel N (default 4)  --workers N (default 3)
- *          --derived-only  --no-derived
+ *          --derived-only  --no-derived  --variations all|NAME,NAME (the clean run with allowed variations on)
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -141,6 +141,7 @@ async function main(): Promise<void> {
   const parallel = Number(flag("--parallel") ?? 4);
   const workersPerRun = Number(flag("--workers") ?? 3);
   const only = flag("--only")?.split(",");
+  const variations = flag("--variations");
   const faults = args.includes("--derived-only") ? [] : loadFaults().filter((f) => f.level !== "DRIFT" && (!only || only.includes(f.name)));
   const work = join(out, "mutation-runs");
   rmSync(work, { recursive: true, force: true });
@@ -152,7 +153,8 @@ async function main(): Promise<void> {
     // the Allure HTML is not needed to score.
     const run = await runConformance({
       outDir: join(work, name),
-      env: { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS), GWS_MAX_WORKERS: String(workersPerRun), ...(fault ? { GWS_REFERENCE_FAULT: fault.name } : {}) },
+      // --variations all: the clean run with every allowed variation on (src/reference/variations.ts).
+      env: { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS), GWS_MAX_WORKERS: String(workersPerRun), ...(fault ? { GWS_REFERENCE_FAULT: fault.name } : variations ? { GWS_REFERENCE_VARIATIONS: variations } : {}) },
       args: ["--no-allure"],
     });
     const judged = fault ? judgeFaultRun(fault, run) : judgeCleanRun(run);

@@ -31,6 +31,16 @@ describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
     expect(judgeAnswer({ ...base, status: 404, body: { status: "error", errorDescription: "not found" } }).checks.map((c) => [c.requirement, c.passed])).toEqual([["R2.no-5xx", true], ["R1.error-envelope", true]]);
   });
 
+  it("Accept's empty 200 is a success (R1 MAY); another operation's is not", () => {
+    const empty = judgeAnswer({ ...base, status: 200, body: undefined });
+    expect(empty).toMatchObject({ ok: true, refused: false });
+    expect(empty.checks.find((c) => c.requirement === "R1.ok-envelope")).toMatchObject({ passed: true });
+    const reply = judgeAnswer({ ...base, operation: "Reply", status: 200, body: undefined });
+    expect(reply.ok).toBe(false);
+    expect(reply.checks.find((c) => c.requirement === "R1.ok-envelope")).toMatchObject({ passed: false });
+    expect(judgeAnswer({ ...base, status: 204, body: undefined }).ok).toBe(false);
+  });
+
   it("no answer is a precondition, not a verdict", () => {
     expect(judgeAnswer({ ...base, body: undefined, error: "ECONNREFUSED" })).toMatchObject({ checks: [], precondition: expect.stringContaining("ECONNREFUSED") });
   });

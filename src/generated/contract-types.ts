@@ -986,7 +986,7 @@ export interface ReplyRequest {
    */
   quoteOriginal?: boolean;
   /**
-   * Queue where the new interaction waits while the agent composes it (optional, O3).
+   * Queue where the new interaction waits while the agent composes it. The page does not mark it optional: a server MAY require it, clients send it (O3).
    */
   queueName?: string;
   [k: string]: unknown;
@@ -1016,7 +1016,7 @@ export interface ReplyAllRequest {
    */
   quoteOriginal?: boolean;
   /**
-   * Queue where the new interaction waits while the agent composes it (optional, O3).
+   * Queue where the new interaction waits while the agent composes it. The page does not mark it optional: a server MAY require it, clients send it (O3).
    */
   queueName?: string;
   [k: string]: unknown;
@@ -1030,7 +1030,7 @@ export interface ReplyAllRequest {
 export interface SendRequest {
   operationName: "Send";
   /**
-   * Queue to place the interaction in (optional, O6).
+   * Queue to place the interaction in. The page does not mark it optional: a server MAY require it, clients send it (O6).
    */
   queueName?: string;
   email_object: SendEmailObject;

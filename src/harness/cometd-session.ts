@@ -27,6 +27,42 @@ function jarKeyOf(headers: Record<string, unknown> | undefined): string {
   return typeof auth === "string" ? auth : ANONYMOUS;
 }
 
+/**
+ * What one session's requests need beyond the URL, handed to every request of its transport
+ * (cometd copies the transport's `context` into each XMLHttpRequest before open()).
+ */
+interface TransportContext {
+  /** This identity's Bayeux cookie jar (see adaptCometdOnce). */
+  jarKey: string;
+  /** --tls-insecure: accept a certificate that does not verify (self-signed). */
+  tlsInsecure?: boolean;
+  /** Connect to this address instead of resolving the URL's host (a local proxy); the host name stays for Host and SNI. */
+  connectHost?: string;
+}
+
+/**
+ * cometd-nodejs-client's XMLHttpRequest hands the URL object to node's http/https.request with its
+ * own keep-alive agent. A URL given to open() is used as is, with its extra properties as request
+ * options: that is where a session's TLS choice (rejectUnauthorized) and a proxy's address (lookup)
+ * go in. Certificates in NODE_EXTRA_CA_CERTS are trusted by node's default TLS settings already.
+ */
+function withTransportContext(Base: new (...args: unknown[]) => { open(method: string, uri: string | URL): void }): unknown {
+  return class extends Base {
+    open(method: string, uri: string | URL): void {
+      const ctx = (this as unknown as { context?: TransportContext }).context;
+      const url = new URL(String(uri));
+      const options = url as URL & Record<string, unknown>;
+      if (ctx?.tlsInsecure) options.rejectUnauthorized = false;
+      const to = ctx?.connectHost;
+      if (to) {
+        options.lookup = (_host: string, opts: { all?: boolean } | undefined, cb: (...a: unknown[]) => void): void =>
+          opts?.all ? cb(null, [{ address: to, family: 4 }]) : cb(null, to, 4);
+      }
+      super.open(method, url);
+    }
+  };
+}
+
 /** adapt() patches globals (window, console.debug): once per process (toolchain trap 4). */
 export function adaptCometdOnce(): void {
   if (adapted) return;
@@ -48,6 +84,8 @@ export function adaptCometdOnce(): void {
     },
   });
   console.debug = debug;
+  const w = (globalThis as unknown as { window: { XMLHttpRequest: new (...args: unknown[]) => { open(method: string, uri: string | URL): void } } }).window;
+  w.XMLHttpRequest = withTransportContext(w.XMLHttpRequest) as typeof w.XMLHttpRequest;
   adapted = true;
 }
 
@@ -90,6 +128,16 @@ export function describeNotification(n: ReceivedNotification): string {
   const eo = d.email_object as Record<string, unknown> | undefined;
   const subject = eo?.Subject ?? eo?.subject;
   return `${String(d.state)} id=${String(d.id)}${subject !== undefined ? ` subject=${JSON.stringify(subject)}` : ""}`;
+}
+
+/** How to reach a URL through a local TCP proxy without changing its host name (tcp-proxy.ts). */
+export interface ProxyRoute {
+  /** The URL with the proxy's port. */
+  url: string;
+  /** The address the proxy listens on. */
+  connectHost: string;
+  /** The target's own host[:port], for the Host header. */
+  hostHeader: string;
 }
 
 export interface ConnectResult {
@@ -137,7 +185,7 @@ export class CometdSession extends NotificationStream {
     readonly url: string,
     readonly agentName: string,
     credentials: AgentCredentials | undefined,
-    opts: { cookie?: string; label?: string } = {},
+    opts: { cookie?: string; label?: string; tlsInsecure?: boolean; via?: ProxyRoute } = {},
   ) {
     super();
     adaptCometdOnce();
@@ -147,10 +195,12 @@ export class CometdSession extends NotificationStream {
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
     // Toolchain trap 2: this identity's own Bayeux cookie jar (see adaptCometdOnce).
-    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: unknown } | null;
-    if (lp) lp.context = { jarKey: headers.Authorization ?? ANONYMOUS };
+    const lp = this.cometd.findTransport("long-polling") as unknown as { context?: TransportContext } | null;
+    if (lp) lp.context = { jarKey: headers.Authorization ?? ANONYMOUS, tlsInsecure: opts.tlsInsecure, connectHost: opts.via?.connectHost };
     if (opts.cookie) headers.Cookie = opts.cookie;
-    this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
+    // Through a local proxy the URL names the proxy's port; Host (and SNI: the URL's host name) stay the target's.
+    if (opts.via) headers.Host = opts.via.hostHeader;
+    this.cometd.configure({ url: opts.via?.url ?? url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
         this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });

@@ -257,6 +257,8 @@ export interface Coordination {
   attribute(items: Array<{ watchKey: string; id: string; agent: string; receivedAt: number }>): Attribution[] | Promise<Attribution[]>;
   workerStarted(worker: string): Promise<void>;
   workerDone(worker: string): Promise<void>;
+  /** Resolves once everything sent so far has reached the service. */
+  flush(): Promise<void>;
 }
 
 /** The in-process coordination of a worker that was given no service (one worker: nothing to share). */
@@ -270,6 +272,7 @@ export function localCoordination(state = new CoordinationState()): Coordination
     attribute: (items) => items.map((i) => state.attribute(i.watchKey, i.id, i.agent, i.receivedAt)),
     workerStarted: async () => undefined,
     workerDone: async () => undefined,
+    flush: async () => undefined,
   };
 }
 
@@ -315,6 +318,9 @@ export function remoteCoordination(url: string, onError: (message: string) => vo
     },
     async workerStarted(worker) {
       await post("/worker-started", { worker });
+    },
+    async flush() {
+      await queue.catch(() => undefined);
     },
     async workerDone(worker) {
       await queue.catch(() => undefined);

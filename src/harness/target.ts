@@ -106,7 +106,7 @@ export class Target {
     if (ready.status === 401 || ready.status === 403) {
       throw new PreconditionError(`agent ${credentials.username} can log in`, `POST /me/channels/email answered HTTP ${ready.status}`);
     }
-    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, { cookie: http.cookieHeader() });
+    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, { cookie: http.cookieHeader(), tlsInsecure: this.settings.tlsInsecure });
     const connected = await session.connect(BUDGETS.cometdConnectMs);
     if (!connected.ok) {
       await session.close();

@@ -35,14 +35,14 @@ describe("T5 CometD authentication", () => {
     { area, requirements: ["T5.handshake-auth"] },
     async (s) => {
       const agent = s.agent(0);
-      const anonymous = new CometdSession(s.settings.cometdUrl, "anonymous", undefined, { label: "anonymous" });
+      const anonymous = new CometdSession(s.settings.cometdUrl, "anonymous", undefined, { label: "anonymous", tlsInsecure: s.settings.tlsInsecure });
       try {
         const r = await anonymous.handshake(BUDGETS.cometdConnectMs);
         s.check("T5.handshake-auth", !r.ok, r.ok ? "a handshake without credentials succeeded" : `refused: ${r.reason}`);
       } finally {
         await anonymous.close();
       }
-      const impostor = new CometdSession(s.settings.cometdUrl, agent.name, { username: agent.name, password: `wrong-${s.newToken()}` }, { label: "impostor" });
+      const impostor = new CometdSession(s.settings.cometdUrl, agent.name, { username: agent.name, password: `wrong-${s.newToken()}` }, { label: "impostor", tlsInsecure: s.settings.tlsInsecure });
       try {
         const r = await impostor.handshake(BUDGETS.cometdConnectMs);
         s.check("T5.handshake-auth", !r.ok, r.ok ? "a handshake with a wrong password succeeded" : `refused: ${r.reason}`);
