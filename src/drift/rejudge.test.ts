@@ -46,6 +46,25 @@ describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
   });
 });
 
+describe("rejudge: watches and late effects", () => {
+  it("replays a watch: the late effect the run found (after its scenario had ended) is found again", () => {
+    const entries = fixture("late-effect");
+    const late = entries.filter((e) => e.kind === "check" && e.late);
+    expect(late.length).toBeGreaterThan(0);
+    const r = rejudgeTranscript(entries);
+    expect(r.differences).toEqual([]);
+    const scenario = entries[0].scenario!;
+    const now = replayScenario(scenario, entries);
+    expect(now.filter((c) => c.watch && !c.passed).map((c) => c.requirement)).toContain("T8.foreign-no-effect");
+  });
+
+  it("a transcript that lost its late checks differs from today's judgement", () => {
+    const entries = fixture("late-effect").filter((e) => !(e.kind === "check" && e.late));
+    const r = rejudgeTranscript(entries);
+    expect(r.differences.map((d) => [d.requirement, d.stored, d.now])).toContainEqual(["T8.foreign-no-effect (watch)", "absent", "fail"]);
+  });
+});
+
 describe("rejudge", () => {
   it("finds where stored verdicts differ from today's judgement", () => {
     const r = rejudgeTranscript(fixture("rejudge-differs"));

@@ -6,7 +6,7 @@ import { readTranscript, type TranscriptEntry } from "./transcript-io.js";
 
 export const FIXTURES = join(REPO_ROOT, "test", "fixtures", "drift");
 
-export function fixture(name: "clean" | "drifted" | "other-readings" | "rejudge-differs"): TranscriptEntry[] {
+export function fixture(name: "clean" | "drifted" | "other-readings" | "rejudge-differs" | "late-effect"): TranscriptEntry[] {
   return readTranscript(fixturePath(name));
 }
 
