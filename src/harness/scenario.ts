@@ -484,6 +484,12 @@ export class Scenario implements Judge {
     return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}${hint ? `\n(${hint})` : ""}`);
   }
 
+  /** "HTTP 400 {…}", naming the queue setting when a refused request named a configured queue. */
+  describeAnswer(answer: Answer): string {
+    const hint = answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
+    return `HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 200) ?? "(empty)"}${hint ? ` (${hint})` : ""}`;
+  }
+
   requireOk(answer: Answer, requirement: RequirementId): void {
     if (!this.expectOk(answer, requirement)) this.stop(requirement, "answer not ok");
   }

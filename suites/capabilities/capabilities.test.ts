@@ -27,7 +27,7 @@ describe("N6 capabilities", () => {
           // a fresh interaction per capability: each accepted operation changes the state
           const fresh = await interactionIn(s, state);
           const answer = await s.operate(fresh.agent, fresh.id, validRequest(s, operation, fresh.token));
-          s.check("N6.advertised-accepted", answer.ok, `${state} advertises ${capability}; ${operation} answered HTTP ${answer.exchange.status} ${JSON.stringify(answer.body)?.slice(0, 200)}`);
+          s.check("N6.advertised-accepted", answer.ok, `${state} advertises ${capability}; ${operation} answered ${s.describeAnswer(answer)}`);
           // Give back what this capability's check opened before the next one (capacity).
           await s.finishAllBut([probe.id, probe.sourceId]);
         }

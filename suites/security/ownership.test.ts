@@ -29,7 +29,7 @@ describe("T8 another agent's interaction", () => {
         await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`, { since: first });
         // Nothing changed: the owner can still do what the state allows.
         const own = await s.operate(it.agent, it.id, validRequest(s, ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token));
-        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered HTTP ${own.exchange.status} ${JSON.stringify(own.body)?.slice(0, 200)}`);
+        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered ${s.describeAnswer(own)}`);
       },
     );
   }

@@ -41,7 +41,7 @@ export function malformedRequestScenarios(state: ReachableState): void {
         await s.expectNoNotification([it.id, unknownId], "R3.no-effect", `${1 + cases.length} refused ${op.name} requests`, { since: unknown });
         // Nothing changed: the valid request still works in the same state.
         const after = await s.operate(it.agent, it.id, valid);
-        s.check("R3.no-effect", after.ok, `after the refused requests, a valid ${op.name} answered HTTP ${after.exchange.status} ${JSON.stringify(after.body)?.slice(0, 200)}`);
+        s.check("R3.no-effect", after.ok, `after the refused requests, a valid ${op.name} answered ${s.describeAnswer(after)}`);
       },
     );
   }
