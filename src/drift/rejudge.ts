@@ -228,7 +228,7 @@ export function replayScenario(name: string, entries: readonly TranscriptEntry[]
             id: call.target.kind === "interaction" ? call.target.id : null,
             body,
             startedAt: Math.round(call.entry.ts - call.entry.durationMs),
-            ok: j.ok,
+            ok: j.taken,
             ...(call.replyInteractionId ? { replyInteractionId: call.replyInteractionId } : {}),
           });
         }

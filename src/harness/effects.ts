@@ -43,6 +43,7 @@ export interface OperationRecord {
   body: Record<string, unknown> | undefined;
   /** When the request was sent (epoch ms). */
   startedAt: number;
+  /** The request was taken (not refused, judge-answer.ts `taken`). */
   ok: boolean;
   replyInteractionId?: string;
 }

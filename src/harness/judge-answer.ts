@@ -36,6 +36,11 @@ export interface AnswerJudgement {
   ok: boolean;
   /** A failure per R1/R2: {"status":"error"} and/or a 4xx. */
   refused: boolean;
+  /**
+   * The request was taken: a 2xx that is no failure, R1's success or an envelope the contract does
+   * not know. What it may cause (a re-offer, its notifications) is then not a refused request's effect.
+   */
+  taken: boolean;
   body: Record<string, unknown> | undefined;
   checks: AnswerCheck[];
   /** Set when there was no HTTP answer: a broken precondition, not a verdict. */
@@ -52,7 +57,7 @@ function pathnameOf(url: string): string {
 
 export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   if (input.error || input.status === undefined) {
-    return { ok: false, refused: false, body: undefined, checks: [], precondition: `${input.method} ${input.url}: ${input.error ?? "no status"}` };
+    return { ok: false, refused: false, taken: false, body: undefined, checks: [], precondition: `${input.method} ${input.url}: ${input.error ?? "no status"}` };
   }
   const status = input.status;
   const checks: AnswerCheck[] = [];
@@ -83,5 +88,6 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
       message: r.ok ? `${where}: error envelope with a description` : `${where}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
     });
   }
-  return { ok, refused, body, checks };
+  const taken = ok || (status >= 200 && status < 300 && !refused);
+  return { ok, refused, taken, body, checks };
 }

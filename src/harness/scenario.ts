@@ -52,6 +52,8 @@ export type Notification = Record<string, unknown> & { id?: unknown; state?: unk
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {
   exchange: HttpExchange;
+  /** Not refused: R1's success, or a 2xx in an envelope the contract does not know (judge-answer.ts). */
+  taken?: boolean;
   /** How many notifications each agent's stream held when the request was sent: only later ones can be its effect. */
   streamMarks?: Map<string, number>;
   /** 2xx and {"status":"ok"}. */
@@ -414,7 +416,7 @@ export class Scenario implements Judge {
     try {
       const answer = this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
       this.sent.push({ agent: agent.name, startedAt: exchange.startedAt, refused: answer.refused });
-      this.noteOutcome(agent.name, id, operation, body, exchange, answer.ok);
+      this.noteOutcome(agent.name, id, operation, body, exchange, answer.taken ?? answer.ok);
       return { ...answer, streamMarks };
     } finally {
       done();
@@ -448,6 +450,7 @@ export class Scenario implements Judge {
   }
 
   /** What an outcome changes: the monitor's expectations and releases, where the interaction now is. */
+  /** `ok`: the request was taken (not refused). */
   private noteOutcome(agent: string, id: string | null, operation: string, body: unknown, exchange: HttpExchange, ok: boolean): void {
     const answerBody = exchange.body as { replyInteractionId?: unknown } | undefined;
     const replyInteractionId = typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
@@ -465,7 +468,7 @@ export class Scenario implements Judge {
     const j = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest, error: exchange.error });
     if (j.precondition) throw new PreconditionError("target answers HTTP", j.precondition);
     for (const c of j.checks) this.check(c.requirement, c.passed, c.message);
-    return { exchange, ok: j.ok, refused: j.refused, body: j.body, operation };
+    return { exchange, ok: j.ok, refused: j.refused, taken: j.taken, body: j.body, operation };
   }
 
   /** Checks that an answer is a success as the operation's lifecycle entry describes (R1; replyInteractionId for ReplyAll/Forward). */
@@ -689,7 +692,8 @@ export class Scenario implements Judge {
     for (const operation of steps) {
       const body = { operationName: operation };
       const { exchange, done } = await this.send(agent, id, body, operation, {});
-      const ok = exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300 && (exchange.body === undefined || (exchange.body as { status?: unknown })?.status === "ok");
+      // Classified as every answer is, but nothing is recorded: finishing judges nothing.
+      const ok = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest: false, error: exchange.error }).taken;
       this.noteOutcome(agent.name, id, operation, body, exchange, ok);
       done();
       if (!ok) break;

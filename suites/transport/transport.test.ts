@@ -29,6 +29,8 @@ describe("T5 CometD transport", () => {
         s.requireOk(accept, "O1.answer-ok");
         s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
         s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
+        // The agent's main session gets it first (O1 judges a missing Accepted); then the probe must have it too.
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
         const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the probe session", s.settings.notifyBudgetMs);
         s.check("T5.subscribe", !!seen, seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing");
       } finally {
@@ -64,7 +66,10 @@ describe("T5 CometD transport", () => {
         );
         s.require("T5.reconnect", back, back ? `cut ${cut} connection(s); the client opened a new one` : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`);
         // And notifications must reach the same subscription again: the agent's next one.
-        s.requireOk(await s.operate(agent, it.id, s.request("Accept", it.token)), "O1.answer-ok");
+        const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
+        s.requireOk(accept, "O1.answer-ok");
+        // The agent's main session gets it first (O1 judges a missing Accepted); then the reconnected probe must have it too.
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
         const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the reconnected session", s.settings.notifyBudgetMs);
         s.check("T5.reconnect", !!seen, seen ? "the reconnected session received the agent's next notification" : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta.items().slice(-4).map((e) => session.meta.describe(e)).join("; ")})`);
       } finally {
