@@ -31,7 +31,9 @@ export function declaredBudgets(s: { notifyBudgetMs: number; inboundBudgetMs: nu
 } {
   const round = s.notifyBudgetMs + s.inboundBudgetMs;
   const slotWaitMs = 20_000 + 4 * round;
-  return { slotWaitMs, scenarioTimeoutMs: 30_000 + 8 * round + slotWaitMs, workerTeardownMs: s.notifyBudgetMs + BUDGETS.closeMs + 10_000 };
+  // Teardown: the drain (two budgets at most), the chores (two HTTP answers), closing.
+  const workerTeardownMs = 2 * s.notifyBudgetMs + 2 * BUDGETS.httpAnswerMs + 2 * BUDGETS.closeMs;
+  return { slotWaitMs, scenarioTimeoutMs: 30_000 + 8 * round + slotWaitMs, workerTeardownMs };
 }
 
 export class WaitTimeout extends Error {

@@ -202,7 +202,7 @@ export class StreamMonitor {
     this.coordination.cover({ key: w.key, agents: [...opts.agents], since: opts.since });
     // What arrived between the first refused request and now is judged too.
     for (const { session, agent } of this.sessions) {
-      for (const n of session.items()) if (n.receivedAt >= opts.since) this.consider(w, agent, n);
+      for (const n of session.items()) if (n.receivedAt >= opts.since) this.consider(w, agent, n, JSON.stringify(n.data));
     }
     for (const u of this.unclaimed) this.considerUnclaimed(w, u.agent, u.n);
     return w;
@@ -320,7 +320,8 @@ export class StreamMonitor {
     const firstOfId = id !== undefined && !this.seenIds.has(id);
     if (id) this.seenIds.add(id);
     const { reoffer, leak } = this.judge(agent, n, claim);
-    const why = this.expectations.explain({ agent, id, state, receivedAt: n.receivedAt, text: JSON.stringify(n.data), firstOfId });
+    const text = JSON.stringify(n.data);
+    const why = this.expectations.explain({ agent, id, state, receivedAt: n.receivedAt, text, firstOfId });
     this.explained.set(n, why !== undefined);
     if (id && state) {
       this.expectations.add(...expectationsAfterState(id, state, agent, n.receivedAt));
@@ -328,14 +329,14 @@ export class StreamMonitor {
       // Where the interaction is now (a leak does not move it).
       if (!leak) claim.judge.observed?.(agent, id, state, reoffer);
     }
-    for (const w of this.watches) this.consider(w, agent, n);
+    for (const w of this.watches) this.consider(w, agent, n, text);
   }
 
   /** A claimed, handled notification a watch covers, that no expectation explains, is a violation. */
-  private consider(w: Watch, agent: string, n: ReceivedNotification): void {
+  private consider(w: Watch, agent: string, n: ReceivedNotification, text: string): void {
     if (this.explained.get(n) !== false) return; // explained, or not handled (yet) as a claimed one
     const id = typeof n.data.id === "string" ? n.data.id : undefined;
-    if (w.covers(id, JSON.stringify(n.data), n.receivedAt)) w.violated(n, agent, "");
+    if (w.covers(id, text, n.receivedAt)) w.violated(n, agent, "");
   }
 
   private considerUnclaimed(w: Watch, agent: string, n: ReceivedNotification): void {

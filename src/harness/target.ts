@@ -90,7 +90,8 @@ export class Target {
    */
   async finish(): Promise<void> {
     try {
-      await withBudget(this.monitor.drain(this.settings.notifyBudgetMs), "watches to reach the notification budget", "notifyBudget", this.settings.notifyBudgetMs + BUDGETS.closeMs);
+      // The drain waits at most two budgets: watches reaching the budget, then the youngest unclaimed reply.
+      await withBudget(this.monitor.drain(this.settings.notifyBudgetMs), "watches to reach the notification budget", "notifyBudget", 2 * this.settings.notifyBudgetMs + BUDGETS.closeMs);
       await withBudget(Promise.allSettled([...this.chores]), "finishing what scenarios left open", "httpAnswer", BUDGETS.httpAnswerMs * 2);
     } catch (e) {
       record({ kind: "event", scenario: null, message: `worker teardown: ${(e as Error).message}` });
