@@ -212,7 +212,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   };
   const transcript = mergeTranscriptParts(readTranscriptParts(transcriptParts));
   // Failures found after their scenario had ended (late effects) count before any verdict.
-  for (const e of mergeLateChecks(run.scenarios, transcript)) run.runErrors.push(`late check of an unknown scenario ${e.scenario}: ${e.requirement} ${e.message}`);
+  for (const e of mergeLateChecks(run.scenarios, transcript)) run.runErrors.push(`late check of unknown scenario ${e.scenario}: ${e.message}`);
   const written = writeReports(out, run, { expected });
   writeTranscript(join(out, "transcript.jsonl"), transcript);
   rmSync(transcriptParts, { recursive: true, force: true });

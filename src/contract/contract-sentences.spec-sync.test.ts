@@ -6,7 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { committedSentences, contractSentencesFileText, hashOf, INTERPRETATION_PATH, parseContractSentences } from "./contract-sentences.js";
+import {
+  committedSentences,
+  contractSentencesFileText,
+  hashOf,
+  INTERPRETATION_PATH,
+  parseContractSentences,
+} from "./contract-sentences.js";
 
 describe("contract sentences ↔ ../shared/spec/interpretation.md", () => {
   const markdown = readFileSync(INTERPRETATION_PATH, "utf8");

@@ -72,7 +72,8 @@ function runsOf(text: string, start: SentenceLevel | null): Array<{ level: Sente
     const m = marker.exec(rest);
     if (!m) break;
     if (m.index > 0) out.push({ level, text: rest.slice(0, m.index) });
-    if (m[2] !== undefined) out.push({ level: m[1] as SentenceLevel, text: m[2] }); // inline: its parenthesis only
+    if (m[2] !== undefined)
+      out.push({ level: m[1] as SentenceLevel, text: m[2] }); // inline: its parenthesis only
     else level = m[1] as SentenceLevel;
     rest = rest.slice(m.index + m[0].length);
   }
@@ -93,7 +94,8 @@ export function parseContractSentences(markdown: string): ContractSentence[] {
     } else if (line.startsWith("- ")) {
       bullets.push({ section, text: line.slice(2) });
       paragraph = false;
-    } else if (line.startsWith("  ") && bullets.length && line.trim() && !paragraph) bullets[bullets.length - 1].text += ` ${line.trim()}`;
+    } else if (line.startsWith("  ") && bullets.length && line.trim() && !paragraph)
+      bullets[bullets.length - 1].text += ` ${line.trim()}`;
     else if (!line.trim()) paragraph = false;
     else if (paragraph) bullets[bullets.length - 1].text += ` ${line.trim()}`;
     else {
@@ -105,7 +107,9 @@ export function parseContractSentences(markdown: string): ContractSentence[] {
     const text = fold(b.text);
     const rule = /^([TRNO]\d+) (?:\((MUST|SHOULD|MAY)\) )?(.*)$/.exec(text);
     const runs = rule ? runsOf(rule[3], (rule[2] as SentenceLevel | undefined) ?? null) : runsOf(text, null);
-    for (const run of runs) for (const sentence of sentencesOf(fold(run.text))) out.push({ rule: rule ? rule[1] : null, level: run.level, section: b.section, text: sentence });
+    for (const run of runs)
+      for (const sentence of sentencesOf(fold(run.text)))
+        out.push({ rule: rule ? rule[1] : null, level: run.level, section: b.section, text: sentence });
   }
   return out;
 }
@@ -134,7 +138,10 @@ export function committedSentences(): ContractSentencesFile {
  * the weakest ceiling among the sentences that contain the quote (a quote must not borrow a
  * stronger sentence's level).
  */
-export function sourceCeiling(source: string, sentences: readonly ContractSentence[]): { found: ContractSentence[]; ceiling?: SentenceLevel } {
+export function sourceCeiling(
+  source: string,
+  sentences: readonly ContractSentence[],
+): { found: ContractSentence[]; ceiling?: SentenceLevel } {
   const quote = fold(source);
   const found = sentences.filter((s) => s.text.includes(quote));
   if (found.length === 0) return { found };

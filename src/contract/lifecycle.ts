@@ -121,7 +121,7 @@ export function answerMayBeEmpty(operation: string): boolean {
   return operationOf(operation)?.emptyAnswer === "MAY";
 }
 
-/** States the server may move an interaction to on its own from `state` (events marked spontaneous: Revoked after Invited). */
+/** States the server may move an interaction to on its own from `state` (spontaneous events: Revoked after Invited). */
 export function spontaneousSuccessors(state: string): string[] {
   return lifecycle.events.filter((e) => e.spontaneous && e.from === state).map((e) => e.to);
 }

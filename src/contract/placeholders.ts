@@ -25,7 +25,9 @@ export function placeholderStrings(): Set<string> {
   for (const [path, schema] of contractValidator().files) {
     if (path.startsWith("requests/")) for (const v of stringLeaves(schema.examples ?? [])) out.add(v);
   }
-  const page = JSON.parse(readFileSync(join(REPO_ROOT, "src", "generated", "page-samples.json"), "utf8")) as { samples: Array<{ schema: string; json: unknown }> };
+  const page = JSON.parse(readFileSync(join(REPO_ROOT, "src", "generated", "page-samples.json"), "utf8")) as {
+    samples: Array<{ schema: string; json: unknown }>;
+  };
   for (const s of page.samples) if (s.schema.startsWith("requests/")) for (const v of stringLeaves(s.json)) out.add(v);
   cached = out;
   return out;

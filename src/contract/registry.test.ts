@@ -26,7 +26,8 @@ describe("requirement registry", () => {
     expect(rules.size).toBe(31); // T1–T8, R1–R3, N1–N8, O1–O12
     const covered = new Set(registry.requirements.map((r) => r.rule));
     for (const rule of rules) expect(covered.has(rule), `rule ${rule} has no requirement`).toBe(true);
-    for (const rule of covered) if (rule !== "TC") expect(rules.has(rule), `registry names unknown rule ${rule}`).toBe(true);
+    for (const rule of covered)
+      if (rule !== "TC") expect(rules.has(rule), `registry names unknown rule ${rule}`).toBe(true);
   });
 
   it("each ID starts with its rule, each exclusion gives a reason, each MAY is an allowed variation", () => {
@@ -39,8 +40,14 @@ describe("requirement registry", () => {
   it("every requirement quotes the sentence it comes from, and is no stronger than it (a SHOULD sentence never yields a MUST)", () => {
     for (const r of registry.requirements) {
       const { found, ceiling } = sourceCeiling(r.source, sentences);
-      expect(found.length, `${r.id}: its source is not a sentence of interpretation.md: ${JSON.stringify(r.source)}`).toBeGreaterThan(0);
-      expect(atMost(r.level, ceiling!), `${r.id} is ${r.level}, but its sentence is at most ${ceiling}: ${found[0].text}`).toBe(true);
+      expect(
+        found.length,
+        `${r.id}: its source is not a sentence of interpretation.md: ${JSON.stringify(r.source)}`,
+      ).toBeGreaterThan(0);
+      expect(
+        atMost(r.level, ceiling!),
+        `${r.id} is ${r.level}, but its sentence is at most ${ceiling}: ${found[0].text}`,
+      ).toBe(true);
       // A rule's requirement quotes its own rule, or says what the file leaves unstated (at most SHOULD).
       const own = found.some((s) => s.rule === r.rule || s.rule === null);
       expect(own, `${r.id} quotes rule ${found.map((s) => s.rule).join(", ")}`).toBe(true);

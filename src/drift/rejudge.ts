@@ -101,7 +101,10 @@ export class TranscriptSource implements NotificationSource {
     return () => this.listeners.delete(listener);
   }
   push(entry: Extract<TranscriptEntry, { kind: "notification" }>): void {
-    const data = (entry.data && typeof entry.data === "object" ? entry.data : { value: entry.data }) as Record<string, unknown>;
+    const data = (entry.data && typeof entry.data === "object" ? entry.data : { value: entry.data }) as Record<
+      string,
+      unknown
+    >;
     const n: ReceivedNotification = { index: this.received.length, receivedAt: entry.ts, channel: entry.channel, data };
     this.received.push(n);
     for (const l of this.listeners) l(n);
@@ -146,7 +149,9 @@ export function transcriptCoordination(entries: readonly TranscriptEntry[]): Coo
   );
   for (const [scenario, list] of byScenario) {
     state.claim([...ownedIds(list)]);
-    list.filter((e): e is WatchEntry => e.kind === "watch").forEach((w, i) => state.cover({ key: `${scenario}#${i + 1}`, agents: w.agents, since: w.since }));
+    list
+      .filter((e): e is WatchEntry => e.kind === "watch")
+      .forEach((w, i) => state.cover({ key: `${scenario}#${i + 1}`, agents: w.agents, since: w.since }));
   }
   return state;
 }
@@ -156,7 +161,11 @@ export function transcriptCoordination(entries: readonly TranscriptEntry[]): Coo
  * `unclaimed`: ReplyCreated notifications recorded with no scenario; `coordination`: the whole
  * transcript's claims and watches (transcriptCoordination).
  */
-export function replayScenario(name: string, entries: readonly TranscriptEntry[], opts: { unclaimed?: readonly TranscriptEntry[]; coordination?: CoordinationState } = {}): RecordedCheck[] {
+export function replayScenario(
+  name: string,
+  entries: readonly TranscriptEntry[],
+  opts: { unclaimed?: readonly TranscriptEntry[]; coordination?: CoordinationState } = {},
+): RecordedCheck[] {
   const judge = new CollectingJudge(name);
   // Watch keys are `${scenario}#n`, as transcriptCoordination covers them.
   const monitor = new StreamMonitor(localCoordination(opts.coordination), name);
@@ -199,12 +208,29 @@ export function replayScenario(name: string, entries: readonly TranscriptEntry[]
       continue;
     }
     if (e.kind === "watch") {
-      steps.push({ at: e.ts, order: order++, run: () => void monitor.openWatch({ judge, requirement: e.requirement as RequirementId, what: e.what, ids: e.ids, tokens: e.tokens, agents: e.agents, since: e.since }) });
+      steps.push({
+        at: e.ts,
+        order: order++,
+        run: () =>
+          void monitor.openWatch({
+            judge,
+            requirement: e.requirement as RequirementId,
+            what: e.what,
+            ids: e.ids,
+            tokens: e.tokens,
+            agents: e.agents,
+            since: e.since,
+          }),
+      });
       continue;
     }
     const call = operationCallOf(e);
     if (!call) continue;
-    steps.push({ at: call.entry.ts - call.entry.durationMs, order: order++, run: () => pending.set(call, monitor.beginOperation()) });
+    steps.push({
+      at: call.entry.ts - call.entry.durationMs,
+      order: order++,
+      run: () => pending.set(call, monitor.beginOperation()),
+    });
     steps.push({
       at: call.entry.ts,
       order: order++,
@@ -221,7 +247,10 @@ export function replayScenario(name: string, entries: readonly TranscriptEntry[]
         for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
         if (call.replyInteractionId && j.ok) claim(call.replyInteractionId, call.entry.agent);
         if (call.target.kind !== "channel" && call.entry.agent) {
-          const body = call.entry.requestBody && typeof call.entry.requestBody === "object" ? (call.entry.requestBody as Record<string, unknown>) : undefined;
+          const body =
+            call.entry.requestBody && typeof call.entry.requestBody === "object"
+              ? (call.entry.requestBody as Record<string, unknown>)
+              : undefined;
           monitor.operationDone({
             agent: call.entry.agent,
             operation: call.operation,
@@ -259,7 +288,11 @@ function groupByRequirement(checks: readonly RecordedCheck[]): Map<string, Recor
 }
 
 /** Compares stored and re-judged checks of one scenario, requirement by requirement. */
-export function compareVerdicts(scenario: string, stored: readonly RecordedCheck[], now: readonly RecordedCheck[]): VerdictComparison[] {
+export function compareVerdicts(
+  scenario: string,
+  stored: readonly RecordedCheck[],
+  now: readonly RecordedCheck[],
+): VerdictComparison[] {
   const s = groupByRequirement(stored);
   const n = groupByRequirement(now);
   const out: VerdictComparison[] = [];
@@ -267,7 +300,14 @@ export function compareVerdicts(scenario: string, stored: readonly RecordedCheck
     const a = verdictOf(s.get(requirement) ?? []);
     const b = verdictOf(n.get(requirement) ?? []);
     if (a.verdict === b.verdict) continue;
-    out.push({ scenario, requirement, stored: a.verdict, now: b.verdict, ...(a.message ? { storedMessage: a.message } : {}), ...(b.message ? { nowMessage: b.message } : {}) });
+    out.push({
+      scenario,
+      requirement,
+      stored: a.verdict,
+      now: b.verdict,
+      ...(a.message ? { storedMessage: a.message } : {}),
+      ...(b.message ? { nowMessage: b.message } : {}),
+    });
   }
   return out;
 }
@@ -280,23 +320,46 @@ export function rejudgeTranscript(entries: readonly TranscriptEntry[]): RejudgeR
     ordered.filter((e) => e.scenario !== undefined),
     (e) => e.scenario!,
   );
-  const result: RejudgeResult = { scenarios: byScenario.size, storedChecks: 0, rejudgedChecks: 0, differences: [], unconfirmed: [] };
+  const result: RejudgeResult = {
+    scenarios: byScenario.size,
+    storedChecks: 0,
+    rejudgedChecks: 0,
+    differences: [],
+    unconfirmed: [],
+  };
   const coordination = transcriptCoordination(ordered);
-  const unclaimed = ordered.filter((e) => e.scenario === undefined && isInteractionNotification(e) && (e.data as { state?: unknown } | null)?.state === "ReplyCreated");
+  const unclaimed = ordered.filter(
+    (e) =>
+      e.scenario === undefined &&
+      isInteractionNotification(e) &&
+      (e.data as { state?: unknown } | null)?.state === "ReplyCreated",
+  );
   for (const [scenario, list] of byScenario) {
     // Late checks (found after the scenario's test had ended) are the scenario's too (src/report/late-checks.ts).
-    const stored = list.filter((e): e is CheckEntry => e.kind === "check").map(({ requirement, passed, message, watch }) => ({ requirement, passed, message, ...(watch ? { watch } : {}) }));
+    const stored = list
+      .filter((e): e is CheckEntry => e.kind === "check")
+      .map(({ requirement, passed, message, watch }) => ({
+        requirement,
+        passed,
+        message,
+        ...(watch ? { watch } : {}),
+      }));
     const now = replayScenario(scenario, list, { unclaimed, coordination });
     result.storedChecks += stored.filter((c) => REJUDGED.has(c.requirement)).length;
     result.rejudgedChecks += now.length;
-    for (const c of compareVerdicts(scenario, stored, now)) (isDifference(c) ? result.differences : result.unconfirmed).push(c);
+    for (const c of compareVerdicts(scenario, stored, now))
+      (isDifference(c) ? result.differences : result.unconfirmed).push(c);
   }
   return result;
 }
 
 /** A check message on one line: multi-line violation lists joined, cut at 240 characters. */
 const oneLine = (s: string | undefined): string => {
-  const text = (s ?? "").split("\n").map((l) => l.trim()).filter(Boolean).join(" — ");
+  const text = (s ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" — ");
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
 };
 
@@ -309,10 +372,12 @@ export function formatRejudge(result: RejudgeResult): string {
     lines.push(`verdicts that differ: ${result.differences.length}`);
     for (const d of result.differences) {
       lines.push(`  ${d.requirement}  [${d.scenario}]  stored: ${d.stored}  now: ${d.now}`);
-      if (d.stored === "fail" || (d.storedMessage && d.now === "absent")) lines.push(`    stored: ${oneLine(d.storedMessage)}`);
+      if (d.stored === "fail" || (d.storedMessage && d.now === "absent"))
+        lines.push(`    stored: ${oneLine(d.storedMessage)}`);
       if (d.now === "fail") lines.push(`    now:    ${oneLine(d.nowMessage)}`);
     }
   }
-  if (result.unconfirmed.length > 0) lines.push(`passes judged on one side only (not differences): ${result.unconfirmed.length}`);
+  if (result.unconfirmed.length > 0)
+    lines.push(`passes judged on one side only (not differences): ${result.unconfirmed.length}`);
   return lines.join("\n");
 }

@@ -36,7 +36,7 @@ interface TransportContext {
   jarKey: string;
   /** --tls-insecure: accept a certificate that does not verify (self-signed). */
   tlsInsecure?: boolean;
-  /** Connect to this address instead of resolving the URL's host (a local proxy); the host name stays for Host and SNI. */
+  /** Connect to this address instead of resolving the URL's host (a local proxy); the name stays for Host and SNI. */
   connectHost?: string;
 }
 
@@ -46,7 +46,9 @@ interface TransportContext {
  * options: that is where a session's TLS choice (rejectUnauthorized) and a proxy's address (lookup)
  * go in. Certificates in NODE_EXTRA_CA_CERTS are trusted by node's default TLS settings already.
  */
-function withTransportContext(Base: new (...args: unknown[]) => { open(method: string, uri: string | URL): void }): unknown {
+type XhrClass = new (...args: unknown[]) => { open(method: string, uri: string | URL): void };
+
+function withTransportContext(Base: XhrClass): unknown {
   return class extends Base {
     open(method: string, uri: string | URL): void {
       const ctx = (this as unknown as { context?: TransportContext }).context;
@@ -84,8 +86,8 @@ export function adaptCometdOnce(): void {
     },
   });
   console.debug = debug;
-  const w = (globalThis as unknown as { window: { XMLHttpRequest: new (...args: unknown[]) => { open(method: string, uri: string | URL): void } } }).window;
-  w.XMLHttpRequest = withTransportContext(w.XMLHttpRequest) as typeof w.XMLHttpRequest;
+  const w = (globalThis as unknown as { window: { XMLHttpRequest: XhrClass } }).window;
+  w.XMLHttpRequest = withTransportContext(w.XMLHttpRequest) as XhrClass;
   adapted = true;
 }
 
@@ -196,11 +198,18 @@ export class CometdSession extends NotificationStream {
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
     // Toolchain trap 2: this identity's own Bayeux cookie jar (see adaptCometdOnce).
     const lp = this.cometd.findTransport("long-polling") as unknown as { context?: TransportContext } | null;
-    if (lp) lp.context = { jarKey: headers.Authorization ?? ANONYMOUS, tlsInsecure: opts.tlsInsecure, connectHost: opts.via?.connectHost };
+    const context: TransportContext = {
+      jarKey: headers.Authorization ?? ANONYMOUS,
+      tlsInsecure: opts.tlsInsecure,
+      connectHost: opts.via?.connectHost,
+    };
+    if (lp) lp.context = context;
     if (opts.cookie) headers.Cookie = opts.cookie;
     // Through a local proxy the URL names the proxy's port; Host (and SNI: the URL's host name) stay the target's.
     if (opts.via) headers.Host = opts.via.hostHeader;
-    this.cometd.configure({ url: opts.via?.url ?? url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
+    const target = opts.via?.url ?? url;
+    const maxNetworkDelay = BUDGETS.cometdConnectMs;
+    this.cometd.configure({ url: target, requestHeaders: headers, logLevel: "warn", maxNetworkDelay });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
         this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });

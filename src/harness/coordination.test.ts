@@ -1,6 +1,12 @@
 /** The run's coordination: leases across workers (first come, first served, bounded) and attribution of unclaimed replies. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoordinationState, localCoordination, remoteCoordination, startCoordinationService, type CoordinationService } from "./coordination.js";
+import {
+  CoordinationState,
+  localCoordination,
+  remoteCoordination,
+  startCoordinationService,
+  type CoordinationService,
+} from "./coordination.js";
 
 const AGENTS = ["a1", "a2"];
 
@@ -79,7 +85,12 @@ describe("the service over HTTP", () => {
     w1.claim("R9");
     w1.cover({ key: "w1#1", agents: ["a2"], since: 0 });
     await w1.flush();
-    expect(await w2.attribute([{ watchKey: "w1#1", id: "R9", agent: "a2", receivedAt: 5 }, { watchKey: "w1#1", id: "R8", agent: "a2", receivedAt: 5 }])).toEqual(["claimed", "yours"]);
+    expect(
+      await w2.attribute([
+        { watchKey: "w1#1", id: "R9", agent: "a2", receivedAt: 5 },
+        { watchKey: "w1#1", id: "R8", agent: "a2", receivedAt: 5 },
+      ]),
+    ).toEqual(["claimed", "yours"]);
     await w1.workerDone("w1");
     await w2.workerDone("w2");
     expect(errors).toEqual([]);

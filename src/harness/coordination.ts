@@ -75,7 +75,13 @@ export class CoordinationState {
    * Reserves the slots now or as soon as they are free (first come, first served): `grant` is
    * called once with the agent. Returns a cancel function for a caller whose budget ran out.
    */
-  acquire(agent: string | undefined, agents: string[], limit: number, count: number, grant: (agent: string) => void): () => void {
+  acquire(
+    agent: string | undefined,
+    agents: string[],
+    limit: number,
+    count: number,
+    grant: (agent: string) => void,
+  ): () => void {
     const got = this.waiters.length === 0 ? this.tryAcquire(agent, agents, limit, count) : undefined;
     if (got) {
       grant(got);
@@ -90,7 +96,13 @@ export class CoordinationState {
   }
 
   /** Like acquire(), bounded: resolves undefined when `budgetMs` runs out first. */
-  acquireWithin(agent: string | undefined, agents: string[], limit: number, count: number, budgetMs: number): Promise<string | undefined> {
+  acquireWithin(
+    agent: string | undefined,
+    agents: string[],
+    limit: number,
+    count: number,
+    budgetMs: number,
+  ): Promise<string | undefined> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const cancel = this.acquire(agent, agents, limit, count, (a) => {
@@ -104,7 +116,10 @@ export class CoordinationState {
     });
   }
 
-  /** Counts slots the suite did not plan for (a re-offer, an e-mail routed elsewhere): granted at once, over the limit if need be. */
+  /**
+   * Counts slots the suite did not plan for (a re-offer, an e-mail routed elsewhere): granted at
+   * once, over the limit if need be.
+   */
   force(agent: string, count = 1): void {
     this.inUse.set(agent, this.used(agent) + count);
   }
@@ -193,7 +208,13 @@ export async function startCoordinationService(): Promise<CoordinationService> {
         switch (req.url) {
           case "/acquire": {
             const budgetMs = Number(b.budgetMs ?? 0);
-            const agent = await state.acquireWithin(b.agent as string | undefined, b.agents as string[], Number(b.limit), Number(b.count ?? 1), budgetMs);
+            const agent = await state.acquireWithin(
+              b.agent as string | undefined,
+              b.agents as string[],
+              Number(b.limit),
+              Number(b.count ?? 1),
+              budgetMs,
+            );
             return agent ? answer(res, 200, { agent }) : answer(res, 408, { error: `no slot within ${budgetMs} ms` });
           }
           case "/release":
@@ -210,7 +231,9 @@ export async function startCoordinationService(): Promise<CoordinationService> {
             return answer(res, 200, {});
           case "/attribute": {
             const items = (b.items as Array<{ watchKey: string; id: string; agent: string; receivedAt: number }>) ?? [];
-            return answer(res, 200, { results: items.map((i) => state.attribute(i.watchKey, i.id, i.agent, i.receivedAt)) });
+            return answer(res, 200, {
+              results: items.map((i) => state.attribute(i.watchKey, i.id, i.agent, i.receivedAt)),
+            });
           }
           case "/worker-started":
             state.workerStarted(String(b.worker));
@@ -248,13 +271,21 @@ export async function startCoordinationService(): Promise<CoordinationService> {
 /** What a worker uses: the service over HTTP, or (no service provided) one in-process state. */
 export interface Coordination {
   /** Reserves `count` slots on `agent`, or on the agent with the most room; undefined when `budgetMs` ran out. */
-  acquire(agent: string | undefined, agents: string[], limit: number, count: number, budgetMs: number): Promise<string | undefined>;
+  acquire(
+    agent: string | undefined,
+    agents: string[],
+    limit: number,
+    count: number,
+    budgetMs: number,
+  ): Promise<string | undefined>;
   release(agent: string, count?: number): void;
   force(agent: string, count?: number): void;
   claim(id: string): void;
   cover(c: WatchCover): void;
   /** In-process coordination answers at once (rejudge replays synchronously); the service over HTTP. */
-  attribute(items: Array<{ watchKey: string; id: string; agent: string; receivedAt: number }>): Attribution[] | Promise<Attribution[]>;
+  attribute(
+    items: Array<{ watchKey: string; id: string; agent: string; receivedAt: number }>,
+  ): Attribution[] | Promise<Attribution[]>;
   workerStarted(worker: string): Promise<void>;
   workerDone(worker: string): Promise<void>;
   /** Resolves once everything sent so far has reached the service. */
@@ -286,7 +317,11 @@ const CALL_BUDGET_MS = 5_000;
 export function remoteCoordination(url: string, onError: (message: string) => void): Coordination {
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
   let queue: Promise<unknown> = Promise.resolve();
-  const post = async (path: string, body: unknown, budgetMs = CALL_BUDGET_MS): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const post = async (
+    path: string,
+    body: unknown,
+    budgetMs = CALL_BUDGET_MS,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await request(`${url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -299,7 +334,9 @@ export function remoteCoordination(url: string, onError: (message: string) => vo
     return { status: res.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   const send = (path: string, body: unknown): void => {
-    queue = queue.then(() => post(path, body)).catch((e: Error) => onError(`coordination service ${path}: ${e.message}`));
+    queue = queue
+      .then(() => post(path, body))
+      .catch((e: Error) => onError(`coordination service ${path}: ${e.message}`));
   };
   return {
     async acquire(agent, agents, limit, count, budgetMs) {

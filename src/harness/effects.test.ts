@@ -1,9 +1,26 @@
 /** What a successful request explains, from the lifecycle data (effects.ts). */
 import { describe, expect, it } from "vitest";
-import { Expectations, expectationsAfterState, expectationsOf, injectionExpectation, type OperationRecord } from "./effects.js";
+import {
+  Expectations,
+  expectationsAfterState,
+  expectationsOf,
+  injectionExpectation,
+  type OperationRecord,
+} from "./effects.js";
 
-const op = (operation: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({ agent: "a1", operation, id: "I1", body: { operationName: operation }, startedAt: 1000, ok: true, ...extra });
-const seen = (state: string, extra: Partial<{ agent: string; id: string; receivedAt: number; text: string; firstOfId: boolean }> = {}) => ({ agent: "a1", id: "I1", state, receivedAt: 1100, text: "{}", firstOfId: false, ...extra });
+const op = (operation: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({
+  agent: "a1",
+  operation,
+  id: "I1",
+  body: { operationName: operation },
+  startedAt: 1000,
+  ok: true,
+  ...extra,
+});
+const seen = (
+  state: string,
+  extra: Partial<{ agent: string; id: string; receivedAt: number; text: string; firstOfId: boolean }> = {},
+) => ({ agent: "a1", id: "I1", state, receivedAt: 1100, text: "{}", firstOfId: false, ...extra });
 
 describe("expectations of an operation", () => {
   it("Accept explains its Accepted on the agent, not before it was sent, not elsewhere", () => {
@@ -43,7 +60,9 @@ describe("expectations of an operation", () => {
 
   it("after Invited the server may revoke on its own; after Revoked it may offer again", () => {
     expect(expectationsAfterState("I1", "Invited", "a1", 5).map((x) => x.state)).toEqual(["Revoked"]);
-    expect(expectationsAfterState("I1", "Revoked", "a1", 5).map((x) => [x.state, x.agent])).toEqual([["Invited", undefined]]);
+    expect(expectationsAfterState("I1", "Revoked", "a1", 5).map((x) => [x.state, x.agent])).toEqual([
+      ["Invited", undefined],
+    ]);
     expect(expectationsAfterState("I1", "Accepted", "a1", 5)).toEqual([]);
   });
 

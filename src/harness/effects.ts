@@ -63,7 +63,8 @@ export function expectationsOf(op: OperationRecord): Expectation[] {
     out.push({ ...created, state: spec.creates.state, agent: op.agent, since, once: !op.replyInteractionId, why });
   }
   const named = spec.offersTo ? op.body?.[spec.offersTo.who] : undefined;
-  if (op.id && spec.offersTo && typeof named === "string") out.push({ id: op.id, state: spec.offersTo.state, agent: named, since, once: true, why });
+  if (op.id && spec.offersTo && typeof named === "string")
+    out.push({ id: op.id, state: spec.offersTo.state, agent: named, since, once: true, why });
   if (op.id && spec.next && releasesHolder(spec.next.state)) out.push(reofferOf(op.id, since, why));
   return out;
 }
@@ -73,9 +74,19 @@ export function reofferOf(id: string, since: number, why: string): Expectation {
   return { id, state: eventTargetOf("Reoffer"), since, once: true, why: `a re-offer after ${why}` };
 }
 
-/** What the server may do on its own after a notification of `state` (Invited → Revoked), and a re-offer after a release. */
+/**
+ * What the server may do on its own after a notification of `state` (Invited → Revoked), and a
+ * re-offer after a release.
+ */
 export function expectationsAfterState(id: string, state: string, agent: string, receivedAt: number): Expectation[] {
-  const out: Expectation[] = spontaneousSuccessors(state).map((to) => ({ id, state: to, agent, since: receivedAt, once: true, why: `${state} → ${to} (the server's own, e.g. the invitation timeout)` }));
+  const out: Expectation[] = spontaneousSuccessors(state).map((to) => ({
+    id,
+    state: to,
+    agent,
+    since: receivedAt,
+    once: true,
+    why: `${state} → ${to} (the server's own, e.g. the invitation timeout)`,
+  }));
   if (releasesHolder(state)) out.push(reofferOf(id, receivedAt, `${state} on ${agent}'s stream`));
   return out;
 }
@@ -112,7 +123,11 @@ export class Expectations {
         x.state === n.state &&
         (x.agent === undefined || x.agent === n.agent) &&
         n.receivedAt >= x.since &&
-        (x.id !== undefined ? x.id === n.id : x.token !== undefined ? n.text.includes(x.token) : x.newId === true && n.firstOfId),
+        (x.id !== undefined
+          ? x.id === n.id
+          : x.token !== undefined
+            ? n.text.includes(x.token)
+            : x.newId === true && n.firstOfId),
     );
     if (e?.once) e.used = true;
     return e;

@@ -7,7 +7,14 @@ import type { TestProject } from "vitest/node";
 import { REFERENCE_INVITE_TIMEOUT_MS, REFERENCE_NOTIFY_BUDGET_MS, REFERENCE_QUEUES } from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
-import { DEFAULT_NOTIFY_BUDGET_MS, QUEUE_PURPOSES, queuesFromSettings, resolveSettings, type ResolvedQueues, type TargetSettings } from "./settings.js";
+import {
+  DEFAULT_NOTIFY_BUDGET_MS,
+  QUEUE_PURPOSES,
+  queuesFromSettings,
+  resolveSettings,
+  type ResolvedQueues,
+  type TargetSettings,
+} from "./settings.js";
 import { declaredBudgets } from "./budgets.js";
 import { startCoordinationService, type CoordinationService } from "./coordination.js";
 import type { ResolvedTarget } from "./target.js";
@@ -56,7 +63,12 @@ export async function resolveTarget(
   // The embedded server answers in milliseconds: it declares a shorter notification budget (docs/decisions.md).
   const notifyBudgetMs = settings.notifyBudgetMs ?? REFERENCE_NOTIFY_BUDGET_MS;
   const server = await startReferenceServer({ fault, variations, notifyBudgetMs });
-  const label = ["embedded reference server", fault ? `fault ${fault}` : "", server.variations.length ? `variations ${variations === "all" ? "all" : server.variations.join(",")}` : ""].filter(Boolean);
+  const switched = variations === "all" ? "all" : server.variations.join(",");
+  const label = [
+    "embedded reference server",
+    fault ? `fault ${fault}` : "",
+    server.variations.length ? `variations ${switched}` : "",
+  ].filter(Boolean);
   return {
     target: {
       ...settings,
@@ -107,7 +119,9 @@ async function acquireService(): Promise<{ url: string; release: (workersBudgetM
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const given = process.env[RESOLVED_TARGET_ENV];
-  const resolved = given ? { target: JSON.parse(given) as ResolvedTarget, close: async () => undefined } : await resolveTarget();
+  const resolved = given
+    ? { target: JSON.parse(given) as ResolvedTarget, close: async () => undefined }
+    : await resolveTarget();
   const service = await acquireService();
   project.provide("gwsTarget", resolved.target);
   project.provide("gwsCoordination", service.url);

@@ -57,20 +57,23 @@ function pathnameOf(url: string): string {
 
 export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   if (input.error || input.status === undefined) {
-    return { ok: false, refused: false, taken: false, body: undefined, checks: [], precondition: `${input.method} ${input.url}: ${input.error ?? "no status"}` };
+    const precondition = `${input.method} ${input.url}: ${input.error ?? "no status"}`;
+    return { ok: false, refused: false, taken: false, body: undefined, checks: [], precondition };
   }
   const status = input.status;
   const checks: AnswerCheck[] = [];
   checks.push({ requirement: "R2.no-5xx", passed: status < 500, message: `${input.method} ${pathnameOf(input.url)} (${input.operation}) answered HTTP ${status}` });
   const body = input.body && typeof input.body === "object" && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : undefined;
   // R1 (MAY): Accept's success may be an empty HTTP 200 (contradiction 4); the lifecycle data says which operation.
-  const emptyOk = status === 200 && (input.body === undefined || input.body === "") && answerMayBeEmpty(input.operation);
+  const empty = input.body === undefined || input.body === "";
+  const emptyOk = status === 200 && empty && answerMayBeEmpty(input.operation);
   const ok = (status >= 200 && status < 300 && body?.status === "ok") || emptyOk;
   const refused = status >= 400 || body?.status === "error";
   const v = contractValidator();
   const where = `${input.operation} answer (HTTP ${status})`;
   if (emptyOk) {
-    checks.push({ requirement: "R1.ok-envelope", passed: true, message: `${where}: empty, a success (R1 MAY for ${input.operation})` });
+    const message = `${where}: empty, a success (R1 MAY for ${input.operation})`;
+    checks.push({ requirement: "R1.ok-envelope", passed: true, message });
   } else if (status >= 200 && status < 300 && body?.status !== "error") {
     const r = v.validate("answers/ok.schema.json", input.body);
     checks.push({

@@ -41,7 +41,15 @@ class Recorder implements Judge {
   }
 }
 
-const eo = { subject: "s", interactionId: "I1", ToAddress: "t", FromAddress: "f", Subject: "s", Text: "", MimeType: "text/plain" };
+const eo = {
+  subject: "s",
+  interactionId: "I1",
+  ToAddress: "t",
+  FromAddress: "f",
+  Subject: "s",
+  Text: "",
+  MimeType: "text/plain",
+};
 const note = (state: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   messageTypeName: "InteractionStateMessage",
   id: "I1",
@@ -67,8 +75,12 @@ function setup(): { monitor: StreamMonitor; judge: Recorder; a1: Stream; a2: Str
   return { monitor, judge, a1, a2 };
 }
 
-const done = (monitor: StreamMonitor, operation: string, ok = true, body: Record<string, unknown> = { operationName: operation }): void =>
-  monitor.operationDone({ agent: "a1", operation, id: "I1", body, startedAt: Date.now() - 5, ok });
+const done = (
+  monitor: StreamMonitor,
+  operation: string,
+  ok = true,
+  body: Record<string, unknown> = { operationName: operation },
+): void => monitor.operationDone({ agent: "a1", operation, id: "I1", body, startedAt: Date.now() - 5, ok });
 
 describe("re-offers come from the lifecycle", () => {
   it("an Invited of another agent's interaction is a leak (T6)", () => {
@@ -127,16 +139,34 @@ describe("watches: a refused request changes nothing, whenever it shows", () => 
   it("flags a notification no successful request explains, also long after the watch opened", () => {
     const { monitor, judge, a1 } = setup();
     const since = Date.now();
-    const w = monitor.openWatch({ judge, requirement: "T8.foreign-no-effect", what: "a foreign Accept", ids: ["I1"], tokens: [], agents: ["a2"], since });
+    const w = monitor.openWatch({
+      judge,
+      requirement: "T8.foreign-no-effect",
+      what: "a foreign Accept",
+      ids: ["I1"],
+      tokens: [],
+      agents: ["a2"],
+      since,
+    });
     a1.push(note("Accepted", { capabilities: [] }), since + 1500);
     expect(w.violations).toHaveLength(1);
-    expect(judge.failed("T8.foreign-no-effect")[0]).toMatch(/a foreign Accept: yet a1 got Accepted for I1 1500 ms after the refused request/);
+    expect(judge.failed("T8.foreign-no-effect")[0]).toMatch(
+      /a foreign Accept: yet a1 got Accepted for I1 1500 ms after the refused request/,
+    );
   });
 
   it("does not count what the scenario's own later requests cause", () => {
     const { monitor, judge, a1 } = setup();
     const since = Date.now() - 100;
-    const w = monitor.openWatch({ judge, requirement: "R3.no-effect", what: "refused requests", ids: ["I1"], tokens: ["gws-t0k"], agents: ["a1"], since });
+    const w = monitor.openWatch({
+      judge,
+      requirement: "R3.no-effect",
+      what: "refused requests",
+      ids: ["I1"],
+      tokens: ["gws-t0k"],
+      agents: ["a1"],
+      since,
+    });
     done(monitor, "Accept");
     a1.push(note("Accepted", { capabilities: [] }));
     done(monitor, "Reply");
@@ -151,7 +181,15 @@ describe("watches: a refused request changes nothing, whenever it shows", () => 
 
   it("a ReplyCreated nobody claims, on a refused agent's stream, is the watch's when it is the only one covering that agent", async () => {
     const { monitor, judge, a2 } = setup();
-    const w = monitor.openWatch({ judge, requirement: "T8.foreign-no-effect", what: "a foreign Forward", ids: ["I1"], tokens: [], agents: ["a2"], since: Date.now() - 10 });
+    const w = monitor.openWatch({
+      judge,
+      requirement: "T8.foreign-no-effect",
+      what: "a foreign Forward",
+      ids: ["I1"],
+      tokens: [],
+      agents: ["a2"],
+      since: Date.now() - 10,
+    });
     a2.push(note("ReplyCreated", { id: "X9", capabilities: [] }));
     expect(w.candidates).toHaveLength(1);
     await monitor.settleCandidates();

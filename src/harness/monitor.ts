@@ -34,7 +34,13 @@ import {
 } from "../contract/lifecycle.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import { localCoordination, type Coordination } from "./coordination.js";
-import { Expectations, expectationsAfterState, expectationsOf, injectionExpectation, type OperationRecord } from "./effects.js";
+import {
+  Expectations,
+  expectationsAfterState,
+  expectationsOf,
+  injectionExpectation,
+  type OperationRecord,
+} from "./effects.js";
 import { record } from "./transcript.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 
@@ -103,7 +109,8 @@ export class Watch {
     if (this.reported.has(n)) return;
     this.reported.add(n);
     const delay = n.receivedAt - this.opts.since;
-    const message = `${this.opts.what}: yet ${agent} got ${String(n.data.state)} for ${String(n.data.id)} ${delay} ms after the refused request${how}`;
+    const what = `${agent} got ${String(n.data.state)} for ${String(n.data.id)}`;
+    const message = `${this.opts.what}: yet ${what} ${delay} ms after the refused request${how}`;
     this.violations.push(message);
     if (this.opts.judge.watchViolation) this.opts.judge.watchViolation(this.opts.requirement, message, delay);
     else this.opts.judge.check(this.opts.requirement, false, message);
@@ -202,7 +209,8 @@ export class StreamMonitor {
     this.coordination.cover({ key: w.key, agents: [...opts.agents], since: opts.since });
     // What arrived between the first refused request and now is judged too.
     for (const { session, agent } of this.sessions) {
-      for (const n of session.items()) if (n.receivedAt >= opts.since) this.consider(w, agent, n, JSON.stringify(n.data));
+      for (const n of session.items())
+        if (n.receivedAt >= opts.since) this.consider(w, agent, n, JSON.stringify(n.data));
     }
     for (const u of this.unclaimed) this.considerUnclaimed(w, u.agent, u.n);
     return w;
@@ -228,9 +236,21 @@ export class StreamMonitor {
       items.forEach((c, i) => {
         const n = this.findNotification(c.agent, c.id, c.receivedAt);
         if (!n) return;
-        if (results[i] === "yours") w.violated(n, c.agent, " (a ReplyCreated no scenario claims, on the stream of an agent whose request was refused)");
+        if (results[i] === "yours")
+          w.violated(
+            n,
+            c.agent,
+            " (a ReplyCreated no scenario claims, on the stream of an agent whose request was refused)",
+          );
         else if (results[i] === "ambiguous") {
-          record({ kind: "event", scenario: w.opts.judge.name, agent: c.agent, message: `unattributed ReplyCreated ${c.id} on ${c.agent}: no scenario claims it, and several watches of refused requests cover that agent (${w.opts.what}); nobody is blamed` });
+          record({
+            kind: "event",
+            scenario: w.opts.judge.name,
+            agent: c.agent,
+            message:
+              `unattributed ReplyCreated ${c.id} on ${c.agent}: no scenario claims it, and several watches ` +
+              `of refused requests cover that agent (${w.opts.what}); nobody is blamed`,
+          });
         }
       });
     }
@@ -291,7 +311,12 @@ export class StreamMonitor {
     for (const [token, claim] of this.byToken) {
       if (text.includes(token)) {
         // A token claim with no agents: the first agent offered the e-mail holds it (routing is the target's choice).
-        if (id && !this.byId.has(id)) this.setClaim(id, { judge: claim.judge, agents: new Set(claim.agents.size ? claim.agents : [agent]), released: false });
+        if (id && !this.byId.has(id))
+          this.setClaim(id, {
+            judge: claim.judge,
+            agents: new Set(claim.agents.size ? claim.agents : [agent]),
+            released: false,
+          });
         return id ? this.byId.get(id) : claim;
       }
     }
@@ -306,7 +331,14 @@ export class StreamMonitor {
     const claim = this.claimFor(agent, n);
     // Transcript: every worker sees the agent's whole stream; the copy recorded with a scenario
     // is the one of the worker whose scenario the notification belongs to.
-    record({ kind: "notification", agent, channel: n.channel, data: n.data, ts: n.receivedAt, scenario: claim?.judge.name ?? null });
+    record({
+      kind: "notification",
+      agent,
+      channel: n.channel,
+      data: n.data,
+      ts: n.receivedAt,
+      scenario: claim?.judge.name ?? null,
+    });
     if (claim) this.handleClaimed(agent, n, claim);
     else {
       this.unclaimed.push({ agent, n });
@@ -342,7 +374,8 @@ export class StreamMonitor {
   private considerUnclaimed(w: Watch, agent: string, n: ReceivedNotification): void {
     if (n.data.state !== "ReplyCreated" || n.receivedAt < w.opts.since || !w.opts.agents.includes(agent)) return;
     const id = typeof n.data.id === "string" ? n.data.id : undefined;
-    if (id && !w.candidates.some((c) => c.id === id && c.agent === agent)) w.candidates.push({ agent, id, receivedAt: n.receivedAt });
+    if (id && !w.candidates.some((c) => c.id === id && c.agent === agent))
+      w.candidates.push({ agent, id, receivedAt: n.receivedAt });
   }
 
   private findNotification(agent: string, id: string, receivedAt: number): ReceivedNotification | undefined {
@@ -359,7 +392,11 @@ export class StreamMonitor {
 
     // N1: the envelope every message carries.
     const base = v.validate(BASE_SCHEMA, d);
-    j.check("N1.envelope", base.ok, base.ok ? `${where}: envelope as N1` : `${where}:\n${formatViolations(base.violations)}`);
+    j.check(
+      "N1.envelope",
+      base.ok,
+      base.ok ? `${where}: envelope as N1` : `${where}:\n${formatViolations(base.violations)}`,
+    );
 
     const state = typeof d.state === "string" ? d.state : undefined;
     const id = typeof d.id === "string" ? d.id : undefined;
@@ -378,7 +415,12 @@ export class StreamMonitor {
       j.check("T6.no-leak", true, `${where}: offered again after the holder let it go`);
     } else if (!claim.agents.has(agent)) {
       leak = true;
-      j.check("T6.no-leak", false, `${where}: ${agent} received a notification of an interaction offered to or owned by ${[...claim.agents].join(", ")}`);
+      j.check(
+        "T6.no-leak",
+        false,
+        `${where}: ${agent} received a notification of an interaction offered to or owned by ` +
+          [...claim.agents].join(", "),
+      );
     } else j.check("T6.no-leak", true, `${where}: addressed to an agent that holds it`);
 
     // N2–N5: the schema of the state.
@@ -386,22 +428,45 @@ export class StreamMonitor {
     if (schema && lifecycleState) {
       const r = v.validate(schema, d);
       const req = `${lifecycleState.rule}.shape` as RequirementId;
-      j.check(req, r.ok, r.ok ? `${where}: fields as ${lifecycleState.rule}` : `${where}:\n${formatViolations(r.violations)}`);
+      j.check(
+        req,
+        r.ok,
+        r.ok ? `${where}: fields as ${lifecycleState.rule}` : `${where}:\n${formatViolations(r.violations)}`,
+      );
     }
     if (state === "Invited") {
       const eo = d.email_object as Record<string, unknown> | undefined;
       const same = eo?.interactionId === d.id;
-      j.check("N2.interaction-id", same, same ? `${where}: email_object.interactionId equals id` : `${where}: email_object.interactionId is ${JSON.stringify(eo?.interactionId)}, id is ${JSON.stringify(d.id)}`);
+      j.check(
+        "N2.interaction-id",
+        same,
+        same
+          ? `${where}: email_object.interactionId equals id`
+          : `${where}: email_object.interactionId is ${JSON.stringify(eo?.interactionId)}, ` +
+              `id is ${JSON.stringify(d.id)}`,
+      );
     }
 
     // N6: capabilities, judged against the lifecycle data.
     if (state && Array.isArray(d.capabilities) && lifecycleState && lifecycleState.capabilities.length > 0) {
       const caps = d.capabilities as unknown[];
       const missing = documentedCapabilities(state).filter((c) => !caps.includes(c));
-      j.check("N6.documented-present", missing.length === 0, missing.length === 0 ? `${where}: every documented capability present` : `${where}: missing documented capabilities ${missing.join(", ")} (got ${JSON.stringify(caps)})`);
+      j.check(
+        "N6.documented-present",
+        missing.length === 0,
+        missing.length === 0
+          ? `${where}: every documented capability present`
+          : `${where}: missing documented capabilities ${missing.join(", ")} (got ${JSON.stringify(caps)})`,
+      );
       const tolerated = toleratedCapabilities(state);
       const extra = caps.filter((c) => typeof c !== "string" || !tolerated.includes(c));
-      j.check("N6.undocumented-extra", extra.length === 0, extra.length === 0 ? `${where}: no undocumented capability` : `${where}: capabilities the page does not list for ${state}: ${extra.map(String).join(", ")}`);
+      j.check(
+        "N6.undocumented-extra",
+        extra.length === 0,
+        extra.length === 0
+          ? `${where}: no undocumented capability`
+          : `${where}: capabilities the page does not list for ${state}: ${extra.map(String).join(", ")}`,
+      );
     }
 
     // N7 and the lifecycle: per agent, per id (the first notification of an id included).
@@ -418,7 +483,10 @@ export class StreamMonitor {
         j.check("N7.no-duplicates", true, `${where}: not a duplicate`);
         if (lifecycleState) {
           const ok = this.legal.some(([f, t]) => f === prev && t === state);
-          const firsts = this.legal.filter(([f]) => f === null).map(([, t]) => t).join(" or ");
+          const firsts = this.legal
+            .filter(([f]) => f === null)
+            .map(([, t]) => t)
+            .join(" or ");
           const message = ok
             ? `${where}: ${prev ?? "(first)"} → ${state} is a lifecycle transition`
             : prev === null

@@ -15,23 +15,38 @@ const queues: ResolvedQueues = {
 };
 
 describe("operation requests", () => {
-  it.each(lifecycle.operations.map((o) => o.name))("%s: valid per its schema, every queue the configured one, no placeholder", (name) => {
-    const body = operationRequest(name, { queues, token: "gws-0123456789" });
-    const schema = lifecycle.operations.find((o) => o.name === name)!.request;
-    expect(contractValidator().validate(schema, body).violations).toEqual([]);
-    const placeholders = placeholderStrings();
-    expect(stringLeaves(body).filter((v) => placeholders.has(v))).toEqual([]);
-  });
+  it.each(lifecycle.operations.map((o) => o.name))(
+    "%s: valid per its schema, every queue the configured one, no placeholder",
+    (name) => {
+      const body = operationRequest(name, { queues, token: "gws-0123456789" });
+      const schema = lifecycle.operations.find((o) => o.name === name)!.request;
+      expect(contractValidator().validate(schema, body).violations).toEqual([]);
+      const placeholders = placeholderStrings();
+      expect(stringLeaves(body).filter((v) => placeholders.has(v))).toEqual([]);
+    },
+  );
 
   it("sends queueName where the page does not mark it optional, and to Transfer / PlaceInQueue", () => {
-    for (const name of ["Reply", "ReplyAll", "Send", "CreateEmail"]) expect(operationRequest(name, { queues, token: "t" }).queueName, name).toBeTruthy();
-    expect(operationRequest("Transfer", { queues, token: "t" })).toEqual({ operationName: "Transfer", queueName: "Tier2" });
-    expect(operationRequest("Transfer", { queues, token: "t", targetAgent: "a2" })).toEqual({ operationName: "Transfer", targetAgent: "a2" });
-    expect(operationRequest("Reply", { queues, token: "t" }, { queueName: undefined, subjectPrefix: "Re: " })).toEqual({ operationName: "Reply", subjectPrefix: "Re: " });
+    for (const name of ["Reply", "ReplyAll", "Send", "CreateEmail"])
+      expect(operationRequest(name, { queues, token: "t" }).queueName, name).toBeTruthy();
+    expect(operationRequest("Transfer", { queues, token: "t" })).toEqual({
+      operationName: "Transfer",
+      queueName: "Tier2",
+    });
+    expect(operationRequest("Transfer", { queues, token: "t", targetAgent: "a2" })).toEqual({
+      operationName: "Transfer",
+      targetAgent: "a2",
+    });
+    expect(operationRequest("Reply", { queues, token: "t" }, { queueName: undefined, subjectPrefix: "Re: " })).toEqual({
+      operationName: "Reply",
+      subjectPrefix: "Re: ",
+    });
   });
 
   it("names the setting a refused queue came from", () => {
-    expect(queueHint({ operationName: "Transfer", queueName: "Tier2" }, queues)).toBe('queue "Tier2" from GWS_TRANSFER_QUEUE: the target may not know this queue');
+    expect(queueHint({ operationName: "Transfer", queueName: "Tier2" }, queues)).toBe(
+      'queue "Tier2" from GWS_TRANSFER_QUEUE: the target may not know this queue',
+    );
     expect(queueHint({ operationName: "Accept" }, queues)).toBeUndefined();
   });
 

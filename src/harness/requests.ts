@@ -6,7 +6,13 @@
  * Forward too (O5: optional, harmless). Queue names are deployment data: the configured ones
  * (interpretation.md, "Deployment data and routing").
  */
-import { QUEUE_PURPOSES, QUEUE_SETTINGS, type QueuePurpose, type ResolvedQueue, type ResolvedQueues } from "./settings.js";
+import {
+  QUEUE_PURPOSES,
+  QUEUE_SETTINGS,
+  type QueuePurpose,
+  type ResolvedQueue,
+  type ResolvedQueues,
+} from "./settings.js";
 
 /** The queue purpose an operation names, if any (QUEUE_SETTINGS is the one table of it). */
 export function queuePurposeOf(operation: string): QueuePurpose | undefined {
@@ -15,7 +21,12 @@ export function queuePurposeOf(operation: string): QueuePurpose | undefined {
 
 /** The e-mail an outbound Send carries (O6): real addresses of the scenario, its token in the subject. */
 export function sendEmailObject(token: string): Record<string, string> {
-  return { toAddress: `customer.${token}@example.org`, fromAddress: "support@contact-center.example", subject: `Re: your order [${token}]`, text: "It ships today." };
+  return {
+    toAddress: `customer.${token}@example.org`,
+    fromAddress: "support@contact-center.example",
+    subject: `Re: your order [${token}]`,
+    text: "It ships today.",
+  };
 }
 
 export interface RequestContext {
@@ -30,13 +41,18 @@ export interface RequestContext {
  * A valid request for `operation` in this deployment, with `extra` fields on top (a scenario's
  * subjectPrefix, quoteOriginal, ...). A field in `extra` set to undefined is left out.
  */
-export function operationRequest(operation: string, ctx: RequestContext, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function operationRequest(
+  operation: string,
+  ctx: RequestContext,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const body: Record<string, unknown> = { operationName: operation };
   const purpose = queuePurposeOf(operation);
   if (purpose && !(operation === "Transfer" && ctx.targetAgent)) body.queueName = ctx.queues[purpose].name;
   if (operation === "Transfer" && ctx.targetAgent) body.targetAgent = ctx.targetAgent;
   if (operation === "Send") body.email_object = sendEmailObject(ctx.token);
-  if (operation === "CreateEmail") Object.assign(body, { interactionType: "Outbound", interactionSubType: "OutboundNew" });
+  if (operation === "CreateEmail")
+    Object.assign(body, { interactionType: "Outbound", interactionSubType: "OutboundNew" });
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete body[k];
     else body[k] = v;

@@ -47,7 +47,11 @@ export interface ScenarioOptions {
   open?: number;
 }
 
-export type Notification = Record<string, unknown> & { id?: unknown; state?: unknown; email_object?: Record<string, unknown> };
+export type Notification = Record<string, unknown> & {
+  id?: unknown;
+  state?: unknown;
+  email_object?: Record<string, unknown>;
+};
 
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {
@@ -94,7 +98,9 @@ type WorkerHooks = { [WORKER_ENVIRONMENT]?: boolean; [FINISH_WORKER]?: () => Pro
 function workerTarget(settings: ResolvedTarget): Promise<Target> {
   if (!targetPromise) {
     const url = coordinationUrl();
-    const coordination = url ? remoteCoordination(url, (m) => record({ kind: "event", scenario: null, message: m })) : localCoordination();
+    const coordination = url
+      ? remoteCoordination(url, (m) => record({ kind: "event", scenario: null, message: m }))
+      : localCoordination();
     targetPromise = Target.connect(settings, coordination);
     const hooks = globalThis as WorkerHooks;
     const previous = hooks[FINISH_WORKER];
@@ -125,7 +131,11 @@ export function useTargetSettings(settings: ResolvedTarget | undefined): void {
 function targetSettings(): ResolvedTarget {
   if (settingsOverride) return settingsOverride;
   const s = inject("gwsTarget");
-  if (!s) throw new PreconditionError("target settings", "no target was provided to the suite (run it through npm run conformance)");
+  if (!s)
+    throw new PreconditionError(
+      "target settings",
+      "no target was provided to the suite (run it through npm run conformance)",
+    );
   return s;
 }
 
@@ -145,19 +155,32 @@ export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenari
   if (!(globalThis as WorkerHooks)[WORKER_ENVIRONMENT] && !suitesWithClose.has(suite)) {
     // Without the worker environment (a plain vitest run elsewhere), the target is finished after each suite.
     suitesWithClose.add(suite);
-    afterAll(async () => {
-      const t = targetPromise;
-      targetPromise = undefined;
-      if (t) await t.then((x) => x.finish()).catch(() => undefined);
-    }, declared ? declaredBudgets(declared).workerTeardownMs : 30_000);
+    afterAll(
+      async () => {
+        const t = targetPromise;
+        targetPromise = undefined;
+        if (t) await t.then((x) => x.finish()).catch(() => undefined);
+      },
+      declared ? declaredBudgets(declared).workerTeardownMs : 30_000,
+    );
   }
   // The timeout grows with the budgets the target declares (N8, the offer budget).
   const timeout = opts.timeoutMs ?? (declared ? declaredBudgets(declared).scenarioTimeoutMs : 60_000);
   test(title, { timeout }, async (ctx) => runScenario(title, opts, body, ctx));
 }
 
-async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, ctx: TestContext): Promise<void> {
-  const meta: ScenarioMeta = { requirements: [...opts.requirements], area: opts.area, tags: opts.tags ?? [], checks: [] };
+async function runScenario(
+  title: string,
+  opts: ScenarioOptions,
+  body: (s: Scenario) => Promise<void>,
+  ctx: TestContext,
+): Promise<void> {
+  const meta: ScenarioMeta = {
+    requirements: [...opts.requirements],
+    area: opts.area,
+    tags: opts.tags ?? [],
+    checks: [],
+  };
   ctx.task.meta.gws = meta;
   const settings = targetSettings();
   for (const need of opts.needs ?? []) {
@@ -169,7 +192,10 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
     }
   }
   const selection = selectionFromEnv();
-  if (selection && opts.requirements.every((id) => filteredOut(requirement(id), selection, [opts.area, ...(opts.tags ?? [])]))) {
+  if (
+    selection &&
+    opts.requirements.every((id) => filteredOut(requirement(id), selection, [opts.area, ...(opts.tags ?? [])]))
+  ) {
     meta.skipped = filteredOut(requirement(opts.requirements[0]), selection, [opts.area, ...(opts.tags ?? [])]);
     ctx.skip(meta.skipped);
     return;
@@ -183,7 +209,13 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
 /** What a scenario holds at most at once unless it says otherwise: an inbound e-mail and one reply. */
 const DEFAULT_OPEN = 2;
 
-async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, settings: ResolvedTarget, open: number): Promise<void> {
+async function runBody(
+  name: string,
+  body: (s: Scenario) => Promise<void>,
+  meta: ScenarioMeta,
+  settings: ResolvedTarget,
+  open: number,
+): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
   const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allureAttachEntry(e)));
@@ -252,7 +284,13 @@ export class Scenario implements Judge {
   ) {
     this.settings = target.settings;
     const budgets = declaredBudgets(this.settings);
-    this.slots = new ScenarioSlots(target.coordination, target.agents.map((a) => a.name), this.settings.maxOpenPerAgent, budgets.slotWaitMs, open);
+    this.slots = new ScenarioSlots(
+      target.coordination,
+      target.agents.map((a) => a.name),
+      this.settings.maxOpenPerAgent,
+      budgets.slotWaitMs,
+      open,
+    );
   }
 
   // ----- verdicts -----------------------------------------------------------------------------
@@ -265,10 +303,26 @@ export class Scenario implements Judge {
       if (!passed) this.lateCheck(requirement, message, undefined, false);
       return passed;
     }
-    if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed)) return true;
-    const rec: CheckRecord = { requirement, level, passed, message, at: Date.now(), ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}) };
+    if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed))
+      return true;
+    const rec: CheckRecord = {
+      requirement,
+      level,
+      passed,
+      message,
+      at: Date.now(),
+      ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}),
+    };
     this.meta.checks.push(rec);
-    record({ kind: "check", scenario: this.name, requirement, level, passed, message, ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}) });
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level,
+      passed,
+      message,
+      ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}),
+    });
     return passed;
   }
 
@@ -277,17 +331,41 @@ export class Scenario implements Judge {
     if (this.ended) return this.lateCheck(requirement, message, delayMs, true);
     const level = levelOf(requirement);
     this.meta.checks.push({ requirement, level, passed: false, message, at: Date.now(), measuredMs: delayMs });
-    record({ kind: "check", scenario: this.name, requirement, level, passed: false, message, watch: true, measuredMs: delayMs, delayMs });
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level,
+      passed: false,
+      message,
+      watch: true,
+      measuredMs: delayMs,
+      delayMs,
+    });
   }
 
   private lateCheck(requirement: RequirementId, message: string, delayMs: number | undefined, watch: boolean): void {
-    const late = delayMs !== undefined ? `${message} (found ${delayMs} ms after its cause, after the scenario had ended)` : `${message} (found after the scenario had ended)`;
-    record({ kind: "check", scenario: this.name, requirement, level: levelOf(requirement), passed: false, message: late, late: true, ...(watch ? { watch: true } : {}), ...(delayMs !== undefined ? { delayMs } : {}) });
+    const late =
+      delayMs !== undefined
+        ? `${message} (found ${delayMs} ms after its cause, after the scenario had ended)`
+        : `${message} (found after the scenario had ended)`;
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level: levelOf(requirement),
+      passed: false,
+      message: late,
+      late: true,
+      ...(watch ? { watch: true } : {}),
+      ...(delayMs !== undefined ? { delayMs } : {}),
+    });
   }
 
   /** Like check(), but a failure stops the scenario: its next steps would be meaningless. */
   require(requirement: RequirementId, passed: boolean, message: string): void {
-    if (!this.check(requirement, passed, message)) throw new ScenarioStop(this.meta.checks[this.meta.checks.length - 1]);
+    if (!this.check(requirement, passed, message))
+      throw new ScenarioStop(this.meta.checks[this.meta.checks.length - 1]);
   }
 
   /** Stops the scenario without a verdict of its own (a prior check already failed). */
@@ -311,7 +389,11 @@ export class Scenario implements Judge {
   /** The i-th configured agent (0 = primary). A scenario that needs two declares needs: ["second-agent"]. */
   agent(index = 0): AgentHandle {
     const a = this.target.agent(index);
-    if (!a) throw new PreconditionError(`agent #${index + 1} configured`, `GWS_AGENTS lists ${this.target.agents.length} agent(s)`);
+    if (!a)
+      throw new PreconditionError(
+        `agent #${index + 1} configured`,
+        `GWS_AGENTS lists ${this.target.agents.length} agent(s)`,
+      );
     return a;
   }
 
@@ -324,7 +406,11 @@ export class Scenario implements Judge {
 
   private agentNamed(name: string): AgentHandle {
     const a = this.target.agentNamed(name);
-    if (!a) throw new PreconditionError(`agent ${name} configured`, `the target offered an interaction to ${name}, who is not in GWS_AGENTS`);
+    if (!a)
+      throw new PreconditionError(
+        `agent ${name} configured`,
+        `the target offered an interaction to ${name}, who is not in GWS_AGENTS`,
+      );
     return a;
   }
 
@@ -334,7 +420,12 @@ export class Scenario implements Judge {
    * A valid request for `operation` in this deployment (requests.ts): the configured queues, real
    * addresses, the scenario's token; `extra` fields on top (undefined removes one).
    */
-  request(operation: string, token: string, extra: Record<string, unknown> = {}, targetAgent?: string): Record<string, unknown> {
+  request(
+    operation: string,
+    token: string,
+    extra: Record<string, unknown> = {},
+    targetAgent?: string,
+  ): Record<string, unknown> {
     return operationRequest(operation, { queues: this.settings.queues, token, targetAgent }, extra);
   }
 
@@ -364,7 +455,9 @@ export class Scenario implements Judge {
    * and waits for its Invited notification on any agent's stream, within the offer budget (T7).
    * Returns the interaction id and the agent it was offered to.
    */
-  async inbound(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<InboundHandle> {
+  async inbound(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<InboundHandle> {
     const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
     if (!this.tokens.includes(token)) this.tokens.push(token);
@@ -372,15 +465,30 @@ export class Scenario implements Judge {
     this.target.monitor.claimToken(token, this, []);
     const marks = this.streamMarks();
     this.target.monitor.expectInjection(token, Date.now());
-    await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () => this.target.injector.inject(email));
+    await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () =>
+      this.target.injector.inject(email),
+    );
     const budget = this.settings.inboundBudgetMs;
-    const got = await this.firstOnAnyAgent((d) => d.state === "Invited" && JSON.stringify(d).includes(token), `Invited for the e-mail with subject token ${token}`, budget, marks);
+    const got = await this.firstOnAnyAgent(
+      (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
+      `Invited for the e-mail with subject token ${token}`,
+      budget,
+      marks,
+    );
     if (!got) {
-      this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${budget} ms (the offer budget, GWS_INBOUND_BUDGET_MS)`);
+      this.check(
+        "T7.ready-offered",
+        false,
+        `no agent was offered the injected e-mail ${token} within ${budget} ms ` +
+          "(the offer budget, GWS_INBOUND_BUDGET_MS)",
+      );
       return this.stop("T7.ready-offered", "not offered");
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
-    const id = typeof got.data.id === "string" ? got.data.id : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
+    const id =
+      typeof got.data.id === "string"
+        ? got.data.id
+        : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
     if (!id) this.stop("N1.envelope", "Invited has no id");
     this.target.monitor.claimId(id, this, [got.agent.name]);
     this.hold(id, got.agent.name, "Invited");
@@ -388,17 +496,27 @@ export class Scenario implements Judge {
   }
 
   /** inbound() then Accept (O1): answer ok and Accepted for the same id. */
-  async accepted(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<AcceptedHandle> {
+  async accepted(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<AcceptedHandle> {
     const inbound = await this.inbound(opts);
     const answer = await this.operate(inbound.agent, inbound.id, { operationName: "Accept" });
     this.requireOk(answer, "O1.answer-ok");
     // Matched by id or by the subject token, so that an Accepted with a wrong id is seen and judged (N3.same-id).
-    const accepted = await this.awaitNotification(inbound.agent, (d) => d.state === "Accepted" && (d.id === inbound.id || JSON.stringify(d).includes(inbound.token)), {
-      what: `Accepted for ${inbound.id}`,
-      requirement: "O1.accepted-notification",
-      after: answer,
-    });
-    this.check("N3.same-id", accepted.id === inbound.id, `Accepted id ${JSON.stringify(accepted.id)}; the invitation's id ${inbound.id}`);
+    const accepted = await this.awaitNotification(
+      inbound.agent,
+      (d) => d.state === "Accepted" && (d.id === inbound.id || JSON.stringify(d).includes(inbound.token)),
+      {
+        what: `Accepted for ${inbound.id}`,
+        requirement: "O1.accepted-notification",
+        after: answer,
+      },
+    );
+    this.check(
+      "N3.same-id",
+      accepted.id === inbound.id,
+      `Accepted id ${JSON.stringify(accepted.id)}; the invitation's id ${inbound.id}`,
+    );
     return { ...inbound, accepted };
   }
 
@@ -409,8 +527,16 @@ export class Scenario implements Judge {
    * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call, and tells the stream
    * monitor what the outcome may cause (effects.ts: expectations, releases).
    */
-  async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
-    const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
+  async operate(
+    agent: AgentHandle,
+    id: string | null,
+    body: unknown,
+    opts: PostOptions & { path?: string } = {},
+  ): Promise<Answer> {
+    const operation =
+      typeof (body as { operationName?: unknown })?.operationName === "string"
+        ? String((body as { operationName: string }).operationName)
+        : "(none)";
     await this.slotsFor(agent, id, operation, body);
     const { exchange, streamMarks, done } = await this.send(agent, id, body, operation, opts);
     try {
@@ -436,12 +562,20 @@ export class Scenario implements Judge {
   }
 
   /** Sends a request with the monitor told (notifications wait until its outcome is noted: done()). */
-  private async send(agent: AgentHandle, id: string | null, body: unknown, operation: string, opts: PostOptions & { path?: string }): Promise<{ exchange: HttpExchange; streamMarks: Map<string, number>; done: () => void }> {
+  private async send(
+    agent: AgentHandle,
+    id: string | null,
+    body: unknown,
+    operation: string,
+    opts: PostOptions & { path?: string },
+  ): Promise<{ exchange: HttpExchange; streamMarks: Map<string, number>; done: () => void }> {
     const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
     const streamMarks = this.streamMarks();
     const done = this.target.monitor.beginOperation();
     try {
-      const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
+      const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () =>
+        agent.http.post(path, body, { ...opts, operation }),
+      );
       return { exchange, streamMarks, done };
     } catch (e) {
       done();
@@ -451,11 +585,27 @@ export class Scenario implements Judge {
 
   /** What an outcome changes: the monitor's expectations and releases, where the interaction now is. */
   /** `ok`: the request was taken (not refused). */
-  private noteOutcome(agent: string, id: string | null, operation: string, body: unknown, exchange: HttpExchange, ok: boolean): void {
+  private noteOutcome(
+    agent: string,
+    id: string | null,
+    operation: string,
+    body: unknown,
+    exchange: HttpExchange,
+    ok: boolean,
+  ): void {
     const answerBody = exchange.body as { replyInteractionId?: unknown } | undefined;
-    const replyInteractionId = typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
+    const replyInteractionId =
+      typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
     const requestBody = body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
-    this.target.monitor.operationDone({ agent, operation, id, body: requestBody, startedAt: exchange.startedAt, ok, replyInteractionId });
+    this.target.monitor.operationDone({
+      agent,
+      operation,
+      id,
+      body: requestBody,
+      startedAt: exchange.startedAt,
+      ok,
+      replyInteractionId,
+    });
     const next = operationOf(operation)?.next;
     if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
       if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
@@ -465,13 +615,24 @@ export class Scenario implements Judge {
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
   judgeAnswer(exchange: HttpExchange, operation: string, malformedRequest = false): Answer {
-    const j = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest, error: exchange.error });
+    const j = judgeAnswer({
+      method: exchange.method,
+      url: exchange.url,
+      status: exchange.status,
+      body: exchange.body,
+      operation,
+      malformedRequest,
+      error: exchange.error,
+    });
     if (j.precondition) throw new PreconditionError("target answers HTTP", j.precondition);
     for (const c of j.checks) this.check(c.requirement, c.passed, c.message);
     return { exchange, ok: j.ok, refused: j.refused, taken: j.taken, body: j.body, operation };
   }
 
-  /** Checks that an answer is a success as the operation's lifecycle entry describes (R1; replyInteractionId for ReplyAll/Forward). */
+  /**
+   * Checks that an answer is a success as the operation's lifecycle entry describes (R1;
+   * replyInteractionId for ReplyAll/Forward).
+   */
   expectOk(answer: Answer, requirement: RequirementId): boolean {
     const op = safeOperation(answer.operation);
     let okShape = answer.ok;
@@ -484,13 +645,20 @@ export class Scenario implements Judge {
     }
     // A refusal of an operation that names a configured queue: say which setting named it.
     const hint = !okShape && answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
-    return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}${hint ? `\n(${hint})` : ""}`);
+    return this.check(
+      requirement,
+      okShape,
+      okShape
+        ? `${answer.operation} answered ok`
+        : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}${hint ? `\n(${hint})` : ""}`,
+    );
   }
 
   /** "HTTP 400 {…}", naming the queue setting when a refused request named a configured queue. */
   describeAnswer(answer: Answer): string {
     const hint = answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
-    return `HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 200) ?? "(empty)"}${hint ? ` (${hint})` : ""}`;
+    const body = JSON.stringify(answer.exchange.body)?.slice(0, 200) ?? "(empty)";
+    return `HTTP ${answer.exchange.status} ${body}${hint ? ` (${hint})` : ""}`;
   }
 
   requireOk(answer: Answer, requirement: RequirementId): void {
@@ -502,7 +670,9 @@ export class Scenario implements Judge {
     return this.check(
       requirement,
       answer.refused,
-      answer.refused ? `${what}: refused (HTTP ${answer.exchange.status})` : `${what}: accepted (HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 200)}) but should have been refused`,
+      answer.refused
+        ? `${what}: refused (HTTP ${answer.exchange.status})`
+        : `${what}: accepted (${this.describeAnswer(answer)}) but should have been refused`,
     );
   }
 
@@ -538,7 +708,8 @@ export class Scenario implements Judge {
     // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
     const late = await this.waitOn(agent, own, opts.what, budget);
     const msg = late
-      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms ${budgetName}: counts as missing`
+      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms ${budgetName}: ` +
+        "counts as missing"
       : `${opts.what} did not arrive within ${budget} ms (${budgetName}; nor within twice that)`;
     this.check(opts.requirement, false, msg, late ? late.receivedAt - since : undefined);
     if (n8) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
@@ -547,7 +718,12 @@ export class Scenario implements Judge {
   }
 
   /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */
-  async waitOn(agent: AgentHandle, match: (d: Notification, n?: ReceivedNotification) => boolean, what: string, budgetMs: number): Promise<ReceivedNotification | undefined> {
+  async waitOn(
+    agent: AgentHandle,
+    match: (d: Notification, n?: ReceivedNotification) => boolean,
+    what: string,
+    budgetMs: number,
+  ): Promise<ReceivedNotification | undefined> {
     try {
       return await agent.session.waitFor((n) => match(n.data as Notification, n), what, budgetMs);
     } catch (e) {
@@ -569,7 +745,12 @@ export class Scenario implements Judge {
   ): Promise<(ReceivedNotification & { agent: AgentHandle }) | undefined> {
     const controller = new AbortController();
     const waits = this.target.agents.map((agent) =>
-      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), { what, budgetName: "offerBudget", budgetMs, signal: controller.signal }).then((n) => ({
+      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), {
+        what,
+        budgetName: "offerBudget",
+        budgetMs,
+        signal: controller.signal,
+      }).then((n) => ({
         ...n,
         agent,
       })),
@@ -609,12 +790,21 @@ export class Scenario implements Judge {
     // ReplyCreated nobody claims is attributed at the end of the worker (monitor.drain).
     await new Promise((r) => setTimeout(r, windowMs));
     if (watch.violations.length > 0) return false;
-    return this.check(requirement, true, `${what}: no notification within ${windowMs} ms (watched until the end of the run, at least ${this.settings.notifyBudgetMs} ms)`);
+    return this.check(
+      requirement,
+      true,
+      `${what}: no notification within ${windowMs} ms ` +
+        `(watched until the end of the run, at least ${this.settings.notifyBudgetMs} ms)`,
+    );
   }
 
   /** Makes the monitor attribute notifications about `id` to this scenario. */
   claim(id: string, agents: AgentHandle[]): void {
-    this.target.monitor.claimId(id, this, agents.map((a) => a.name));
+    this.target.monitor.claimId(
+      id,
+      this,
+      agents.map((a) => a.name),
+    );
   }
 
   // ----- what the scenario holds, and finishing it ---------------------------------------------
@@ -625,7 +815,8 @@ export class Scenario implements Judge {
       this.letGo(id);
       return;
     }
-    // A notification of something the scenario let go (a late copy of an old state) does not bring it back; an offer does.
+    // A notification of something the scenario let go (a late copy of an old state) does not bring
+    // it back; an offer does.
     if (this.letGoOf.has(id) && !reoffer) return;
     this.letGoOf.delete(id);
     const current = this.holdings.get(id);
@@ -667,7 +858,11 @@ export class Scenario implements Judge {
     try {
       await this.finishAllBut([]);
     } catch (e) {
-      record({ kind: "event", scenario: this.name, message: `finishing what the scenario left open failed: ${(e as Error).message}` });
+      record({
+        kind: "event",
+        scenario: this.name,
+        message: `finishing what the scenario left open failed: ${(e as Error).message}`,
+      });
     } finally {
       this.ended = true;
       this.slots.releaseAll();
@@ -688,12 +883,25 @@ export class Scenario implements Judge {
 
   private async finishSteps(id: string, h: Holding): Promise<void> {
     const agent = this.agentNamed(h.agent);
-    const steps = h.state === "ReplyCreated" ? ["CancelReplyEmail"] : h.state === "Invited" ? ["Accept", "StopProcessing"] : ["StopProcessing"];
+    const steps =
+      h.state === "ReplyCreated"
+        ? ["CancelReplyEmail"]
+        : h.state === "Invited"
+          ? ["Accept", "StopProcessing"]
+          : ["StopProcessing"];
     for (const operation of steps) {
       const body = { operationName: operation };
       const { exchange, done } = await this.send(agent, id, body, operation, {});
       // Classified as every answer is, but nothing is recorded: finishing judges nothing.
-      const ok = judgeAnswer({ method: exchange.method, url: exchange.url, status: exchange.status, body: exchange.body, operation, malformedRequest: false, error: exchange.error }).taken;
+      const ok = judgeAnswer({
+        method: exchange.method,
+        url: exchange.url,
+        status: exchange.status,
+        body: exchange.body,
+        operation,
+        malformedRequest: false,
+        error: exchange.error,
+      }).taken;
       this.noteOutcome(agent.name, id, operation, body, exchange, ok);
       done();
       if (!ok) break;

@@ -27,7 +27,10 @@ export interface TargetSettings {
   inviteTimeoutMs?: number;
   /** N8 budget for a required notification; undefined: the target's default (5000, shorter for the embedded server). */
   notifyBudgetMs?: number;
-  /** Budget of every Invited that depends on routing (an inbound e-mail, a re-offer, a Transfer to a queue); undefined: the notification budget. */
+  /**
+   * Budget of every Invited that depends on routing (an inbound e-mail, a re-offer, a Transfer to a
+   * queue); undefined: the notification budget.
+   */
   inboundBudgetMs?: number;
   tlsInsecure: boolean;
   /** Queue names (deployment data): one for every purpose, overridden per purpose. */
@@ -49,7 +52,8 @@ export type QueuePurpose = "compose" | "transfer" | "place" | "create";
 export const QUEUE_PURPOSES: readonly QueuePurpose[] = ["compose", "transfer", "place", "create"];
 
 /** The setting of each purpose (overrides GWS_QUEUE) and the operations that name that queue. */
-export const QUEUE_SETTINGS: Record<QueuePurpose, { key: keyof TargetSettings; env: string; operations: readonly string[] }> = {
+type QueueSetting = { key: keyof TargetSettings; env: string; operations: readonly string[] };
+export const QUEUE_SETTINGS: Record<QueuePurpose, QueueSetting> = {
   compose: { key: "composeQueue", env: "GWS_COMPOSE_QUEUE", operations: ["Reply", "ReplyAll", "Forward", "Send"] },
   transfer: { key: "transferQueue", env: "GWS_TRANSFER_QUEUE", operations: ["Transfer"] },
   place: { key: "placeQueue", env: "GWS_PLACE_QUEUE", operations: ["PlaceInQueue"] },
@@ -64,7 +68,7 @@ export interface ResolvedQueue {
 }
 export type ResolvedQueues = Record<QueuePurpose, ResolvedQueue>;
 
-/** The queue of each purpose from the settings (per-purpose setting, else GWS_QUEUE); undefined where neither is set. */
+/** The queue of each purpose from the settings (its own setting, else GWS_QUEUE); undefined where neither is set. */
 export function queuesFromSettings(s: TargetSettings): Partial<ResolvedQueues> {
   const out: Partial<ResolvedQueues> = {};
   for (const purpose of QUEUE_PURPOSES) {
@@ -108,26 +112,68 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
   { key: "smtpUrl", env: "GWS_SMTP_URL", flag: "--smtp-url", kind: "url", secret: true, help: "SMTP server for the smtp adapter, e.g. smtp://user:pass@mail:25." },
   { key: "mailbox", env: "GWS_MAILBOX", flag: "--mailbox", kind: "string", help: "Mailbox address the smtp adapter delivers to." },
   { key: "inviteTimeoutMs", env: "GWS_INVITE_TIMEOUT_MS", flag: "--invite-timeout-ms", kind: "positiveInt", help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5)." },
-  { key: "notifyBudgetMs", env: "GWS_NOTIFY_BUDGET_MS", flag: "--notify-budget-ms", kind: "positiveInt", help: "Notification budget in ms (N8), default 5000 (the embedded reference server declares a shorter one)." },
+  {
+    key: "notifyBudgetMs",
+    env: "GWS_NOTIFY_BUDGET_MS",
+    flag: "--notify-budget-ms",
+    kind: "positiveInt",
+    help: "Notification budget in ms (N8), default 5000 (the embedded reference server declares a shorter one).",
+  },
   {
     key: "inboundBudgetMs",
     env: "GWS_INBOUND_BUDGET_MS",
     flag: "--inbound-budget-ms",
     kind: "positiveInt",
-    help: "Offer budget in ms: inbound e-mail, re-offer and Transfer to a queue until Invited (default: the notification budget).",
+    help:
+      "Offer budget in ms: inbound e-mail, re-offer and Transfer to a queue until Invited " +
+      "(default: the notification budget).",
   },
   { key: "tlsInsecure", env: "GWS_TLS_INSECURE", flag: "--tls-insecure", kind: "boolean", help: "Accept self-signed TLS certificates (default off)." },
-  { key: "queue", env: "GWS_QUEUE", flag: "--queue", kind: "string", help: "Queue name the target knows, for every operation that names one (required with --base-url unless each purpose below is set)." },
-  { key: "composeQueue", env: "GWS_COMPOSE_QUEUE", flag: "--compose-queue", kind: "string", help: "Queue for Reply, ReplyAll, Forward and Send (default --queue)." },
-  { key: "transferQueue", env: "GWS_TRANSFER_QUEUE", flag: "--transfer-queue", kind: "string", help: "Queue for Transfer to a queue (default --queue)." },
-  { key: "placeQueue", env: "GWS_PLACE_QUEUE", flag: "--place-queue", kind: "string", help: "Queue for PlaceInQueue (default --queue)." },
-  { key: "createQueue", env: "GWS_CREATE_QUEUE", flag: "--create-queue", kind: "string", help: "Queue for CreateEmail (default --queue)." },
+  {
+    key: "queue",
+    env: "GWS_QUEUE",
+    flag: "--queue",
+    kind: "string",
+    help:
+      "Queue name the target knows, for every operation that names one " +
+      "(required with --base-url unless each purpose below is set).",
+  },
+  {
+    key: "composeQueue",
+    env: "GWS_COMPOSE_QUEUE",
+    flag: "--compose-queue",
+    kind: "string",
+    help: "Queue for Reply, ReplyAll, Forward and Send (default --queue).",
+  },
+  {
+    key: "transferQueue",
+    env: "GWS_TRANSFER_QUEUE",
+    flag: "--transfer-queue",
+    kind: "string",
+    help: "Queue for Transfer to a queue (default --queue).",
+  },
+  {
+    key: "placeQueue",
+    env: "GWS_PLACE_QUEUE",
+    flag: "--place-queue",
+    kind: "string",
+    help: "Queue for PlaceInQueue (default --queue).",
+  },
+  {
+    key: "createQueue",
+    env: "GWS_CREATE_QUEUE",
+    flag: "--create-queue",
+    kind: "string",
+    help: "Queue for CreateEmail (default --queue).",
+  },
   {
     key: "maxOpenPerAgent",
     env: "GWS_MAX_OPEN_PER_AGENT",
     flag: "--max-open-per-agent",
     kind: "positiveInt",
-    help: "Most interactions the suite holds open on one agent at once, across parallel workers (default 4); at most the target's capacity.",
+    help:
+      "Most interactions the suite holds open on one agent at once, across parallel workers (default 4); " +
+      "at most the target's capacity.",
   },
 ];
 
@@ -169,7 +215,10 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
       if (!["http", "smtp", "command"].includes(raw)) throw new SettingsError(name, `"${raw}" is not one of http, smtp, command`);
       return raw;
     case "positiveInt": {
-      if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new SettingsError(name, `"${raw}" is not a positive whole number${def.key.endsWith("Ms") ? " of milliseconds" : ""}`);
+      const unit = def.key.endsWith("Ms") ? " of milliseconds" : "";
+      if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+        throw new SettingsError(name, `"${raw}" is not a positive whole number${unit}`);
+      }
       return Number(raw);
     }
     case "boolean":
@@ -254,7 +303,9 @@ export function resolveSettings(sources: SettingsSources = { env: process.env })
     const queues = queuesFromSettings(s);
     const missing = QUEUE_PURPOSES.filter((p) => !queues[p]).map((p) => QUEUE_SETTINGS[p].env);
     if (missing.length) {
-      throw new SettingsError("GWS_QUEUE", `is required when GWS_BASE_URL is set: a queue the target knows, for every operation that names one (or set ${missing.join(", ")})`);
+      const what = "a queue the target knows, for every operation that names one";
+      const or = `(or set ${missing.join(", ")})`;
+      throw new SettingsError("GWS_QUEUE", `is required when GWS_BASE_URL is set: ${what} ${or}`);
     }
   } else if (s.cometdUrl || s.controlUrl) {
     throw new SettingsError(s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL", "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)");

@@ -39,7 +39,9 @@ export class ScenarioSlots {
       if (!got) {
         throw new PreconditionError(
           "a free interaction slot (GWS_MAX_OPEN_PER_AGENT)",
-          `no ${preferred ? `room on ${preferred}` : "agent with room"} for ${count} interaction(s) within ${this.budgetMs} ms: other scenarios hold up to ${this.limit} on each (--max-open-per-agent); raise it if the target's capacity allows, or the target does not let the suite finish what it opened`,
+          `no ${preferred ? `room on ${preferred}` : "agent with room"} for ${count} interaction(s) within ` +
+            `${this.budgetMs} ms: other scenarios hold up to ${this.limit} on each (--max-open-per-agent); ` +
+            "raise it if the target's capacity allows, or the target does not let the suite finish what it opened",
         );
       }
       this.add(got, count);
@@ -61,7 +63,8 @@ export class ScenarioSlots {
    */
   async forOffer(preferred?: string): Promise<string> {
     const home = await this.admit(preferred);
-    const agent = preferred ?? ((this.free.get(home) ?? 0) > 0 ? home : ([...this.free].find(([, n]) => n > 0)?.[0] ?? home));
+    const agent =
+      preferred ?? ((this.free.get(home) ?? 0) > 0 ? home : ([...this.free].find(([, n]) => n > 0)?.[0] ?? home));
     this.takeOn(agent);
     return agent;
   }

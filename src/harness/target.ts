@@ -79,7 +79,10 @@ export class Target {
 
   /** Runs `chore` now; the end of the worker waits for it. */
   chore(chore: () => Promise<unknown>): void {
-    const p = chore().catch((e: Error) => record({ kind: "event", scenario: null, message: `a chore of a finished scenario failed: ${e.message}` }));
+    const failed = (e: Error): void => {
+      record({ kind: "event", scenario: null, message: `a finished scenario's chore failed: ${e.message}` });
+    };
+    const p = chore().catch(failed);
     this.chores.add(p);
     void p.finally(() => this.chores.delete(p));
   }
@@ -91,8 +94,11 @@ export class Target {
   async finish(): Promise<void> {
     try {
       // The drain waits at most two budgets: watches reaching the budget, then the youngest unclaimed reply.
-      await withBudget(this.monitor.drain(this.settings.notifyBudgetMs), "watches to reach the notification budget", "notifyBudget", 2 * this.settings.notifyBudgetMs + BUDGETS.closeMs);
-      await withBudget(Promise.allSettled([...this.chores]), "finishing what scenarios left open", "httpAnswer", BUDGETS.httpAnswerMs * 2);
+      const budget = this.settings.notifyBudgetMs;
+      const drain = this.monitor.drain(budget);
+      await withBudget(drain, "watches to reach the notification budget", "notifyBudget", 2 * budget + BUDGETS.closeMs);
+      const chores = Promise.allSettled([...this.chores]);
+      await withBudget(chores, "finishing what scenarios left open", "httpAnswer", BUDGETS.httpAnswerMs * 2);
     } catch (e) {
       record({ kind: "event", scenario: null, message: `worker teardown: ${(e as Error).message}` });
     } finally {
@@ -107,7 +113,10 @@ export class Target {
     if (ready.status === 401 || ready.status === 403) {
       throw new PreconditionError(`agent ${credentials.username} can log in`, `POST /me/channels/email answered HTTP ${ready.status}`);
     }
-    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, { cookie: http.cookieHeader(), tlsInsecure: this.settings.tlsInsecure });
+    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, {
+      cookie: http.cookieHeader(),
+      tlsInsecure: this.settings.tlsInsecure,
+    });
     const connected = await session.connect(BUDGETS.cometdConnectMs);
     if (!connected.ok) {
       await session.close();

@@ -44,7 +44,7 @@ export type TranscriptEntry = { worker?: string } & (
       measuredMs?: number;
       /** Judged by a watch that a refused request changed nothing (R3, T4, T8). */
       watch?: boolean;
-      /** Found after the scenario's test had ended: merged into its results before verdicts (src/report/late-checks.ts). */
+      /** Found after the scenario's test had ended: merged into its results before verdicts (report/late-checks.ts). */
       late?: boolean;
       /** How long after its cause (the refused request) the late effect showed. */
       delayMs?: number;

@@ -12,8 +12,9 @@ import { FAULTS } from "./faults/index.js";
 import { parseVariations, VARIATIONS } from "./variations.js";
 import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
 
-const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N] [--fault NAME]
-       [--variations all|NAME,NAME] [--tls-cert FILE --tls-key FILE] [--notify-budget-ms N] [--bayeux cometd|faye] [--list-faults] [--list-variations] [--help]
+const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N]
+       [--fault NAME] [--variations all|NAME,NAME] [--tls-cert FILE --tls-key FILE] [--notify-budget-ms N]
+       [--bayeux cometd|faye] [--list-faults] [--list-variations] [--help]
   --port               TCP port (default 8080; 0 = any free port)
   --host               address to listen on (default 127.0.0.1)
   --agents             agent credentials (default ${DEFAULT_AGENTS.map((a) => a.username).join(", ")} with their demo passwords)
@@ -32,7 +33,13 @@ export class UsageError extends Error {}
 /** How long the process may take to end by itself after close() before it reports what holds it. */
 const SHUTDOWN_BUDGET_MS = 3_000;
 
-type ReferenceArgs = ReferenceServerOptions & { help?: boolean; listFaults?: boolean; listVariations?: boolean; tlsCertFile?: string; tlsKeyFile?: string };
+type ReferenceArgs = ReferenceServerOptions & {
+  help?: boolean;
+  listFaults?: boolean;
+  listVariations?: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+};
 
 export function parseReferenceArgs(argv: string[]): ReferenceArgs {
   const out: ReferenceArgs = { port: 8080 };
@@ -120,7 +127,10 @@ export function parseReferenceArgs(argv: string[]): ReferenceArgs {
         throw new UsageError(`unknown flag ${flag}`);
     }
   }
-  if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) throw new UsageError(`${out.tlsCertFile ? "--tls-key" : "--tls-cert"} is needed with ${out.tlsCertFile ? "--tls-cert" : "--tls-key"}`);
+  if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) {
+    const [missing, given] = out.tlsCertFile ? ["--tls-key", "--tls-cert"] : ["--tls-cert", "--tls-key"];
+    throw new UsageError(`${missing} is needed with ${given}`);
+  }
   if (out.tlsCertFile && out.tlsKeyFile) {
     const read = (flag: string, file: string): Buffer => {
       try {
@@ -161,7 +171,8 @@ async function main(): Promise<void> {
     console.error(`reference: cannot start: ${(e as Error).message}`);
     process.exit(1);
   }
-  console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}${server.variations.length ? ` (variations: ${server.variations.join(", ")})` : ""}`);
+  const variations = server.variations.length ? ` (variations: ${server.variations.join(", ")})` : "";
+  console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}${variations}`);
   console.log(`  API root   ${server.baseUrl}`);
   console.log(`  CometD     ${server.cometdUrl}`);
   console.log(`  control    ${server.controlUrl}/inbound-emails`);

@@ -30,7 +30,7 @@ export const REFERENCE_KNOWN_QUEUES: readonly string[] = [REFERENCE_INBOUND_QUEU
  */
 export const REFERENCE_NOTIFY_BUDGET_MS = 1000;
 
-/** The invitation timeout a run against the embedded server declares: it honours the per-e-mail revokeAfterMs hint (N5). */
+/** The invitation timeout a run against the embedded server declares (it honours each e-mail's revokeAfterMs, N5). */
 export const REFERENCE_INVITE_TIMEOUT_MS = 600;
 
 /** How many interactions the capacity variation offers one agent at once (Invited, Accepted and ReplyCreated count). */

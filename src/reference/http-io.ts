@@ -36,7 +36,8 @@ export interface JsonAnswer {
 export function writeJson(res: ServerResponse, answer: JsonAnswer, then?: () => void): void {
   // An undefined body is an empty answer (R1 MAY: Accept's empty 200).
   const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
-  res.writeHead(answer.status, { ...(text ? { "content-type": "application/json" } : {}), "content-length": Buffer.byteLength(text), ...answer.headers });
+  const type = text ? { "content-type": "application/json" } : {};
+  res.writeHead(answer.status, { ...type, "content-length": Buffer.byteLength(text), ...answer.headers });
   res.end(text, then);
 }
 

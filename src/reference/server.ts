@@ -25,7 +25,7 @@ export interface ReferenceServerOptions {
   inviteTimeoutMs?: number;
   /** A fault of faults/faults.json to switch on. */
   fault?: string;
-  /** The suite's notification budget: the "late notification" fault exceeds it; the late-effect faults act within it. */
+  /** The suite's notification budget: the late-notification fault exceeds it, the late-effect faults act within it. */
   notifyBudgetMs?: number;
   /** Allowed variations to switch on (variations.ts): names, or "all". Each one conforming. */
   variations?: readonly string[] | "all";
@@ -121,7 +121,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       } else deliver();
     }
   };
-  const world = new World({ agents, inviteTimeoutMs: options.inviteTimeoutMs, faults, variations, lateEffectMs: lateEffectDelayMs(budgetMs), notify: send });
+  const lateEffectMs = lateEffectDelayMs(budgetMs);
+  const inviteTimeoutMs = options.inviteTimeoutMs;
+  const world = new World({ agents, inviteTimeoutMs, faults, variations, lateEffectMs, notify: send });
 
   // ----- authentication (T4, T5)
   /** The agent a request authenticates as: Basic credentials, else the session cookie. */
@@ -143,8 +145,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {
     let answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
-    // R2 MAY (failures-http-200 variation): a failure of an operation or the channel is HTTP 200 with the error envelope.
-    if (operation && variations.failuresAs200 && answer.status >= 400 && answer.status < 500 && answer.status !== 401) answer = { ...answer, status: 200 };
+    // R2 MAY (failures-http-200 variation): a failure of an operation or the channel is HTTP 200 with
+    // the error envelope; an authentication refusal stays 401 (T4).
+    const failure = answer.status >= 400 && answer.status < 500 && answer.status !== 401;
+    if (operation && variations.failuresAs200 && failure) answer = { ...answer, status: 200 };
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };
@@ -226,7 +230,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       else res.destroy();
     });
   };
-  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  const tls = options.tls;
+  const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -4,16 +4,31 @@
  * variations.test.ts). "Nothing came" is read after a barrier (TestAgent.sync), never after a sleep.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REFERENCE_CAPACITY, REFERENCE_INBOUND_DELAY_MS, REFERENCE_KNOWN_QUEUES, REFERENCE_QUEUES } from "./deployment.js";
+import {
+  REFERENCE_CAPACITY,
+  REFERENCE_INBOUND_DELAY_MS,
+  REFERENCE_KNOWN_QUEUES,
+  REFERENCE_QUEUES,
+} from "./deployment.js";
 import { startReferenceServer, type ReferenceServer } from "./server.js";
 import { call, inject, TestAgent, type Answer, type Json } from "./test-support/client.js";
 import { parseVariations, VARIATIONS, variationSwitches } from "./variations.js";
 
 let tokens = 0;
-const email = (extra: Json = {}): Json => ({ to: "support@cc.example", from: "pat@example.org", subject: `variation [v${++tokens}]`, text: "line one\nline two", agent: "agent1", ...extra });
+const email = (extra: Json = {}): Json => ({
+  to: "support@cc.example",
+  from: "pat@example.org",
+  subject: `variation [v${++tokens}]`,
+  text: "line one\nline two",
+  agent: "agent1",
+  ...extra,
+});
 
 /** A server with `variation` on and agents 1–3 connected and Ready. */
-async function world(variation: string, count = 2): Promise<{ server: ReferenceServer; agents: TestAgent[]; close: () => Promise<void> }> {
+async function world(
+  variation: string,
+  count = 2,
+): Promise<{ server: ReferenceServer; agents: TestAgent[]; close: () => Promise<void> }> {
   const server = await startReferenceServer({ variations: [variation] });
   const agents: TestAgent[] = [];
   for (const a of server.agents.slice(0, count)) agents.push(await TestAgent.connect(server, a));
@@ -34,11 +49,15 @@ describe("the declared list", () => {
   it("names each variation once with the rule that allows it; `all` switches every one on; an unknown name is refused", () => {
     expect(new Set(VARIATIONS.map((v) => v.name)).size).toBe(VARIATIONS.length);
     for (const v of VARIATIONS) expect(v.description.length, v.name).toBeGreaterThan(20);
-    expect(Object.keys(variationSwitches("all")).sort()).toEqual(VARIATIONS.flatMap((v) => Object.keys(v.switches)).sort());
+    expect(Object.keys(variationSwitches("all")).sort()).toEqual(
+      VARIATIONS.flatMap((v) => Object.keys(v.switches)).sort(),
+    );
     expect(parseVariations("all")).toBe("all");
     expect(parseVariations(" require-queue , empty-accept ")).toEqual(["require-queue", "empty-accept"]);
     expect(parseVariations("")).toBeUndefined();
-    expect(() => parseVariations("relaxed")).toThrow(/unknown variation "relaxed"; valid variations: all, require-queue/);
+    expect(() => parseVariations("relaxed")).toThrow(
+      /unknown variation "relaxed"; valid variations: all, require-queue/,
+    );
   });
 });
 
@@ -53,11 +72,16 @@ describe("require-queue: queueName required where the page does not mark it opti
     expect((await a1.op(id, { operationName: "Accept" })).status).toBe(200);
     const none = await a1.op(id, { operationName: "Reply" });
     expect([none.status, isError(none)]).toEqual([400, true]);
-    const unknown = await a1.op(id, { operationName: "Reply", queueName: "name-of-the-queue-where-to-place-interaction-while-agent-is-composing-it" });
+    const unknown = await a1.op(id, {
+      operationName: "Reply",
+      queueName: "name-of-the-queue-where-to-place-interaction-while-agent-is-composing-it",
+    });
     expect(unknown.body?.errorDescription).toMatch(/unknown queue/);
     expect((await a1.op(id, { operationName: "Reply", queueName: REFERENCE_QUEUES.compose })).body?.status).toBe("ok");
     expect((await a1.op(id, { operationName: "PlaceInQueue", queueName: "Archive" })).status).toBe(400);
-    expect((await a1.op(id, { operationName: "PlaceInQueue", queueName: REFERENCE_QUEUES.place })).body?.status).toBe("ok");
+    expect((await a1.op(id, { operationName: "PlaceInQueue", queueName: REFERENCE_QUEUES.place })).body?.status).toBe(
+      "ok",
+    );
     expect(REFERENCE_KNOWN_QUEUES).toContain(REFERENCE_QUEUES.transfer);
   });
 });
@@ -88,7 +112,8 @@ describe("crlf-text: Text with CRLF line ends and a final line end", () => {
     await a1.op(id, { operationName: "Accept" });
     const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
     expect(acc.email_object.Text).toBe("line one\r\nline two\r\n");
-    const rid = (await a1.op(id, { operationName: "Reply", quoteOriginal: true, indentCharacter: "> " })).body?.replyInteractionId;
+    const rid = (await a1.op(id, { operationName: "Reply", quoteOriginal: true, indentCharacter: "> " })).body
+      ?.replyInteractionId;
     const created = await a1.waitFor((n) => n.id === rid, "ReplyCreated");
     expect(created.email_object.Text).toBe("> line one\r\n> line two\r\n");
   });
@@ -144,16 +169,19 @@ describe("reoffer-elsewhere: a queued interaction is offered to another Ready ag
   beforeAll(async () => (w = await world("reoffer-elsewhere", 2)));
   afterAll(() => w.close());
 
-  it.each(["PlaceInQueue", "Transfer"])("after %s to a queue: Invited, same id, on the other agent", async (operation) => {
-    const [a1, a2] = w.agents;
-    const id = await offered(w.server, a1);
-    await a1.op(id, { operationName: "Accept" });
-    const queue = operation === "Transfer" ? REFERENCE_QUEUES.transfer : REFERENCE_QUEUES.place;
-    expect((await a1.op(id, { operationName: operation, queueName: queue })).body?.status).toBe("ok");
-    await a2.waitFor((n) => n.id === id && n.state === "Invited", "the re-offer");
-    // It is the other agent's now: the one who let it go is refused as a foreign agent (T8).
-    expect((await a1.op(id, { operationName: "Reply", queueName: REFERENCE_QUEUES.compose })).status).toBe(403);
-  });
+  it.each(["PlaceInQueue", "Transfer"])(
+    "after %s to a queue: Invited, same id, on the other agent",
+    async (operation) => {
+      const [a1, a2] = w.agents;
+      const id = await offered(w.server, a1);
+      await a1.op(id, { operationName: "Accept" });
+      const queue = operation === "Transfer" ? REFERENCE_QUEUES.transfer : REFERENCE_QUEUES.place;
+      expect((await a1.op(id, { operationName: operation, queueName: queue })).body?.status).toBe("ok");
+      await a2.waitFor((n) => n.id === id && n.state === "Invited", "the re-offer");
+      // It is the other agent's now: the one who let it go is refused as a foreign agent (T8).
+      expect((await a1.op(id, { operationName: "Reply", queueName: REFERENCE_QUEUES.compose })).status).toBe(403);
+    },
+  );
 });
 
 describe("failures-http-200: failures answer HTTP 200 with the error envelope; authentication refusals stay 401", () => {
@@ -168,6 +196,8 @@ describe("failures-http-200: failures answer HTTP 200 with the error envelope; a
     const id = await offered(w.server, a1);
     const notAllowed = await a1.op(id, { operationName: "Send" });
     expect([notAllowed.status, isError(notAllowed)]).toEqual([200, true]);
-    expect((await call(`${w.server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" } })).status).toBe(401);
+    expect((await call(`${w.server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" } })).status).toBe(
+      401,
+    );
   });
 });

@@ -9,7 +9,15 @@
  * operation's next state from lifecycle.json (`next`, `creates`, `offersTo`).
  */
 import { randomBytes } from "node:crypto";
-import { allowedOperations, documentedCapabilities, eventTargetOf, lifecycle, operationOf, requireOperation, stateOf } from "../contract/lifecycle.js";
+import {
+  allowedOperations,
+  documentedCapabilities,
+  eventTargetOf,
+  lifecycle,
+  operationOf,
+  requireOperation,
+  stateOf,
+} from "../contract/lifecycle.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { REFERENCE_INBOUND_QUEUE, REFERENCE_KNOWN_QUEUES, REFERENCE_QUEUES } from "./deployment.js";
@@ -84,6 +92,14 @@ export interface WorldOptions {
   lateEffectMs?: number;
   /** Called for every notification, after the answer of the call that caused it is written. */
   notify(delivery: Delivery): void;
+}
+
+/** How an interaction is offered: `routed` (depends on routing: the inbound-delay variation), never to `exclude`. */
+interface OfferOptions {
+  /** Keep it waiting for an agent with room when nobody can take it now (default true). */
+  holdIfNobody?: boolean;
+  routed?: boolean;
+  exclude?: string;
 }
 
 /** The result of a call: the answer to write, then the notifications to send once it is written. */
@@ -210,7 +226,10 @@ export class World {
     // before (sent, cancelled, stopped, revoked, ...) is told the state instead (R3, 409).
     const knows = it.owner === agent || (!it.owner && it.formerOwners.has(agent));
     if (!knows && !this.opts.faults.skipOwnership) {
-      if (this.opts.faults.refusedForeignTakesEffect && (name === "Reply" || name === "ReplyAll" || name === "Forward")) this.later(() => this.reply(it, agent, name, b));
+      const op = name;
+      if (this.opts.faults.refusedForeignTakesEffect && isReplyOperation(op)) {
+        this.later(() => this.reply(it, agent, op, b));
+      }
       return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
     }
     let allowed = this.heldBy(it, agent) || this.opts.faults.skipOwnership ? allowedOperations(it.state) : [];
@@ -259,7 +278,8 @@ export class World {
     it.rejectedBy.add(agent);
     it.state = requireOperation("Reject").next!.state;
     this.release(it);
-    return { answer: ok(), deliveries: [...this.offer(it, { holdIfNobody: false, routed: true }), ...this.drainHeld()] };
+    const reoffer = this.offer(it, { holdIfNobody: false, routed: true });
+    return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
   }
 
   /**
@@ -273,7 +293,9 @@ export class World {
     if (["Reply", "ReplyAll", "Send", "CreateEmail"].includes(operation) && b.queueName === undefined) {
       return `${operation} needs queueName on this server (the page does not mark it optional; known queues: ${known})`;
     }
-    if (typeof b.queueName === "string" && !REFERENCE_KNOWN_QUEUES.includes(b.queueName)) return `unknown queue "${b.queueName}" (known queues: ${known})`;
+    if (typeof b.queueName === "string" && !REFERENCE_KNOWN_QUEUES.includes(b.queueName)) {
+      return `unknown queue "${b.queueName}" (known queues: ${known})`;
+    }
     return undefined;
   }
 
@@ -293,7 +315,7 @@ export class World {
     this.lateTimers.add(t);
   }
 
-  /** The refused-request-notifies-late fault: a refused request on an interaction the agent holds re-sends its state later. */
+  /** The refused-request-late-notification fault: a refused request on a held interaction re-sends its state later. */
   private noticeRefusalLate(agent: string, id: string | null): void {
     if (!this.opts.faults.refusalNotifiesLate || id === null) return;
     const it = this.interactions.get(id);
@@ -309,15 +331,18 @@ export class World {
     let derived: OutboundEmail;
     if (op === "Forward") {
       // O5: the destination is set by the agent in Send (the page's Forward has no address field).
-      derived = { to: "", from: e.to, subject: `Fwd: ${e.subject}`, text: quote(e.text, "Forwarded message:", "> ", this.eol), mimeType: e.mimeType };
+      const text = quote(e.text, "Forwarded message:", "> ", this.eol);
+      derived = { to: "", from: e.to, subject: `Fwd: ${e.subject}`, text, mimeType: e.mimeType };
     } else {
       const quoteDefault = this.opts.faults.quoteDefault?.(op) ?? op === "ReplyAll"; // O3: false for Reply; O4: true for ReplyAll
       const quoteOriginal = typeof b.quoteOriginal === "boolean" ? b.quoteOriginal : quoteDefault;
+      const startLine = b.replyToStartLine as string | undefined;
+      const indent = b.indentCharacter as string | undefined;
       derived = {
         to: e.replyTo ?? e.from, // O3: Reply-To, else From (SHOULD)
         from: e.to,
         subject: `${typeof b.subjectPrefix === "string" ? b.subjectPrefix : ""}${e.subject}`,
-        text: quoteOriginal ? quote(e.text, b.replyToStartLine as string | undefined, b.indentCharacter as string | undefined, this.eol) : "",
+        text: quoteOriginal ? quote(e.text, startLine, indent, this.eol) : "",
         mimeType: e.mimeType,
         ...(op === "ReplyAll" && e.cc ? { cc: e.cc } : {}), // O4
       };
@@ -372,7 +397,8 @@ export class World {
     it.state = requireOperation(op).next!.state;
     if (!this.heldBy(it, it.owner ?? "")) this.release(it);
     // Routing is the server's (reoffer-elsewhere variation): a queued interaction goes to another Ready agent.
-    const reoffer = op === "PlaceInQueue" && this.variations.reofferElsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
+    const elsewhere = op === "PlaceInQueue" && this.variations.reofferElsewhere;
+    const reoffer = elsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
     return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
   }
 
@@ -386,7 +412,8 @@ export class World {
     this.release(it);
     if (!target) {
       // To a queue: routing is the server's (reoffer-elsewhere variation offers it to another Ready agent).
-      const reoffer = this.variations.reofferElsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
+      const elsewhere = this.variations.reofferElsewhere;
+      const reoffer = elsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
       return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
     }
     if (this.opts.faults.transferWithoutInvite) return { answer: ok(), deliveries: this.drainHeld() };
@@ -404,10 +431,12 @@ export class World {
    * order. With nobody to take it, it is held until an agent turns Ready (unless `holdIfNobody`
    * is false: after Reject).
    */
-  private offer(it: Interaction, opts: { holdIfNobody?: boolean; routed?: boolean; exclude?: string } = {}): Delivery[] {
-    const room = (name: string): boolean => this.variations.capacity === undefined || this.heldCount(name) < this.variations.capacity;
+  private offer(it: Interaction, opts: OfferOptions = {}): Delivery[] {
+    const capacity = this.variations.capacity;
+    const room = (name: string): boolean => capacity === undefined || this.heldCount(name) < capacity;
+    const ready = (name: string): boolean => !!this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady;
     const canTake = (name: string): boolean =>
-      (this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady) && !it.rejectedBy.has(name) && name !== opts.exclude && room(name);
+      ready(name) && !it.rejectedBy.has(name) && name !== opts.exclude && room(name);
     let agent: string | undefined;
     if (it.onlyFor) agent = canTake(it.onlyFor) ? it.onlyFor : undefined;
     else if (it.preferredAgent && canTake(it.preferredAgent)) agent = it.preferredAgent;
@@ -547,6 +576,10 @@ export function quote(text: string, startLine?: string, indent?: string, eol = "
   return [...(startLine !== undefined ? [startLine] : []), ...lines].join(eol) + (finalEnd ? eol : "");
 }
 
+
+function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward" {
+  return name === "Reply" || name === "ReplyAll" || name === "Forward";
+}
 
 function newId(): string {
   return randomBytes(8).toString("hex").toUpperCase();

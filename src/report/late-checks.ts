@@ -39,7 +39,8 @@ export function mergeLateChecks(scenarios: ScenarioResult[], transcript: readonl
       at: e.ts,
       ...(e.delayMs !== undefined ? { measuredMs: e.delayMs } : {}),
     };
-    if (!meta.checks.some((c) => c.requirement === rec.requirement && c.message === rec.message && !c.passed)) meta.checks.push(rec);
+    if (!meta.checks.some((c) => c.requirement === rec.requirement && c.message === rec.message && !c.passed))
+      meta.checks.push(rec);
   }
   return unmerged;
 }

@@ -25,24 +25,52 @@ let server: ReferenceServer;
 let root: string;
 
 beforeAll(async () => {
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", keyFile, "-out", certFile], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
+    { stdio: "ignore" },
+  );
   server = await startReferenceServer({ tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } });
   root = `https://localhost:${server.port}`;
 });
 afterAll(() => server?.close());
 
 describe("the CometD client over HTTPS", () => {
-  const agent = (): { name: string; credentials: { username: string; password: string } } => ({ name: server.agents[0].username, credentials: server.agents[0] });
+  const agent = (): { name: string; credentials: { username: string; password: string } } => ({
+    name: server.agents[0].username,
+    credentials: server.agents[0],
+  });
 
   it("refuses a certificate it cannot verify, and accepts it with --tls-insecure", async () => {
-    const strict = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, { label: "tls-strict" });
+    const strict = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, {
+      label: "tls-strict",
+    });
     try {
       const r = await strict.handshake(3_000);
       expect(r.ok).toBe(false);
     } finally {
       await strict.close();
     }
-    const insecure = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, { label: "tls-insecure", tlsInsecure: true });
+    const insecure = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, {
+      label: "tls-insecure",
+      tlsInsecure: true,
+    });
     try {
       expect(await insecure.connect(5_000)).toEqual({ ok: true });
     } finally {
@@ -55,13 +83,21 @@ describe("the CometD client over HTTPS", () => {
     const route = proxy.route(`${root}/api/v2/notifications`);
     expect(new URL(route.url).hostname).toBe("localhost");
     expect(route.hostHeader).toBe(`localhost:${server.port}`);
-    const session = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, { label: "tls-proxy", tlsInsecure: true, via: route });
+    const session = new CometdSession(`${root}/api/v2/notifications`, agent().name, agent().credentials, {
+      label: "tls-proxy",
+      tlsInsecure: true,
+      via: route,
+    });
     try {
       expect(await session.connect(5_000)).toEqual({ ok: true });
       const before = proxy.accepted;
       proxy.dropAll();
       // The client comes back by itself, through the proxy again.
-      await waitForItem(proxy.connections, (n) => n > before, { what: "a new connection after the cut", budgetName: "cometdConnect", budgetMs: BUDGETS.cometdConnectMs });
+      await waitForItem(proxy.connections, (n) => n > before, {
+        what: "a new connection after the cut",
+        budgetName: "cometdConnect",
+        budgetMs: BUDGETS.cometdConnectMs,
+      });
     } finally {
       await session.close();
       await proxy.close();
@@ -79,8 +115,11 @@ describe("the transport scenarios against an HTTPS target", () => {
       GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","),
       ...REFERENCE_QUEUE_ENV,
     });
-    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { requirements: Array<{ id: string; status: string; message: string }> };
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+      requirements: Array<{ id: string; status: string; message: string }>;
+    };
     const status = (id: string): string | undefined => summary.requirements.find((r) => r.id === id)?.status;
-    for (const id of ["T1.api-root", "T2.interaction-path", "T5.handshake", "T5.subscribe", "T5.reconnect"]) expect(status(id), `${id}: ${run.stdout}`).toBe("PASS");
+    for (const id of ["T1.api-root", "T2.interaction-path", "T5.handshake", "T5.subscribe", "T5.reconnect"])
+      expect(status(id), `${id}: ${run.stdout}`).toBe("PASS");
   });
 });

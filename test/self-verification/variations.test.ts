@@ -23,8 +23,14 @@ beforeAll(async () => {
 
 describe("every allowed variation at once", () => {
   it("is CONFORMANT: 0 FAIL, 0 WARN, 0 ERROR", () => {
-    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { overall: string; counts: Record<string, number>; requirements: Array<{ id: string; status: string; message: string }> };
-    const bad = summary.requirements.filter((r) => ["FAIL", "WARN", "ERROR"].includes(r.status)).map((r) => `${r.id}=${r.status}: ${r.message.split("\n")[0]}`);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+      overall: string;
+      counts: Record<string, number>;
+      requirements: Array<{ id: string; status: string; message: string }>;
+    };
+    const bad = summary.requirements
+      .filter((r) => ["FAIL", "WARN", "ERROR"].includes(r.status))
+      .map((r) => `${r.id}=${r.status}: ${r.message.split("\n")[0]}`);
     expect(bad, run.stdout.slice(-3000)).toEqual([]);
     expect(summary.overall).toBe("CONFORMANT");
     expect(run.code).toBe(0);
@@ -32,15 +38,26 @@ describe("every allowed variation at once", () => {
   });
 
   it("no request carried a schema example or a page placeholder (queues came from the settings)", () => {
-    const entries = readFileSync(join(out, "transcript.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as TranscriptEntry);
-    const requests = entries.filter((e): e is Extract<TranscriptEntry, { kind: "http" }> => e.kind === "http" && typeof e.requestBody === "object");
+    const entries = readFileSync(join(out, "transcript.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TranscriptEntry);
+    const requests = entries.filter(
+      (e): e is Extract<TranscriptEntry, { kind: "http" }> => e.kind === "http" && typeof e.requestBody === "object",
+    );
     expect(requests.length).toBeGreaterThan(100);
     const placeholders = placeholderStrings();
-    const found = requests.flatMap((e) => stringLeaves(e.requestBody).filter((v) => placeholders.has(v)).map((v) => `${e.operation} ${JSON.stringify(v)}`));
+    const found = requests.flatMap((e) =>
+      stringLeaves(e.requestBody)
+        .filter((v) => placeholders.has(v))
+        .map((v) => `${e.operation} ${JSON.stringify(v)}`),
+    );
     expect(found).toEqual([]);
     // queueName was sent wherever the page does not mark it optional (the variation refuses it missing).
     for (const op of ["Reply", "ReplyAll", "Send", "CreateEmail"]) {
-      const sent = requests.filter((e) => e.operation === op && e.status === 200 && (e.responseBody as { status?: string })?.status === "ok");
+      const sent = requests.filter(
+        (e) => e.operation === op && e.status === 200 && (e.responseBody as { status?: string })?.status === "ok",
+      );
       expect(sent.length, op).toBeGreaterThan(0);
       for (const e of sent) expect((e.requestBody as { queueName?: unknown }).queueName, op).toBeTruthy();
     }

@@ -227,7 +227,8 @@ export class TestAgent {
    */
   async sync(): Promise<void> {
     const token = `sync-${this.name}-${++this.syncs}`;
-    const a = await this.post("/me/interactions", { operationName: "CreateEmail", queueName: REFERENCE_QUEUES.create, interactionSubType: token });
+    const barrier = { operationName: "CreateEmail", queueName: REFERENCE_QUEUES.create, interactionSubType: token };
+    const a = await this.post("/me/interactions", barrier);
     if (a.status !== 200) throw new Error(`${this.name}: barrier CreateEmail refused: ${a.status} ${a.text}`);
     await this.waitFor((n) => n.interactionSubType === token, `barrier ${token}`);
   }
