@@ -182,6 +182,8 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
     [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
     [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"], {}, /GWS_CONTROL_URL: is required with GWS_INJECT=http/],
+    [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"], {}, /GWS_QUEUE: is required when GWS_BASE_URL is set/],
+    [["run"], { GWS_MAX_OPEN_PER_AGENT: "none" }, /GWS_MAX_OPEN_PER_AGENT \(environment\): "none" is not a positive whole number/],
     [["run"], { GWS_NOTIFY_BUDGET_MS: "soon" }, /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/],
     [["teleport"], {}, /unknown command teleport/],
     [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
