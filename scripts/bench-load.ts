@@ -11,6 +11,7 @@
  * Options: --agents N (200) --step-duration D (10s) --max-p99-ms N (100) --start-rate R (25)
  *          --max-rate R (3200) --refine N (3 halvings) --out DIR (reports/bench-load)
  */
+import { referenceTarget } from "../src/reference/deployment.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -127,16 +128,10 @@ const floor = await rawCometdFloor(200);
 const floorText = `p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms`;
 console.log(`raw CometD floor (deliver → client callback, 200 messages): ${floorText}`);
 const server = await startServerProcess(agents);
-const target = {
-  ...server,
-  agents,
-  inject: "http" as const,
-  notifyBudgetMs: 5000,
-  tlsInsecure: false,
-  maxAnswerBytes: 1 << 20,
-  embedded: false,
-  label: "reference server (child process)",
-};
+const target = referenceTarget(
+  { ...server, agents },
+  { notifyBudgetMs: 5000, inboundBudgetMs: 5000, embedded: false, label: "reference server (child process)" },
+);
 const steps: Step[] = [];
 const step = async (rate: number, counted = true): Promise<Step> => {
   const [server0, self0, t0] = [cpuSecondsOf(server.child.pid), process.cpuUsage(), performance.now()];

@@ -1,19 +1,21 @@
 /**
- * npm run samples — extracts the page's JSON samples (src/contract/page-samples.ts) from the spec
- * folder, writes them with their repairs, the doc-defect evidence and the page's hash to
- * src/generated/page-samples.json, and sets each schema's `examples` to the repaired samples
- * that are evidence for it. `--check` only compares (the spec-sync test does the same).
+ * npm run samples — what is generated from the spec folder (../shared/spec): the page's JSON
+ * samples (src/contract/page-samples.ts) with their repairs, the doc-defect evidence and the
+ * page's hash in src/generated/page-samples.json; each schema's `examples` (the repaired samples
+ * that are evidence for it); the contract's sentences with their levels
+ * (src/contract/contract-sentences.ts) in src/generated/contract-sentences.json. `--check` only
+ * compares (the spec-sync tests do the same).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { SpecFolderMissing } from "../src/contract/spec-folder.js";
-import { generatedFromPage } from "./lib/page-generation.js";
+import { generatedFromSpec } from "./lib/page-generation.js";
 
 const check = process.argv.includes("--check");
-let generated: ReturnType<typeof generatedFromPage>;
+let generated: ReturnType<typeof generatedFromSpec>;
 try {
-  generated = generatedFromPage();
+  generated = generatedFromSpec();
 } catch (e) {
   if (e instanceof SpecFolderMissing) {
     console.error(`npm run samples: ${e.message}`);
@@ -21,7 +23,7 @@ try {
   }
   throw e;
 }
-console.log(`page: ${generated.page}`);
+for (const source of generated.sources) console.log(`from ${source}`);
 let stale = 0;
 for (const [path, text] of generated.files) {
   const full = join(REPO_ROOT, path);

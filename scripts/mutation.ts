@@ -2,7 +2,9 @@
  * npm run mutation — proves the suite bites. Judges every fault of the reference server
  * (src/reference/faults/faults.json) and every mutant derived from the schemas and the lifecycle
  * (src/peers/mutants.ts, applied by a mutating proxy), after clean runs that must pass:
- *   clean           → every testable requirement PASS (nothing FAIL, WARN or ERROR), the full suite;
+ *   clean           → every testable requirement PASS (nothing FAIL, WARN or ERROR), the full suite —
+ *                     against the clean server, through the mutating proxy, and with every allowed
+ *                     variation of the reference server switched on (src/reference/variations.ts);
  *   a MUST fault    → FAIL on a requirement the fault names (the rule it violates), not merely
  *                     some failure elsewhere;
  *   a SHOULD fault  → WARN (or FAIL) on a requirement it names.
@@ -21,6 +23,7 @@ import { join } from "node:path";
 import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { deriveMutants, type Mutation } from "../src/peers/mutants.js";
+import { VARIATIONS_ENV } from "../src/reference/variations.js";
 import type { LaneJob, LaneResult } from "./lib/mutation-lane.js";
 import type { RunOutcome } from "./lib/run-conformance.js";
 
@@ -253,6 +256,11 @@ async function main(): Promise<void> {
     log(r);
     return { r, result };
   });
+  const cleanVariations = lanes.run({ env: { ...env, [VARIATIONS_ENV]: "all" } }).then((result) => {
+    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, every allowed variation on)", judgedBy: "full suite", wallMs: result.wallMs };
+    log(r);
+    return r;
+  });
   const cleanProxy = lanes.run({ env, mutation: { kind: "none" } }).then((result) => {
     const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, through the proxy)", judgedBy: "full suite", wallMs: result.wallMs };
     log(r);
@@ -288,7 +296,7 @@ async function main(): Promise<void> {
     if (first.killed || quick.length === all.length) return first;
     return judgeJob({ name: f.name, kind: "fault", fault: f, scope: all, judgedBy: `the ${all.length} files judging ${f.expect.join(", ")} (after a miss in ${quick.join(", ")})` });
   });
-  const clean = [cleanResult, await cleanProxy];
+  const clean = [cleanResult, await cleanVariations, await cleanProxy];
   const judged = [...(await Promise.all(faultJobs)), ...(await Promise.all(derivedJobs))];
   lanes.close();
 

@@ -1,7 +1,8 @@
 /**
- * Everything `npm run samples` derives from the normative page, as path → text: the generated
- * page data (samples, doc-defect evidence, the page's hash) and each schema's `examples`. The
- * generator writes these files; the spec-sync check compares them with what is committed.
+ * Everything `npm run samples` derives from the spec folder, as path → text: from the normative
+ * page the generated page data (samples, doc-defect evidence, the page's hash) and each schema's
+ * `examples`; from interpretation.md the contract's sentences with their levels. The generator
+ * writes these files; the spec-sync checks compare them with what is committed.
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -9,11 +10,13 @@ import { pageDataFile, schemaExamplesFromSamples } from "../../src/contract/page
 import { extractPageSamples } from "../../src/contract/page-samples.js";
 import { PAGE_DATA_FILE } from "../../src/contract/page-data.js";
 import { REPO_ROOT, SCHEMAS_DIR } from "../../src/contract/schemas.js";
-import { PAGE_FILE, readSpecFile } from "../../src/contract/spec-folder.js";
+import { CONTRACT_SENTENCES_PATH, contractSentencesFileText } from "../../src/contract/contract-sentences.js";
+import { INTERPRETATION_FILE, PAGE_FILE, readSpecFile } from "../../src/contract/spec-folder.js";
 import { docDefectEvidence } from "../../src/drift/known-doc-defects.js";
 
-export function generatedFromPage(): { page: string; files: Map<string, string> } {
+export function generatedFromSpec(): { sources: string[]; files: Map<string, string> } {
   const page = readSpecFile(PAGE_FILE);
+  const interpretation = readSpecFile(INTERPRETATION_FILE);
   const samples = extractPageSamples(page.text);
   const files = new Map<string, string>();
   files.set(relative(REPO_ROOT, PAGE_DATA_FILE), pageDataFile(page, docDefectEvidence(page.text, samples)));
@@ -23,5 +26,6 @@ export function generatedFromPage(): { page: string; files: Map<string, string> 
     schema.examples = examples;
     files.set(relative(REPO_ROOT, full), JSON.stringify(schema, null, 2) + "\n");
   }
-  return { page: page.path, files };
+  files.set(relative(REPO_ROOT, CONTRACT_SENTENCES_PATH), contractSentencesFileText(interpretation.text));
+  return { sources: [page.path, interpretation.path], files };
 }

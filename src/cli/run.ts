@@ -32,6 +32,7 @@ import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
+import { mergeLateChecks } from "../report/late-checks.js";
 import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
@@ -205,9 +206,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     scenarios: outcome.scenarios,
     runErrors: outcome.runErrors,
   };
+  const transcriptEntries = mergeTranscriptParts(readTranscriptParts(transcriptParts));
+  // Failures found after their scenario had ended (late effects) count before any verdict.
+  for (const e of mergeLateChecks(run.scenarios, transcriptEntries)) {
+    run.runErrors.push(`late check of unknown scenario ${e.scenario}: ${e.message}`);
+  }
   // The transcript first: the summary and the certificates carry its hash.
   const transcript = join(out, "transcript.jsonl");
-  writeTranscript(transcript, mergeTranscriptParts(readTranscriptParts(transcriptParts)));
+  writeTranscript(transcript, transcriptEntries);
   rmSync(transcriptParts, { recursive: true, force: true });
   const written = writeReports(out, run, {
     expected,

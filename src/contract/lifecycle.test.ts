@@ -1,6 +1,16 @@
 /** The lifecycle data is consistent with itself, the schemas and the page. */
 import { describe, expect, it } from "vitest";
-import { allowedOperations, documentedCapabilities, legalNotifiedTransitions, lifecycle, operationForCapability } from "./lifecycle.js";
+import {
+  allowedOperations,
+  answerMayBeEmpty,
+  documentedCapabilities,
+  legalNotifiedTransitions,
+  lifecycle,
+  operationForCapability,
+  releasesHolder,
+  releasingOperations,
+  spontaneousSuccessors,
+} from "./lifecycle.js";
 import { contractValidator } from "./validators.js";
 import { loadSchemaFiles } from "./schemas.js";
 import { committedPageSamples } from "./page-data.js";
@@ -52,5 +62,20 @@ describe("lifecycle data", () => {
     const t = legalNotifiedTransitions();
     expect(t).toEqual(expect.arrayContaining([[null, "Invited"], [null, "ReplyCreated"], ["Invited", "Accepted"], ["Invited", "Revoked"]]));
     expect(t).not.toContainEqual([null, "Accepted"]);
+  });
+
+  it("says which operations and events let the holder go (re-offers, Deployment data and routing)", () => {
+    expect(releasingOperations().sort()).toEqual(["PlaceInQueue", "Reject", "Transfer"]);
+    expect(releasesHolder("Revoked")).toBe(true);
+    // Finished interactions are not offered again.
+    for (const s of ["Sent", "Cancelled", "Stopped", "Accepted"]) expect(releasesHolder(s), s).toBe(false);
+    // Only states the agent no longer holds can release it.
+    for (const s of lifecycle.states.filter((x) => x.releases)) expect(s.held, s.name).toBe(false);
+  });
+
+  it("Accept alone MAY answer an empty 200 (R1); Revoked is the only thing the server does on its own", () => {
+    expect(lifecycle.operations.filter((o) => answerMayBeEmpty(o.name)).map((o) => o.name)).toEqual(["Accept"]);
+    expect(spontaneousSuccessors("Invited")).toEqual(["Revoked"]);
+    expect(spontaneousSuccessors("Accepted")).toEqual([]);
   });
 });

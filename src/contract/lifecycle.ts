@@ -101,3 +101,34 @@ export function legalNotifiedTransitions(): Array<[string | null, string]> {
   for (const ev of lifecycle.events) push(ev.from, ev.to);
   return out;
 }
+
+/**
+ * Whether reaching `state` means the holder let the interaction go (Reject, Transfer,
+ * PlaceInQueue, Revoked): the server MAY then offer it again, by Invited for the same id, to any
+ * Ready agent, the same one included (interpretation.md, "Deployment data and routing").
+ */
+export function releasesHolder(state: string): boolean {
+  return stateOf(state)?.releases === true;
+}
+
+/** The operations whose success lets the interaction go (their `next` state releases the holder). */
+export function releasingOperations(): string[] {
+  return lifecycle.operations.filter((o) => o.next && releasesHolder(o.next.state)).map((o) => o.name);
+}
+
+/** Whether an operation's success MAY be an empty HTTP 200 (R1 MAY: Accept, contradiction 4). */
+export function answerMayBeEmpty(operation: string): boolean {
+  return operationOf(operation)?.emptyAnswer === "MAY";
+}
+
+/** States the server may move an interaction to on its own from `state` (spontaneous events: Revoked after Invited). */
+export function spontaneousSuccessors(state: string): string[] {
+  return lifecycle.events.filter((e) => e.spontaneous && e.from === state).map((e) => e.to);
+}
+
+/** The state a lifecycle event (schemas/lifecycle.json `events`) leads to. */
+export function eventTargetOf(name: string): string {
+  const event = lifecycle.events.find((e) => e.name === name);
+  if (!event) throw new Error(`lifecycle.json has no event ${name}`);
+  return event.to;
+}

@@ -31,8 +31,37 @@ describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
     expect(judgeAnswer({ ...base, status: 404, body: { status: "error", errorDescription: "not found" } }).checks.map((c) => [c.requirement, c.passed])).toEqual([["R2.no-5xx", true], ["R1.error-envelope", true]]);
   });
 
+  it("Accept's empty 200 is a success (R1 MAY); another operation's is not", () => {
+    const empty = judgeAnswer({ ...base, status: 200, body: undefined });
+    expect(empty).toMatchObject({ ok: true, refused: false });
+    expect(empty.checks.find((c) => c.requirement === "R1.ok-envelope")).toMatchObject({ passed: true });
+    const reply = judgeAnswer({ ...base, operation: "Reply", status: 200, body: undefined });
+    expect(reply.ok).toBe(false);
+    expect(reply.checks.find((c) => c.requirement === "R1.ok-envelope")).toMatchObject({ passed: false });
+    expect(judgeAnswer({ ...base, status: 204, body: undefined }).ok).toBe(false);
+  });
+
   it("no answer is a precondition, not a verdict", () => {
     expect(judgeAnswer({ ...base, body: undefined, error: "ECONNREFUSED" })).toMatchObject({ checks: [], precondition: expect.stringContaining("ECONNREFUSED") });
+  });
+});
+
+describe("rejudge: watches and late effects", () => {
+  it("replays a watch: the late effect the run found (after its scenario had ended) is found again", () => {
+    const entries = fixture("late-effect");
+    const late = entries.filter((e) => e.kind === "check" && e.late);
+    expect(late.length).toBeGreaterThan(0);
+    const r = rejudgeTranscript(entries);
+    expect(r.differences).toEqual([]);
+    const scenario = entries[0].scenario!;
+    const now = replayScenario(scenario, entries);
+    expect(now.filter((c) => c.watch && !c.passed).map((c) => c.requirement)).toContain("T8.foreign-no-effect");
+  });
+
+  it("a transcript that lost its late checks differs from today's judgement", () => {
+    const entries = fixture("late-effect").filter((e) => !(e.kind === "check" && e.late));
+    const r = rejudgeTranscript(entries);
+    expect(r.differences.map((d) => [d.requirement, d.stored, d.now])).toContainEqual(["T8.foreign-no-effect (watch)", "absent", "fail"]);
   });
 });
 

@@ -6,14 +6,19 @@
  * per scenario and requirement.
  *
  * Replay, per scenario (an entry's `scenario` names the scenario that caused it):
- *   - the scenario's own notifications (those recorded while it ran) feed one source per agent;
+ *   - the scenario's own notifications (those recorded while it ran) feed one source per agent,
+ *     with the ReplyCreated notifications no scenario claimed (a refused request's possible effect);
  *   - the interaction ids it owns are claimed: ids it operated on, replyInteractionIds it got,
  *     ids of notifications carrying its injected e-mails' tokens, interactions its operations
  *     created. An id is claimed for the agent that first hears of it (an offer or a creation);
- *   - Transfer to an agent allows that agent (O9); Reject, PlaceInQueue, Transfer to a queue and
- *     Revoked allow a re-offer (O2, O11, N5), as the scenarios do live.
+ *   - each operation is replayed as the live harness sees it (Scenario.operate): sent at its start
+ *     (notifications wait while it is on its way), its outcome told to the monitor at its answer —
+ *     the same code decides re-offers (releases, from the lifecycle) and what an outcome explains;
+ *   - each watch the scenario opened ("a refused request changes nothing", R3, T4, T8) is opened
+ *     again; what it finds, late effects included, is compared with the stored watch checks.
  */
 import type { ReceivedNotification } from "../harness/cometd-session.js";
+import { CoordinationState, localCoordination } from "../harness/coordination.js";
 import { StreamMonitor, type Judge, type NotificationSource } from "../harness/monitor.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import { correlate } from "./correlate.js";
@@ -38,7 +43,6 @@ export const REJUDGED_REQUIREMENTS: readonly RequirementId[] = [
   "N7.no-duplicates",
   "N7.legal-transition",
   "T6.no-leak",
-  "T6.own-interactions-only",
 ];
 const REJUDGED = new Set<string>(REJUDGED_REQUIREMENTS);
 
@@ -48,6 +52,8 @@ export interface RecordedCheck {
   requirement: string;
   passed: boolean;
   message: string;
+  /** Found by a watch that a refused request changed nothing (compared apart: only violations are recorded). */
+  watch?: boolean;
 }
 
 export interface VerdictComparison {
@@ -78,6 +84,9 @@ export class CollectingJudge implements Judge {
     this.checks.push({ requirement, passed, message });
     return passed;
   }
+  watchViolation(requirement: RequirementId, message: string): void {
+    this.checks.push({ requirement, passed: false, message, watch: true });
+  }
 }
 
 /** One agent's notification stream, built from transcript entries. */
@@ -92,7 +101,10 @@ export class TranscriptSource implements NotificationSource {
     return () => this.listeners.delete(listener);
   }
   push(entry: Extract<TranscriptEntry, { kind: "notification" }>): void {
-    const data = (entry.data && typeof entry.data === "object" ? entry.data : { value: entry.data }) as Record<string, unknown>;
+    const data = (entry.data && typeof entry.data === "object" ? entry.data : { value: entry.data }) as Record<
+      string,
+      unknown
+    >;
     const n: ReceivedNotification = { index: this.received.length, receivedAt: entry.ts, channel: entry.channel, data };
     this.received.push(n);
     for (const l of this.listeners) l(n);
@@ -126,10 +138,37 @@ export function ownedIds(entries: readonly TranscriptEntry[]): Set<string> {
   return owned;
 }
 
-/** Re-judges one scenario's entries (in time order); returns what today's suite records. */
-export function replayScenario(name: string, entries: readonly TranscriptEntry[]): RecordedCheck[] {
+type WatchEntry = Extract<TranscriptEntry, { kind: "watch" }>;
+
+/** What every scenario of a transcript claims and watches: for attributing a ReplyCreated nobody claims. */
+export function transcriptCoordination(entries: readonly TranscriptEntry[]): CoordinationState {
+  const state = new CoordinationState();
+  const byScenario = groupBy(
+    entries.filter((e) => e.scenario !== undefined),
+    (e) => e.scenario!,
+  );
+  for (const [scenario, list] of byScenario) {
+    state.claim([...ownedIds(list)]);
+    list
+      .filter((e): e is WatchEntry => e.kind === "watch")
+      .forEach((w, i) => state.cover({ key: `${scenario}#${i + 1}`, agents: w.agents, since: w.since }));
+  }
+  return state;
+}
+
+/**
+ * Re-judges one scenario's entries (in time order); returns what today's suite records.
+ * `unclaimed`: ReplyCreated notifications recorded with no scenario; `coordination`: the whole
+ * transcript's claims and watches (transcriptCoordination).
+ */
+export function replayScenario(
+  name: string,
+  entries: readonly TranscriptEntry[],
+  opts: { unclaimed?: readonly TranscriptEntry[]; coordination?: CoordinationState } = {},
+): RecordedCheck[] {
   const judge = new CollectingJudge(name);
-  const monitor = new StreamMonitor();
+  // Watch keys are `${scenario}#n`, as transcriptCoordination covers them.
+  const monitor = new StreamMonitor(localCoordination(opts.coordination), name);
   const sources = new Map<string, TranscriptSource>();
   const sourceOf = (agent: string): TranscriptSource => {
     let s = sources.get(agent);
@@ -148,36 +187,90 @@ export function replayScenario(name: string, entries: readonly TranscriptEntry[]
     monitor.claimId(id, judge, [agent]);
   };
 
-  for (const e of entries) {
+  // An operation is on its way from its start (ts - duration) to its answer (ts), as live.
+  type Step = { at: number; order: number; run: () => void };
+  const steps: Step[] = [];
+  const pending = new Map<object, () => void>();
+  let order = 0;
+  const all = [...entries, ...(opts.unclaimed ?? [])];
+  for (const e of inTimeOrder(all)) {
     if (isInteractionNotification(e)) {
-      const data = (e.data ?? {}) as Record<string, unknown>;
-      const id = typeof data.id === "string" ? data.id : undefined;
-      if (id && owned.has(id)) claim(id, e.agent);
-      sourceOf(e.agent).push(e);
-      if (id && data.state === "Revoked") monitor.allowReoffer(id);
+      steps.push({
+        at: e.ts,
+        order: order++,
+        run: () => {
+          const data = (e.data ?? {}) as Record<string, unknown>;
+          const id = typeof data.id === "string" ? data.id : undefined;
+          if (id && owned.has(id)) claim(id, e.agent);
+          sourceOf(e.agent).push(e);
+        },
+      });
+      continue;
+    }
+    if (e.kind === "watch") {
+      steps.push({
+        at: e.ts,
+        order: order++,
+        run: () =>
+          void monitor.openWatch({
+            judge,
+            requirement: e.requirement as RequirementId,
+            what: e.what,
+            ids: e.ids,
+            tokens: e.tokens,
+            agents: e.agents,
+            since: e.since,
+          }),
+      });
       continue;
     }
     const call = operationCallOf(e);
     if (!call) continue;
-    const j = judgeAnswer({
-      method: call.entry.method,
-      url: call.entry.url,
-      ...(call.status !== undefined ? { status: call.status } : {}),
-      body: call.entry.responseBody,
-      operation: call.operation,
-      malformedRequest: call.malformedRequest,
-      ...(call.entry.error ? { error: call.entry.error } : {}),
-      ...(call.entry.tooLargeAfter ? { tooLargeAfter: call.entry.tooLargeAfter } : {}),
+    steps.push({
+      at: call.entry.ts - call.entry.durationMs,
+      order: order++,
+      run: () => pending.set(call, monitor.beginOperation()),
     });
-    for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
-    if (call.outcome !== "ok") continue;
-    if (call.replyInteractionId) claim(call.replyInteractionId, call.entry.agent);
-    if (call.target.kind !== "interaction") continue;
-    const id = call.target.id;
-    const body = (call.entry.requestBody ?? {}) as Record<string, unknown>;
-    if (call.operation === "Transfer" && typeof body.targetAgent === "string") monitor.allowAgent(id, body.targetAgent);
-    else if (["Transfer", "Reject", "PlaceInQueue"].includes(call.operation)) monitor.allowReoffer(id);
+    steps.push({
+      at: call.entry.ts,
+      order: order++,
+      run: () => {
+        const j = judgeAnswer({
+          method: call.entry.method,
+          url: call.entry.url,
+          ...(call.status !== undefined ? { status: call.status } : {}),
+          body: call.entry.responseBody,
+          operation: call.operation,
+          malformedRequest: call.malformedRequest,
+          ...(call.entry.error ? { error: call.entry.error } : {}),
+          ...(call.entry.tooLargeAfter ? { tooLargeAfter: call.entry.tooLargeAfter } : {}),
+        });
+        for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
+        if (call.replyInteractionId && j.ok) claim(call.replyInteractionId, call.entry.agent);
+        if (call.target.kind !== "channel" && call.entry.agent) {
+          const body =
+            call.entry.requestBody && typeof call.entry.requestBody === "object"
+              ? (call.entry.requestBody as Record<string, unknown>)
+              : undefined;
+          monitor.operationDone({
+            agent: call.entry.agent,
+            operation: call.operation,
+            id: call.target.kind === "interaction" ? call.target.id : null,
+            body,
+            startedAt: Math.round(call.entry.ts - call.entry.durationMs),
+            ok: j.taken,
+            ...(call.replyInteractionId ? { replyInteractionId: call.replyInteractionId } : {}),
+          });
+        }
+        pending.get(call)?.();
+        pending.delete(call);
+      },
+    });
   }
+  steps.sort((a, b) => a.at - b.at || a.order - b.order);
+  for (const step of steps) step.run();
+  for (const done of pending.values()) done();
+  void monitor.settleCandidates();
   return judge.checks;
 }
 
@@ -187,15 +280,20 @@ function verdictOf(checks: readonly RecordedCheck[]): { verdict: Verdict; messag
   return failed ? { verdict: "fail", message: failed.message } : { verdict: "pass", message: checks[0].message };
 }
 
+/** Checks of the re-judged requirements by requirement; a watch's findings apart, as "<id> (watch)". */
 function groupByRequirement(checks: readonly RecordedCheck[]): Map<string, RecordedCheck[]> {
   return groupBy(
-    checks.filter((c) => REJUDGED.has(c.requirement)),
-    (c) => c.requirement,
+    checks.filter((c) => c.watch || REJUDGED.has(c.requirement)),
+    (c) => (c.watch ? `${c.requirement} (watch)` : c.requirement),
   );
 }
 
 /** Compares stored and re-judged checks of one scenario, requirement by requirement. */
-export function compareVerdicts(scenario: string, stored: readonly RecordedCheck[], now: readonly RecordedCheck[]): VerdictComparison[] {
+export function compareVerdicts(
+  scenario: string,
+  stored: readonly RecordedCheck[],
+  now: readonly RecordedCheck[],
+): VerdictComparison[] {
   const s = groupByRequirement(stored);
   const n = groupByRequirement(now);
   const out: VerdictComparison[] = [];
@@ -203,7 +301,14 @@ export function compareVerdicts(scenario: string, stored: readonly RecordedCheck
     const a = verdictOf(s.get(requirement) ?? []);
     const b = verdictOf(n.get(requirement) ?? []);
     if (a.verdict === b.verdict) continue;
-    out.push({ scenario, requirement, stored: a.verdict, now: b.verdict, ...(a.message ? { storedMessage: a.message } : {}), ...(b.message ? { nowMessage: b.message } : {}) });
+    out.push({
+      scenario,
+      requirement,
+      stored: a.verdict,
+      now: b.verdict,
+      ...(a.message ? { storedMessage: a.message } : {}),
+      ...(b.message ? { nowMessage: b.message } : {}),
+    });
   }
   return out;
 }
@@ -216,20 +321,46 @@ export function rejudgeTranscript(entries: readonly TranscriptEntry[]): RejudgeR
     ordered.filter((e) => e.scenario !== undefined),
     (e) => e.scenario!,
   );
-  const result: RejudgeResult = { scenarios: byScenario.size, storedChecks: 0, rejudgedChecks: 0, differences: [], unconfirmed: [] };
+  const result: RejudgeResult = {
+    scenarios: byScenario.size,
+    storedChecks: 0,
+    rejudgedChecks: 0,
+    differences: [],
+    unconfirmed: [],
+  };
+  const coordination = transcriptCoordination(ordered);
+  const unclaimed = ordered.filter(
+    (e) =>
+      e.scenario === undefined &&
+      isInteractionNotification(e) &&
+      (e.data as { state?: unknown } | null)?.state === "ReplyCreated",
+  );
   for (const [scenario, list] of byScenario) {
-    const stored = list.filter((e): e is CheckEntry => e.kind === "check").map(({ requirement, passed, message }) => ({ requirement, passed, message }));
-    const now = replayScenario(scenario, list);
+    // Late checks (found after the scenario's test had ended) are the scenario's too (src/report/late-checks.ts).
+    const stored = list
+      .filter((e): e is CheckEntry => e.kind === "check")
+      .map(({ requirement, passed, message, watch }) => ({
+        requirement,
+        passed,
+        message,
+        ...(watch ? { watch } : {}),
+      }));
+    const now = replayScenario(scenario, list, { unclaimed, coordination });
     result.storedChecks += stored.filter((c) => REJUDGED.has(c.requirement)).length;
     result.rejudgedChecks += now.length;
-    for (const c of compareVerdicts(scenario, stored, now)) (isDifference(c) ? result.differences : result.unconfirmed).push(c);
+    for (const c of compareVerdicts(scenario, stored, now))
+      (isDifference(c) ? result.differences : result.unconfirmed).push(c);
   }
   return result;
 }
 
 /** A check message on one line: multi-line violation lists joined, cut at 240 characters. */
 const oneLine = (s: string | undefined): string => {
-  const text = (s ?? "").split("\n").map((l) => l.trim()).filter(Boolean).join(" — ");
+  const text = (s ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" — ");
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
 };
 
@@ -242,10 +373,12 @@ export function formatRejudge(result: RejudgeResult): string {
     lines.push(`verdicts that differ: ${result.differences.length}`);
     for (const d of result.differences) {
       lines.push(`  ${d.requirement}  [${d.scenario}]  stored: ${d.stored}  now: ${d.now}`);
-      if (d.stored === "fail" || (d.storedMessage && d.now === "absent")) lines.push(`    stored: ${oneLine(d.storedMessage)}`);
+      if (d.stored === "fail" || (d.storedMessage && d.now === "absent"))
+        lines.push(`    stored: ${oneLine(d.storedMessage)}`);
       if (d.now === "fail") lines.push(`    now:    ${oneLine(d.nowMessage)}`);
     }
   }
-  if (result.unconfirmed.length > 0) lines.push(`passes judged on one side only (not differences): ${result.unconfirmed.length}`);
+  if (result.unconfirmed.length > 0)
+    lines.push(`passes judged on one side only (not differences): ${result.unconfirmed.length}`);
   return lines.join("\n");
 }

@@ -6,7 +6,9 @@ import { readTranscript, type TranscriptEntry } from "./transcript-io.js";
 
 export const FIXTURES = join(REPO_ROOT, "test", "fixtures", "drift");
 
-export function fixture(name: "clean" | "drifted" | "other-readings" | "rejudge-differs"): TranscriptEntry[] {
+type FixtureName = "clean" | "drifted" | "other-readings" | "rejudge-differs" | "late-effect";
+
+export function fixture(name: FixtureName): TranscriptEntry[] {
   return readTranscript(fixturePath(name));
 }
 

@@ -13,7 +13,7 @@ export type NotificationEntry = Extract<TranscriptEntry, { kind: "notification" 
 export type CheckEntry = Extract<TranscriptEntry, { kind: "check" }>;
 export type InjectEntry = Extract<TranscriptEntry, { kind: "inject" }>;
 
-const KINDS = new Set(["http", "notification", "inject", "event", "check"]);
+const KINDS = new Set(["http", "notification", "inject", "event", "check", "watch"]);
 
 /** Parses JSONL text; a line that is not a transcript entry is an error naming the line. */
 export function parseTranscript(text: string, source = "transcript"): TranscriptEntry[] {

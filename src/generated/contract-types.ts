@@ -950,6 +950,10 @@ export interface LifecycleState {
    * Whether the agent still holds the interaction in this state.
    */
   held: boolean;
+  /**
+   * The holder let the interaction go (Reject, Transfer, PlaceInQueue, Revoked): the server MAY offer it again, by Invited for the same id, to any Ready agent, the same one included; that is an offer, not a leak (T6, N7; interpretation.md, Deployment data and routing).
+   */
+  releases?: boolean;
   schema?: string;
   capabilities: string[];
   alsoAllowed?: {
@@ -972,6 +976,10 @@ export interface LifecycleOperation {
   path: "interaction" | "collection";
   request: string;
   answer: string;
+  /**
+   * The success answer MAY also be an empty HTTP 200 with no body (R1 MAY, contradiction 4: Accept).
+   */
+  emptyAnswer?: "MAY";
   next?: {
     state: string;
     notify: Level;
@@ -993,6 +1001,10 @@ export interface LifecycleEvent {
   from: string | null;
   to: string;
   why: string;
+  /**
+   * The server does it on its own (a timer), not as the effect of a request: it may follow the `from` state at any time.
+   */
+  spontaneous?: boolean;
 }
 /**
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -1198,7 +1210,7 @@ export interface ReplyRequest {
    */
   quoteOriginal?: boolean;
   /**
-   * Queue where the new interaction waits while the agent composes it (optional, O3).
+   * Queue where the new interaction waits while the agent composes it. The page does not mark it optional: a server MAY require it, clients send it (O3).
    */
   queueName?: string;
   [k: string]: unknown;
@@ -1228,7 +1240,7 @@ export interface ReplyAllRequest {
    */
   quoteOriginal?: boolean;
   /**
-   * Queue where the new interaction waits while the agent composes it (optional, O3).
+   * Queue where the new interaction waits while the agent composes it. The page does not mark it optional: a server MAY require it, clients send it (O3).
    */
   queueName?: string;
   [k: string]: unknown;
@@ -1242,7 +1254,7 @@ export interface ReplyAllRequest {
 export interface SendRequest {
   operationName: "Send";
   /**
-   * Queue to place the interaction in (optional, O6).
+   * Queue to place the interaction in. The page does not mark it optional: a server MAY require it, clients send it (O6).
    */
   queueName?: string;
   email_object: SendEmailObject;
@@ -1320,6 +1332,10 @@ export interface Requirement {
     | "operations"
     | "control";
   text: string;
+  /**
+   * The sentence of interpretation.md the requirement comes from, quoted (part of it will do). Its level bounds the requirement's: a SHOULD sentence's requirement is never MUST; a sentence without a level, at most SHOULD ("Levels").
+   */
+  source: string;
   /**
    * Why this requirement is not tested.
    */

@@ -17,7 +17,6 @@ export const REQUIREMENT_IDS = [
   "T5.reconnect",
   "T5.websocket",
   "T6.no-leak",
-  "T6.own-interactions-only",
   "T7.channel-answer",
   "T7.ready-offered",
   "T7.not-ready-not-offered",

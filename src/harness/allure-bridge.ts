@@ -52,6 +52,8 @@ async function attachEntry(entry: TranscriptEntry): Promise<void> {
         ? `CometD ${entry.channel} → ${entry.agent}: ${String((entry.data as Record<string, unknown>)?.state)}`
         : entry.kind === "inject"
           ? `inject (${entry.adapter})${entry.ok ? "" : " FAILED"}`
-          : `event: ${entry.message}`;
+          : entry.kind === "watch"
+            ? `watch (${entry.requirement}): ${entry.what}`
+            : `event: ${entry.message}`;
   await allure.attachment(name, JSON.stringify(entry, null, 2), "application/json");
 }

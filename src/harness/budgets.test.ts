@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventLog } from "./cometd-session.js";
-import { waitForItem, WaitTimeout, withBudget } from "./budgets.js";
+import { declaredBudgets, waitForItem, WaitTimeout, withBudget } from "./budgets.js";
 
 describe("bounded waits", () => {
   it("resolves with an item already there, or one arriving later", async () => {
@@ -22,5 +22,15 @@ describe("bounded waits", () => {
 
   it("withBudget rejects a promise that never settles", async () => {
     await expect(withBudget(new Promise(() => undefined), "a hang", "hangBudget", 20)).rejects.toThrow(/hangBudget/);
+  });
+
+  it("timeouts grow with what the target declares, not a fixed 60 s", () => {
+    const quick = declaredBudgets({ notifyBudgetMs: 1000, inboundBudgetMs: 1000 });
+    const slow = declaredBudgets({ notifyBudgetMs: 5000, inboundBudgetMs: 60_000 });
+    expect(slow.scenarioTimeoutMs).toBeGreaterThan(quick.scenarioTimeoutMs + 8 * 63_000);
+    expect(slow.slotWaitMs).toBeGreaterThan(quick.slotWaitMs);
+    // A scenario waits up to eight offers and notifications, a slot, and finishes what it opened.
+    expect(quick.scenarioTimeoutMs).toBeGreaterThan(8 * 2000 + quick.slotWaitMs);
+    expect(slow.workerTeardownMs).toBeGreaterThan(2 * 5000);
   });
 });

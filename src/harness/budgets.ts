@@ -13,7 +13,28 @@ export const BUDGETS = {
   quietWindowMs: 300,
   /** Slack added to a declared invitation timeout before Revoked counts as missing (N5). */
   revokeSlackMs: 2_000,
+  /** Closing a worker's sessions and injector after its drain. */
+  closeMs: 5_000,
 } as const;
+
+/**
+ * Budgets that grow with what the target declares (N8's notification budget, the offer budget),
+ * instead of fixed figures: a slow but conforming target must not time out the suite.
+ */
+export function declaredBudgets(s: { notifyBudgetMs: number; inboundBudgetMs: number }): {
+  /** Waiting for a free interaction slot (GWS_MAX_OPEN_PER_AGENT): other scenarios finish theirs. */
+  slotWaitMs: number;
+  /** A scenario's vitest timeout: its waits (about eight offers and notifications), a slot, its cleanup. */
+  scenarioTimeoutMs: number;
+  /** The end of a worker: watches stay open the notification budget, then the sessions close. */
+  workerTeardownMs: number;
+} {
+  const round = s.notifyBudgetMs + s.inboundBudgetMs;
+  const slotWaitMs = 20_000 + 4 * round;
+  // Teardown: the drain (two budgets at most), the chores (two HTTP answers), closing.
+  const workerTeardownMs = 2 * s.notifyBudgetMs + 2 * BUDGETS.httpAnswerMs + 2 * BUDGETS.closeMs;
+  return { slotWaitMs, scenarioTimeoutMs: 30_000 + 8 * round + slotWaitMs, workerTeardownMs };
+}
 
 export class WaitTimeout extends Error {
   constructor(

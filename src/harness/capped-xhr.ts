@@ -5,6 +5,8 @@
  *     destroyed (nothing more is buffered) and the request fails with "answer larger than …";
  *   - keeps a cookie jar per identity (the transport context's jarKey): two agents in one
  *     process must not look like one browser (toolchain trap 2);
+ *   - honours the session's TLS choice (--tls-insecure) and a proxy's address (the T5.reconnect
+ *     proxy keeps the URL's host name for the Host header, SNI and the certificate check);
  *   - reports a request that got no HTTP answer with status 0 and the network error as
  *     statusText, so a caller can tell "never answered" from "answered but not Bayeux".
  * cometd reads status, statusText and responseText, and calls open, setRequestHeader, send
@@ -18,6 +20,10 @@ import { DEFAULT_MAX_ANSWER_BYTES } from "./settings.js";
 export interface BayeuxTransportContext {
   jarKey?: string;
   maxAnswerBytes?: number;
+  /** --tls-insecure: accept a certificate that does not verify (self-signed); NODE_EXTRA_CA_CERTS works by default. */
+  tlsInsecure?: boolean;
+  /** Connect to this address instead of resolving the URL's host (a local proxy); the name stays for Host and SNI. */
+  connectHost?: string;
 }
 
 const ANONYMOUS_JAR = "(no credentials)";
@@ -74,7 +80,14 @@ export class CappedXMLHttpRequest {
     const max = this.context?.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     const secure = url.protocol === "https:";
     const lib = secure ? https : http;
-    const req = lib.request(url, { method: this.method, headers, agent: secure ? httpsAgent : httpAgent }, (res) => {
+    const options: https.RequestOptions = { method: this.method, headers, agent: secure ? httpsAgent : httpAgent };
+    if (this.context?.tlsInsecure) options.rejectUnauthorized = false;
+    const to = this.context?.connectHost;
+    if (to) {
+      options.lookup = ((_host: string, opts: { all?: boolean } | undefined, cb: (...a: unknown[]) => void): void =>
+        opts?.all ? cb(null, [{ address: to, family: 4 }]) : cb(null, to, 4)) as unknown as https.RequestOptions["lookup"];
+    }
+    const req = lib.request(url, options, (res) => {
       this.status = res.statusCode ?? 0;
       this.statusText = res.statusMessage ?? "";
       this.readyState = CappedXMLHttpRequest.HEADERS_RECEIVED;

@@ -77,6 +77,16 @@ export function describeNotification(n: ReceivedNotification): string {
   return `${String(d.state)} id=${String(d.id)}${subject !== undefined ? ` subject=${JSON.stringify(subject)}` : ""}`;
 }
 
+/** How to reach a URL through a local TCP proxy without changing its host name (tcp-proxy.ts). */
+export interface ProxyRoute {
+  /** The URL with the proxy's port. */
+  url: string;
+  /** The address the proxy listens on. */
+  connectHost: string;
+  /** The target's own host[:port], for the Host header. */
+  hostHeader: string;
+}
+
 export interface ConnectResult {
   ok: boolean;
   /** Why the handshake or subscription failed (server error/advice, or the budget ran out). */
@@ -152,7 +162,7 @@ export class CometdSession extends NotificationStream {
     readonly url: string,
     readonly agentName: string,
     credentials: AgentCredentials | undefined,
-    opts: { cookie?: string; label?: string; maxAnswerBytes?: number } = {},
+    opts: { cookie?: string; label?: string; maxAnswerBytes?: number; tlsInsecure?: boolean; via?: ProxyRoute } = {},
   ) {
     super();
     adaptCometdOnce();
@@ -161,11 +171,22 @@ export class CometdSession extends NotificationStream {
     this.cometd.unregisterTransport("websocket");
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
-    // Toolchain trap 2: this identity's own Bayeux cookie jar; and the answer cap (capped-xhr.ts).
+    // Toolchain trap 2: this identity's own Bayeux cookie jar; the answer cap; the TLS choice; a
+    // proxy's address (capped-xhr.ts reads them from the transport context on every request).
     const lp = this.cometd.findTransport("long-polling") as unknown as { context?: BayeuxTransportContext } | null;
-    if (lp) lp.context = { jarKey: jarKeyOf(headers.Authorization), maxAnswerBytes: opts.maxAnswerBytes };
+    const context: BayeuxTransportContext = {
+      jarKey: jarKeyOf(headers.Authorization),
+      maxAnswerBytes: opts.maxAnswerBytes,
+      tlsInsecure: opts.tlsInsecure,
+      connectHost: opts.via?.connectHost,
+    };
+    if (lp) lp.context = context;
     if (opts.cookie) headers.Cookie = opts.cookie;
-    this.cometd.configure({ url, requestHeaders: headers, logLevel: "warn", maxNetworkDelay: BUDGETS.cometdConnectMs });
+    // Through a local proxy the URL names the proxy's port; Host (and SNI: the URL's host name) stay the target's.
+    if (opts.via) headers.Host = opts.via.hostHeader;
+    const target = opts.via?.url ?? url;
+    const maxNetworkDelay = BUDGETS.cometdConnectMs;
+    this.cometd.configure({ url: target, requestHeaders: headers, logLevel: "warn", maxNetworkDelay });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
         this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });

@@ -1,32 +1,90 @@
 /**
  * Resolving the target of a run: the GWS_* settings, or, when no GWS_BASE_URL is set, the
- * embedded reference server started for the run (stopped after). Also vitest's globalSetup for
+ * embedded reference server started for the run (stopped after), with the fault and the allowed
+ * variations the environment names (GWS_REFERENCE_FAULT, GWS_REFERENCE_VARIATIONS). Also vitest's globalSetup for
  * running the conformance projects directly during development.
  */
 import type { TestProject } from "vitest/node";
+import { REFERENCE_INVITE_TIMEOUT_MS, REFERENCE_NOTIFY_BUDGET_MS, REFERENCE_QUEUES } from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
-import { resolveSettings, type TargetSettings } from "./settings.js";
+import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
+import {
+  DEFAULT_NOTIFY_BUDGET_MS,
+  QUEUE_PURPOSES,
+  queuesFromSettings,
+  resolveSettings,
+  type ResolvedQueues,
+  type TargetSettings,
+} from "./settings.js";
+import { declaredBudgets } from "./budgets.js";
+import { startCoordinationService } from "./coordination.js";
 import type { ResolvedTarget } from "./target.js";
 import "./run-context.js";
 
 /** Invitation timeout the run declares for the embedded server: it honours the per-e-mail revokeAfterMs hint. */
-export const EMBEDDED_INVITE_TIMEOUT_MS = 600;
+export const EMBEDDED_INVITE_TIMEOUT_MS = REFERENCE_INVITE_TIMEOUT_MS;
+
+/** The queue of each purpose: the settings', else (embedded server) the names the reference server knows. */
+function resolveQueues(settings: TargetSettings, embedded: boolean): ResolvedQueues {
+  const given = queuesFromSettings(settings);
+  const out = {} as ResolvedQueues;
+  for (const p of QUEUE_PURPOSES) {
+    const q = given[p] ?? (embedded ? { name: REFERENCE_QUEUES[p], from: "the embedded reference server" } : undefined);
+    // resolveSettings refuses a real target without them (GWS_QUEUE); this only guards a caller that skipped it.
+    if (!q) throw new Error(`no queue for ${p}: set GWS_QUEUE`);
+    out[p] = q;
+  }
+  return out;
+}
+
+/** How the embedded reference server is started when the run has no target of its own. */
+export interface EmbeddedOptions {
+  /** This many agents (agent1 … agentN) instead of the reference server's own (load runs). */
+  agentCount?: number;
+  /** Where the server logs unexpected errors (default console.error). */
+  log?: (line: string) => void;
+}
 
 export async function resolveTarget(
   env: Record<string, string | undefined> = process.env,
   settings: TargetSettings = resolveSettings({ env }),
+  embeddedOptions: EmbeddedOptions = {},
 ): Promise<{ target: ResolvedTarget; close: () => Promise<void> }> {
   if (settings.baseUrl) {
+    const notifyBudgetMs = settings.notifyBudgetMs ?? DEFAULT_NOTIFY_BUDGET_MS;
+    const count = embeddedOptions.agentCount;
     return {
-      target: { ...settings, baseUrl: settings.baseUrl, cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`, embedded: false, label: settings.baseUrl },
+      target: {
+        ...settings,
+        agents: count ? settings.agents.slice(0, count) : settings.agents,
+        baseUrl: settings.baseUrl,
+        cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`,
+        notifyBudgetMs,
+        inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
+        queues: resolveQueues(settings, false),
+        embedded: false,
+        label: settings.baseUrl,
+      },
       close: async () => undefined,
     };
   }
   const fault = env.GWS_REFERENCE_FAULT || undefined;
-  const server = await startReferenceServer({ fault, notifyBudgetMs: settings.notifyBudgetMs });
+  const variations = parseVariations(env[VARIATIONS_ENV]);
+  // The embedded server answers in milliseconds: it declares a shorter notification budget (docs/decisions.md).
+  const notifyBudgetMs = settings.notifyBudgetMs ?? REFERENCE_NOTIFY_BUDGET_MS;
+  const server = await startReferenceServer({ fault, variations, notifyBudgetMs, ...embeddedOptions });
+  const switched = variations === "all" ? "all" : server.variations.join(",");
+  const label = [
+    "embedded reference server",
+    fault ? `fault ${fault}` : "",
+    server.variations.length ? `variations ${switched}` : "",
+  ].filter(Boolean);
   return {
     target: {
       ...settings,
+      notifyBudgetMs,
+      inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
+      queues: resolveQueues(settings, true),
       baseUrl: server.baseUrl,
       cometdUrl: server.cometdUrl,
       controlUrl: server.controlUrl,
@@ -34,7 +92,7 @@ export async function resolveTarget(
       inject: "http",
       inviteTimeoutMs: settings.inviteTimeoutMs ?? EMBEDDED_INVITE_TIMEOUT_MS,
       embedded: true,
-      label: fault ? `embedded reference server (fault ${fault})` : "embedded reference server",
+      label: label.length > 1 ? `${label[0]} (${label.slice(1).join("; ")})` : label[0],
     },
     close: () => server.close(),
   };
@@ -42,11 +100,16 @@ export async function resolveTarget(
 
 /**
  * Development only (`npx vitest --project conformance`, vitest.config.ts): resolves the target
- * from GWS_* settings, starting the embedded reference server when none is set, and provides the
- * run context the command's runner would. `gws-conformance run` does not use this file.
+ * from GWS_* settings, starting the embedded reference server when none is set, starts the run's
+ * coordination service and provides the run context the command's runner would.
+ * `gws-conformance run` does not use this file (src/runner/conformance-runner.ts does the same).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { target, close } = await resolveTarget();
-  project.provide("gwsRun", { runId: "development", target, allure: false });
-  return close;
+  const service = await startCoordinationService();
+  project.provide("gwsRun", { runId: "development", target, allure: false, coordinationUrl: service.url });
+  return async () => {
+    await service.close(declaredBudgets(target).workerTeardownMs);
+    await close();
+  };
 }

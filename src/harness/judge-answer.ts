@@ -3,6 +3,7 @@
  * envelope). The live harness (Scenario.judgeAnswer) and `rejudge` over a stored transcript
  * (src/drift/rejudge.ts) both call it, so the two cannot disagree.
  */
+import { answerMayBeEmpty } from "../contract/lifecycle.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 
@@ -37,6 +38,11 @@ export interface AnswerJudgement {
   ok: boolean;
   /** A failure per R1/R2: {"status":"error"} and/or a 4xx. */
   refused: boolean;
+  /**
+   * The request was taken: a 2xx that is no failure, R1's success or an envelope the contract does
+   * not know. What it may cause (a re-offer, its notifications) is then not a refused request's effect.
+   */
+  taken: boolean;
   body: Record<string, unknown> | undefined;
   checks: AnswerCheck[];
   /** Set when there was no HTTP answer: a broken precondition, not a verdict. */
@@ -53,13 +59,17 @@ function pathnameOf(url: string): string {
 
 export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   if (input.error || input.status === undefined) {
-    return { ok: false, refused: false, body: undefined, checks: [], precondition: `${input.method} ${input.url}: ${input.error ?? "no status"}` };
+    const precondition = `${input.method} ${input.url}: ${input.error ?? "no status"}`;
+    return { ok: false, refused: false, taken: false, body: undefined, checks: [], precondition };
   }
   const status = input.status;
   const checks: AnswerCheck[] = [];
   checks.push({ requirement: "R2.no-5xx", passed: status < 500, message: `${input.method} ${pathnameOf(input.url)} (${input.operation}) answered HTTP ${status}` });
   const body = input.body && typeof input.body === "object" && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : undefined;
-  const ok = status >= 200 && status < 300 && body?.status === "ok";
+  // R1 (MAY): Accept's success may be an empty HTTP 200 (contradiction 4); the lifecycle data says which operation.
+  const empty = input.body === undefined || input.body === "";
+  const emptyOk = status === 200 && empty && answerMayBeEmpty(input.operation);
+  const ok = (status >= 200 && status < 300 && body?.status === "ok") || emptyOk;
   const refused = status >= 400 || body?.status === "error";
   const v = contractValidator();
   const where = `${input.operation} answer (HTTP ${status})`;
@@ -70,9 +80,12 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
       passed: false,
       message: `${where}: answer larger than ${input.tooLargeAfter} bytes (--max-answer-bytes); reading stopped there`,
     });
-    return { ok: false, refused: status >= 400, body: undefined, checks };
+    return { ok: false, refused: status >= 400, taken: false, body: undefined, checks };
   }
-  if (status >= 200 && status < 300 && body?.status !== "error") {
+  if (emptyOk) {
+    const message = `${where}: empty, a success (R1 MAY for ${input.operation})`;
+    checks.push({ requirement: "R1.ok-envelope", passed: true, message });
+  } else if (status >= 200 && status < 300 && body?.status !== "error") {
     const r = v.validate("answers/ok.schema.json", input.body);
     checks.push({
       requirement: "R1.ok-envelope",
@@ -89,5 +102,6 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
       message: r.ok ? `${where}: error envelope with a description` : `${where}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
     });
   }
-  return { ok, refused, body, checks };
+  const taken = ok || (status >= 200 && status < 300 && !refused);
+  return { ok, refused, taken, body, checks };
 }

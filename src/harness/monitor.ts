@@ -4,12 +4,43 @@
  * interaction id it claimed) is judged, always — not only where a test asserts:
  *   N1 envelope and the per-state schema (N2–N5 shape), N2 interaction id,
  *   N6 capabilities (documented present: MUST; undocumented extra: SHOULD),
- *   N7 duplicates and lifecycle-legal transitions (SHOULD), T6 no leak between agents.
+ *   N7 duplicates and lifecycle-legal transitions, the first notification of an id included (SHOULD),
+ *   T6 no leak between agents.
  * Notifications of other workers' scenarios (same agents, other processes) are left to them.
+ *
+ * Re-offers come from the lifecycle, not from each scenario: after a successful operation whose
+ * next state releases the holder (Reject, Transfer, PlaceInQueue), or a Revoked, an Invited for
+ * that id on ANY agent (the same one included) is an offer, and that agent becomes one it was
+ * offered to (Deployment data and routing). Any other notification of it to an agent that was
+ * neither offered nor holding it is a leak (T6).
+ *
+ * While one of the worker's requests is on its way, notifications wait to be judged until its
+ * answer is classified: an Invited that a Transfer causes may arrive before the answer does.
+ *
+ * Watches ("a refused request changes nothing and produces no notification", R3, T4, T8) stay
+ * open for the rest of the worker's life; a notification a watch covers (an id, the scenario's
+ * token, or a ReplyCreated nobody claims) that no expectation explains (effects.ts) is a
+ * violation, whenever it shows.
  */
 import { contractValidator, formatViolations } from "../contract/validators.js";
-import { documentedCapabilities, legalNotifiedTransitions, notificationSchemaFor, stateOf, toleratedCapabilities } from "../contract/lifecycle.js";
+import {
+  documentedCapabilities,
+  legalNotifiedTransitions,
+  notificationSchemaFor,
+  releasesHolder,
+  releasingOperations,
+  stateOf,
+  toleratedCapabilities,
+} from "../contract/lifecycle.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
+import { localCoordination, type Coordination } from "./coordination.js";
+import {
+  Expectations,
+  expectationsAfterState,
+  expectationsOf,
+  injectionExpectation,
+  type OperationRecord,
+} from "./effects.js";
 import { record } from "./transcript.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 
@@ -23,39 +54,119 @@ export interface NotificationSource {
 export interface Judge {
   readonly name: string;
   check(requirement: RequirementId, passed: boolean, message: string): boolean;
+  /** A watch saw an effect of a refused request; `delayMs` after the refused request was sent. */
+  watchViolation?(requirement: RequirementId, message: string, delayMs: number): void;
+  /** A notification of an interaction it claims arrived (`reoffer`: an offer after a release): where it is now. */
+  observed?(agent: string, id: string, state: string, reoffer: boolean): void;
 }
 
 interface Claim {
   judge: Judge;
-  /** Agents the interaction was offered to or is owned by (T6, T8). */
+  /** Agents the interaction was offered to or is (was) owned by (T6, T8). */
   agents: Set<string>;
-  /** After Reject (O2) or Revoked (N5) the target MAY offer it to anyone. */
-  reofferAllowed: boolean;
+  /** The holder let it go (a releasing operation or Revoked): the next Invited of it, on any agent, is an offer. */
+  released: boolean;
 }
 
 export interface JudgedNotification extends ReceivedNotification {
   agent: string;
 }
 
+export interface WatchOptions {
+  judge: Judge;
+  requirement: RequirementId;
+  /** What was refused, for messages. */
+  what: string;
+  ids: readonly string[];
+  /** The scenario's subject tokens. */
+  tokens: readonly string[];
+  /** Agents that sent the refused requests: a ReplyCreated nobody claims on their streams is suspect. */
+  agents: readonly string[];
+  /** When the first refused request was sent (epoch ms): only what arrived later can be its effect. */
+  since: number;
+}
+
+/** One open watch: what it covers, and what it found. */
+export class Watch {
+  readonly openedAt = Date.now();
+  readonly violations: string[] = [];
+  /** ReplyCreated notifications nobody here claims, to attribute through the coordination service. */
+  readonly candidates: Array<{ agent: string; id: string; receivedAt: number }> = [];
+  private readonly reported = new Set<ReceivedNotification>();
+
+  constructor(
+    readonly key: string,
+    readonly opts: WatchOptions,
+  ) {}
+
+  covers(id: string | undefined, text: string, receivedAt: number): boolean {
+    if (receivedAt < this.opts.since) return false;
+    return (id !== undefined && this.opts.ids.includes(id)) || this.opts.tokens.some((t) => text.includes(t));
+  }
+
+  /** Records a violation once per notification; tells the judge. */
+  violated(n: ReceivedNotification, agent: string, how: string): void {
+    if (this.reported.has(n)) return;
+    this.reported.add(n);
+    const delay = n.receivedAt - this.opts.since;
+    const what = `${agent} got ${String(n.data.state)} for ${String(n.data.id)}`;
+    const message = `${this.opts.what}: yet ${what} ${delay} ms after the refused request${how}`;
+    this.violations.push(message);
+    if (this.opts.judge.watchViolation) this.opts.judge.watchViolation(this.opts.requirement, message, delay);
+    else this.opts.judge.check(this.opts.requirement, false, message);
+  }
+}
+
+/** A request on its way, as the monitor needs to know it (beginOperation). */
+export interface PendingOperation {
+  /** Unknown request: hold every notification until it is answered (rejudge's replay). */
+  everything?: boolean;
+  /** The interaction it is about (null: CreateEmail on the collection). */
+  id?: string | null;
+  /** The scenario that sent it. */
+  judge?: Judge;
+  /** It may create an interaction or offer one to an agent (Reply, ReplyAll, Forward, CreateEmail, Transfer, …). */
+  mayCreate?: boolean;
+}
+
 const BASE_SCHEMA = "notifications/base.schema.json";
+/** Operations whose success lets the holder go (their next state releases it). */
+const RELEASING_OPERATIONS = new Set(releasingOperations());
 
 export class StreamMonitor {
   private readonly byId = new Map<string, Claim>();
   private readonly byToken = new Map<string, Claim>();
-  /** agent → id → states seen, in order. */
+  /** agent → id → states seen, in order (since the last offer). */
   private readonly history = new Map<string, Map<string, string[]>>();
-  private readonly judged = new Set<ReceivedNotification>();
   private readonly sessions: Array<{ agent: string; session: NotificationSource }> = [];
   private readonly legal = legalNotifiedTransitions();
+  private readonly expectations = new Expectations();
+  /** Arrived, not yet handled (a request of this worker is on its way). */
+  private readonly queue: Array<{ agent: string; n: ReceivedNotification }> = [];
+  /** Handled without a claim: a later claim (an id learnt from an answer) picks them up. */
+  private unclaimed: Array<{ agent: string; n: ReceivedNotification }> = [];
+  private readonly seenIds = new Set<string>();
+  private readonly watches: Watch[] = [];
+  private readonly pending = new Set<PendingOperation>();
+  private watchCount = 0;
+
+  constructor(
+    readonly coordination: Coordination = localCoordination(),
+    /** Prefix of watch keys, unique per worker (run-wide attribution). */
+    private readonly workerKey = "local",
+  ) {}
 
   attach(agent: string, session: NotificationSource): void {
     this.sessions.push({ agent, session });
-    session.onItem((n) => this.observe(agent, n, true));
+    session.onItem((n) => {
+      this.queue.push({ agent, n });
+      this.pump();
+    });
   }
 
   /** Attributes every notification whose JSON contains `token` (e.g. in the subject) to `judge`. */
   claimToken(token: string, judge: Judge, agents: string[], opts: { rescan?: boolean } = {}): void {
-    this.byToken.set(token, { judge, agents: new Set(agents), reofferAllowed: false });
+    this.byToken.set(token, { judge, agents: new Set(agents), released: false });
     // A claim made before its e-mail is injected needs no look back (load mode: a rescan per e-mail is quadratic).
     if (opts.rescan !== false) this.rescan();
   }
@@ -64,7 +175,7 @@ export class StreamMonitor {
   claimId(id: string, judge: Judge, agents: string[]): void {
     const existing = this.byId.get(id);
     if (existing) for (const a of agents) existing.agents.add(a);
-    else this.byId.set(id, { judge, agents: new Set(agents), reofferAllowed: false });
+    else this.setClaim(id, { judge, agents: new Set(agents), released: false });
     this.rescan();
   }
 
@@ -78,25 +189,180 @@ export class StreamMonitor {
     this.byToken.delete(token);
   }
 
-  /** A Transfer (O9) makes the target agent a legitimate recipient of the id. */
-  allowAgent(id: string, agent: string): void {
-    this.byId.get(id)?.agents.add(agent);
+  isClaimed(id: string): boolean {
+    return this.byId.has(id);
   }
 
-  /** After Reject (O2) the id MAY be offered to another agent: an offer, not a leak. */
-  allowReoffer(id: string): void {
+  /** An injection of `token` is on its way: one Invited carrying it is explained. */
+  expectInjection(token: string, since: number): void {
+    this.expectations.add(injectionExpectation(token, since));
+  }
+
+  /**
+   * A request of this worker is on its way: the notifications it may have caused are held until
+   * `done()`, called once its answer is classified (operationDone), so that what the answer allows
+   * is known when they are judged (a Transfer's Invited can beat its answer). With what the request
+   * is (`about`), only those are held — the ones about its interaction, the ones of the scenario
+   * that sent it, and unclaimed offers or replies when it can create or offer one — so that the
+   * scenarios running beside it in this worker are not held up; without, every notification waits.
+   */
+  beginOperation(about?: PendingOperation): () => void {
+    const pending: PendingOperation = about ?? { everything: true };
+    this.pending.add(pending);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.pending.delete(pending);
+      this.pump();
+    };
+  }
+
+  /** A request's outcome: what it may cause (expectations) and, on success of a releasing operation, the release. */
+  operationDone(op: OperationRecord): void {
+    this.expectations.add(...expectationsOf(op));
+    if (op.ok && op.id !== null && RELEASING_OPERATIONS.has(op.operation)) this.release(op.id);
+  }
+
+  /** The holder let `id` go: its next Invited, on any agent, is an offer. */
+  release(id: string): void {
     const c = this.byId.get(id);
-    if (c) c.reofferAllowed = true;
+    if (c) c.released = true;
   }
 
-  /** Drops the claims of a finished scenario. */
-  release(judge: Judge): void {
-    for (const [k, c] of this.byId) if (c.judge === judge) this.byId.delete(k);
-    for (const [k, c] of this.byToken) if (c.judge === judge) this.byToken.delete(k);
+  /** Opens a watch that stays open until the worker ends (drain). */
+  openWatch(opts: WatchOptions): Watch {
+    const w = new Watch(`${this.workerKey}#${++this.watchCount}`, opts);
+    this.watches.push(w);
+    this.coordination.cover({ key: w.key, agents: [...opts.agents], since: opts.since });
+    // What arrived between the first refused request and now is judged too.
+    for (const { session, agent } of this.sessions) {
+      for (const n of session.items())
+        if (n.receivedAt >= opts.since) this.consider(w, agent, n, JSON.stringify(n.data));
+    }
+    for (const u of this.unclaimed) this.considerUnclaimed(w, u.agent, u.n);
+    return w;
+  }
+
+  /**
+   * Attributes the ReplyCreated notifications nobody here claims that watches saw: claimed by
+   * another worker → not an effect; this watch the only candidate → a violation; several → nobody
+   * is blamed, and the transcript says so. Only candidates at least `minAgeMs` old: the worker
+   * that owns one claims it once its request's answer is in.
+   */
+  async settleCandidates(watches: readonly Watch[] = this.watches, minAgeMs = 0): Promise<void> {
+    const now = Date.now();
+    for (const w of watches) {
+      const old = w.candidates.filter((c) => now - c.receivedAt >= minAgeMs);
+      const young = w.candidates.filter((c) => now - c.receivedAt < minAgeMs);
+      w.candidates.splice(0, w.candidates.length, ...young);
+      const items = old.filter((c) => !this.byId.has(c.id));
+      if (items.length === 0) continue;
+      const answer = this.coordination.attribute(items.map((c) => ({ watchKey: w.key, ...c })));
+      // In-process coordination answers at once: rejudge's replay stays synchronous.
+      const results = Array.isArray(answer) ? answer : await answer;
+      items.forEach((c, i) => {
+        const n = this.findNotification(c.agent, c.id, c.receivedAt);
+        if (!n) return;
+        if (results[i] === "yours")
+          w.violated(
+            n,
+            c.agent,
+            " (a ReplyCreated no scenario claims, on the stream of an agent whose request was refused)",
+          );
+        else if (results[i] === "ambiguous") {
+          record({
+            kind: "event",
+            scenario: w.opts.judge.name,
+            agent: c.agent,
+            message:
+              `unattributed ReplyCreated ${c.id} on ${c.agent}: no scenario claims it, and several watches ` +
+              `of refused requests cover that agent (${w.opts.what}); nobody is blamed`,
+          });
+        }
+      });
+    }
+  }
+
+  /**
+   * The end of the worker: every watch stays open at least `budgetMs` (N8: clients watch at least
+   * the notification budget before calling a refusal clean), then the candidates are attributed.
+   * The wait is the behaviour under test: absence can only be observed over a window.
+   */
+  async drain(budgetMs: number): Promise<void> {
+    const until = Math.max(0, ...this.watches.map((w) => w.openedAt + budgetMs));
+    const wait = Math.min(budgetMs, until - Date.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.pump();
+    // A ReplyCreated another worker owns is claimed once that worker has its answer: let the
+    // youngest candidates age one budget (bounded) before attributing them.
+    const youngest = Math.max(0, ...this.watches.flatMap((w) => w.candidates.map((c) => c.receivedAt)));
+    const settle = Math.min(budgetMs, youngest + budgetMs - Date.now());
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+    await this.settleCandidates();
+  }
+
+  get openWatches(): readonly Watch[] {
+    return this.watches;
+  }
+
+  // ----- handling -----------------------------------------------------------------------------
+
+  private setClaim(id: string, claim: Claim): void {
+    this.byId.set(id, claim);
+    this.coordination.claim(id);
+  }
+
+  /** Handles, in arrival order, every queued notification no request on its way may have caused. */
+  private pump(): void {
+    if (this.queue.length === 0) return;
+    const held: Array<{ agent: string; n: ReceivedNotification }> = [];
+    for (const item of this.queue.splice(0)) {
+      // A notification about an interaction one already held waits behind it (order per id: N7).
+      const id = typeof item.n.data.id === "string" ? item.n.data.id : undefined;
+      const behind = id !== undefined && held.some((h) => h.n.data.id === id);
+      if (behind || this.mayBeCausedByPending(item.agent, item.n)) held.push(item);
+      else this.handle(item);
+    }
+    this.queue.push(...held);
+  }
+
+  private mayBeCausedByPending(agent: string, n: ReceivedNotification): boolean {
+    if (this.pending.size === 0) return false;
+    const id = typeof n.data.id === "string" ? n.data.id : undefined;
+    const claim = this.peekClaim(n);
+    for (const p of this.pending) {
+      if (p.everything) return true;
+      if (id !== undefined && p.id === id) return true;
+      if (claim && p.judge === claim.judge) return true;
+      // An unclaimed new interaction or offer may be this request's (ReplyCreated after Reply, Invited after Transfer).
+      if (!claim && p.mayCreate) return true;
+    }
+    void agent;
+    return false;
+  }
+
+  /** The claim a notification falls under, without claiming anything (claimFor claims by token). */
+  private peekClaim(n: ReceivedNotification): Claim | undefined {
+    const id = typeof n.data.id === "string" ? n.data.id : undefined;
+    if (id && this.byId.has(id)) return this.byId.get(id);
+    if (this.byToken.size === 0) return undefined;
+    const text = JSON.stringify(n.data);
+    for (const [token, claim] of this.byToken) if (text.includes(token)) return claim;
+    return undefined;
   }
 
   private rescan(): void {
-    for (const { agent, session } of this.sessions) for (const n of session.items()) if (!this.judged.has(n)) this.observe(agent, n);
+    if (this.unclaimed.length === 0) return;
+    const still: Array<{ agent: string; n: ReceivedNotification }> = [];
+    const now: Array<{ agent: string; n: ReceivedNotification; claim: Claim }> = [];
+    for (const u of this.unclaimed) {
+      const claim = this.claimFor(u.agent, u.n);
+      if (claim) now.push({ ...u, claim });
+      else still.push(u);
+    }
+    this.unclaimed = still;
+    for (const u of now) this.handleClaimed(u.agent, u.n, u.claim);
   }
 
   private claimFor(agent: string, n: ReceivedNotification): Claim | undefined {
@@ -107,26 +373,80 @@ export class StreamMonitor {
     for (const [token, claim] of this.byToken) {
       if (text.includes(token)) {
         // A token claim with no agents: the first agent offered the e-mail holds it (routing is the target's choice).
-        if (id && !this.byId.has(id)) this.byId.set(id, { judge: claim.judge, agents: new Set(claim.agents.size ? claim.agents : [agent]), reofferAllowed: false });
+        if (id && !this.byId.has(id))
+          this.setClaim(id, {
+            judge: claim.judge,
+            agents: new Set(claim.agents.size ? claim.agents : [agent]),
+            released: false,
+          });
         return id ? this.byId.get(id) : claim;
       }
     }
     return undefined;
   }
 
-  /** Every notification of every attached stream passes here once on arrival (and again on a rescan). */
-  private observe(agent: string, n: ReceivedNotification, arriving = false): void {
-    if (this.judged.has(n)) return;
+  /** Whether an expectation explained a claimed, handled notification. */
+  private readonly explained = new WeakMap<ReceivedNotification, boolean>();
+
+  /** Every notification of every attached stream passes here once (in arrival order). */
+  private handle({ agent, n }: { agent: string; n: ReceivedNotification }): void {
     const claim = this.claimFor(agent, n);
     // Transcript: every worker sees the agent's whole stream; the copy recorded with a scenario
     // is the one of the worker whose scenario the notification belongs to.
-    if (arriving) record({ kind: "notification", agent, channel: n.channel, data: n.data, ts: n.receivedAt, scenario: claim?.judge.name ?? null });
-    if (!claim) return;
-    this.judged.add(n);
-    this.judge(agent, n, claim);
+    record({
+      kind: "notification",
+      agent,
+      channel: n.channel,
+      data: n.data,
+      ts: n.receivedAt,
+      scenario: claim?.judge.name ?? null,
+    });
+    if (claim) this.handleClaimed(agent, n, claim);
+    else {
+      this.unclaimed.push({ agent, n });
+      for (const w of this.watches) this.considerUnclaimed(w, agent, n);
+    }
   }
 
-  private judge(agent: string, n: ReceivedNotification, claim: Claim): void {
+  private handleClaimed(agent: string, n: ReceivedNotification, claim: Claim): void {
+    const id = typeof n.data.id === "string" ? n.data.id : undefined;
+    const state = typeof n.data.state === "string" ? n.data.state : undefined;
+    const firstOfId = id !== undefined && !this.seenIds.has(id);
+    if (id) this.seenIds.add(id);
+    const { reoffer, leak } = this.judge(agent, n, claim);
+    const text = JSON.stringify(n.data);
+    const why = this.expectations.explain({ agent, id, state, receivedAt: n.receivedAt, text, firstOfId });
+    this.explained.set(n, why !== undefined);
+    if (id && state) {
+      this.expectations.add(...expectationsAfterState(id, state, agent, n.receivedAt));
+      if (releasesHolder(state)) this.release(id); // Revoked: the holder no longer holds it
+      // Where the interaction is now (a leak does not move it).
+      if (!leak) claim.judge.observed?.(agent, id, state, reoffer);
+    }
+    for (const w of this.watches) this.consider(w, agent, n, text);
+  }
+
+  /** A claimed, handled notification a watch covers, that no expectation explains, is a violation. */
+  private consider(w: Watch, agent: string, n: ReceivedNotification, text: string): void {
+    if (this.explained.get(n) !== false) return; // explained, or not handled (yet) as a claimed one
+    const id = typeof n.data.id === "string" ? n.data.id : undefined;
+    if (w.covers(id, text, n.receivedAt)) w.violated(n, agent, "");
+  }
+
+  private considerUnclaimed(w: Watch, agent: string, n: ReceivedNotification): void {
+    if (n.data.state !== "ReplyCreated" || n.receivedAt < w.opts.since || !w.opts.agents.includes(agent)) return;
+    const id = typeof n.data.id === "string" ? n.data.id : undefined;
+    if (id && !w.candidates.some((c) => c.id === id && c.agent === agent))
+      w.candidates.push({ agent, id, receivedAt: n.receivedAt });
+  }
+
+  private findNotification(agent: string, id: string, receivedAt: number): ReceivedNotification | undefined {
+    const s = this.sessions.find((x) => x.agent === agent)?.session;
+    return s?.items().find((n) => n.data.id === id && n.receivedAt === receivedAt);
+  }
+
+  /** Judges one claimed notification; returns whether it was a (re-)offer after a release, or a leak (T6). */
+  private judge(agent: string, n: ReceivedNotification, claim: Claim): { reoffer: boolean; leak: boolean } {
     const j = claim.judge;
     const d = n.data;
     const v = contractValidator();
@@ -134,17 +454,35 @@ export class StreamMonitor {
 
     // N1: the envelope every message carries.
     const base = v.validate(BASE_SCHEMA, d);
-    j.check("N1.envelope", base.ok, base.ok ? `${where}: envelope as N1` : `${where}:\n${formatViolations(base.violations)}`);
+    j.check(
+      "N1.envelope",
+      base.ok,
+      base.ok ? `${where}: envelope as N1` : `${where}:\n${formatViolations(base.violations)}`,
+    );
 
     const state = typeof d.state === "string" ? d.state : undefined;
     const id = typeof d.id === "string" ? d.id : undefined;
     const lifecycleState = state ? stateOf(state) : undefined;
 
-    // T6: only the agents it was offered to or owned by may hear of it.
+    // T6: only the agents it was offered to or owned by may hear of it; after a release, an
+    // Invited on any agent is an offer (Deployment data and routing).
+    let reoffer = false;
+    let leak = false;
     if (claim.agents.size === 0) claim.agents.add(agent); // first recipient of a token claim holds it
-    if (!claim.agents.has(agent)) {
-      if (state === "Invited" && claim.reofferAllowed) claim.agents.add(agent);
-      else j.check("T6.no-leak", false, `${where}: ${agent} received a notification of an interaction offered to or owned by ${[...claim.agents].join(", ")}`);
+    if (state === "Invited" && claim.released) {
+      reoffer = true;
+      claim.released = false;
+      claim.agents.add(agent);
+      this.history.get(agent)?.delete(id ?? ""); // a new offer: not a duplicate of an earlier Invited (N7)
+      j.check("T6.no-leak", true, `${where}: offered again after the holder let it go`);
+    } else if (!claim.agents.has(agent)) {
+      leak = true;
+      j.check(
+        "T6.no-leak",
+        false,
+        `${where}: ${agent} received a notification of an interaction offered to or owned by ` +
+          [...claim.agents].join(", "),
+      );
     } else j.check("T6.no-leak", true, `${where}: addressed to an agent that holds it`);
 
     // N2–N5: the schema of the state.
@@ -152,25 +490,48 @@ export class StreamMonitor {
     if (schema && lifecycleState) {
       const r = v.validate(schema, d);
       const req = `${lifecycleState.rule}.shape` as RequirementId;
-      j.check(req, r.ok, r.ok ? `${where}: fields as ${lifecycleState.rule}` : `${where}:\n${formatViolations(r.violations)}`);
+      j.check(
+        req,
+        r.ok,
+        r.ok ? `${where}: fields as ${lifecycleState.rule}` : `${where}:\n${formatViolations(r.violations)}`,
+      );
     }
     if (state === "Invited") {
       const eo = d.email_object as Record<string, unknown> | undefined;
       const same = eo?.interactionId === d.id;
-      j.check("N2.interaction-id", same, same ? `${where}: email_object.interactionId equals id` : `${where}: email_object.interactionId is ${JSON.stringify(eo?.interactionId)}, id is ${JSON.stringify(d.id)}`);
+      j.check(
+        "N2.interaction-id",
+        same,
+        same
+          ? `${where}: email_object.interactionId equals id`
+          : `${where}: email_object.interactionId is ${JSON.stringify(eo?.interactionId)}, ` +
+              `id is ${JSON.stringify(d.id)}`,
+      );
     }
 
     // N6: capabilities, judged against the lifecycle data.
     if (state && Array.isArray(d.capabilities) && lifecycleState && lifecycleState.capabilities.length > 0) {
       const caps = d.capabilities as unknown[];
       const missing = documentedCapabilities(state).filter((c) => !caps.includes(c));
-      j.check("N6.documented-present", missing.length === 0, missing.length === 0 ? `${where}: every documented capability present` : `${where}: missing documented capabilities ${missing.join(", ")} (got ${JSON.stringify(caps)})`);
+      j.check(
+        "N6.documented-present",
+        missing.length === 0,
+        missing.length === 0
+          ? `${where}: every documented capability present`
+          : `${where}: missing documented capabilities ${missing.join(", ")} (got ${JSON.stringify(caps)})`,
+      );
       const tolerated = toleratedCapabilities(state);
       const extra = caps.filter((c) => typeof c !== "string" || !tolerated.includes(c));
-      j.check("N6.undocumented-extra", extra.length === 0, extra.length === 0 ? `${where}: no undocumented capability` : `${where}: capabilities the page does not list for ${state}: ${extra.map(String).join(", ")}`);
+      j.check(
+        "N6.undocumented-extra",
+        extra.length === 0,
+        extra.length === 0
+          ? `${where}: no undocumented capability`
+          : `${where}: capabilities the page does not list for ${state}: ${extra.map(String).join(", ")}`,
+      );
     }
 
-    // N7 and the lifecycle: per agent, per id.
+    // N7 and the lifecycle: per agent, per id (the first notification of an id included).
     if (state && id) {
       const perAgent = this.history.get(agent) ?? new Map<string, string[]>();
       this.history.set(agent, perAgent);
@@ -184,14 +545,19 @@ export class StreamMonitor {
         j.check("N7.no-duplicates", true, `${where}: not a duplicate`);
         if (lifecycleState) {
           const ok = this.legal.some(([f, t]) => f === prev && t === state);
-          if (prev === null && !ok) {
-            j.check("T6.own-interactions-only", false, `${where}: the first notification ${agent} got for this id is ${state}; only ${this.legal.filter(([f]) => f === null).map(([, t]) => t).join(" or ")} may come first`);
-          } else {
-            if (prev === null) j.check("T6.own-interactions-only", true, `${where}: first notification of an offered or created interaction`);
-            j.check("N7.legal-transition", ok, ok ? `${where}: ${prev ?? "(none)"} → ${state} is a lifecycle transition` : `${where}: ${prev ?? "(none)"} → ${state} is not a transition of the lifecycle`);
-          }
+          const firsts = this.legal
+            .filter(([f]) => f === null)
+            .map(([, t]) => t)
+            .join(" or ");
+          const message = ok
+            ? `${where}: ${prev ?? "(first)"} → ${state} is a lifecycle transition`
+            : prev === null
+              ? `${where}: the first notification ${agent} got for this id is ${state}; only ${firsts} may come first`
+              : `${where}: ${prev} → ${state} is not a transition of the lifecycle`;
+          j.check("N7.legal-transition", ok, message);
         }
       }
     }
+    return { reoffer, leak };
   }
 }

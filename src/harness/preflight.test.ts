@@ -3,22 +3,13 @@ import { describe, expect, it } from "vitest";
 import * as hostile from "../../test/support/hostile-targets.js";
 import { startReferenceServer } from "../reference/server.js";
 import { preflight, preflightResult } from "./preflight.js";
-import { DEFAULT_MAX_ANSWER_BYTES } from "./settings.js";
+import { referenceTarget } from "../reference/deployment.js";
 import type { ResolvedTarget } from "./target.js";
 
 const targetOf = (
   t: { baseUrl: string; cometdUrl: string; controlUrl: string },
   agents = [{ username: "agent1", password: "secret1" }],
-): ResolvedTarget => ({
-  ...t,
-  agents,
-  inject: "http",
-  notifyBudgetMs: 5000,
-  tlsInsecure: false,
-  maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES,
-  embedded: false,
-  label: t.baseUrl,
-});
+): ResolvedTarget => referenceTarget({ ...t, agents }, { notifyBudgetMs: 5000, embedded: false, label: t.baseUrl });
 
 describe("preflight", () => {
   it("a clean target: ok, nothing added to the results", async () => {

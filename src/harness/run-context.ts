@@ -20,6 +20,8 @@ export interface RunContext {
   selection?: Selection;
   /** Allure steps and attachments (off with --no-allure). */
   allure: boolean;
+  /** The run's coordination service (leases, claims, watch covers; coordination.ts); none: one worker, in-process. */
+  coordinationUrl?: string;
 }
 
 declare module "vitest" {

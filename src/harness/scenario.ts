@@ -9,18 +9,18 @@
  * Every HTTP answer and every notification is judged as it passes (R2, R1, N1–N7, T6), not only
  * where a scenario asserts.
  */
-import { afterAll, beforeAll, test, type TestContext } from "vitest";
+import { afterAll, inject, test, type TestContext } from "vitest";
 import { getCurrentSuite } from "vitest/suite";
 import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
-import { requireOperation } from "../contract/lifecycle.js";
+import { operationOf, releasingOperations, requireOperation, stateOf } from "../contract/lifecycle.js";
 import { levelOf, requirement } from "../contract/registry.js";
 import { filteredOut } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureFor, type AllureBridge } from "./allure-bridge.js";
-import { BUDGETS, WaitTimeout, waitForItem } from "./budgets.js";
+import { BUDGETS, declaredBudgets, WaitTimeout, waitForItem } from "./budgets.js";
 import {
   ConformanceFailure,
   PreconditionError,
@@ -32,8 +32,12 @@ import {
 } from "./checks.js";
 import type { ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
-import type { Judge } from "./monitor.js";
+import { localCoordination, remoteCoordination } from "./coordination.js";
 import { currentRunContext, type RunContext } from "./run-context.js";
+import type { Judge } from "./monitor.js";
+import { operationRequest, queueHint } from "./requests.js";
+import { ScenarioSlots } from "./slots.js";
+import { FINISH_WORKER, WORKER_ENVIRONMENT } from "./worker-environment.js";
 import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
 import { inScenario, onRecord, record, setTranscriptDir, type TranscriptEntry } from "./transcript.js";
 
@@ -46,14 +50,23 @@ export interface ScenarioOptions {
   area: string;
   needs?: Need[];
   tags?: string[];
+  /** Default: derived from the budgets the target declares (declaredBudgets). */
   timeoutMs?: number;
+  /** The most interactions it holds open at once (its slots of GWS_MAX_OPEN_PER_AGENT); default 2. */
+  open?: number;
 }
 
-export type Notification = Record<string, unknown> & { id?: unknown; state?: unknown; email_object?: Record<string, unknown> };
+export type Notification = Record<string, unknown> & {
+  id?: unknown;
+  state?: unknown;
+  email_object?: Record<string, unknown>;
+};
 
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {
   exchange: HttpExchange;
+  /** Not refused: R1's success, or a 2xx in an envelope the contract does not know (judge-answer.ts). */
+  taken?: boolean;
   /** How many notifications each agent's stream held when the request was sent: only later ones can be its effect. */
   streamMarks?: Map<string, number>;
   /** 2xx and {"status":"ok"}. */
@@ -79,38 +92,74 @@ export interface AcceptedHandle extends InboundHandle {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The worker's target: connected on first use in a run and shared by the scenarios of a file,
-// which may run concurrently (describe.concurrent); closed when the last suite using it ends. A
-// new run (a new runId in the run context: the mutation run switches targets) never reuses it.
+// The worker's target: connected on first use and kept for every file the worker runs in one run
+// (a new runId in the run context never reuses it); at the end of the worker
+// (worker-environment.ts) its watches are drained and its sessions closed.
 let workerTarget: { runId: string; target: Promise<Target> } | undefined;
-let suitesUsingTarget = 0;
-const suitesWithTarget = new WeakSet<object>();
+const suitesWithClose = new WeakSet<object>();
 
-function targetFor(ctx: RunContext): Promise<Target> {
-  if (workerTarget?.runId !== ctx.runId) workerTarget = { runId: ctx.runId, target: Target.connect(ctx.target) };
+type WorkerHooks = { [WORKER_ENVIRONMENT]?: boolean; [FINISH_WORKER]?: () => Promise<void> };
+
+function targetFor(run: RunContext): Promise<Target> {
+  if (workerTarget?.runId !== run.runId) {
+    const coordination = run.coordinationUrl
+      ? remoteCoordination(run.coordinationUrl, (m) => record({ kind: "event", scenario: null, message: m }))
+      : localCoordination();
+    const mine = Target.connect(run.target, coordination);
+    workerTarget = { runId: run.runId, target: mine };
+    const hooks = globalThis as WorkerHooks;
+    const previous = hooks[FINISH_WORKER];
+    hooks[FINISH_WORKER] = async () => {
+      await previous?.();
+      if (workerTarget?.target === mine) workerTarget = undefined;
+      await mine.then((t) => t.finish()).catch(() => undefined);
+    };
+  }
   return workerTarget.target;
+}
+
+/** The run's target when the scenario is declared (its timeout derives from it); undefined outside a run. */
+function declaredSettings(): ResolvedTarget | undefined {
+  try {
+    return inject("gwsRun")?.target;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Declares a conformance scenario. */
 export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
   const suite = getCurrentSuite();
-  if (!suitesWithTarget.has(suite)) {
-    suitesWithTarget.add(suite);
-    beforeAll(() => {
-      suitesUsingTarget++;
-    });
-    afterAll(async () => {
-      if (--suitesUsingTarget > 0) return;
-      const t = workerTarget?.target;
-      workerTarget = undefined;
-      if (t) await t.then((x) => x.close()).catch(() => undefined);
-    });
+  const declared = declaredSettings();
+  if (!(globalThis as WorkerHooks)[WORKER_ENVIRONMENT] && !suitesWithClose.has(suite)) {
+    // Without the worker environment (a plain vitest run elsewhere), the target is finished after each suite.
+    suitesWithClose.add(suite);
+    afterAll(
+      async () => {
+        const t = workerTarget?.target;
+        workerTarget = undefined;
+        if (t) await t.then((x) => x.finish()).catch(() => undefined);
+      },
+      declared ? declaredBudgets(declared).workerTeardownMs : 30_000,
+    );
   }
-  test(title, { timeout: opts.timeoutMs ?? 60_000 }, async (ctx) => runScenario(title, opts, body, ctx));
+  // The timeout grows with the budgets the target declares (N8, the offer budget).
+  const timeout = opts.timeoutMs ?? (declared ? declaredBudgets(declared).scenarioTimeoutMs : 60_000);
+  test(title, { timeout }, async (ctx) => runScenario(title, opts, body, ctx));
 }
 
-async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>, ctx: TestContext): Promise<void> {
-  const meta: ScenarioMeta = { requirements: [...opts.requirements], area: opts.area, tags: opts.tags ?? [], checks: [] };
+async function runScenario(
+  title: string,
+  opts: ScenarioOptions,
+  body: (s: Scenario) => Promise<void>,
+  ctx: TestContext,
+): Promise<void> {
+  const meta: ScenarioMeta = {
+    requirements: [...opts.requirements],
+    area: opts.area,
+    tags: opts.tags ?? [],
+    checks: [],
+  };
   ctx.task.meta.gws = meta;
   const run = currentRunContext();
   setTranscriptDir(run.transcriptDir);
@@ -132,11 +181,25 @@ async function runScenario(title: string, opts: ScenarioOptions, body: (s: Scena
   }
   const allure = allureFor(run.allure);
   await allure.requirements(opts.requirements, opts.area, ctx.task.id);
-  const name = `${ctx.task.file?.name ?? ""} > ${title}`;
-  await inScenario(name, () => runBody(name, body, meta, run, allure));
+  // The same name as the reports' (file > describe > title): late checks are merged by it.
+  const name = ctx.task.fullName || `${ctx.task.file?.name ?? ""} > ${title}`;
+  await inScenario(name, () => runBody(name, body, meta, run, allure, opts.open ?? DEFAULT_OPEN));
 }
 
-async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta: ScenarioMeta, run: RunContext, allure: AllureBridge): Promise<void> {
+/** Operations whose success lets the holder go: an offer of the interaction to any agent may follow. */
+const RELEASING = new Set(releasingOperations());
+
+/** What a scenario holds at most at once unless it says otherwise: an inbound e-mail and one reply. */
+const DEFAULT_OPEN = 2;
+
+async function runBody(
+  name: string,
+  body: (s: Scenario) => Promise<void>,
+  meta: ScenarioMeta,
+  run: RunContext,
+  allure: AllureBridge,
+  open: number,
+): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
   const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)));
@@ -144,13 +207,13 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
   try {
     let target: Target;
     try {
-      // A target that could not be set up stays failed for this suite: every scenario is an ERROR
+      // A target that could not be set up stays failed for this worker: every scenario is an ERROR
       // with the same reason at once, instead of waiting out the budgets again.
       target = await targetFor(run);
     } catch (e) {
       throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
     }
-    s = new Scenario(name, target, meta, allure);
+    s = new Scenario(name, target, meta, open, allure);
     await body(s);
   } catch (e) {
     if (e instanceof ScenarioStop) meta.stoppedBy = `${e.check.requirement}: ${e.check.message}`;
@@ -165,7 +228,8 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
       throw e;
     }
   } finally {
-    if (s) s.dispose();
+    // After the judgments, without judging: finish what the scenario left open (capacity).
+    if (s) await s.finish();
     stopAttaching();
     await Promise.allSettled(attachments);
   }
@@ -175,16 +239,43 @@ async function runBody(name: string, body: (s: Scenario) => Promise<void>, meta:
 
 // ---------------------------------------------------------------------------------------------
 
+/** Where an interaction the scenario opened is now: who holds it, in which state. */
+interface Holding {
+  agent: string;
+  state: string;
+}
+
 export class Scenario implements Judge {
   readonly settings: ResolvedTarget;
+  /** The subject tokens of the e-mails this scenario injected (watches cover them). */
+  readonly tokens: string[] = [];
+  /** Interactions it opened that an agent still holds (Invited, Accepted, ReplyCreated): finished at the end. */
+  private readonly holdings = new Map<string, Holding>();
+  /** Its requests: who sent them, when, and whether they were refused (watches cover their agents). */
+  private readonly sent: Array<{ agent: string; startedAt: number; refused: boolean }> = [];
+  private readonly slots: ScenarioSlots;
+  /** Set once the scenario's test is over: later failures are late checks (src/report/late-checks.ts). */
+  private ended = false;
+  private readonly finishing = new Set<string>();
+  /** Interactions it held and let go (sent, stopped, transferred, ...). */
+  private readonly letGoOf = new Set<string>();
 
   constructor(
     readonly name: string,
     readonly target: Target,
     readonly meta: ScenarioMeta,
+    open = DEFAULT_OPEN,
     private readonly allure: AllureBridge = allureFor(false),
   ) {
     this.settings = target.settings;
+    const budgets = declaredBudgets(this.settings);
+    this.slots = new ScenarioSlots(
+      target.coordination,
+      target.agents.map((a) => a.name),
+      this.settings.maxOpenPerAgent,
+      budgets.slotWaitMs,
+      open,
+    );
   }
 
   // ----- verdicts -----------------------------------------------------------------------------
@@ -192,16 +283,74 @@ export class Scenario implements Judge {
   /** Records a check of `requirement`. Returns `passed`. Repeated passes of one requirement are kept once. */
   check(requirement: RequirementId, passed: boolean, message: string, measuredMs?: number): boolean {
     const level = levelOf(requirement);
-    if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed)) return true;
-    const rec: CheckRecord = { requirement, level, passed, message, at: Date.now(), ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}) };
+    if (this.ended) {
+      // The test is over: a failure still counts (merged before verdicts), a pass adds nothing.
+      if (!passed) this.lateCheck(requirement, message, undefined, false);
+      return passed;
+    }
+    if (passed && measuredMs === undefined && this.meta.checks.some((c) => c.requirement === requirement && c.passed))
+      return true;
+    const rec: CheckRecord = {
+      requirement,
+      level,
+      passed,
+      message,
+      at: Date.now(),
+      ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs) } : {}),
+    };
     this.meta.checks.push(rec);
-    record({ kind: "check", requirement, level, passed, message, ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}) });
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level,
+      passed,
+      message,
+      ...(rec.measuredMs !== undefined ? { measuredMs: rec.measuredMs } : {}),
+    });
     return passed;
+  }
+
+  /** A watch found an effect of a refused request (R3, T4, T8): FAIL or WARN by level, naming the delay. */
+  watchViolation(requirement: RequirementId, message: string, delayMs: number): void {
+    if (this.ended) return this.lateCheck(requirement, message, delayMs, true);
+    const level = levelOf(requirement);
+    this.meta.checks.push({ requirement, level, passed: false, message, at: Date.now(), measuredMs: delayMs });
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level,
+      passed: false,
+      message,
+      watch: true,
+      measuredMs: delayMs,
+      delayMs,
+    });
+  }
+
+  private lateCheck(requirement: RequirementId, message: string, delayMs: number | undefined, watch: boolean): void {
+    const late =
+      delayMs !== undefined
+        ? `${message} (found ${delayMs} ms after its cause, after the scenario had ended)`
+        : `${message} (found after the scenario had ended)`;
+    record({
+      kind: "check",
+      scenario: this.name,
+      requirement,
+      level: levelOf(requirement),
+      passed: false,
+      message: late,
+      late: true,
+      ...(watch ? { watch: true } : {}),
+      ...(delayMs !== undefined ? { delayMs } : {}),
+    });
   }
 
   /** Like check(), but a failure stops the scenario: its next steps would be meaningless. */
   require(requirement: RequirementId, passed: boolean, message: string): void {
-    if (!this.check(requirement, passed, message)) throw new ScenarioStop(this.meta.checks[this.meta.checks.length - 1]);
+    if (!this.check(requirement, passed, message))
+      throw new ScenarioStop(this.meta.checks[this.meta.checks.length - 1]);
   }
 
   /** Stops the scenario without a verdict of its own (a prior check already failed). */
@@ -225,7 +374,11 @@ export class Scenario implements Judge {
   /** The i-th configured agent (0 = primary). A scenario that needs two declares needs: ["second-agent"]. */
   agent(index = 0): AgentHandle {
     const a = this.target.agent(index);
-    if (!a) throw new PreconditionError(`agent #${index + 1} configured`, `GWS_AGENTS lists ${this.target.agents.length} agent(s)`);
+    if (!a)
+      throw new PreconditionError(
+        `agent #${index + 1} configured`,
+        `GWS_AGENTS lists ${this.target.agents.length} agent(s)`,
+      );
     return a;
   }
 
@@ -236,64 +389,119 @@ export class Scenario implements Judge {
     return o;
   }
 
+  private agentNamed(name: string): AgentHandle {
+    const a = this.target.agentNamed(name);
+    if (!a)
+      throw new PreconditionError(
+        `agent ${name} configured`,
+        `the target offered an interaction to ${name}, who is not in GWS_AGENTS`,
+      );
+    return a;
+  }
+
+  // ----- requests -----------------------------------------------------------------------------
+
+  /**
+   * A valid request for `operation` in this deployment (requests.ts): the configured queues, real
+   * addresses, the scenario's token; `extra` fields on top (undefined removes one).
+   */
+  request(
+    operation: string,
+    token: string,
+    extra: Record<string, unknown> = {},
+    targetAgent?: string,
+  ): Record<string, unknown> {
+    return operationRequest(operation, { queues: this.settings.queues, token, targetAgent }, extra);
+  }
+
   // ----- injection ----------------------------------------------------------------------------
 
   newToken(): string {
     return `gws-${randomBytes(5).toString("hex")}`;
   }
 
-  /** A unique inbound e-mail: the token is in the subject (and the sender) so only this scenario matches it. */
+  /**
+   * A unique inbound e-mail: the token is in the subject, the sender and the text, so that
+   * whatever the target derives from it (a reply, a forward) carries it and only this scenario matches it.
+   */
   emailFor(token: string, overrides: Partial<InboundEmailInjection> = {}): InboundEmailInjection {
     return {
       to: "support@contact-center.example",
       from: `customer.${token}@example.org`,
       subject: `Where is my order? [${token}]`,
-      text: "Hello,\nmy order has not arrived.\nRegards, Pat",
+      text: `Hello,\nmy order ${token} has not arrived.\nRegards, Pat`,
       mimeType: "text/plain",
       ...overrides,
     };
   }
 
   /**
-   * Injects an inbound e-mail routed (hint) to `agent` and waits for its Invited notification on
-   * any agent's stream (T7). Returns the interaction id and the agent it was offered to.
+   * Injects an inbound e-mail routed (hint) to `agent` — by default an agent with a free slot —
+   * and waits for its Invited notification on any agent's stream, within the offer budget (T7).
+   * Returns the interaction id and the agent it was offered to.
    */
-  async inbound(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<InboundHandle> {
-    const agent = opts.agent ?? this.agent(0);
+  async inbound(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<InboundHandle> {
+    const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
-    const email = this.emailFor(token, { agent: agent.name, ...opts.email });
+    if (!this.tokens.includes(token)) this.tokens.push(token);
+    const email = this.emailFor(token, { agent: hint, ...opts.email });
     this.target.monitor.claimToken(token, this, []);
     const marks = this.streamMarks();
-    await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () => this.target.injector.inject(email));
+    this.target.monitor.expectInjection(token, Date.now());
+    await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () =>
+      this.target.injector.inject(email),
+    );
+    const budget = this.settings.inboundBudgetMs;
     const got = await this.firstOnAnyAgent(
       (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
       `Invited for the e-mail with subject token ${token}`,
-      this.settings.notifyBudgetMs,
+      budget,
       marks,
     );
     if (!got) {
-      this.check("T7.ready-offered", false, `no agent was offered the injected e-mail ${token} within ${this.settings.notifyBudgetMs} ms (notifyBudget)`);
+      this.check(
+        "T7.ready-offered",
+        false,
+        `no agent was offered the injected e-mail ${token} within ${budget} ms ` +
+          "(the offer budget, GWS_INBOUND_BUDGET_MS)",
+      );
       return this.stop("T7.ready-offered", "not offered");
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
-    const id = typeof got.data.id === "string" ? got.data.id : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
+    const id =
+      typeof got.data.id === "string"
+        ? got.data.id
+        : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
     if (!id) this.stop("N1.envelope", "Invited has no id");
     this.target.monitor.claimId(id, this, [got.agent.name]);
+    this.hold(id, got.agent.name, "Invited");
     return { token, email, id, agent: got.agent, invited: got.data as Notification };
   }
 
   /** inbound() then Accept (O1): answer ok and Accepted for the same id. */
-  async accepted(opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {}): Promise<AcceptedHandle> {
+  async accepted(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<AcceptedHandle> {
     const inbound = await this.inbound(opts);
     const answer = await this.operate(inbound.agent, inbound.id, { operationName: "Accept" });
     this.requireOk(answer, "O1.answer-ok");
     // Matched by id or by the subject token, so that an Accepted with a wrong id is seen and judged (N3.same-id).
-    const accepted = await this.awaitNotification(inbound.agent, (d) => d.state === "Accepted" && (d.id === inbound.id || JSON.stringify(d).includes(inbound.token)), {
-      what: `Accepted for ${inbound.id}`,
-      requirement: "O1.accepted-notification",
-      after: answer,
-    });
-    this.check("N3.same-id", accepted.id === inbound.id, `Accepted id ${JSON.stringify(accepted.id)}; the invitation's id ${inbound.id}`);
+    const accepted = await this.awaitNotification(
+      inbound.agent,
+      (d) => d.state === "Accepted" && (d.id === inbound.id || JSON.stringify(d).includes(inbound.token)),
+      {
+        what: `Accepted for ${inbound.id}`,
+        requirement: "O1.accepted-notification",
+        after: answer,
+      },
+    );
+    this.check(
+      "N3.same-id",
+      accepted.id === inbound.id,
+      `Accepted id ${JSON.stringify(accepted.id)}; the invitation's id ${inbound.id}`,
+    );
     return { ...inbound, accepted };
   }
 
@@ -301,14 +509,99 @@ export class Scenario implements Judge {
 
   /**
    * POST an operation: `{root}/me/interactions/{id}` (T2), or `{root}/me/interactions` when id is
-   * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call.
+   * null (T3). Judges R2 (no 5xx) and the answer envelope (R1) on every call, and tells the stream
+   * monitor what the outcome may cause (effects.ts: expectations, releases).
    */
-  async operate(agent: AgentHandle, id: string | null, body: unknown, opts: PostOptions & { path?: string } = {}): Promise<Answer> {
+  async operate(
+    agent: AgentHandle,
+    id: string | null,
+    body: unknown,
+    opts: PostOptions & { path?: string } = {},
+  ): Promise<Answer> {
+    const operation =
+      typeof (body as { operationName?: unknown })?.operationName === "string"
+        ? String((body as { operationName: string }).operationName)
+        : "(none)";
+    await this.slotsFor(agent, id, operation, body);
+    const { exchange, streamMarks, done } = await this.send(agent, id, body, operation, opts);
+    try {
+      const answer = this.judgeAnswer(exchange, operation, opts.rawBody !== undefined);
+      this.sent.push({ agent: agent.name, startedAt: exchange.startedAt, refused: answer.refused });
+      this.noteOutcome(agent.name, id, operation, body, exchange, answer.taken ?? answer.ok);
+      return { ...answer, streamMarks };
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Reserves a slot where an operation will bring an interaction: its reply, a transferred e-mail.
+   * Only for the agent's own interactions (and CreateEmail): another agent's request is to be refused.
+   */
+  private async slotsFor(agent: AgentHandle, id: string | null, operation: string, body: unknown): Promise<void> {
+    if (id !== null && this.holdings.get(id)?.agent !== agent.name) return;
+    const spec = operationOf(operation);
+    if (spec?.creates) await this.slots.on(agent.name);
+    const named = spec?.offersTo ? (body as Record<string, unknown> | undefined)?.[spec.offersTo.who] : undefined;
+    if (typeof named === "string" && this.target.agentNamed(named)) await this.slots.on(named);
+  }
+
+  /** Sends a request with the monitor told (notifications wait until its outcome is noted: done()). */
+  private async send(
+    agent: AgentHandle,
+    id: string | null,
+    body: unknown,
+    operation: string,
+    opts: PostOptions & { path?: string },
+  ): Promise<{ exchange: HttpExchange; streamMarks: Map<string, number>; done: () => void }> {
     const path = opts.path ?? (id === null ? "/me/interactions" : `/me/interactions/${encodeURIComponent(id)}`);
-    const operation = typeof (body as { operationName?: unknown })?.operationName === "string" ? String((body as { operationName: string }).operationName) : "(none)";
     const streamMarks = this.streamMarks();
-    const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () => agent.http.post(path, body, { ...opts, operation }));
-    return { ...this.judgeAnswer(exchange, operation, opts.rawBody !== undefined), streamMarks };
+    const spec = operationOf(operation);
+    const done = this.target.monitor.beginOperation({
+      id,
+      judge: this,
+      // A new interaction (O3–O5, O8) or an offer after a release (O2, O9, O11) may come of it.
+      mayCreate: !spec || !!spec.creates || !!spec.offersTo || RELEASING.has(operation),
+    });
+    try {
+      const exchange = await this.step(`${agent.name}: ${operation}${id ? ` on ${id}` : ""}`, () =>
+        agent.http.post(path, body, { ...opts, operation }),
+      );
+      return { exchange, streamMarks, done };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+
+  /** What an outcome changes: the monitor's expectations and releases, where the interaction now is. */
+  /** `ok`: the request was taken (not refused). */
+  private noteOutcome(
+    agent: string,
+    id: string | null,
+    operation: string,
+    body: unknown,
+    exchange: HttpExchange,
+    ok: boolean,
+  ): void {
+    const answerBody = exchange.body as { replyInteractionId?: unknown } | undefined;
+    const replyInteractionId =
+      typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
+    const requestBody = body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
+    this.target.monitor.operationDone({
+      agent,
+      operation,
+      id,
+      body: requestBody,
+      startedAt: exchange.startedAt,
+      ok,
+      replyInteractionId,
+    });
+    const next = operationOf(operation)?.next;
+    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
+      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
+      else this.letGo(id);
+    }
   }
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
@@ -317,20 +610,39 @@ export class Scenario implements Judge {
     const j = judgeAnswer({ method, url, status, body, operation, malformedRequest, error, tooLargeAfter });
     if (j.precondition) throw new PreconditionError("target answers HTTP", j.precondition);
     for (const c of j.checks) this.check(c.requirement, c.passed, c.message);
-    return { exchange, ok: j.ok, refused: j.refused, body: j.body, operation };
+    return { exchange, ok: j.ok, refused: j.refused, taken: j.taken, body: j.body, operation };
   }
 
-  /** Checks that an answer is a success as the operation's lifecycle entry describes (R1; replyInteractionId for ReplyAll/Forward). */
+  /**
+   * Checks that an answer is a success as the operation's lifecycle entry describes (R1;
+   * replyInteractionId for ReplyAll/Forward).
+   */
   expectOk(answer: Answer, requirement: RequirementId): boolean {
     const op = safeOperation(answer.operation);
     let okShape = answer.ok;
     let detail = `HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 300)}`;
-    if (okShape && op) {
+    // R1 MAY: an empty 200 is Accept's success; there is no body to hold to the answer schema.
+    if (okShape && op && answer.exchange.body !== undefined) {
       const r = contractValidator().validate(op.answer, answer.body);
       okShape = r.ok;
       if (!r.ok) detail += `\n${formatViolations(r.violations)}`;
     }
-    return this.check(requirement, okShape, okShape ? `${answer.operation} answered ok` : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}`);
+    // A refusal of an operation that names a configured queue: say which setting named it.
+    const hint = !okShape && answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
+    return this.check(
+      requirement,
+      okShape,
+      okShape
+        ? `${answer.operation} answered ok`
+        : `${answer.operation} did not answer as ${op?.answer ?? "ok"}: ${detail}${hint ? `\n(${hint})` : ""}`,
+    );
+  }
+
+  /** "HTTP 400 {…}", naming the queue setting when a refused request named a configured queue. */
+  describeAnswer(answer: Answer): string {
+    const hint = answer.refused ? queueHint(answer.exchange.requestBody, this.settings.queues) : undefined;
+    const body = JSON.stringify(answer.exchange.body)?.slice(0, 200) ?? "(empty)";
+    return `HTTP ${answer.exchange.status} ${body}${hint ? ` (${hint})` : ""}`;
   }
 
   requireOk(answer: Answer, requirement: RequirementId): void {
@@ -342,49 +654,60 @@ export class Scenario implements Judge {
     return this.check(
       requirement,
       answer.refused,
-      answer.refused ? `${what}: refused (HTTP ${answer.exchange.status})` : `${what}: accepted (HTTP ${answer.exchange.status} ${JSON.stringify(answer.exchange.body)?.slice(0, 200)}) but should have been refused`,
+      answer.refused
+        ? `${what}: refused (HTTP ${answer.exchange.status})`
+        : `${what}: accepted (${this.describeAnswer(answer)}) but should have been refused`,
     );
   }
 
   // ----- notifications ------------------------------------------------------------------------
 
   /**
-   * Waits for a notification on `agent`'s stream that the rule requires (N8): within the
-   * notification budget after the answer to its causing call. A late one fails `requirement`
-   * and N8 (MUST requirements) with the measured delay; a missing one also stops the scenario.
+   * Waits for a notification on `agent`'s stream that the rule requires: within the notification
+   * budget after the answer to its causing call (N8), or within the offer budget for an Invited
+   * that depends on routing (`offer`: a re-offer, a Transfer to a queue). A late one fails
+   * `requirement` and N8 (MUST requirements, N8 budget) with the measured delay; a missing one
+   * also stops the scenario.
    */
   async awaitNotification(
     agent: AgentHandle,
     match: (d: Notification) => boolean,
-    opts: { what: string; requirement: RequirementId; after: Answer | number },
+    opts: { what: string; requirement: RequirementId; after: Answer | number; offer?: boolean },
   ): Promise<Notification> {
     const since = typeof opts.after === "number" ? opts.after : opts.after.exchange.answeredAt;
     // Only what arrived after the causing request was sent can be its effect.
     const mark = typeof opts.after === "number" ? 0 : (opts.after.streamMarks?.get(agent.name) ?? 0);
     const own = (d: Notification, n?: ReceivedNotification): boolean => (!n || n.index >= mark) && match(d);
-    const budget = this.settings.notifyBudgetMs;
-    const must = levelOf(opts.requirement) === "MUST";
+    const budget = opts.offer ? this.settings.inboundBudgetMs : this.settings.notifyBudgetMs;
+    const budgetName = opts.offer ? "the offer budget (GWS_INBOUND_BUDGET_MS)" : "budget";
+    const n8 = levelOf(opts.requirement) === "MUST" && !opts.offer;
     const started = Date.now();
     const found = await this.waitOn(agent, own, opts.what, Math.max(1, since + budget - started));
     if (found) {
       const delay = Math.max(0, found.receivedAt - since);
       this.check(opts.requirement, true, `${opts.what} arrived after ${delay} ms`);
-      if (must) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
+      if (n8) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
       return found.data as Notification;
     }
     // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
     const late = await this.waitOn(agent, own, opts.what, budget);
     const msg = late
-      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms budget: counts as missing`
-      : `${opts.what} did not arrive within ${budget} ms (nor within twice that)`;
+      ? `${opts.what} arrived after ${late.receivedAt - since} ms, past the ${budget} ms ${budgetName}: ` +
+        "counts as missing"
+      : `${opts.what} did not arrive within ${budget} ms (${budgetName}; nor within twice that)`;
     this.check(opts.requirement, false, msg, late ? late.receivedAt - since : undefined);
-    if (must) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
+    if (n8) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
     if (late) return late.data as Notification;
     return this.stop(opts.requirement, msg);
   }
 
   /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */
-  async waitOn(agent: AgentHandle, match: (d: Notification, n?: ReceivedNotification) => boolean, what: string, budgetMs: number): Promise<ReceivedNotification | undefined> {
+  async waitOn(
+    agent: AgentHandle,
+    match: (d: Notification, n?: ReceivedNotification) => boolean,
+    what: string,
+    budgetMs: number,
+  ): Promise<ReceivedNotification | undefined> {
     try {
       return await agent.session.waitFor((n) => match(n.data as Notification, n), what, budgetMs);
     } catch (e) {
@@ -406,7 +729,12 @@ export class Scenario implements Judge {
   ): Promise<(ReceivedNotification & { agent: AgentHandle }) | undefined> {
     const controller = new AbortController();
     const waits = this.target.agents.map((agent) =>
-      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), { what, budgetName: "notifyBudget", budgetMs, signal: controller.signal }).then((n) => ({
+      waitForItem(agent.session, (n) => n.index >= (marks.get(agent.name) ?? 0) && match(n.data as Notification), {
+        what,
+        budgetName: "offerBudget",
+        budgetMs,
+        signal: controller.signal,
+      }).then((n) => ({
         ...n,
         agent,
       })),
@@ -422,38 +750,147 @@ export class Scenario implements Judge {
   }
 
   /**
-   * Watches every agent's stream for `windowMs` and checks that no notification about `ids`
-   * arrives (R3, T4, T8: a refused request produces no notification). The wait is the
-   * behaviour under test: absence can only be observed over a window.
+   * "Changes nothing and produces no notification" (R3, T4, T8): opens a watch over every agent's
+   * stream — the ids, the scenario's tokens, and any ReplyCreated nobody claims on the streams of
+   * the agents whose requests were refused — from `since` (the first refused request; default
+   * now). A notification it covers that no later successful request of the suite explains
+   * (effects.ts) fails `requirement`. The short quiet window gives the verdict in the scenario;
+   * the watch stays open until the worker ends, at least the notification budget, and a later
+   * effect is still a FAIL (MUST) or WARN (SHOULD) naming the delay.
    */
-  async expectNoNotification(ids: string[], requirement: RequirementId, what: string, windowMs: number = BUDGETS.quietWindowMs): Promise<boolean> {
-    const arrived = await this.firstOnAnyAgent((d) => typeof d.id === "string" && ids.includes(d.id), `any notification about ${ids.join(", ")}`, windowMs, this.streamMarks());
+  async expectNoNotification(
+    ids: string[],
+    requirement: RequirementId,
+    what: string,
+    opts: { since?: Answer | number; windowMs?: number } = {},
+  ): Promise<boolean> {
+    const since = typeof opts.since === "number" ? opts.since : (opts.since?.exchange.startedAt ?? Date.now());
+    const windowMs = opts.windowMs ?? BUDGETS.quietWindowMs;
+    const agents = [...new Set(this.sent.filter((o) => o.startedAt >= since && o.refused).map((o) => o.agent))];
+    const tokens = [...this.tokens];
+    record({ kind: "watch", scenario: this.name, requirement, what, ids, tokens, agents, since });
+    const watch = this.target.monitor.openWatch({ judge: this, requirement, what, ids, tokens, agents, since });
+    // Absence can only be observed over a window: the wait is the behaviour under test. A
+    // ReplyCreated nobody claims is attributed at the end of the worker (monitor.drain).
+    await new Promise((r) => setTimeout(r, windowMs));
+    if (watch.violations.length > 0) return false;
     return this.check(
       requirement,
-      !arrived,
-      arrived ? `${what}: yet ${arrived.agent.name} got ${String(arrived.data.state)} for ${String(arrived.data.id)}` : `${what}: no notification within ${windowMs} ms`,
+      true,
+      `${what}: no notification within ${windowMs} ms ` +
+        `(watched until the end of the run, at least ${this.settings.notifyBudgetMs} ms)`,
     );
   }
 
   /** Makes the monitor attribute notifications about `id` to this scenario. */
   claim(id: string, agents: AgentHandle[]): void {
-    this.target.monitor.claimId(id, this, agents.map((a) => a.name));
+    this.target.monitor.claimId(
+      id,
+      this,
+      agents.map((a) => a.name),
+    );
   }
 
-  /** Allows `agent` to hear about `id` (after Transfer to it, O9). */
-  allowAgent(id: string, agent: AgentHandle): void {
-    this.target.monitor.allowAgent(id, agent.name);
+  // ----- what the scenario holds, and finishing it ---------------------------------------------
+
+  /** The monitor saw a notification of an interaction this scenario claims, on an agent allowed to hear it. */
+  observed(agent: string, id: string, state: string, reoffer: boolean): void {
+    if (!stateOf(state)?.held) {
+      this.letGo(id);
+      return;
+    }
+    // A notification of something the scenario let go (a late copy of an old state) does not bring
+    // it back; an offer does.
+    if (this.letGoOf.has(id) && !reoffer) return;
+    this.letGoOf.delete(id);
+    const current = this.holdings.get(id);
+    // A notification to a former holder that is no offer does not move the interaction.
+    if (current && current.agent !== agent && !reoffer) return;
+    this.hold(id, agent, state);
+    // What reached an agent after the scenario ended (a re-offer, the reply of its last request):
+    // finished now; the worker's end waits for it.
+    if (this.ended && (reoffer || !current)) this.target.chore(() => inScenario(this.name, () => this.finishOne(id)));
   }
 
-  /** After Reject (O2) or Revoked (N5) the target MAY offer the id to another agent. */
-  allowReoffer(id: string): void {
-    this.target.monitor.allowReoffer(id);
+  private hold(id: string, agent: string, state: string): void {
+    this.holdings.set(id, { agent, state });
+    // After the end the slots are given back: a late re-offer is finished at once instead.
+    if (!this.ended) this.slots.bind(id, agent);
   }
 
-  /** Drops the scenario's claims on the stream monitor. */
-  dispose(): void {
-    this.target.monitor.release(this);
+  private letGo(id: string): void {
+    if (this.holdings.has(id)) this.letGoOf.add(id);
+    this.holdings.delete(id);
+    if (!this.ended) this.slots.unbind(id);
   }
+
+  /**
+   * Finishes now, without judging, every interaction the scenario holds except `keep` (a scenario
+   * that opens one interaction after another gives back what it no longer needs: capacity).
+   */
+  async finishAllBut(keep: Array<string | undefined>): Promise<void> {
+    const ids = [...this.holdings.entries()].sort((a, b) => finishOrder(a[1]) - finishOrder(b[1])).map(([id]) => id);
+    for (const id of ids) if (!keep.includes(id)) await this.finishOne(id);
+  }
+
+  /**
+   * After the judgments, without judging: what the scenario left open is finished (replies
+   * cancelled, inbound e-mails stopped, invitations accepted and stopped), so that a target that
+   * caps offers per agent is not starved, then its slots are given back.
+   */
+  async finish(): Promise<void> {
+    try {
+      await this.finishAllBut([]);
+    } catch (e) {
+      record({
+        kind: "event",
+        scenario: this.name,
+        message: `finishing what the scenario left open failed: ${(e as Error).message}`,
+      });
+    } finally {
+      this.ended = true;
+      this.slots.releaseAll();
+    }
+  }
+
+  /** Finishes one interaction the scenario holds (no verdict: an answer here judges nothing). */
+  private async finishOne(id: string): Promise<void> {
+    const h = this.holdings.get(id);
+    if (!h || this.finishing.has(id)) return;
+    this.finishing.add(id);
+    try {
+      await this.finishSteps(id, h);
+    } finally {
+      this.finishing.delete(id);
+    }
+  }
+
+  private async finishSteps(id: string, h: Holding): Promise<void> {
+    const agent = this.agentNamed(h.agent);
+    const steps =
+      h.state === "ReplyCreated"
+        ? ["CancelReplyEmail"]
+        : h.state === "Invited"
+          ? ["Accept", "StopProcessing"]
+          : ["StopProcessing"];
+    for (const operation of steps) {
+      const body = { operationName: operation };
+      const { exchange, done } = await this.send(agent, id, body, operation, {});
+      // Classified as every answer is, but nothing is recorded: finishing judges nothing.
+      const { method, url, status, body: answered, error, tooLargeAfter } = exchange;
+      const ok = judgeAnswer({ method, url, status, body: answered, operation, malformedRequest: false, error, tooLargeAfter })
+        .taken;
+      this.noteOutcome(agent.name, id, operation, body, exchange, ok);
+      done();
+      if (!ok) break;
+    }
+    this.letGo(id);
+  }
+}
+
+/** Replies are cancelled before the e-mail they answer is stopped. */
+function finishOrder(h: Holding): number {
+  return h.state === "ReplyCreated" ? 0 : 1;
 }
 
 function safeOperation(name: string): ReturnType<typeof requireOperation> | undefined {

@@ -25,11 +25,61 @@ export interface TargetSettings {
   mailbox?: string;
   /** Declared invitation timeout (N5); enables the Revoked scenarios. */
   inviteTimeoutMs?: number;
-  /** N8 budget for a required notification (default 5000). */
-  notifyBudgetMs: number;
+  /** N8 budget for a required notification; undefined: the target's default (5000, shorter for the embedded server). */
+  notifyBudgetMs?: number;
+  /**
+   * Budget of every Invited that depends on routing (an inbound e-mail, a re-offer, a Transfer to a
+   * queue); undefined: the notification budget.
+   */
+  inboundBudgetMs?: number;
   tlsInsecure: boolean;
   /** Largest HTTP or Bayeux answer body the harness reads; past it the read stops (R1, T5). */
   maxAnswerBytes: number;
+  /** Queue names (deployment data): one for every purpose, overridden per purpose. */
+  queue?: string;
+  composeQueue?: string;
+  transferQueue?: string;
+  placeQueue?: string;
+  createQueue?: string;
+  /** The most interactions the suite holds open on one agent at once, across all parallel workers. */
+  maxOpenPerAgent: number;
+}
+
+/**
+ * What a queue name is for (interpretation.md, "Deployment data and routing"): the page does not
+ * mark queueName optional on Reply, ReplyAll, Send and CreateEmail (O3, O6, O8), Transfer and
+ * PlaceInQueue name a queue (O9, O11), Forward may (O5).
+ */
+export type QueuePurpose = "compose" | "transfer" | "place" | "create";
+export const QUEUE_PURPOSES: readonly QueuePurpose[] = ["compose", "transfer", "place", "create"];
+
+/** The setting of each purpose (overrides GWS_QUEUE) and the operations that name that queue. */
+type QueueSetting = { key: keyof TargetSettings; env: string; operations: readonly string[] };
+export const QUEUE_SETTINGS: Record<QueuePurpose, QueueSetting> = {
+  compose: { key: "composeQueue", env: "GWS_COMPOSE_QUEUE", operations: ["Reply", "ReplyAll", "Forward", "Send"] },
+  transfer: { key: "transferQueue", env: "GWS_TRANSFER_QUEUE", operations: ["Transfer"] },
+  place: { key: "placeQueue", env: "GWS_PLACE_QUEUE", operations: ["PlaceInQueue"] },
+  create: { key: "createQueue", env: "GWS_CREATE_QUEUE", operations: ["CreateEmail"] },
+};
+
+/** A queue name and the setting it came from (named in a verdict when an operation naming it is refused). */
+export interface ResolvedQueue {
+  name: string;
+  /** e.g. "GWS_TRANSFER_QUEUE", "GWS_QUEUE" or "the embedded reference server". */
+  from: string;
+}
+export type ResolvedQueues = Record<QueuePurpose, ResolvedQueue>;
+
+/** The queue of each purpose from the settings (its own setting, else GWS_QUEUE); undefined where neither is set. */
+export function queuesFromSettings(s: TargetSettings): Partial<ResolvedQueues> {
+  const out: Partial<ResolvedQueues> = {};
+  for (const purpose of QUEUE_PURPOSES) {
+    const own = QUEUE_SETTINGS[purpose];
+    const value = s[own.key] as string | undefined;
+    if (value) out[purpose] = { name: value, from: own.env };
+    else if (s.queue) out[purpose] = { name: s.queue, from: "GWS_QUEUE" };
+  }
+  return out;
 }
 
 export class SettingsError extends Error {
@@ -64,14 +114,85 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
   { key: "smtpUrl", env: "GWS_SMTP_URL", flag: "--smtp-url", kind: "url", secret: true, help: "SMTP server for the smtp adapter, e.g. smtp://user:pass@mail:25." },
   { key: "mailbox", env: "GWS_MAILBOX", flag: "--mailbox", kind: "string", help: "Mailbox address the smtp adapter delivers to." },
   { key: "inviteTimeoutMs", env: "GWS_INVITE_TIMEOUT_MS", flag: "--invite-timeout-ms", kind: "positiveInt", help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5)." },
-  { key: "notifyBudgetMs", env: "GWS_NOTIFY_BUDGET_MS", flag: "--notify-budget-ms", kind: "positiveInt", help: "Notification budget in ms (N8), default 5000." },
+  {
+    key: "notifyBudgetMs",
+    env: "GWS_NOTIFY_BUDGET_MS",
+    flag: "--notify-budget-ms",
+    kind: "positiveInt",
+    help: "Notification budget in ms (N8), default 5000 (the embedded reference server declares a shorter one).",
+  },
+  {
+    key: "inboundBudgetMs",
+    env: "GWS_INBOUND_BUDGET_MS",
+    flag: "--inbound-budget-ms",
+    kind: "positiveInt",
+    help:
+      "Offer budget in ms: inbound e-mail, re-offer and Transfer to a queue until Invited " +
+      "(default: the notification budget).",
+  },
   { key: "tlsInsecure", env: "GWS_TLS_INSECURE", flag: "--tls-insecure", kind: "boolean", help: "Accept self-signed TLS certificates (default off)." },
-  { key: "maxAnswerBytes", env: "GWS_MAX_ANSWER_BYTES", flag: "--max-answer-bytes", kind: "bytes", help: "Largest answer body read from the target, HTTP or Bayeux (default 1048576 = 1 MiB); a larger one is a failure and its reading stops." },
+  {
+    key: "queue",
+    env: "GWS_QUEUE",
+    flag: "--queue",
+    kind: "string",
+    help:
+      "Queue name the target knows, for every operation that names one " +
+      "(required with --base-url unless each purpose below is set).",
+  },
+  {
+    key: "composeQueue",
+    env: "GWS_COMPOSE_QUEUE",
+    flag: "--compose-queue",
+    kind: "string",
+    help: "Queue for Reply, ReplyAll, Forward and Send (default --queue).",
+  },
+  {
+    key: "transferQueue",
+    env: "GWS_TRANSFER_QUEUE",
+    flag: "--transfer-queue",
+    kind: "string",
+    help: "Queue for Transfer to a queue (default --queue).",
+  },
+  {
+    key: "placeQueue",
+    env: "GWS_PLACE_QUEUE",
+    flag: "--place-queue",
+    kind: "string",
+    help: "Queue for PlaceInQueue (default --queue).",
+  },
+  {
+    key: "createQueue",
+    env: "GWS_CREATE_QUEUE",
+    flag: "--create-queue",
+    kind: "string",
+    help: "Queue for CreateEmail (default --queue).",
+  },
+  {
+    key: "maxOpenPerAgent",
+    env: "GWS_MAX_OPEN_PER_AGENT",
+    flag: "--max-open-per-agent",
+    kind: "positiveInt",
+    help:
+      "Most interactions the suite holds open on one agent at once, across parallel workers (default 4); " +
+      "at most the target's capacity.",
+  },
+  {
+    key: "maxAnswerBytes",
+    env: "GWS_MAX_ANSWER_BYTES",
+    flag: "--max-answer-bytes",
+    kind: "bytes",
+    help:
+      "Largest answer body read from the target, HTTP or Bayeux (default 1048576 = 1 MiB); " +
+      "a larger one is a failure and its reading stops.",
+  },
 ];
 
 export const DEFAULT_NOTIFY_BUDGET_MS = 5000;
 /** 1 MiB: far above any answer of the contract, far below what could exhaust the suite's memory. */
 export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
+/** The default of GWS_MAX_OPEN_PER_AGENT: small enough for a target that caps offers per agent (capacity). */
+export const DEFAULT_MAX_OPEN_PER_AGENT = 4;
 
 function parseValue(def: SettingDefinition, raw: string, source: string): unknown {
   const name = `${def.env} (${source})`;
@@ -107,7 +228,10 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
       if (!["http", "smtp", "command"].includes(raw)) throw new SettingsError(name, `"${raw}" is not one of http, smtp, command`);
       return raw;
     case "positiveInt": {
-      if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new SettingsError(name, `"${raw}" is not a positive whole number of milliseconds`);
+      const unit = def.key.endsWith("Ms") ? " of milliseconds" : "";
+      if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+        throw new SettingsError(name, `"${raw}" is not a positive whole number${unit}`);
+      }
       return Number(raw);
     }
     case "bytes": {
@@ -177,9 +301,16 @@ export function resolveSettings(sources: SettingsSources = { env: process.env })
     smtpUrl: out.smtpUrl as string | undefined,
     mailbox: out.mailbox as string | undefined,
     inviteTimeoutMs: out.inviteTimeoutMs as number | undefined,
-    notifyBudgetMs: (out.notifyBudgetMs as number | undefined) ?? DEFAULT_NOTIFY_BUDGET_MS,
+    notifyBudgetMs: out.notifyBudgetMs as number | undefined,
+    inboundBudgetMs: out.inboundBudgetMs as number | undefined,
     tlsInsecure: (out.tlsInsecure as boolean | undefined) ?? false,
     maxAnswerBytes: (out.maxAnswerBytes as number | undefined) ?? DEFAULT_MAX_ANSWER_BYTES,
+    queue: out.queue as string | undefined,
+    composeQueue: out.composeQueue as string | undefined,
+    transferQueue: out.transferQueue as string | undefined,
+    placeQueue: out.placeQueue as string | undefined,
+    createQueue: out.createQueue as string | undefined,
+    maxOpenPerAgent: (out.maxOpenPerAgent as number | undefined) ?? DEFAULT_MAX_OPEN_PER_AGENT,
   };
   if (s.baseUrl) {
     s.cometdUrl ??= `${s.baseUrl}/notifications`;
@@ -188,6 +319,14 @@ export function resolveSettings(sources: SettingsSources = { env: process.env })
     if (s.inject === "command" && !s.injectCommand) throw new SettingsError("GWS_INJECT_COMMAND", "is required with GWS_INJECT=command");
     if (s.inject === "smtp" && !s.smtpUrl) throw new SettingsError("GWS_SMTP_URL", "is required with GWS_INJECT=smtp");
     if (s.inject === "smtp" && !s.mailbox) throw new SettingsError("GWS_MAILBOX", "is required with GWS_INJECT=smtp");
+    // Queue names are deployment data: the suite never sends the page's placeholder texts.
+    const queues = queuesFromSettings(s);
+    const missing = QUEUE_PURPOSES.filter((p) => !queues[p]).map((p) => QUEUE_SETTINGS[p].env);
+    if (missing.length) {
+      const what = "a queue the target knows, for every operation that names one";
+      const or = `(or set ${missing.join(", ")})`;
+      throw new SettingsError("GWS_QUEUE", `is required when GWS_BASE_URL is set: ${what} ${or}`);
+    }
   } else if (s.cometdUrl || s.controlUrl) {
     throw new SettingsError(s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL", "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)");
   }

@@ -1,33 +1,36 @@
 /**
  * The target as one worker sees it: its settings, one REST client and one CometD session per
  * agent (handshake and /meta/subscribe confirmed), the injector, and the stream monitor
- * watching every agent's notifications. Created once per worker (test file) and shared by
- * its scenarios; a failure to set it up is a PreconditionError (ERROR), never a skip.
+ * watching every agent's notifications. Created once per worker and shared by its scenarios;
+ * a failure to set it up is a PreconditionError (ERROR), never a skip. At the end of the worker
+ * (finish) the monitor's watches stay open at least the notification budget, chores a finished
+ * scenario left (a late re-offer to finish) complete, then the sessions close.
  */
-import { BUDGETS } from "./budgets.js";
+import { BUDGETS, withBudget } from "./budgets.js";
 import { PreconditionError } from "./checks.js";
 import { CometdSession } from "./cometd-session.js";
 import { HttpClient } from "./http-client.js";
 import { createInjector, type Injector } from "./inject/injector.js";
+import { localCoordination, type Coordination } from "./coordination.js";
 import { StreamMonitor } from "./monitor.js";
-import type { AgentCredentials, TargetSettings } from "./settings.js";
-import { setSecrets } from "./transcript.js";
+import type { AgentCredentials, ResolvedQueues, TargetSettings } from "./settings.js";
+import { record, setSecrets, WORKER_ID } from "./transcript.js";
 import { secretsOf } from "./settings.js";
 
-/** Settings with every URL resolved (the embedded reference server fills them in). */
-export interface ResolvedTarget extends TargetSettings {
+/** Settings with every URL, budget and queue resolved (the embedded reference server fills them in). */
+export interface ResolvedTarget extends Omit<TargetSettings, "notifyBudgetMs" | "inboundBudgetMs"> {
   baseUrl: string;
   cometdUrl: string;
+  /** N8's budget. */
+  notifyBudgetMs: number;
+  /** The offer budget: an inbound e-mail, a re-offer or a Transfer to a queue until Invited. */
+  inboundBudgetMs: number;
+  /** The queue named for each purpose, and the setting it came from. */
+  queues: ResolvedQueues;
   /** True when the run started the embedded reference server. */
   embedded: boolean;
   /** Label for reports, e.g. "embedded reference server" or the base URL. */
   label: string;
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    gwsTarget: ResolvedTarget;
-  }
 }
 
 export interface AgentHandle {
@@ -39,24 +42,60 @@ export interface AgentHandle {
 
 export class Target {
   readonly agents: AgentHandle[] = [];
-  readonly monitor = new StreamMonitor();
+  readonly monitor: StreamMonitor;
   readonly injector: Injector;
+  /** Work finished scenarios left behind (finishing a late re-offer): awaited before the sessions close. */
+  private readonly chores = new Set<Promise<unknown>>();
 
-  private constructor(readonly settings: ResolvedTarget) {
+  private constructor(
+    readonly settings: ResolvedTarget,
+    readonly coordination: Coordination,
+  ) {
     this.injector = createInjector(settings);
+    this.monitor = new StreamMonitor(coordination, WORKER_ID);
   }
 
   /** Connects every configured agent: channel Ready (T7), then CometD handshake + subscribe (T5). */
-  static async connect(settings: ResolvedTarget): Promise<Target> {
+  static async connect(settings: ResolvedTarget, coordination: Coordination = localCoordination()): Promise<Target> {
     setSecrets(secretsOf(settings));
-    const t = new Target(settings);
+    const t = new Target(settings, coordination);
     try {
+      await coordination.workerStarted(WORKER_ID);
       for (const credentials of settings.agents) t.agents.push(await t.connectAgent(credentials));
     } catch (e) {
       await t.close();
       throw e;
     }
     return t;
+  }
+
+  /** Runs `chore` now; the end of the worker waits for it. */
+  chore(chore: () => Promise<unknown>): void {
+    const failed = (e: Error): void => {
+      record({ kind: "event", scenario: null, message: `a finished scenario's chore failed: ${e.message}` });
+    };
+    const p = chore().catch(failed);
+    this.chores.add(p);
+    void p.finally(() => this.chores.delete(p));
+  }
+
+  /**
+   * The end of the worker: every watch stays open at least the notification budget (N8), the
+   * chores finish, then everything closes. Bounded throughout.
+   */
+  async finish(): Promise<void> {
+    try {
+      // The drain waits at most two budgets: watches reaching the budget, then the youngest unclaimed reply.
+      const budget = this.settings.notifyBudgetMs;
+      const drain = this.monitor.drain(budget);
+      await withBudget(drain, "watches to reach the notification budget", "notifyBudget", 2 * budget + BUDGETS.closeMs);
+      const chores = Promise.allSettled([...this.chores]);
+      await withBudget(chores, "finishing what scenarios left open", "httpAnswer", BUDGETS.httpAnswerMs * 2);
+    } catch (e) {
+      record({ kind: "event", scenario: null, message: `worker teardown: ${(e as Error).message}` });
+    } finally {
+      await this.close();
+    }
   }
 
   private async connectAgent(credentials: AgentCredentials): Promise<AgentHandle> {
@@ -67,9 +106,11 @@ export class Target {
     if (ready.status === 401 || ready.status === 403) {
       throw new PreconditionError(`agent ${credentials.username} can log in`, `POST /me/channels/email answered HTTP ${ready.status}`);
     }
-    const cookie = http.cookieHeader();
-    const { cometdUrl } = this.settings;
-    const session = new CometdSession(cometdUrl, credentials.username, credentials, { cookie, maxAnswerBytes });
+    const session = new CometdSession(this.settings.cometdUrl, credentials.username, credentials, {
+      cookie: http.cookieHeader(),
+      tlsInsecure: this.settings.tlsInsecure,
+      maxAnswerBytes,
+    });
     const connected = await session.connect(BUDGETS.cometdConnectMs);
     if (!connected.ok) {
       await session.close();
@@ -90,5 +131,6 @@ export class Target {
   async close(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.session.close()));
     await this.injector.close();
+    await this.coordination.workerDone(WORKER_ID);
   }
 }

@@ -1,10 +1,11 @@
 /**
  * A TCP pass-through on 127.0.0.1 between a client and the target, that can cut every open
  * connection at once: the transport suite uses it to drop a held long-poll (T5 reconnect)
- * whatever the target is, TLS included (bytes are relayed, not parsed).
+ * whatever the target is, TLS included (bytes are relayed, not parsed; the client keeps the
+ * target's host name for Host and SNI, see route()).
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { EventLog } from "./cometd-session.js";
+import { EventLog, type ProxyRoute } from "./cometd-session.js";
 
 export class TcpProxy {
   private readonly server: Server;
@@ -52,12 +53,16 @@ export class TcpProxy {
     return typeof a === "object" && a ? a.port : 0;
   }
 
-  /** `url` with its host and port replaced by the proxy's. */
-  rewrite(url: string): string {
+  /**
+   * How a client reaches `url` through this proxy: the URL with the proxy's port but the target's
+   * host name (so TLS checks the target's certificate, with its SNI), connecting to 127.0.0.1,
+   * with the target's own Host header.
+   */
+  route(url: string): ProxyRoute {
     const u = new URL(url);
-    u.hostname = "127.0.0.1";
+    const hostHeader = u.host;
     u.port = String(this.port);
-    return u.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+    return { url: u.toString().replace(/\/$/, url.endsWith("/") ? "/" : ""), connectHost: "127.0.0.1", hostHeader };
   }
 
   /** Cuts every open connection (the held long-poll among them). */

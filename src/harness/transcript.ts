@@ -34,7 +34,36 @@ export type TranscriptEntry = { worker?: string } & (
   | { kind: "notification"; seq: number; ts: number; scenario?: string; agent: string; channel: string; data: unknown }
   | { kind: "inject"; seq: number; ts: number; scenario?: string; adapter: string; email: unknown; ok: boolean; error?: string }
   | { kind: "event"; seq: number; ts: number; scenario?: string; agent?: string; message: string }
-  | { kind: "check"; seq: number; ts: number; scenario?: string; requirement: string; level: string; passed: boolean; message: string; measuredMs?: number }
+  | {
+      kind: "check";
+      seq: number;
+      ts: number;
+      scenario?: string;
+      requirement: string;
+      level: string;
+      passed: boolean;
+      message: string;
+      measuredMs?: number;
+      /** Judged by a watch that a refused request changed nothing (R3, T4, T8). */
+      watch?: boolean;
+      /** Found after the scenario's test had ended: merged into its results before verdicts (report/late-checks.ts). */
+      late?: boolean;
+      /** How long after its cause (the refused request) the late effect showed. */
+      delayMs?: number;
+    }
+  | {
+      /** A watch opened: what a refused request must not cause from `since` on (rejudge replays it). */
+      kind: "watch";
+      seq: number;
+      ts: number;
+      scenario?: string;
+      requirement: string;
+      what: string;
+      ids: string[];
+      tokens: string[];
+      agents: string[];
+      since: number;
+    }
 );
 
 export const REDACTED = "REDACTED";

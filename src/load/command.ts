@@ -17,7 +17,7 @@ import {
 } from "../harness/settings.js";
 import { setRecording, setSecrets } from "../harness/transcript.js";
 import type { ResolvedTarget } from "../harness/target.js";
-import { startReferenceServer } from "../reference/server.js";
+import { resolveTarget } from "../harness/global-setup.js";
 import type { CliIo } from "../cli/run.js";
 import {
   buildLoadReport,
@@ -191,43 +191,18 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
 
   let target: ResolvedTarget;
   let close = async (): Promise<void> => undefined;
-  if (settings.baseUrl) {
-    const agents = args.agentCount ? settings.agents.slice(0, args.agentCount) : settings.agents;
-    target = {
-      ...settings,
-      agents,
-      baseUrl: settings.baseUrl,
-      cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`,
-      embedded: false,
-      label: settings.baseUrl,
-    };
-  } else {
-    const fault = process.env.GWS_REFERENCE_FAULT || undefined;
-    let server;
-    try {
-      server = await startReferenceServer({
-        agentCount: args.agentCount ?? DEFAULT_EMBEDDED_AGENTS,
-        fault,
-        notifyBudgetMs: settings.notifyBudgetMs,
-        log: (l) => io.err(l),
-      });
-    } catch (e) {
-      io.err(`gws-conformance load: could not start the embedded reference server: ${(e as Error).message}`);
-      return 2;
-    }
-    target = {
-      ...settings,
-      baseUrl: server.baseUrl,
-      cometdUrl: server.cometdUrl,
-      controlUrl: server.controlUrl,
-      agents: server.agents,
-      inject: "http",
-      embedded: true,
-      label: fault ? `embedded reference server (fault ${fault})` : "embedded reference server",
-    };
-    close = () => server.close();
-    setSecrets([...secretsOf(settings), ...secretsOf(target)]);
+  try {
+    const resolved = await resolveTarget(process.env, settings, {
+      agentCount: args.agentCount ?? (settings.baseUrl ? undefined : DEFAULT_EMBEDDED_AGENTS),
+      log: (l) => io.err(l),
+    });
+    target = resolved.target;
+    close = resolved.close;
+  } catch (e) {
+    io.err(`gws-conformance load: could not start the embedded reference server: ${(e as Error).message}`);
+    return 2;
   }
+  setSecrets([...secretsOf(settings), ...secretsOf(target)]);
   const shard = args.shard;
   const agents = shard ? target.agents.filter((_, i) => i % shard.count === shard.index - 1) : target.agents;
   const rate = shard ? args.rate / shard.count : args.rate;

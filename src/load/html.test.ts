@@ -4,6 +4,7 @@
  * both charts (uPlot canvases) and the figures without a script error. A report of a real
  * (short) load run against the embedded reference server is rendered.
  */
+import { referenceTarget } from "../reference/deployment.js";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,18 +36,7 @@ let html: string;
 beforeAll(async () => {
   setRecording(false);
   server = await startReferenceServer({ agentCount: 4 });
-  const target = {
-    baseUrl: server.baseUrl,
-    cometdUrl: server.cometdUrl,
-    controlUrl: server.controlUrl,
-    agents: server.agents,
-    inject: "http" as const,
-    notifyBudgetMs: 5000,
-    tlsInsecure: false,
-    maxAnswerBytes: 1 << 20,
-    embedded: true,
-    label: "embedded reference server",
-  };
+  const target = referenceTarget(server, { notifyBudgetMs: 5000 });
   const outcome = await runLoad({ target, agents: server.agents, rate: 20, durationMs: 2_000 });
   report = buildLoadReport(outcome, {
     target: target.label,

@@ -91,4 +91,12 @@ describe("reference server command", () => {
     expect(parseReferenceArgs([]).port).toBe(8080);
     expect(() => parseReferenceArgs(["--bayeux", "ws"])).toThrow(UsageError);
   });
+
+  it("switches allowed variations on (all, or names) and serves TLS with a certificate and key, naming a bad one", () => {
+    expect(parseReferenceArgs(["--variations", "all"]).variations).toBe("all");
+    expect(parseReferenceArgs(["--variations", "empty-accept,capacity"]).variations).toEqual(["empty-accept", "capacity"]);
+    expect(() => parseReferenceArgs(["--variations", "lenient"])).toThrow(/--variations: unknown variation "lenient"/);
+    expect(() => parseReferenceArgs(["--tls-cert", "c.pem"])).toThrow(/--tls-key is needed with --tls-cert/);
+    expect(() => parseReferenceArgs(["--tls-cert", "/no/such/cert.pem", "--tls-key", "/no/such/key.pem"])).toThrow(/--tls-cert: cannot read \/no\/such\/cert.pem/);
+  });
 });

@@ -1,24 +1,32 @@
 /**
- * npm run reference -- --port 8080 --agents agent1:secret1,agent2:secret2 [--invite-timeout-ms N] [--fault NAME] [--help]
+ * npm run reference -- --port 8080 --agents agent1:secret1,agent2:secret2 [--invite-timeout-ms N] [--fault NAME]
+ *   [--variations all|NAME,NAME] [--tls-cert FILE --tls-key FILE] [--help]
  * Prints the URLs it serves and the agents (never their passwords), runs until SIGINT/SIGTERM,
  * then shuts down gracefully: the process ends by itself, exit 0. A bad flag or value: a message
  * naming it, exit 2.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isEntryModule } from "../cli/entry.js";
 import { FAULTS } from "./faults/index.js";
+import { parseVariations, VARIATIONS } from "./variations.js";
 import { startReferenceServer, DEFAULT_AGENTS, type ReferenceServerOptions } from "./server.js";
 
-const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N] [--fault NAME] [--notify-budget-ms N] [--bayeux cometd|faye] [--list-faults] [--help]
+const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:pass,user:pass] [--invite-timeout-ms N]
+       [--fault NAME] [--variations all|NAME,NAME] [--tls-cert FILE --tls-key FILE] [--notify-budget-ms N]
+       [--bayeux cometd|faye] [--list-faults] [--list-variations] [--help]
   --port               TCP port (default 8080; 0 = any free port)
   --host               address to listen on (default 127.0.0.1)
   --agents             agent credentials (default ${DEFAULT_AGENTS.map((a) => a.username).join(", ")} with their demo passwords)
   --invite-timeout-ms  revoke unanswered invitations after N ms (N5; an e-mail's revokeAfterMs hint wins)
   --fault              switch on one bug (src/reference/faults/faults.json; --list-faults prints them)
+  --variations         switch on allowed variations, each conforming: all, or names (--list-variations prints them)
+  --tls-cert, --tls-key  serve HTTPS with this PEM certificate and key (both needed)
   --notify-budget-ms   the client's notification budget, exceeded by the late-notification fault (default 5000)
   --bayeux             Bayeux implementation: cometd (default) or faye
   --list-faults        print the faults and exit
+  --list-variations    print the allowed variations and exit
   --help               print this and exit`;
 
 export class UsageError extends Error {}
@@ -26,8 +34,16 @@ export class UsageError extends Error {}
 /** How long the process may take to end by itself after close() before it reports what holds it. */
 const SHUTDOWN_BUDGET_MS = 3_000;
 
-export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { help?: boolean; listFaults?: boolean } {
-  const out: ReferenceServerOptions & { help?: boolean; listFaults?: boolean } = { port: 8080 };
+type ReferenceArgs = ReferenceServerOptions & {
+  help?: boolean;
+  listFaults?: boolean;
+  listVariations?: boolean;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+};
+
+export function parseReferenceArgs(argv: string[]): ReferenceArgs {
+  const out: ReferenceArgs = { port: 8080 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -46,6 +62,22 @@ export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { h
         break;
       case "--list-faults":
         out.listFaults = true;
+        break;
+      case "--list-variations":
+        out.listVariations = true;
+        break;
+      case "--variations":
+        try {
+          out.variations = parseVariations(value());
+        } catch (e) {
+          throw new UsageError(`--variations: ${(e as Error).message}`);
+        }
+        break;
+      case "--tls-cert":
+        out.tlsCertFile = value();
+        break;
+      case "--tls-key":
+        out.tlsKeyFile = value();
         break;
       case "--port": {
         const p = int(value());
@@ -96,6 +128,20 @@ export function parseReferenceArgs(argv: string[]): ReferenceServerOptions & { h
         throw new UsageError(`unknown flag ${flag}`);
     }
   }
+  if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) {
+    const [missing, given] = out.tlsCertFile ? ["--tls-key", "--tls-cert"] : ["--tls-cert", "--tls-key"];
+    throw new UsageError(`${missing} is needed with ${given}`);
+  }
+  if (out.tlsCertFile && out.tlsKeyFile) {
+    const read = (flag: string, file: string): Buffer => {
+      try {
+        return readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`${flag}: cannot read ${file}: ${(e as Error).message}`);
+      }
+    };
+    out.tls = { cert: read("--tls-cert", out.tlsCertFile), key: read("--tls-key", out.tlsKeyFile) };
+  }
   return out;
 }
 
@@ -115,6 +161,10 @@ async function main(): Promise<void> {
     for (const f of FAULTS) console.log(`${f.name.padEnd(36)} ${f.level.padEnd(6)} ${f.rule.padEnd(4)} ${f.description}`);
     return;
   }
+  if (opts.listVariations) {
+    for (const v of VARIATIONS) console.log(`${v.name.padEnd(20)} ${v.rule.padEnd(4)} ${v.description}`);
+    return;
+  }
   let server: Awaited<ReturnType<typeof startReferenceServer>>;
   try {
     server = await startReferenceServer(opts);
@@ -122,7 +172,8 @@ async function main(): Promise<void> {
     console.error(`reference: cannot start: ${(e as Error).message}`);
     process.exit(1);
   }
-  console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}`);
+  const variations = server.variations.length ? ` (variations: ${server.variations.join(", ")})` : "";
+  console.log(`GWS e-mail reference server${server.fault ? ` (fault: ${server.fault})` : ""}${variations}`);
   console.log(`  API root   ${server.baseUrl}`);
   console.log(`  CometD     ${server.cometdUrl}`);
   console.log(`  control    ${server.controlUrl}/inbound-emails`);

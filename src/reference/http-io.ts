@@ -75,8 +75,10 @@ export interface JsonAnswer {
 
 /** Writes a JSON answer; `then` runs once the answer is flushed (notifications follow the answer). */
 export function writeJson(res: ServerResponse, answer: JsonAnswer, then?: () => void): void {
-  const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...answer.headers });
+  // An undefined body is an empty answer (R1 MAY: Accept's empty 200).
+  const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
+  const type = text ? { "content-type": "application/json" } : {};
+  res.writeHead(answer.status, { ...type, "content-length": Buffer.byteLength(text), ...answer.headers });
   res.end(text, then);
 }
 

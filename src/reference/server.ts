@@ -6,12 +6,14 @@
  * Domain behaviour lives in world.ts; faults (faults/) are a separate layer switched on by name.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
 import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
+import { VARIATIONS, variationSwitches, type VariationSwitches } from "./variations.js";
 import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -23,10 +25,14 @@ export interface ReferenceServerOptions {
   inviteTimeoutMs?: number;
   /** A fault of faults/faults.json to switch on. */
   fault?: string;
-  /** The suite's notification budget: the "late notification" fault exceeds it. */
+  /** The suite's notification budget: the late-notification fault exceeds it, the late-effect faults act within it. */
   notifyBudgetMs?: number;
   /** Instead of `agents`: this many agents, agent1/secret1 … agentN/secretN (load runs). */
   agentCount?: number;
+  /** Allowed variations to switch on (variations.ts): names, or "all". Each one conforming. */
+  variations?: readonly string[] | "all";
+  /** Serve HTTPS with this certificate and key (PEM): every URL becomes https://. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Which Bayeux implementation serves /notifications: cometd-nodejs-server (default) or faye. */
   bayeux?: "cometd" | "faye";
   /** Log unexpected errors (never client mistakes) here; default console.error. */
@@ -39,8 +45,18 @@ export interface ReferenceServer {
   controlUrl: string;
   agents: AgentAccount[];
   fault?: string;
+  /** The variations switched on, by name. */
+  variations: string[];
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * How late the late-effect faults act: 1.5 s, or 3/4 of the declared notification budget when
+ * that is shorter — after the suite's short quiet window, within the watch it keeps (N8).
+ */
+export function lateEffectDelayMs(notifyBudgetMs: number): number {
+  return Math.min(1500, Math.round(notifyBudgetMs * 0.75));
 }
 
 export const DEFAULT_AGENTS: AgentAccount[] = [
@@ -94,6 +110,8 @@ function slidingCount(windowMs: number): { add(): void; count(): number } {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const faults: FaultHooks = faultHooks(options.fault); // throws for an unknown fault, naming the valid ones
+  const variations: VariationSwitches = variationSwitches(options.variations); // the same for an unknown variation
+  const variationNames = options.variations === "all" ? VARIATIONS.map((v) => v.name) : [...(options.variations ?? [])];
   const given = options.agents ?? (options.agentCount ? numberedAgents(options.agentCount) : undefined);
   const agents = checkAgents(given ?? DEFAULT_AGENTS);
   const budgetMs = options.notifyBudgetMs ?? 5000;
@@ -107,6 +125,15 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   let bayeux: BayeuxHost;
   const send = (d: Delivery): void => {
     if (closing) return;
+    if (d.delayMs) {
+      // The inbound-delay variation: an offer that depends on routing arrives later; the delay is the behaviour.
+      const t = setTimeout(() => {
+        timers.delete(t);
+        send({ ...d, delayMs: undefined });
+      }, d.delayMs);
+      timers.add(t);
+      return;
+    }
     const out = faults.notification ? faults.notification(d.data, d.ctx) : [d.data];
     for (const data of out) {
       const deliver = (): void => {
@@ -131,7 +158,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       } else deliver();
     }
   };
-  const world = new World({ agents, inviteTimeoutMs: options.inviteTimeoutMs, faults, notify: send });
+  const lateEffectMs = lateEffectDelayMs(budgetMs);
+  const inviteTimeoutMs = options.inviteTimeoutMs;
+  const world = new World({ agents, inviteTimeoutMs, faults, variations, lateEffectMs, notify: send });
 
   // ----- authentication (T4, T5)
   /** The agent a request authenticates as: Basic credentials, else the session cookie. */
@@ -156,7 +185,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {
-    const answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
+    let answer = operation && faults.answer ? faults.answer(operation, outcome.answer) : outcome.answer;
+    // R2 MAY (failures-http-200 variation): a failure of an operation or the channel is HTTP 200 with
+    // the error envelope; an authentication refusal stays 401 (T4).
+    const failure = answer.status >= 400 && answer.status < 500 && answer.status !== 401;
+    if (operation && variations.failuresAs200 && failure) answer = { ...answer, status: 200 };
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };
@@ -234,14 +267,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     answerWith(res, world.operate(agent, id, parsed.body), operation);
   };
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((e: Error) => {
       // Never for a client mistake: those are answered above. Logged, and the server goes on.
       log(`reference server: unexpected error on ${req.method} ${req.url}: ${e.stack ?? e.message}`);
       if (!res.headersSent) writeJson(res, errorAnswer(500, "internal error"));
       else res.destroy();
     });
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
   // A request Node cannot parse (overlong URL or headers, bad syntax) still gets an R1 answer.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
@@ -256,7 +291,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const host = options.host ?? "127.0.0.1";
   // A wildcard address is reachable on loopback; an IPv6 literal needs brackets in a URL.
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const origin = `http://${urlHost}:${port}`;
+  const origin = `${options.tls ? "https" : "http"}://${urlHost}:${port}`;
 
   return {
     baseUrl: `${origin}${API_ROOT}`,
@@ -264,6 +299,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     controlUrl: `${origin}/control`,
     agents: agents.map((a) => ({ ...a })),
     fault: options.fault,
+    variations: variationNames,
     port,
     async close() {
       if (closing) return;

@@ -9,11 +9,21 @@
  * operation's next state from lifecycle.json (`next`, `creates`, `offersTo`).
  */
 import { randomBytes } from "node:crypto";
-import { allowedOperations, documentedCapabilities, lifecycle, operationOf, requireOperation, stateOf } from "../contract/lifecycle.js";
+import {
+  allowedOperations,
+  documentedCapabilities,
+  eventTargetOf,
+  lifecycle,
+  operationOf,
+  requireOperation,
+  stateOf,
+} from "../contract/lifecycle.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
+import { REFERENCE_INBOUND_QUEUE, REFERENCE_KNOWN_QUEUES, REFERENCE_QUEUES } from "./deployment.js";
 import type { FaultHooks, Notification, NotifyContext } from "./faults/index.js";
 import { errorAnswer, type JsonAnswer } from "./http-io.js";
+import type { VariationSwitches } from "./variations.js";
 
 export interface AgentAccount {
   username: string;
@@ -67,6 +77,8 @@ export interface Delivery {
   agent: string;
   data: Notification;
   ctx: NotifyContext;
+  /** Deliver this much later (the inbound-delay variation: an offer that depends on routing). */
+  delayMs?: number;
 }
 
 export interface WorldOptions {
@@ -74,8 +86,20 @@ export interface WorldOptions {
   /** Revoke unanswered invitations after this long (N5); the per-e-mail revokeAfterMs hint wins. */
   inviteTimeoutMs?: number;
   faults: FaultHooks;
+  /** Allowed variations switched on (variations.ts); none: the default behaviour. */
+  variations?: VariationSwitches;
+  /** How late the late-effect faults act (ms). */
+  lateEffectMs?: number;
   /** Called for every notification, after the answer of the call that caused it is written. */
   notify(delivery: Delivery): void;
+}
+
+/** How an interaction is offered: `routed` (depends on routing: the inbound-delay variation), never to `exclude`. */
+interface OfferOptions {
+  /** Keep it waiting for an agent with room when nobody can take it now (default true). */
+  holdIfNobody?: boolean;
+  routed?: boolean;
+  exclude?: string;
 }
 
 /** The result of a call: the answer to write, then the notifications to send once it is written. */
@@ -93,9 +117,13 @@ export class World {
   private readonly held: Interaction[] = [];
   private roundRobin = 0;
   private closed = false;
+  private readonly variations: VariationSwitches;
+  /** Timers of the late-effect faults (cleared on close). */
+  private readonly lateTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: WorldOptions) {
     for (const a of opts.agents) this.agents.set(a.username, { account: a, ready: false });
+    this.variations = opts.variations ?? {};
   }
 
   // ----- authentication (T4) -------------------------------------------------------------------
@@ -130,24 +158,26 @@ export class World {
     if (!v.ok) return { answer: errorAnswer(400, `invalid inbound e-mail: ${formatViolations(v.violations)}`), deliveries: [] };
     const e = body as InboundEmailInjection;
     const id = newId();
+    // N3 MAY (crlf-text variation): mail transport turned the line ends into CRLF and added a final one.
+    const text = this.variations.crlfText ? `${e.text.replace(/\r?\n/g, "\r\n").replace(/(\r\n)?$/, "")}\r\n` : e.text;
     const it: Interaction = {
       id,
       kind: "inbound",
-      state: eventTarget("Inject"),
+      state: eventTargetOf("Inject"),
       email: {
         to: e.to,
         from: e.from,
         cc: e.cc,
         replyTo: e.replyTo,
         subject: e.subject,
-        text: e.text,
+        text,
         mimeType: e.mimeType ?? "text/plain",
         structuredText: e.structuredText,
         structuredTextMimeType: e.structuredTextMimeType,
       },
       attachments: (e.attachments ?? []).map((a) => ({ id: newId(), name: a.name, mimetype: a.mimetype, size: Buffer.from(a.contentBase64, "base64").length })),
       subType: "InboundNew",
-      currentQueue: "Inbound-Email",
+      currentQueue: REFERENCE_INBOUND_QUEUE,
       receivedAt: new Date().toISOString(),
       userData: { Subject: e.subject, EmailAddress: e.from, Origination: "email" },
       formerOwners: new Set(),
@@ -156,7 +186,7 @@ export class World {
       revokeAfterMs: e.revokeAfterMs,
     };
     this.interactions.set(id, it);
-    const deliveries = this.offer(it);
+    const deliveries = this.offer(it, { routed: true });
     return { answer: { status: 202, body: { status: "ok", interactionId: id } }, deliveries };
   }
 
@@ -164,7 +194,10 @@ export class World {
 
   /** An operation by `agent` on interaction `id` (null: CreateEmail on the collection, T3). */
   operate(agent: string, id: string | null, body: unknown): Outcome {
-    const refuse = (status: number, text: string): Outcome => ({ answer: errorAnswer(status, text), deliveries: [] });
+    const refuse = (status: number, text: string): Outcome => {
+      this.noticeRefusalLate(agent, id);
+      return { answer: errorAnswer(status, text), deliveries: [] };
+    };
     if (!body || typeof body !== "object" || Array.isArray(body)) return refuse(400, "the body must be a JSON object with operationName (R3)");
     const given = (body as { operationName?: unknown }).operationName;
     if (given === undefined) return refuse(400, "operationName is missing (R3)");
@@ -180,6 +213,8 @@ export class World {
       if (!v.ok) return refuse(400, `invalid ${name} request: ${formatViolations(v.violations)}`);
     }
     const b = body as Record<string, unknown>;
+    const queueProblem = this.queueProblem(name, b);
+    if (queueProblem) return refuse(400, queueProblem);
     if (id === null) return this.createEmail(agent, b);
 
     const it = this.interactions.get(id);
@@ -190,7 +225,13 @@ export class World {
     // T8: only the agent it is offered to or owned by may operate on it. An agent that held it
     // before (sent, cancelled, stopped, revoked, ...) is told the state instead (R3, 409).
     const knows = it.owner === agent || (!it.owner && it.formerOwners.has(agent));
-    if (!knows && !this.opts.faults.skipOwnership) return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
+    if (!knows && !this.opts.faults.skipOwnership) {
+      const op = name;
+      if (this.opts.faults.refusedForeignTakesEffect && isReplyOperation(op)) {
+        this.later(() => this.reply(it, agent, op, b));
+      }
+      return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
+    }
     let allowed = this.heldBy(it, agent) || this.opts.faults.skipOwnership ? allowedOperations(it.state) : [];
     if (this.opts.faults.allowedOperations) allowed = this.opts.faults.allowedOperations(it.state, allowed);
     if (!allowed.includes(name)) {
@@ -222,7 +263,9 @@ export class World {
   private accept(it: Interaction): Outcome {
     clearTimeout(it.revokeTimer);
     it.state = requireOperation("Accept").next!.state;
-    return { answer: ok(), deliveries: [this.delivery(it.owner!, it)] };
+    // R1 MAY (empty-accept variation): an empty HTTP 200.
+    const answer: JsonAnswer = this.variations.emptyAccept ? { status: 200, body: undefined } : ok();
+    return { answer, deliveries: [this.delivery(it.owner!, it)] };
   }
 
   /**
@@ -235,7 +278,50 @@ export class World {
     it.rejectedBy.add(agent);
     it.state = requireOperation("Reject").next!.state;
     this.release(it);
-    return { answer: ok(), deliveries: this.offer(it, { holdIfNobody: false }) };
+    const reoffer = this.offer(it, { holdIfNobody: false, routed: true });
+    return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
+  }
+
+  /**
+   * Deployment data (require-queue variation): Reply, ReplyAll, Send and CreateEmail must name a
+   * queue (the page does not mark queueName optional, O3, O6, O8), and a queue named by any
+   * operation must be one this server knows. Undefined: no problem.
+   */
+  private queueProblem(operation: string, b: Record<string, unknown>): string | undefined {
+    if (!this.variations.requireQueue) return undefined;
+    const known = REFERENCE_KNOWN_QUEUES.join(", ");
+    if (["Reply", "ReplyAll", "Send", "CreateEmail"].includes(operation) && b.queueName === undefined) {
+      return `${operation} needs queueName on this server (the page does not mark it optional; known queues: ${known})`;
+    }
+    if (typeof b.queueName === "string" && !REFERENCE_KNOWN_QUEUES.includes(b.queueName)) {
+      return `unknown queue "${b.queueName}" (known queues: ${known})`;
+    }
+    return undefined;
+  }
+
+  /** The line end of the server's e-mail texts (crlf-text variation: CRLF). */
+  private get eol(): string {
+    return this.variations.crlfText ? "\r\n" : "\n";
+  }
+
+  /** Runs `effect` after the late-effect delay and sends its notifications (the late-effect faults). */
+  private later(effect: () => Outcome): void {
+    const t = setTimeout(() => {
+      this.lateTimers.delete(t);
+      if (this.closed) return;
+      effect().deliveries.forEach((d) => this.opts.notify(d));
+    }, this.opts.lateEffectMs ?? 1500);
+    t.unref();
+    this.lateTimers.add(t);
+  }
+
+  /** The refused-request-late-notification fault: a refused request on a held interaction re-sends its state later. */
+  private noticeRefusalLate(agent: string, id: string | null): void {
+    if (!this.opts.faults.refusalNotifiesLate || id === null) return;
+    const it = this.interactions.get(id);
+    if (!it || it.owner !== agent || !stateOf(it.state)?.notified) return;
+    const snapshot = this.delivery(agent, it);
+    this.later(() => ({ answer: ok(), deliveries: [snapshot] }));
   }
 
   /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
@@ -245,15 +331,18 @@ export class World {
     let derived: OutboundEmail;
     if (op === "Forward") {
       // O5: the destination is set by the agent in Send (the page's Forward has no address field).
-      derived = { to: "", from: e.to, subject: `Fwd: ${e.subject}`, text: quote(e.text, "Forwarded message:", "> "), mimeType: e.mimeType };
+      const text = quote(e.text, "Forwarded message:", "> ", this.eol);
+      derived = { to: "", from: e.to, subject: `Fwd: ${e.subject}`, text, mimeType: e.mimeType };
     } else {
       const quoteDefault = this.opts.faults.quoteDefault?.(op) ?? op === "ReplyAll"; // O3: false for Reply; O4: true for ReplyAll
       const quoteOriginal = typeof b.quoteOriginal === "boolean" ? b.quoteOriginal : quoteDefault;
+      const startLine = b.replyToStartLine as string | undefined;
+      const indent = b.indentCharacter as string | undefined;
       derived = {
         to: e.replyTo ?? e.from, // O3: Reply-To, else From (SHOULD)
         from: e.to,
         subject: `${typeof b.subjectPrefix === "string" ? b.subjectPrefix : ""}${e.subject}`,
-        text: quoteOriginal ? quote(e.text, b.replyToStartLine as string | undefined, b.indentCharacter as string | undefined) : "",
+        text: quoteOriginal ? quote(e.text, startLine, indent, this.eol) : "",
         mimeType: e.mimeType,
         ...(op === "ReplyAll" && e.cc ? { cc: e.cc } : {}), // O4
       };
@@ -267,7 +356,7 @@ export class World {
       email: derived,
       attachments: [],
       subType: spec.creates!.interactionSubType ?? "OutboundReply",
-      currentQueue: typeof b.queueName === "string" ? b.queueName : "Outbound-Drafts",
+      currentQueue: typeof b.queueName === "string" ? b.queueName : REFERENCE_QUEUES.compose,
       receivedAt: new Date().toISOString(),
       userData: {},
       sourceId: source.id,
@@ -304,9 +393,13 @@ export class World {
 
   /** O6, O7, O10, O11: the interaction moves to the lifecycle's next state and leaves the agent. */
   private leave(it: Interaction, op: string): Outcome {
+    const holder = it.owner;
     it.state = requireOperation(op).next!.state;
     if (!this.heldBy(it, it.owner ?? "")) this.release(it);
-    return { answer: ok(), deliveries: [] };
+    // Routing is the server's (reoffer-elsewhere variation): a queued interaction goes to another Ready agent.
+    const elsewhere = op === "PlaceInQueue" && this.variations.reofferElsewhere;
+    const reoffer = elsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
+    return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
   }
 
   /** O9: to an agent (offered to that agent only: Invited, same id; held until it is Ready) or to a queue. */
@@ -314,12 +407,20 @@ export class World {
     const spec = requireOperation("Transfer");
     const target = typeof b.targetAgent === "string" ? b.targetAgent : undefined;
     if (target !== undefined && !this.agents.has(target)) return { answer: errorAnswer(400, `targetAgent "${target}" is not an agent of this server (O9)`), deliveries: [] };
+    const holder = it.owner;
     it.state = spec.next!.state;
     this.release(it);
-    if (!target || this.opts.faults.transferWithoutInvite) return { answer: ok(), deliveries: [] };
+    if (!target) {
+      // To a queue: routing is the server's (reoffer-elsewhere variation offers it to another Ready agent).
+      const elsewhere = this.variations.reofferElsewhere;
+      const reoffer = elsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
+      return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
+    }
+    if (this.opts.faults.transferWithoutInvite) return { answer: ok(), deliveries: this.drainHeld() };
     it.onlyFor = target;
     it.rejectedBy.clear();
-    return { answer: ok(), deliveries: this.offer(it) };
+    // O9: the named agent's Invited follows N8, not the offer budget (not delayed).
+    return { answer: ok(), deliveries: [...this.offer(it), ...this.drainHeld()] };
   }
 
   // ----- routing and revocation (T7, N5) -------------------------------------------------------
@@ -330,8 +431,12 @@ export class World {
    * order. With nobody to take it, it is held until an agent turns Ready (unless `holdIfNobody`
    * is false: after Reject).
    */
-  private offer(it: Interaction, opts: { holdIfNobody?: boolean } = {}): Delivery[] {
-    const canTake = (name: string): boolean => (this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady) && !it.rejectedBy.has(name);
+  private offer(it: Interaction, opts: OfferOptions = {}): Delivery[] {
+    const capacity = this.variations.capacity;
+    const room = (name: string): boolean => capacity === undefined || this.heldCount(name) < capacity;
+    const ready = (name: string): boolean => !!this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady;
+    const canTake = (name: string): boolean =>
+      ready(name) && !it.rejectedBy.has(name) && name !== opts.exclude && room(name);
     let agent: string | undefined;
     if (it.onlyFor) agent = canTake(it.onlyFor) ? it.onlyFor : undefined;
     else if (it.preferredAgent && canTake(it.preferredAgent)) agent = it.preferredAgent;
@@ -346,20 +451,29 @@ export class World {
       }
     }
     if (!agent) {
-      if (opts.holdIfNobody !== false) this.held.push(it);
+      if (opts.holdIfNobody !== false && !this.held.includes(it)) this.held.push(it);
       return [];
     }
     it.onlyFor = undefined;
-    it.state = eventTarget("Inject"); // Invited (also TransferIn and a re-offer after Reject)
+    it.state = eventTargetOf("Inject"); // Invited (also TransferIn and a re-offer after Reject)
     it.owner = agent;
     this.armRevoke(it);
-    return [this.delivery(agent, it)];
+    // An offer that depends on routing may come later than N8 (inbound-delay variation); O9's named agent does not.
+    const delayMs = opts.routed ? this.variations.inboundDelayMs : undefined;
+    return [{ ...this.delivery(agent, it), ...(delayMs ? { delayMs } : {}) }];
   }
 
-  /** An agent turned Ready: offer the held e-mails again, oldest first. */
+  /** An agent turned Ready or has room again: offer the held e-mails again, oldest first. */
   private drainHeld(): Delivery[] {
     const waiting = this.held.splice(0);
-    return waiting.flatMap((it) => this.offer(it));
+    return waiting.flatMap((it) => this.offer(it, { routed: true }));
+  }
+
+  /** Interactions an agent holds now (capacity variation: Invited, Accepted and ReplyCreated count). */
+  private heldCount(agent: string): number {
+    let n = 0;
+    for (const it of this.interactions.values()) if (it.owner === agent && stateOf(it.state)?.held) n++;
+    return n;
   }
 
   /**
@@ -374,9 +488,10 @@ export class World {
     it.revokeTimer = setTimeout(() => {
       if (this.closed || it.state !== "Invited" || !it.owner) return;
       const agent = it.owner;
-      it.state = eventTarget("RevokeTimeout");
+      it.state = eventTargetOf("RevokeTimeout");
       this.release(it);
       this.opts.notify(this.delivery(agent, it));
+      for (const d of this.drainHeld()) this.opts.notify(d);
     }, after);
     it.revokeTimer.unref();
   }
@@ -447,6 +562,7 @@ export class World {
   close(): void {
     this.closed = true;
     for (const it of this.interactions.values()) clearTimeout(it.revokeTimer);
+    for (const t of this.lateTimers) clearTimeout(t);
   }
 }
 
@@ -454,16 +570,15 @@ export class World {
  * O3 quoting: the start line (when given), then every line of the original text prefixed by the
  * indent (when given).
  */
-export function quote(text: string, startLine?: string, indent?: string): string {
-  const lines = text.split(/\r?\n/).map((l) => `${indent ?? ""}${l}`);
-  return [...(startLine !== undefined ? [startLine] : []), ...lines].join("\n");
+export function quote(text: string, startLine?: string, indent?: string, eol = "\n"): string {
+  const finalEnd = /\r?\n$/.test(text);
+  const lines = text.replace(/\r?\n$/, "").split(/\r?\n/).map((l) => `${indent ?? ""}${l}`);
+  return [...(startLine !== undefined ? [startLine] : []), ...lines].join(eol) + (finalEnd ? eol : "");
 }
 
-/** The state a lifecycle event (schemas/lifecycle.json `events`) leads to. */
-function eventTarget(name: string): string {
-  const event = lifecycle.events.find((e) => e.name === name);
-  if (!event) throw new Error(`lifecycle.json has no event ${name}`);
-  return event.to;
+
+function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward" {
+  return name === "Reply" || name === "ReplyAll" || name === "Forward";
 }
 
 function newId(): string {

@@ -15,6 +15,8 @@ import { isAbsolute, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { createVitest, type Reporter, type TestSpecification, type Vitest } from "vitest/node";
 import { REPO_ROOT } from "../contract/schemas.js";
+import { declaredBudgets } from "../harness/budgets.js";
+import { startCoordinationService } from "../harness/coordination.js";
 import type { RunContext } from "../harness/run-context.js";
 import { ResultCollector } from "../report/collector.js";
 import type { ScenarioResult } from "../report/results.js";
@@ -88,6 +90,9 @@ export class ConformanceRunner {
         root: REPO_ROOT,
         // Everything is here: no vitest.config.ts is read (an installed package has none to read).
         config: false,
+        // A worker ends by keeping its watches open the notification budget (N8) and closing its
+        // sessions (src/harness/worker-environment.ts): allow that time.
+        teardownTimeout: 60_000,
         watch: false,
         passWithNoTests: true,
         reporters,
@@ -113,10 +118,16 @@ export class ConformanceRunner {
     return [...new Set(this.specifications.map((s) => s.moduleId))];
   }
 
-  /** Runs the suites (or the files among them that `only` keeps) against the context's target. */
+  /**
+   * Runs the suites (or the files among them that `only` keeps) against the context's target, with
+   * a coordination service of its own (leases, claims, watch covers: src/harness/coordination.ts).
+   * Returns once every worker has drained its watches (worker-environment.ts), so the transcript
+   * holds the late checks too.
+   */
   async run(request: RunRequest, only?: (file: string) => boolean): Promise<RunOutcome> {
     const collector = new ResultCollector(request.progress, request.context.selection);
-    const context: RunContext = { ...request.context, runId: randomUUID() };
+    const service = await startCoordinationService();
+    const context: RunContext = { ...request.context, runId: randomUUID(), coordinationUrl: service.url };
     this.vitest.provide("gwsRun", context);
     this.vitest.config.shard = parseShard(request.shard);
     this.reporter.current = collector;
@@ -126,6 +137,9 @@ export class ConformanceRunner {
     } catch (e) {
       collector.runErrors.push(`the test runner failed: ${(e as Error).message}`);
     } finally {
+      // Workers end by draining their watches (at least the notification budget) and say so to the
+      // service; wait for them (bounded) so that their late checks are in the transcript.
+      await service.close(declaredBudgets(context.target).workerTeardownMs);
       this.reporter.current = undefined;
     }
     return { scenarios: collector.scenarios, runErrors: collector.runErrors, endReason: collector.endReason };

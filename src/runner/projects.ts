@@ -21,6 +21,9 @@ export const CONFORMANCE_PROJECTS = ["conformance", "conformance-exclusive"] as 
  */
 export const BUILT_IN_SUITES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "suites");
 
+/** The vitest environment of the scenarios, beside this module's harness (compiled or not). */
+const WORKER_ENVIRONMENT_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "harness", `worker-environment${fileURLToPath(import.meta.url).endsWith(".ts") ? ".ts" : ".js"}`);
+
 export interface ProjectOptions {
   /** A suites folder or one suite file (absolute, or relative to the package root). */
   suites: string;
@@ -46,6 +49,9 @@ export function conformanceProjects(opts: ProjectOptions): TestProjectInlineConf
   const common = {
     root: REPO_ROOT,
     ...(opts.globalSetup ? { globalSetup: opts.globalSetup } : {}),
+    // Node's environment plus one hook at the end of each worker: its watches that refused requests
+    // changed nothing stay open the notification budget, then its sessions close (worker-environment.ts).
+    environment: WORKER_ENVIRONMENT_FILE,
     // Allure steps and attachments (src/harness/allure-bridge.ts); inert without the Allure reporter.
     setupFiles: ["allure-vitest/setup"],
     testTimeout: opts.testTimeoutMs ?? 60_000,

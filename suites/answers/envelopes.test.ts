@@ -12,11 +12,11 @@ describe.concurrent("R1 answers", () => {
     async (s) => {
       const it = await s.accepted(); // Accept's answer: ok envelope (judged in judgeAnswer)
       // Whether these are refused is R3's (SHOULD); the envelope of each refusal is judged as R1 by the harness.
-      const unknown = await s.operate(it.agent, `unknown-${it.token}`, { operationName: "Reply" });
+      const unknown = await s.operate(it.agent, `unknown-${it.token}`, s.request("Reply", it.token));
       s.expectRefused(unknown, "R3.unknown-id", "Reply on an unknown id");
-      const wrongState = await s.operate(it.agent, it.id, { operationName: "Accept" });
+      const wrongState = await s.operate(it.agent, it.id, s.request("Accept", it.token));
       s.expectRefused(wrongState, "R3.not-capable", "Accept on an Accepted interaction");
-      const huge = await s.operate(it.agent, it.id, { operationName: "Reply", subjectPrefix: "x".repeat(64 * 1024) });
+      const huge = await s.operate(it.agent, it.id, s.request("Reply", it.token, { subjectPrefix: "x".repeat(64 * 1024) }));
       s.check("R2.no-5xx", (huge.exchange.status ?? 0) < 500, `a 64 KiB subjectPrefix answered HTTP ${huge.exchange.status}`);
     },
   );

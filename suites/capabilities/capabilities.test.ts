@@ -6,7 +6,7 @@
  */
 import { describe } from "vitest";
 import { allowedOperations, lifecycle, operationForCapability } from "../../src/contract/lifecycle.js";
-import { scenario } from "../../src/harness/scenario.js";
+import { scenario, type Answer } from "../../src/harness/scenario.js";
 import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states.js";
 
 const area = "capabilities";
@@ -16,7 +16,8 @@ describe.concurrent("N6 capabilities", () => {
   for (const state of REACHABLE_STATES) {
     scenario(
       `${state}: every testable capability the target advertises is accepted as an operation`,
-      { area, requirements: ["N6.documented-present", "N6.undocumented-extra", "N6.advertised-accepted"] },
+      // The probe, and one fresh interaction (with its reply in ReplyCreated) at a time.
+      { area, requirements: ["N6.documented-present", "N6.undocumented-extra", "N6.advertised-accepted"], open: 4 },
       async (s) => {
         const probe = await interactionIn(s, state);
         const testable = probe.capabilities.filter((c) => operationForCapability(c));
@@ -25,9 +26,10 @@ describe.concurrent("N6 capabilities", () => {
           const operation = operationForCapability(capability)!;
           // a fresh interaction per capability: each accepted operation changes the state
           const fresh = await interactionIn(s, state);
-          if (operation === "Reject" || operation === "Transfer" || operation === "PlaceInQueue") s.allowReoffer(fresh.id);
-          const answer = await s.operate(fresh.agent, fresh.id, validRequest(operation, fresh.token));
-          s.check("N6.advertised-accepted", answer.ok, `${state} advertises ${capability}; ${operation} answered HTTP ${answer.exchange.status} ${JSON.stringify(answer.body)?.slice(0, 200)}`);
+          const answer = await s.operate(fresh.agent, fresh.id, validRequest(s, operation, fresh.token));
+          s.check("N6.advertised-accepted", answer.ok, `${state} advertises ${capability}; ${operation} answered ${s.describeAnswer(answer)}`);
+          // Give back what this capability's check opened before the next one (capacity).
+          await s.finishAllBut([probe.id, probe.sourceId]);
         }
       },
     );
@@ -38,12 +40,14 @@ describe.concurrent("N6 capabilities", () => {
       async (s) => {
         const probe = await interactionIn(s, state);
         const refusedOps = operations.filter((op) => !allowedOperations(state).includes(op));
+        let first: Answer | undefined;
         for (const operation of refusedOps) {
-          const answer = await s.operate(probe.agent, probe.id, validRequest(operation, probe.token));
+          const answer = await s.operate(probe.agent, probe.id, validRequest(s, operation, probe.token));
           s.expectRefused(answer, "R3.not-capable", `${operation} on an interaction in ${state}`);
+          first ??= answer;
         }
         // nothing changed: no notification about it came (checked once for all the refused calls)
-        await s.expectNoNotification([probe.id], "R3.no-effect", `${refusedOps.length} refused operations in ${state}`);
+        await s.expectNoNotification([probe.id], "R3.no-effect", `${refusedOps.length} refused operations in ${state}`, { since: first });
       },
     );
   }

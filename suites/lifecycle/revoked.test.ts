@@ -12,7 +12,6 @@ describe.concurrent("N5 Revoked", () => {
       const timeout = s.settings.inviteTimeoutMs!;
       // revokeAfterMs is the contract's hint (Test control); a target with a fixed timeout ignores it.
       const inbound = await s.inbound({ email: { revokeAfterMs: timeout } });
-      s.allowReoffer(inbound.id); // N5 MAY: offered again, to anyone
       const invitedAt = Date.now();
       await s.awaitNotification(inbound.agent, (d) => d.id === inbound.id && d.state === "Revoked", {
         what: `Revoked for ${inbound.id} after the declared ${timeout} ms invitation timeout`,
@@ -20,7 +19,7 @@ describe.concurrent("N5 Revoked", () => {
         // The N8 budget runs from the moment the timeout (plus slack) has passed.
         after: invitedAt + timeout + BUDGETS.revokeSlackMs,
       });
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, { operationName: "Accept" }, "N5.operations-fail-after", "after Revoked");
+      await expectNoLongerHeld(s, inbound.agent, inbound.id, "Accept", inbound.token, "N5.operations-fail-after", "after Revoked");
     },
   );
 });

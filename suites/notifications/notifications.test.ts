@@ -6,6 +6,7 @@
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
+import { sameText } from "../../src/harness/text.js";
 import { createReply } from "../support/rules.js";
 
 const area = "notifications";
@@ -26,7 +27,9 @@ describe.concurrent("notifications", () => {
       const inbound = await s.accepted({ email: { cc: "boss@example.org" } });
       const eo = (inbound.accepted.email_object ?? {}) as Record<string, unknown>;
       const expected: Record<string, string | undefined> = { ToAddress: inbound.email.to, FromAddress: inbound.email.from, Subject: inbound.email.subject, Text: inbound.email.text, CCAddresses: inbound.email.cc };
-      const wrong = Object.entries(expected).filter(([k, v]) => eo[k] !== v).map(([k, v]) => `${k} is ${JSON.stringify(eo[k])}, injected ${JSON.stringify(v)}`);
+      // Text: CRLF versus LF and a final line end are the mail transport's (N3 MAY).
+      const same = (k: string, v: string | undefined): boolean => (k === "Text" ? sameText(eo[k], v) : eo[k] === v);
+      const wrong = Object.entries(expected).filter(([k, v]) => !same(k, v)).map(([k, v]) => `${k} is ${JSON.stringify(eo[k])}, injected ${JSON.stringify(v)}`);
       s.check("N3.content", wrong.length === 0, wrong.length ? wrong.join("; ") : "To, From, Subject, Text and CC as injected");
     },
   );

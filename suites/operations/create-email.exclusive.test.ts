@@ -14,7 +14,8 @@ describe.concurrent("O8 CreateEmail", () => {
     async (s) => {
       const agent = s.agent(0);
       const known = new Set(s.target.agents.flatMap((a) => a.session.items().map((n) => n.data.id)));
-      const answer = await s.operate(agent, null, { operationName: "CreateEmail", queueName: "Outbound-Drafts", interactionType: "Outbound", interactionSubType: "OutboundNew" });
+      const token = s.newToken();
+      const answer = await s.operate(agent, null, s.request("CreateEmail", token));
       s.check("T3.create-path", answer.ok, `POST ${s.settings.baseUrl}/me/interactions answered HTTP ${answer.exchange.status}`);
       s.requireOk(answer, "O8.answer-ok");
       const replyId = typeof answer.body?.replyInteractionId === "string" ? answer.body.replyInteractionId : undefined;
@@ -27,8 +28,7 @@ describe.concurrent("O8 CreateEmail", () => {
       s.claim(id, [agent]);
       const sub = created.interactionSubType;
       s.check("O8.subtype", sub === "OutboundNew" || sub === "OutboundReply", `interactionSubType ${JSON.stringify(sub)}; requested "OutboundNew" (or "OutboundReply", contradiction #7)`);
-      const token = s.newToken();
-      const send = await s.operate(agent, id, sendBody(token));
+      const send = await s.operate(agent, id, sendBody(s, token));
       s.expectOk(send, "O8.owned");
     },
   );

@@ -42,15 +42,16 @@ describe.concurrent("O3 Reply", () => {
   );
 
   scenario(
-    "after Reply the inbound interaction stays Accepted with the agent: a second Reply is accepted, and the reply can be sent",
-    { area, requirements: ["O3.source-stays", "O6.answer-ok"] },
+    "after Reply the reply can be sent, and the inbound interaction stays Accepted with the agent: a second Reply is accepted",
+    { area, requirements: ["O6.answer-ok", "O3.source-stays"], open: 3 },
     async (s) => {
       const inbound = await s.accepted();
       const first = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
-      const again = await s.operate(inbound.agent, inbound.id, { operationName: "Reply", subjectPrefix: "Re2: " });
-      s.expectOk(again, "O3.source-stays");
-      const send = await s.operate(inbound.agent, first.id, sendBody(inbound.token));
+      // Send first (MUST): a second Reply (SHOULD: the inbound stays) can then not change what Send is judged on.
+      const send = await s.operate(inbound.agent, first.id, sendBody(s, inbound.token));
       s.expectOk(send, "O6.answer-ok");
+      const again = await s.operate(inbound.agent, inbound.id, s.request("Reply", inbound.token, { subjectPrefix: "Re2: " }));
+      s.expectOk(again, "O3.source-stays");
     },
   );
 });

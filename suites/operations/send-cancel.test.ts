@@ -12,9 +12,9 @@ describe.concurrent("O6 Send", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
-      const send = await s.operate(inbound.agent, reply.id, sendBody(inbound.token, { queueName: "Outbound" }));
+      const send = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token));
       s.requireOk(send, "O6.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, reply.id, sendBody(inbound.token), "O6.leaves-agent", "after Send");
+      await expectNoLongerHeld(s, inbound.agent, reply.id, "Send", inbound.token, "O6.leaves-agent", "after Send");
     },
   );
 
@@ -24,11 +24,11 @@ describe.concurrent("O6 Send", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply");
-      const bad = await s.operate(inbound.agent, reply.id, { operationName: "Send", email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" } });
+      const bad = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token, { email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" } }));
       const refused = await expectRefusedWithoutEffect(s, bad, [reply.id, inbound.id], { refused: "O6.missing-to-address", noEffect: "R3.no-effect" }, "Send without toAddress");
       // Had the bad Send been taken, the reply would be gone: a second Send says nothing more.
       if (!refused) s.stop("O6.missing-to-address", "the Send without toAddress was accepted");
-      const good = await s.operate(inbound.agent, reply.id, sendBody(inbound.token));
+      const good = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token));
       s.expectOk(good, "O6.answer-ok");
     },
   );
@@ -41,10 +41,10 @@ describe.concurrent("O7 CancelReplyEmail", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "ReplyAll");
-      const cancel = await s.operate(inbound.agent, reply.id, { operationName: "CancelReplyEmail" });
+      const cancel = await s.operate(inbound.agent, reply.id, s.request("CancelReplyEmail", inbound.token));
       s.requireOk(cancel, "O7.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, reply.id, sendBody(inbound.token), "O7.send-after-cancel", "after CancelReplyEmail");
-      const again = await s.operate(inbound.agent, inbound.id, { operationName: "Reply" });
+      await expectNoLongerHeld(s, inbound.agent, reply.id, "Send", inbound.token, "O7.send-after-cancel", "after CancelReplyEmail");
+      const again = await s.operate(inbound.agent, inbound.id, s.request("Reply", inbound.token));
       s.expectOk(again, "O7.source-stays");
     },
   );

@@ -4,7 +4,7 @@
  */
 import { describe } from "vitest";
 import { allowedOperations } from "../../src/contract/lifecycle.js";
-import { scenario } from "../../src/harness/scenario.js";
+import { scenario, type Answer } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
 import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states.js";
 import { createReply, sendBody } from "../support/rules.js";
@@ -20,14 +20,16 @@ describe.concurrent("T8 another agent's interaction", () => {
         const it = await interactionIn(s, state);
         const intruder = s.otherAgent(it.agent);
         const ops = allowedOperations(state);
+        let first: Answer | undefined;
         for (const op of ops) {
-          const answer = await s.operate(intruder, it.id, validRequest(op, it.token));
+          const answer = await s.operate(intruder, it.id, validRequest(s, op, it.token));
           s.expectRefused(answer, "T8.foreign-refused", `${intruder.name} sends ${op} on ${it.agent.name}'s interaction in ${state}`);
+          first ??= answer;
         }
-        await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`);
+        await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`, { since: first });
         // Nothing changed: the owner can still do what the state allows.
-        const own = await s.operate(it.agent, it.id, validRequest(ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token));
-        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered HTTP ${own.exchange.status} ${JSON.stringify(own.body)?.slice(0, 200)}`);
+        const own = await s.operate(it.agent, it.id, validRequest(s, ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token));
+        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered ${s.describeAnswer(own)}`);
       },
     );
   }
@@ -36,11 +38,11 @@ describe.concurrent("T8 another agent's interaction", () => {
 describe.concurrent("T6 per-agent notifications", () => {
   scenario(
     "another agent hears nothing of an interaction it was never offered",
-    { area, requirements: ["T6.no-leak", "T6.own-interactions-only"], needs: ["second-agent"] },
+    { area, requirements: ["T6.no-leak"], needs: ["second-agent"] },
     async (s) => {
       const it = await s.accepted();
       const reply = await createReply(s, it, "Reply", { subjectPrefix: "Re: " });
-      const send = await s.operate(it.agent, reply.id, sendBody(it.token));
+      const send = await s.operate(it.agent, reply.id, sendBody(s, it.token));
       s.expectOk(send, "O6.answer-ok");
       const others = s.target.agents.filter((a) => a.name !== it.agent.name);
       for (const other of others) {

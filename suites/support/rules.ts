@@ -4,8 +4,8 @@
  */
 import type { RequirementId } from "../../src/generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../../src/generated/contract-types.js";
-import { BUDGETS } from "../../src/harness/budgets.js";
 import type { AgentHandle } from "../../src/harness/target.js";
+import { normalizeText, textLines } from "../../src/harness/text.js";
 import type { AcceptedHandle, Answer, Notification, Scenario } from "../../src/harness/scenario.js";
 
 export type ReplyOperation = "Reply" | "ReplyAll" | "Forward";
@@ -25,11 +25,14 @@ const CREATED_REQUIREMENTS: Record<ReplyOperation, { answer: RequirementId; crea
 /**
  * Reply / ReplyAll / Forward on an accepted inbound e-mail (O3–O5): the answer (R1, with
  * replyInteractionId where the lifecycle says so), then ReplyCreated for a NEW interaction (N4).
+ * The request carries the configured compose queue (O3: a server MAY require it); `fields` come on top.
  * The new notification is recognised by the answer's replyInteractionId or the subject token.
  */
-export async function createReply(s: Scenario, inbound: AcceptedHandle, operation: ReplyOperation, fields: Record<string, unknown> = {}): Promise<CreatedReply> {
+export async function createReply(s: Scenario, inbound: AcceptedHandle, operation: ReplyOperation, fields: Record<string, unknown> = {}, answerRequirement?: RequirementId): Promise<CreatedReply> {
   const req = CREATED_REQUIREMENTS[operation];
-  const answer = await s.operate(inbound.agent, inbound.id, { operationName: operation, ...fields });
+  const answer = await s.operate(inbound.agent, inbound.id, s.request(operation, inbound.token, fields));
+  // A caller judging the answer under a rule of its own (a SHOULD) keeps a refusal from becoming this MUST's failure.
+  if (answerRequirement) s.requireOk(answer, answerRequirement);
   s.requireOk(answer, req.answer);
   const replyId = typeof answer.body?.replyInteractionId === "string" ? answer.body.replyInteractionId : undefined;
   if (replyId) s.claim(replyId, [inbound.agent]);
@@ -70,10 +73,10 @@ export function checkReplySubject(s: Scenario, email: InboundEmailInjection, cre
   s.check(requirement, got === expected, `Subject is ${JSON.stringify(got)}; expected ${JSON.stringify(expected)}`);
 }
 
-/** O3: Text is empty unless quoteOriginal is true. */
+/** O3: Text is empty unless quoteOriginal is true (a lone line end is empty too: N3, mail transport). */
 export function checkTextEmpty(s: Scenario, created: Notification, requirement: RequirementId, why: string): void {
   const text = eo(created).Text;
-  s.check(requirement, text === "", `${why}: Text is ${JSON.stringify(text)}; expected ""`);
+  s.check(requirement, typeof text === "string" && normalizeText(text) === "", `${why}: Text is ${JSON.stringify(text)}; expected ""`);
 }
 
 /**
@@ -87,14 +90,15 @@ export function checkQuoting(
   created: Notification,
   opts: { startLine?: string; indent?: string; reqs: { startLine?: RequirementId; lines: RequirementId } },
 ): boolean {
+  // CRLF versus LF and a final line end are ignored (N3, "Deployment data and routing").
   const text = String(eo(created).Text ?? "");
+  const lines = textLines(text);
   if (opts.startLine !== undefined && opts.reqs.startLine) {
-    s.check(opts.reqs.startLine, text.startsWith(opts.startLine), `Text starts ${JSON.stringify(text.slice(0, 60))}; expected it to start with ${JSON.stringify(opts.startLine)}`);
+    s.check(opts.reqs.startLine, normalizeText(text).startsWith(opts.startLine), `Text starts ${JSON.stringify(text.slice(0, 60))}; expected it to start with ${JSON.stringify(opts.startLine)}`);
   }
-  const lines = text.split(/\r?\n/);
   let at = 0;
   const missing: string[] = [];
-  for (const line of email.text.split(/\r?\n/)) {
+  for (const line of textLines(email.text)) {
     const want = `${opts.indent ?? ""}${line}`;
     const found = lines.findIndex((l, i) => i >= at && (opts.indent !== undefined ? l === want : l.endsWith(line)));
     if (found < 0) missing.push(want);
@@ -109,21 +113,18 @@ export function checkQuoting(
 
 /**
  * "The agent no longer holds it: later operations on it fail" (O2, O6, O9, O10, O11, N5):
- * a probe operation is refused and produces no notification.
+ * a probe operation — a request that would be valid, had the agent still held it — is refused
+ * and produces no notification.
  */
-export async function expectNoLongerHeld(s: Scenario, agent: AgentHandle, id: string, probe: Record<string, unknown>, requirement: RequirementId, why: string): Promise<void> {
-  const answer = await s.operate(agent, id, probe);
-  s.expectRefused(answer, requirement, `${why}: ${String(probe.operationName)} on ${id}`);
-  if (answer.refused) await s.expectNoNotification([id], requirement, `${why}: the refused ${String(probe.operationName)}`);
+export async function expectNoLongerHeld(s: Scenario, agent: AgentHandle, id: string, probe: string, token: string, requirement: RequirementId, why: string): Promise<void> {
+  const answer = await s.operate(agent, id, s.request(probe, token));
+  s.expectRefused(answer, requirement, `${why}: ${probe} on ${id}`);
+  if (answer.refused) await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
 }
 
-/** A valid Send body for an outbound interaction (O6). */
-export function sendBody(token: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    operationName: "Send",
-    email_object: { toAddress: `customer.${token}@example.org`, fromAddress: "support@contact-center.example", subject: `Re: your order [${token}]`, text: "It ships today." },
-    ...overrides,
-  };
+/** A valid Send body for an outbound interaction (O6): the configured compose queue, real addresses; `overrides` on top. */
+export function sendBody(s: Scenario, token: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return s.request("Send", token, overrides);
 }
 
 /** A refused request changes nothing and produces no notification (R3, T4, T8). */
@@ -135,6 +136,6 @@ export async function expectRefusedWithoutEffect(
   what: string,
 ): Promise<boolean> {
   const refused = s.expectRefused(answer, requirements.refused, what);
-  await s.expectNoNotification(ids, requirements.noEffect, what, BUDGETS.quietWindowMs);
+  await s.expectNoNotification(ids, requirements.noEffect, what, { since: answer });
   return refused;
 }

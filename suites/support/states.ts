@@ -1,13 +1,11 @@
 /**
  * Puts a fresh interaction of the scenario into a notified state of the lifecycle, and builds a
- * valid request for any operation from its schema's examples (schemas/requests/*.schema.json):
- * the data-driven suites (capabilities, negative) iterate over lifecycle.json with these.
+ * valid request for any operation from the target's settings: the data-driven suites
+ * (capabilities, negative) iterate over lifecycle.json with these.
  */
-import { contractValidator } from "../../src/contract/validators.js";
-import { requireOperation } from "../../src/contract/lifecycle.js";
 import type { AgentHandle } from "../../src/harness/target.js";
 import type { Scenario } from "../../src/harness/scenario.js";
-import { createReply, sendBody } from "./rules.js";
+import { createReply } from "./rules.js";
 
 export interface InteractionInState {
   agent: AgentHandle;
@@ -36,14 +34,10 @@ export async function interactionIn(s: Scenario, state: ReachableState): Promise
 }
 
 /**
- * A valid request for `operation`: the first example of its request schema, made concrete for
- * this scenario (Send gets real addresses; Transfer goes to a queue so no second agent is needed).
+ * A valid request for `operation` in this deployment, built from the target's settings
+ * (src/harness/requests.ts: configured queues, real addresses), never from a schema's examples.
+ * Transfer goes to the configured queue, so no second agent is needed.
  */
-export function validRequest(operation: string, token: string): Record<string, unknown> {
-  if (operation === "Send") return sendBody(token);
-  if (operation === "Transfer") return { operationName: "Transfer", queueName: "Tier2-Email" };
-  const schema = requireOperation(operation).request;
-  const example = contractValidator().files.get(schema)?.examples?.[0];
-  if (!example || typeof example !== "object") throw new Error(`schemas/${schema} has no example to build a request from`);
-  return structuredClone(example) as Record<string, unknown>;
+export function validRequest(s: Scenario, operation: string, token: string): Record<string, unknown> {
+  return s.request(operation, token);
 }

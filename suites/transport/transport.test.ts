@@ -16,16 +16,21 @@ describe.concurrent("T5 CometD transport", () => {
     "handshake over long-polling with the agent's credentials, /meta/subscribe confirmed, and the agent's notifications delivered",
     { area, requirements: ["T5.handshake", "T5.subscribe", "T1.api-root", "T2.interaction-path"] },
     async (s) => {
-      const agent = s.agent(0);
-      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "transport-probe" });
+      // Routing is the target's: the probe is opened for whichever agent the e-mail is offered to.
+      const it = await s.inbound();
+      const agent = it.agent;
+      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "transport-probe", tlsInsecure: s.settings.tlsInsecure });
       try {
         const hs = await session.handshake(BUDGETS.cometdConnectMs);
         s.require("T5.handshake", hs.ok, hs.ok ? `handshake at ${s.settings.cometdUrl} succeeded (long-polling)` : `handshake refused: ${hs.reason}`);
         const sub = await session.subscribe(BUDGETS.cometdConnectMs);
         s.require("T5.subscribe", sub.ok, sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`);
-        const it = await s.accepted({ agent });
+        const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
+        s.requireOk(accept, "O1.answer-ok");
         s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
         s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
+        // The agent's main session gets it first (O1 judges a missing Accepted); then the probe must have it too.
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
         const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the probe session", s.settings.notifyBudgetMs);
         s.check("T5.subscribe", !!seen, seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing");
       } finally {
@@ -38,9 +43,17 @@ describe.concurrent("T5 CometD transport", () => {
     "after the connection holding the long-poll is cut, the client reconnects and notifications still arrive",
     { area, requirements: ["T5.reconnect"] },
     async (s) => {
-      const agent = s.agent(0);
+      // An invitation first (whichever agent the target offers it to): its Accepted must arrive after the cut.
+      const it = await s.inbound();
+      const agent = it.agent;
       const proxy = await TcpProxy.to(s.settings.cometdUrl);
-      const session = new CometdSession(proxy.rewrite(s.settings.cometdUrl), agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "reconnect-probe" });
+      // The proxy keeps the target's host name (Host, TLS SNI and certificate check): it works against HTTPS too.
+      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, {
+        cookie: agent.http.cookieHeader(),
+        label: "reconnect-probe",
+        tlsInsecure: s.settings.tlsInsecure,
+        via: proxy.route(s.settings.cometdUrl),
+      });
       try {
         const c = await session.connect();
         s.require("T5.reconnect", c.ok, c.ok ? "connected through the cutting proxy" : `could not connect through the proxy: ${c.reason}`);
@@ -52,10 +65,13 @@ describe.concurrent("T5 CometD transport", () => {
           () => false,
         );
         s.require("T5.reconnect", back, back ? `cut ${cut} connection(s); the client opened a new one` : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`);
-        // And notifications must reach the same subscription again.
-        const it = await s.inbound({ agent });
-        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Invited", "Invited on the reconnected session", s.settings.notifyBudgetMs);
-        s.check("T5.reconnect", !!seen, seen ? "the reconnected session received the next invitation" : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta.items().slice(-4).map((e) => session.meta.describe(e)).join("; ")})`);
+        // And notifications must reach the same subscription again: the agent's next one.
+        const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
+        s.requireOk(accept, "O1.answer-ok");
+        // The agent's main session gets it first (O1 judges a missing Accepted); then the reconnected probe must have it too.
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
+        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the reconnected session", s.settings.notifyBudgetMs);
+        s.check("T5.reconnect", !!seen, seen ? "the reconnected session received the agent's next notification" : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta.items().slice(-4).map((e) => session.meta.describe(e)).join("; ")})`);
       } finally {
         await session.close();
         await proxy.close();
@@ -63,4 +79,3 @@ describe.concurrent("T5 CometD transport", () => {
     },
   );
 });
-

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
+import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 import { runCli } from "./run-cli.js";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
@@ -44,7 +45,7 @@ const statusOf = (out: string, id: string): string | undefined => summaryOf(out)
 beforeAll(async () => {
   // A "foreign" target with one agent: the fixture's second-agent scenario must SKIP.
   server = await startReferenceServer({ agents: [{ username: "solo", password: PASSWORD }, { username: "other", password: `${PASSWORD}-2` }] });
-  foreign = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: `solo:${PASSWORD}`, GWS_CONTROL_URL: server.controlUrl };
+  foreign = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: `solo:${PASSWORD}`, GWS_CONTROL_URL: server.controlUrl, ...REFERENCE_QUEUE_ENV };
 });
 afterAll(() => server.close());
 
@@ -183,6 +184,8 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
     [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
     [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"], {}, /GWS_CONTROL_URL: is required with GWS_INJECT=http/],
+    [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"], {}, /GWS_QUEUE: is required when GWS_BASE_URL is set/],
+    [["run"], { GWS_MAX_OPEN_PER_AGENT: "none" }, /GWS_MAX_OPEN_PER_AGENT \(environment\): "none" is not a positive whole number/],
     [["run"], { GWS_NOTIFY_BUDGET_MS: "soon" }, /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/],
     [["teleport"], {}, /unknown command teleport/],
     [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
@@ -203,7 +206,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       });
     });
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control` });
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`, GWS_QUEUE: "Email" });
     expect(run.code).toBe(1);
     expect(summaryOf(out).verdict).toBe("INCOMPLETE");
     expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP".*ECONNREFUSED/);

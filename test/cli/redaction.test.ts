@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 import { runCli, type CliRun } from "./run-cli.js";
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
     GWS_BASE_URL: server.baseUrl,
     GWS_AGENTS: AGENTS.map((a) => `${a.username}:${a.password}`).join(","),
     GWS_CONTROL_URL: server.controlUrl,
+    ...REFERENCE_QUEUE_ENV,
   });
 });
 afterAll(() => server.close());

@@ -23,7 +23,7 @@ it("a target that accepts connections but never answers ends within the HTTP bud
   const port = await new Promise<number>((resolve) => blackHole.listen(0, "127.0.0.1", () => resolve((blackHole.address() as { port: number }).port)));
   try {
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control` });
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`, GWS_QUEUE: "Email" });
     expect(run.code).toBe(1);
     expect(summaryOf(out).verdict).toBe("INCOMPLETE");
     expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP"/);

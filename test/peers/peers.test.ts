@@ -8,6 +8,7 @@
  *    exactly the notifications our cometd client receives.
  * Differences are written to reports/peers.md and fail the test; they are never hidden.
  */
+import { REFERENCE_QUEUE_ENV, referenceTarget } from "../../src/reference/deployment.js";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ function writePeersReport(): void {
 async function transportVerdicts(bayeux: "cometd" | "faye"): Promise<Record<string, string>> {
   const server: ReferenceServer = await startReferenceServer({ bayeux });
   try {
-    const env = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","), GWS_CONTROL_URL: server.controlUrl };
+    const env = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","), GWS_CONTROL_URL: server.controlUrl, ...REFERENCE_QUEUE_ENV };
     const statuses: Record<string, string> = {};
     for (const suites of TRANSPORT_SUITES) {
       const out = mkdtempSync(join(tmpdir(), `gws-peer-${bayeux}-`));
@@ -60,11 +61,9 @@ describe("independent Bayeux peers", () => {
 
   it("faye's client, as an agent of the reference server, receives exactly what the cometd client receives", async () => {
     const server = await startReferenceServer();
-    const target = await Target.connect({
-      ...{ baseUrl: server.baseUrl, cometdUrl: server.cometdUrl, controlUrl: server.controlUrl },
-      ...{ agents: server.agents.slice(0, 1), inject: "http", notifyBudgetMs: 5000, tlsInsecure: false },
-      ...{ maxAnswerBytes: 1024 * 1024, embedded: true, label: "peers" },
-    });
+    const target = await Target.connect(
+      referenceTarget({ ...server, agents: server.agents.slice(0, 1) }, { notifyBudgetMs: 5000, inboundBudgetMs: 5000, label: "peers" }),
+    );
     const faye = new FayeAgentSession(server.cometdUrl, "agent1", server.agents[0]);
     try {
       expect(await faye.connect()).toEqual({ ok: true });

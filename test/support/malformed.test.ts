@@ -1,8 +1,12 @@
 /** The data-driven negative cases of the suites come from the request schemas. */
 import { describe, expect, it } from "vitest";
 import { malformedRequests } from "../../suites/support/malformed.js";
-import { validRequest } from "../../suites/support/states.js";
 import { contractValidator } from "../../src/contract/validators.js";
+import { operationRequest } from "../../src/harness/requests.js";
+import type { ResolvedQueues } from "../../src/harness/settings.js";
+
+const queues: ResolvedQueues = { compose: { name: "Drafts", from: "GWS_QUEUE" }, transfer: { name: "Tier2", from: "GWS_QUEUE" }, place: { name: "Later", from: "GWS_QUEUE" }, create: { name: "Out", from: "GWS_QUEUE" } };
+const validRequest = (operation: string, token: string): Record<string, unknown> => operationRequest(operation, { queues, token });
 
 describe("malformed request derivation", () => {
   it("Send: one case per required field (nested too) and per wrongly typed field", () => {

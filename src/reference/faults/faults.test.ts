@@ -15,6 +15,8 @@ import { FAULT_HOOKS, FAULTS, LEAK_UNDER_LOAD_OFFERS_PER_SECOND } from "./index.
 
 /** The one wait a probe may run out on: Revoked after a 30 ms hint (the never-revoke fault). */
 const REVOKE_WAIT_MS = 1_000;
+/** How long the late-effect probe watches for what a refused request causes later (the faults act after 150 ms here). */
+const LATE_EFFECT_WAIT_MS = 1_000;
 
 interface World {
   server: ReferenceServer;
@@ -134,6 +136,19 @@ const PROBES = {
     const answer = seen(await w.a1.op(id, { operationName: "Transfer", targetAgent: "agent2" }));
     return { answer, agent2Saw: (await since(w.a2, mark)).filter((n) => n.id === id).map((n) => n.state) };
   },
+  /** T8, R3 late: what agent2's refused Reply on agent1's e-mail, and agent1's refused second Accept, cause later. The wait is the behaviour. */
+  async lateEffects(w: World) {
+    const { id } = await acceptedOn(w);
+    await w.a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    const mark1 = w.a1.received.length;
+    const mark2 = w.a2.received.length;
+    const foreign = seen(await w.a2.op(id, { operationName: "Reply" }));
+    const again = seen(await w.a1.op(id, { operationName: "Accept" }));
+    const later = (agent: TestAgent, mark: number, pred: (n: Json) => boolean): Promise<unknown> =>
+      agent.waitFor((n) => agent.received.indexOf(n) >= mark && pred(n), "a late effect", LATE_EFFECT_WAIT_MS).then((n) => n.state, () => "nothing");
+    const [onAgent2, onAgent1] = await Promise.all([later(w.a2, mark2, (n) => n.state === "ReplyCreated"), later(w.a1, mark1, (n) => n.id === id && n.state === "Accepted")]);
+    return { foreign, again, onAgent2, onAgent1 };
+  },
   /** N5: an invitation with a 30 ms revokeAfterMs hint, then Accept on it. */
   async revocation(w: World) {
     const tok = `p${++tokens}`;
@@ -192,6 +207,8 @@ const FAULT_PROBES: Record<string, keyof typeof PROBES> = {
   "transfer-does-not-invite": "transfer",
   "revoked-with-capabilities": "revocation",
   "never-revoke": "revocation",
+  "foreign-operation-late-effect": "lateEffects",
+  "refused-request-late-notification": "lateEffects",
 };
 
 /** Runs one probe against a fresh server (with `fault`, or clean) with agent1 and agent2 connected and Ready. */

@@ -63,6 +63,10 @@ export interface FaultHooks {
   quoteDefault?(operation: string): boolean | undefined;
   /** Whether this notification also goes to another agent, given the e-mails offered within the last second. */
   leakUnderLoad?(n: Notification, offersInLastSecond: number): boolean;
+  /** A Reply, ReplyAll or Forward refused to a foreign agent (T8) still creates its reply, late. */
+  refusedForeignTakesEffect?: boolean;
+  /** A refused request on an interaction the agent holds re-sends its state notification, late (R3). */
+  refusalNotifiesLate?: boolean;
 }
 
 /** leak-under-load: the load above which the fault leaks (e-mails offered within one second). */
@@ -147,6 +151,8 @@ export const FAULT_HOOKS: Record<string, FaultHooks> = {
   "leak-under-load": {
     leakUnderLoad: (n, offers) => n.state === "Accepted" && offers > LEAK_UNDER_LOAD_OFFERS_PER_SECOND,
   },
+  "foreign-operation-late-effect": { refusedForeignTakesEffect: true },
+  "refused-request-late-notification": { refusalNotifiesLate: true },
 };
 
 /** The hooks of a fault by name (none: the clean server). Throws for an unknown name, listing the valid ones. */

@@ -15,6 +15,7 @@
 import { CometD, type Message } from "cometd";
 import { adaptCometdOnce } from "../../harness/cometd-session.js";
 import { request } from "undici";
+import { REFERENCE_QUEUES } from "../deployment.js";
 
 /** Named budgets of every wait in the server's tests (generous: loopback answers in ms). */
 export const BUDGET = { httpMs: 5_000, connectMs: 5_000, notifyMs: 3_000 } as const;
@@ -222,7 +223,8 @@ export class TestAgent {
    */
   async sync(): Promise<void> {
     const token = `sync-${this.name}-${++this.syncs}`;
-    const a = await this.post("/me/interactions", { operationName: "CreateEmail", queueName: "sync", interactionSubType: token });
+    const barrier = { operationName: "CreateEmail", queueName: REFERENCE_QUEUES.create, interactionSubType: token };
+    const a = await this.post("/me/interactions", barrier);
     if (a.status !== 200) throw new Error(`${this.name}: barrier CreateEmail refused: ${a.status} ${a.text}`);
     await this.waitFor((n) => n.interactionSubType === token, `barrier ${token}`);
   }

@@ -1,0 +1,135 @@
+/**
+ * Which notifications the suite's own successful requests explain, from the lifecycle data
+ * (schemas/lifecycle.json): "a refused request changes nothing and produces no notification"
+ * (R3, T4, T8) is judged on every notification a watch sees, minus those an expectation explains.
+ * A scenario's later, legitimate operations notify about the same ids and carry the same token
+ * (the owner's Reply after refused foreign operations): those are not the refused requests' effect.
+ *
+ *   - an operation's `next` state, when notified: the same id, on the operating agent (Accept → Accepted);
+ *   - what it `creates`: one NEW interaction in that state on the operating agent (or the
+ *     replyInteractionId the answer named);
+ *   - what it `offersTo`: Invited for the same id on the named agent (Transfer to an agent, O9);
+ *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): one Invited
+ *     for the same id, on any agent (a re-offer, Deployment data and routing);
+ *   - a `spontaneous` event from the state just notified (Invited → Revoked after the timeout);
+ *   - an injection: one Invited carrying its token, on any agent.
+ * An expectation explains only what arrived after its cause was sent. Pure: the live monitor and
+ * `rejudge` use the same code.
+ */
+import { eventTargetOf, operationOf, releasesHolder, spontaneousSuccessors, stateOf } from "../contract/lifecycle.js";
+
+export interface Expectation {
+  /** The notification's id; else `token` (in its JSON) or `newId` (an id not seen before). */
+  id?: string;
+  token?: string;
+  newId?: boolean;
+  state: string;
+  /** The agent whose stream it arrives on; undefined: any agent. */
+  agent?: string;
+  /** Epoch ms: only notifications received from then on. */
+  since: number;
+  /** Explains one notification only (a creation, an offer). */
+  once: boolean;
+  used?: boolean;
+  why: string;
+}
+
+/** A successful or refused request of the suite, as the lifecycle judges what it may cause. */
+export interface OperationRecord {
+  agent: string;
+  operation: string;
+  /** null: CreateEmail on the collection (T3). */
+  id: string | null;
+  body: Record<string, unknown> | undefined;
+  /** When the request was sent (epoch ms). */
+  startedAt: number;
+  /** The request was taken (not refused, judge-answer.ts `taken`). */
+  ok: boolean;
+  replyInteractionId?: string;
+}
+
+/** The notifications a successful operation may cause, per the lifecycle. */
+export function expectationsOf(op: OperationRecord): Expectation[] {
+  const spec = operationOf(op.operation);
+  if (!spec || !op.ok) return [];
+  const out: Expectation[] = [];
+  const since = op.startedAt;
+  const why = `${op.agent}'s ${op.operation}${op.id ? ` on ${op.id}` : ""}`;
+  if (op.id && spec.next && spec.next.notify !== "none" && stateOf(spec.next.state)?.notified) {
+    out.push({ id: op.id, state: spec.next.state, agent: op.agent, since, once: false, why });
+  }
+  if (spec.creates) {
+    const created = op.replyInteractionId ? { id: op.replyInteractionId } : { newId: true };
+    out.push({ ...created, state: spec.creates.state, agent: op.agent, since, once: !op.replyInteractionId, why });
+  }
+  const named = spec.offersTo ? op.body?.[spec.offersTo.who] : undefined;
+  if (op.id && spec.offersTo && typeof named === "string")
+    out.push({ id: op.id, state: spec.offersTo.state, agent: named, since, once: true, why });
+  if (op.id && spec.next && releasesHolder(spec.next.state)) out.push(reofferOf(op.id, since, why));
+  return out;
+}
+
+/** After the holder let `id` go: one Invited for it, on any agent (Deployment data and routing). */
+export function reofferOf(id: string, since: number, why: string): Expectation {
+  return { id, state: eventTargetOf("Reoffer"), since, once: true, why: `a re-offer after ${why}` };
+}
+
+/**
+ * What the server may do on its own after a notification of `state` (Invited → Revoked), and a
+ * re-offer after a release.
+ */
+export function expectationsAfterState(id: string, state: string, agent: string, receivedAt: number): Expectation[] {
+  const out: Expectation[] = spontaneousSuccessors(state).map((to) => ({
+    id,
+    state: to,
+    agent,
+    since: receivedAt,
+    once: true,
+    why: `${state} → ${to} (the server's own, e.g. the invitation timeout)`,
+  }));
+  if (releasesHolder(state)) out.push(reofferOf(id, receivedAt, `${state} on ${agent}'s stream`));
+  return out;
+}
+
+/** An injected e-mail: one Invited carrying its token, on any agent (T7). */
+export function injectionExpectation(token: string, since: number): Expectation {
+  return { token, state: eventTargetOf("Inject"), since, once: true, why: `the injection of ${token}` };
+}
+
+export interface SeenNotification {
+  agent: string;
+  id?: string;
+  state?: string;
+  receivedAt: number;
+  /** JSON of the notification (token search). */
+  text: string;
+  /** The first notification of this id the suite saw. */
+  firstOfId: boolean;
+}
+
+/** The expectations of one worker (or one replayed transcript). */
+export class Expectations {
+  private readonly list: Expectation[] = [];
+
+  add(...e: Expectation[]): void {
+    this.list.push(...e);
+  }
+
+  /** The expectation that explains `n` (a `once` one is used up), or undefined. */
+  explain(n: SeenNotification): Expectation | undefined {
+    const e = this.list.find(
+      (x) =>
+        !x.used &&
+        x.state === n.state &&
+        (x.agent === undefined || x.agent === n.agent) &&
+        n.receivedAt >= x.since &&
+        (x.id !== undefined
+          ? x.id === n.id
+          : x.token !== undefined
+            ? n.text.includes(x.token)
+            : x.newId === true && n.firstOfId),
+    );
+    if (e?.once) e.used = true;
+    return e;
+  }
+}

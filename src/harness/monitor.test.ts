@@ -1,0 +1,198 @@
+/**
+ * The stream monitor's judgement of routing and of refused requests' effects, on hand-fed streams:
+ * re-offers come from the lifecycle (releases), notifications wait while a request is on its way,
+ * and a watch flags what no successful request explains, whenever it arrives.
+ */
+import { describe, expect, it } from "vitest";
+import type { RequirementId } from "../generated/requirement-ids.js";
+import type { ReceivedNotification } from "./cometd-session.js";
+import { StreamMonitor, type Judge, type NotificationSource } from "./monitor.js";
+
+class Stream implements NotificationSource {
+  private readonly list: ReceivedNotification[] = [];
+  private readonly listeners = new Set<(n: ReceivedNotification) => void>();
+  items(): readonly ReceivedNotification[] {
+    return this.list;
+  }
+  onItem(l: (n: ReceivedNotification) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  push(data: Record<string, unknown>, at = Date.now()): void {
+    const n = { index: this.list.length, receivedAt: at, channel: "/me/interactions", data };
+    this.list.push(n);
+    for (const l of this.listeners) l(n);
+  }
+}
+
+class Recorder implements Judge {
+  readonly name = "test scenario";
+  readonly checks: Array<{ requirement: RequirementId; passed: boolean; message: string }> = [];
+  readonly moves: string[] = [];
+  check(requirement: RequirementId, passed: boolean, message: string): boolean {
+    this.checks.push({ requirement, passed, message });
+    return passed;
+  }
+  observed(agent: string, id: string, state: string, reoffer: boolean): void {
+    this.moves.push(`${agent}:${state}${reoffer ? " (offer)" : ""}`);
+  }
+  failed(requirement: RequirementId): string[] {
+    return this.checks.filter((c) => c.requirement === requirement && !c.passed).map((c) => c.message);
+  }
+}
+
+const eo = {
+  subject: "s",
+  interactionId: "I1",
+  ToAddress: "t",
+  FromAddress: "f",
+  Subject: "s",
+  Text: "",
+  MimeType: "text/plain",
+};
+const note = (state: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  messageTypeName: "InteractionStateMessage",
+  id: "I1",
+  channel: "email",
+  state,
+  capabilities: state === "Invited" ? ["Accept", "Reject"] : [],
+  email_object: eo,
+  interactionType: "Email",
+  interactionSubType: "InboundNew",
+  userData: {},
+  currentQueue: "q",
+  ...extra,
+});
+
+function setup(): { monitor: StreamMonitor; judge: Recorder; a1: Stream; a2: Stream } {
+  const monitor = new StreamMonitor();
+  const a1 = new Stream();
+  const a2 = new Stream();
+  monitor.attach("a1", a1);
+  monitor.attach("a2", a2);
+  const judge = new Recorder();
+  monitor.claimId("I1", judge, ["a1"]);
+  return { monitor, judge, a1, a2 };
+}
+
+const done = (
+  monitor: StreamMonitor,
+  operation: string,
+  ok = true,
+  body: Record<string, unknown> = { operationName: operation },
+): void => monitor.operationDone({ agent: "a1", operation, id: "I1", body, startedAt: Date.now() - 5, ok });
+
+describe("re-offers come from the lifecycle", () => {
+  it("an Invited of another agent's interaction is a leak (T6)", () => {
+    const { judge, a2 } = setup();
+    a2.push(note("Invited"));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
+  it("after a successful Reject (a release) an Invited on any agent is an offer; that agent then holds it", () => {
+    const { monitor, judge, a1, a2 } = setup();
+    a1.push(note("Invited"));
+    done(monitor, "Reject");
+    a2.push(note("Invited"));
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(judge.moves).toEqual(["a1:Invited", "a2:Invited (offer)", "a2:Accepted"]);
+  });
+
+  it("a refused Reject releases nothing", () => {
+    const { monitor, judge, a2 } = setup();
+    done(monitor, "Reject", false);
+    a2.push(note("Invited"));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
+  it("an Invited that arrives before the Transfer's answer waits for it, then is the named agent's offer", () => {
+    const { monitor, judge, a1, a2 } = setup();
+    a1.push(note("Accepted", { capabilities: [] }));
+    const finished = monitor.beginOperation();
+    a2.push(note("Invited"));
+    expect(judge.moves).toEqual(["a1:Accepted"]); // not judged yet
+    done(monitor, "Transfer", true, { operationName: "Transfer", targetAgent: "a2" });
+    finished();
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(judge.moves).toEqual(["a1:Accepted", "a2:Invited (offer)"]);
+  });
+
+  it("Revoked releases too; a re-offer to the same agent is a new offer, not a duplicate (N7)", () => {
+    const { judge, a1 } = setup();
+    a1.push(note("Invited"));
+    a1.push(note("Revoked", { capabilities: [], email_object: { subject: "s" } }));
+    a1.push(note("Invited"));
+    expect(judge.failed("N7.no-duplicates")).toEqual([]);
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(judge.moves.at(-1)).toBe("a1:Invited (offer)");
+  });
+
+  it("the first notification an agent gets of an id must be one the lifecycle allows first (N7, SHOULD)", () => {
+    const { judge, a1 } = setup();
+    a1.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("N7.legal-transition")[0]).toMatch(/the first notification a1 got for this id is Accepted/);
+  });
+});
+
+describe("watches: a refused request changes nothing, whenever it shows", () => {
+  it("flags a notification no successful request explains, also long after the watch opened", () => {
+    const { monitor, judge, a1 } = setup();
+    const since = Date.now();
+    const w = monitor.openWatch({
+      judge,
+      requirement: "T8.foreign-no-effect",
+      what: "a foreign Accept",
+      ids: ["I1"],
+      tokens: [],
+      agents: ["a2"],
+      since,
+    });
+    a1.push(note("Accepted", { capabilities: [] }), since + 1500);
+    expect(w.violations).toHaveLength(1);
+    expect(judge.failed("T8.foreign-no-effect")[0]).toMatch(
+      /a foreign Accept: yet a1 got Accepted for I1 1500 ms after the refused request/,
+    );
+  });
+
+  it("does not count what the scenario's own later requests cause", () => {
+    const { monitor, judge, a1 } = setup();
+    const since = Date.now() - 100;
+    const w = monitor.openWatch({
+      judge,
+      requirement: "R3.no-effect",
+      what: "refused requests",
+      ids: ["I1"],
+      tokens: ["gws-t0k"],
+      agents: ["a1"],
+      since,
+    });
+    done(monitor, "Accept");
+    a1.push(note("Accepted", { capabilities: [] }));
+    done(monitor, "Reply");
+    a1.push(note("ReplyCreated", { id: "R1", capabilities: [], email_object: { ...eo, Subject: "Re: [gws-t0k]" } }));
+    monitor.claimId("R1", judge, ["a1"]);
+    expect(w.violations).toEqual([]);
+    // A second reply nobody asked for carries the token: the refused request's effect.
+    a1.push(note("ReplyCreated", { id: "R2", capabilities: [], email_object: { ...eo, Subject: "Re: [gws-t0k]" } }));
+    monitor.claimToken("gws-t0k", judge, []);
+    expect(w.violations).toHaveLength(1);
+  });
+
+  it("a ReplyCreated nobody claims, on a refused agent's stream, is the watch's when it is the only one covering that agent", async () => {
+    const { monitor, judge, a2 } = setup();
+    const w = monitor.openWatch({
+      judge,
+      requirement: "T8.foreign-no-effect",
+      what: "a foreign Forward",
+      ids: ["I1"],
+      tokens: [],
+      agents: ["a2"],
+      since: Date.now() - 10,
+    });
+    a2.push(note("ReplyCreated", { id: "X9", capabilities: [] }));
+    expect(w.candidates).toHaveLength(1);
+    await monitor.settleCandidates();
+    expect(w.violations[0]).toMatch(/a ReplyCreated no scenario claims/);
+  });
+});

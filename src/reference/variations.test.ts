@@ -1,0 +1,203 @@
+/**
+ * Each allowed variation of the reference server does what it declares, over real HTTP and CometD
+ * (that the conformance suite passes with every one of them on is test/self-verification/
+ * variations.test.ts). "Nothing came" is read after a barrier (TestAgent.sync), never after a sleep.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  REFERENCE_CAPACITY,
+  REFERENCE_INBOUND_DELAY_MS,
+  REFERENCE_KNOWN_QUEUES,
+  REFERENCE_QUEUES,
+} from "./deployment.js";
+import { startReferenceServer, type ReferenceServer } from "./server.js";
+import { call, inject, TestAgent, type Answer, type Json } from "./test-support/client.js";
+import { parseVariations, VARIATIONS, variationSwitches } from "./variations.js";
+
+let tokens = 0;
+const email = (extra: Json = {}): Json => ({
+  to: "support@cc.example",
+  from: "pat@example.org",
+  subject: `variation [v${++tokens}]`,
+  text: "line one\nline two",
+  agent: "agent1",
+  ...extra,
+});
+
+/** A server with `variation` on and agents 1–3 connected and Ready. */
+async function world(
+  variation: string,
+  count = 2,
+): Promise<{ server: ReferenceServer; agents: TestAgent[]; close: () => Promise<void> }> {
+  const server = await startReferenceServer({ variations: [variation] });
+  const agents: TestAgent[] = [];
+  for (const a of server.agents.slice(0, count)) agents.push(await TestAgent.connect(server, a));
+  return { server, agents, close: async () => (await Promise.all(agents.map((a) => a.close())), await server.close()) };
+}
+
+/** Injects an e-mail hinted to `agent`, returns its id once `agent` (or whoever) is offered it. */
+async function offered(server: ReferenceServer, on: TestAgent, extra: Json = {}): Promise<string> {
+  const e = email({ agent: on.name, ...extra });
+  const id = await inject(server.controlUrl, e);
+  await on.waitFor((n) => n.id === id && n.state === "Invited", `Invited ${id}`);
+  return id;
+}
+
+const isError = (a: Answer): boolean => a.body?.status === "error" && typeof a.body?.errorDescription === "string";
+
+describe("the declared list", () => {
+  it("names each variation once with the rule that allows it; `all` switches every one on; an unknown name is refused", () => {
+    expect(new Set(VARIATIONS.map((v) => v.name)).size).toBe(VARIATIONS.length);
+    for (const v of VARIATIONS) expect(v.description.length, v.name).toBeGreaterThan(20);
+    expect(Object.keys(variationSwitches("all")).sort()).toEqual(
+      VARIATIONS.flatMap((v) => Object.keys(v.switches)).sort(),
+    );
+    expect(parseVariations("all")).toBe("all");
+    expect(parseVariations(" require-queue , empty-accept ")).toEqual(["require-queue", "empty-accept"]);
+    expect(parseVariations("")).toBeUndefined();
+    expect(() => parseVariations("relaxed")).toThrow(
+      /unknown variation "relaxed"; valid variations: all, require-queue/,
+    );
+  });
+});
+
+describe("require-queue: queueName required where the page does not mark it optional, unknown queues refused", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("require-queue", 1)));
+  afterAll(() => w.close());
+
+  it("Reply without queueName or with an unknown one: a failure answer; with a known one: ok", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    expect((await a1.op(id, { operationName: "Accept" })).status).toBe(200);
+    const none = await a1.op(id, { operationName: "Reply" });
+    expect([none.status, isError(none)]).toEqual([400, true]);
+    const unknown = await a1.op(id, {
+      operationName: "Reply",
+      queueName: "name-of-the-queue-where-to-place-interaction-while-agent-is-composing-it",
+    });
+    expect(unknown.body?.errorDescription).toMatch(/unknown queue/);
+    expect((await a1.op(id, { operationName: "Reply", queueName: REFERENCE_QUEUES.compose })).body?.status).toBe("ok");
+    expect((await a1.op(id, { operationName: "PlaceInQueue", queueName: "Archive" })).status).toBe(400);
+    expect((await a1.op(id, { operationName: "PlaceInQueue", queueName: REFERENCE_QUEUES.place })).body?.status).toBe(
+      "ok",
+    );
+    expect(REFERENCE_KNOWN_QUEUES).toContain(REFERENCE_QUEUES.transfer);
+  });
+});
+
+describe("empty-accept: Accept's success is an empty HTTP 200", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("empty-accept", 1)));
+  afterAll(() => w.close());
+
+  it("an empty body, then Accepted as ever; other answers keep their body", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    const accept = await a1.op(id, { operationName: "Accept" });
+    expect([accept.status, accept.text]).toEqual([200, ""]);
+    await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect((await a1.op(id, { operationName: "StopProcessing" })).body).toEqual({ status: "ok" });
+  });
+});
+
+describe("crlf-text: Text with CRLF line ends and a final line end", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("crlf-text", 1)));
+  afterAll(() => w.close());
+
+  it("in Accepted and in a quoted reply", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    await a1.op(id, { operationName: "Accept" });
+    const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect(acc.email_object.Text).toBe("line one\r\nline two\r\n");
+    const rid = (await a1.op(id, { operationName: "Reply", quoteOriginal: true, indentCharacter: "> " })).body
+      ?.replyInteractionId;
+    const created = await a1.waitFor((n) => n.id === rid, "ReplyCreated");
+    expect(created.email_object.Text).toBe("> line one\r\n> line two\r\n");
+  });
+});
+
+describe(`capacity: at most ${REFERENCE_CAPACITY} interactions offered to an agent at once`, () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("capacity", 2)));
+  afterAll(() => w.close());
+
+  it("a full agent's e-mail goes to another with room; with everybody full it waits until one finishes", async () => {
+    const [a1, a2] = w.agents;
+    const mine: string[] = [];
+    for (let i = 0; i < REFERENCE_CAPACITY; i++) mine.push(await offered(w.server, a1));
+    // The hint names a full agent: the Ready agent with room is offered it.
+    const routed = await offered(w.server, a2, { agent: a1.name });
+    const theirs = [routed];
+    for (let i = 1; i < REFERENCE_CAPACITY; i++) theirs.push(await offered(w.server, a2));
+    // Everybody full: the next e-mail waits.
+    const waiting = await inject(w.server.controlUrl, email());
+    await a1.sync();
+    expect(a1.seen().some((n) => n.id === waiting)).toBe(false);
+    expect(a2.seen().some((n) => n.id === waiting)).toBe(false);
+    // a1 finishes two (the barrier's reply holds one slot too): the waiting e-mail is offered to it.
+    for (const id of mine.slice(0, 2)) {
+      expect((await a1.op(id, { operationName: "Accept" })).status).toBe(200);
+      expect((await a1.op(id, { operationName: "StopProcessing" })).status).toBe(200);
+    }
+    await a1.waitFor((n) => n.id === waiting && n.state === "Invited", "the waiting e-mail");
+  });
+});
+
+describe(`inbound-delay: an offer that depends on routing comes ${REFERENCE_INBOUND_DELAY_MS} ms later`, () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("inbound-delay", 2)));
+  afterAll(() => w.close());
+
+  it("inbound e-mails are delayed; O9's Invited for a named agent is not", async () => {
+    const [a1, a2] = w.agents;
+    const sent = Date.now();
+    const id = await offered(w.server, a1);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(REFERENCE_INBOUND_DELAY_MS);
+    await a1.op(id, { operationName: "Accept" });
+    const before = Date.now();
+    expect((await a1.op(id, { operationName: "Transfer", targetAgent: a2.name })).status).toBe(200);
+    await a2.waitFor((n) => n.id === id && n.state === "Invited", "the transferred Invited");
+    expect(Date.now() - before).toBeLessThan(REFERENCE_INBOUND_DELAY_MS);
+  });
+});
+
+describe("reoffer-elsewhere: a queued interaction is offered to another Ready agent", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("reoffer-elsewhere", 2)));
+  afterAll(() => w.close());
+
+  it.each(["PlaceInQueue", "Transfer"])(
+    "after %s to a queue: Invited, same id, on the other agent",
+    async (operation) => {
+      const [a1, a2] = w.agents;
+      const id = await offered(w.server, a1);
+      await a1.op(id, { operationName: "Accept" });
+      const queue = operation === "Transfer" ? REFERENCE_QUEUES.transfer : REFERENCE_QUEUES.place;
+      expect((await a1.op(id, { operationName: operation, queueName: queue })).body?.status).toBe("ok");
+      await a2.waitFor((n) => n.id === id && n.state === "Invited", "the re-offer");
+      // It is the other agent's now: the one who let it go is refused as a foreign agent (T8).
+      expect((await a1.op(id, { operationName: "Reply", queueName: REFERENCE_QUEUES.compose })).status).toBe(403);
+    },
+  );
+});
+
+describe("failures-http-200: failures answer HTTP 200 with the error envelope; authentication refusals stay 401", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("failures-http-200", 1)));
+  afterAll(() => w.close());
+
+  it("an unknown id, an operation the state does not allow; no credentials", async () => {
+    const [a1] = w.agents;
+    const unknown = await a1.op("FFFFFFFFFFFFFFFF", { operationName: "Accept" });
+    expect([unknown.status, isError(unknown)]).toEqual([200, true]);
+    const id = await offered(w.server, a1);
+    const notAllowed = await a1.op(id, { operationName: "Send" });
+    expect([notAllowed.status, isError(notAllowed)]).toEqual([200, true]);
+    expect((await call(`${w.server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" } })).status).toBe(
+      401,
+    );
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Allowed variations of the reference server: like the faults (faults/), switched on by name,
+ * but each one CONFORMING — a form the contract allows that another vendor's server may take.
+ * A clean conformance run must pass with any of them, and with all at once: that is how the
+ * suite proves it is fair (interpretation.md, MAY clauses and "Deployment data and routing").
+ * This list is the one declaration: name, the rule that allows it, what it does, its switches.
+ */
+import { REFERENCE_CAPACITY, REFERENCE_INBOUND_DELAY_MS } from "./deployment.js";
+
+/** What the domain (world.ts) and the HTTP layer (server.ts) read. Absent: the default behaviour. */
+export interface VariationSwitches {
+  /** Reply, ReplyAll, Send and CreateEmail must name a queue, and every queueName must be one the server knows. */
+  requireQueue?: boolean;
+  /** Accept's success is an empty HTTP 200. */
+  emptyAccept?: boolean;
+  /** An inbound e-mail's Text has CRLF line ends and a final line end, as mail transport may leave it. */
+  crlfText?: boolean;
+  /** An agent is offered at most this many interactions at once (Invited, Accepted and ReplyCreated count). */
+  capacity?: number;
+  /** Every Invited that depends on routing (inbound, re-offer, Transfer to a queue) is delivered this much later. */
+  inboundDelayMs?: number;
+  /** After Transfer to a queue and PlaceInQueue the interaction is offered again to another Ready agent. */
+  reofferElsewhere?: boolean;
+  /** Failure answers of operations and the channel use HTTP 200 with the error envelope; auth refusals stay 401. */
+  failuresAs200?: boolean;
+}
+
+export interface Variation {
+  name: string;
+  /** The rule (interpretation.md) that allows it. */
+  rule: string;
+  description: string;
+  switches: VariationSwitches;
+}
+
+export const VARIATIONS: readonly Variation[] = [
+  {
+    name: "require-queue",
+    rule: "O3",
+    description:
+      "Reply, ReplyAll, Send and CreateEmail without queueName, and any operation naming a queue the server " +
+      "does not know, get a failure answer (O3, O6, O8: a server MAY require it; Deployment data).",
+    switches: { requireQueue: true },
+  },
+  {
+    name: "empty-accept",
+    rule: "R1",
+    description: "Accept answers an empty HTTP 200 with no body (R1 MAY, contradiction 4).",
+    switches: { emptyAccept: true },
+  },
+  {
+    name: "crlf-text",
+    rule: "N3",
+    description:
+      "The e-mail's Text reaches Accepted and quoted replies with CRLF line ends and a final line end " +
+      "(N3 MAY: mail transport).",
+    switches: { crlfText: true },
+  },
+  {
+    name: "capacity",
+    rule: "T7",
+    description:
+      `An agent is offered at most ${REFERENCE_CAPACITY} interactions at once; an e-mail for a full agent goes ` +
+      "to another Ready agent with room, or waits (Deployment data: capacity).",
+    switches: { capacity: REFERENCE_CAPACITY },
+  },
+  {
+    name: "inbound-delay",
+    rule: "T7",
+    description:
+      "Every Invited that depends on routing (an inbound e-mail, a re-offer, a Transfer to a queue) arrives " +
+      `${REFERENCE_INBOUND_DELAY_MS} ms after its cause (Deployment data: the offer budget).`,
+    switches: { inboundDelayMs: REFERENCE_INBOUND_DELAY_MS },
+  },
+  {
+    name: "reoffer-elsewhere",
+    rule: "T6",
+    description:
+      "After Transfer to a queue and PlaceInQueue the interaction is offered again (Invited, same id) to " +
+      "another Ready agent (Deployment data: routing is the server's).",
+    switches: { reofferElsewhere: true },
+  },
+  {
+    name: "failures-http-200",
+    rule: "R2",
+    description:
+      "Failure answers of operations and of the channel are HTTP 200 with the error envelope instead of a 4xx " +
+      "(R2 MAY); authentication refusals stay 401 (T4).",
+    switches: { failuresAs200: true },
+  },
+];
+
+/** The environment variable a run against the embedded server reads: `all` or a comma-separated list of names. */
+export const VARIATIONS_ENV = "GWS_REFERENCE_VARIATIONS";
+
+/** Names → switches. `all` switches every variation on. Throws for an unknown name, listing the valid ones. */
+export function variationSwitches(names: readonly string[] | "all" | undefined): VariationSwitches {
+  const chosen =
+    names === "all"
+      ? VARIATIONS
+      : (names ?? []).map((n) => VARIATIONS.find((v) => v.name === n) ?? unknownVariation(n));
+  return Object.assign({}, ...chosen.map((v) => v.switches)) as VariationSwitches;
+}
+
+/** Parses `all` or `a,b` (the CLI flag and the environment variable); empty → none. */
+export function parseVariations(text: string | undefined): string[] | "all" | undefined {
+  const t = (text ?? "").trim();
+  if (!t) return undefined;
+  if (t === "all") return "all";
+  const names = t
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) if (!VARIATIONS.some((v) => v.name === n)) unknownVariation(n);
+  return names;
+}
+
+function unknownVariation(name: string): never {
+  throw new Error(`unknown variation "${name}"; valid variations: all, ${VARIATIONS.map((v) => v.name).join(", ")}`);
+}
