@@ -5,29 +5,17 @@
  * (short) load run against the embedded reference server is rendered.
  */
 import { referenceTarget } from "../reference/deployment.js";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import puppeteer from "puppeteer-core";
+import { chromiumMissing, launchChromium } from "../../test/support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRecording } from "../harness/transcript.js";
 import { startReferenceServer, type ReferenceServer } from "../reference/server.js";
 import { buildLoadReport, writeLoadReports, type LoadReport } from "./report.js";
 import { runLoad } from "./runner.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-/** The flags this machine kind needs (no sandbox as root, no GPU, no background network). */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const hasChromium = existsSync(CHROMIUM);
 
 let server: ReferenceServer;
 let report: LoadReport;
@@ -52,16 +40,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe.skipIf(!hasChromium)(`load.html in headless Chromium (${CHROMIUM})`, () => {
+describe.skipIf(!!chromiumMissing)(`load.html in headless Chromium${chromiumMissing ? ` — skipped: ${chromiumMissing}` : ""}`, () => {
   it(
     "renders the verdict, the two charts and the latency table from file://, offline, without a script error",
     { timeout: 60_000 },
     async () => {
-      const browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [...CHROMIUM_ARGS, `--user-data-dir=${mkdtempSync(join(tmpdir(), "gws-chromium-"))}`],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const errors: string[] = [];
@@ -89,7 +73,3 @@ describe.skipIf(!hasChromium)(`load.html in headless Chromium (${CHROMIUM})`, ()
   );
 });
 
-it.skipIf(hasChromium)(
-  `load.html browser check skipped: ${CHROMIUM} is not installed (apt-get install chromium)`,
-  () => undefined,
-);

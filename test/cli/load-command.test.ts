@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
 import { LEAK_UNDER_LOAD_OFFERS_PER_SECOND } from "../../src/reference/faults/index.js";
+import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 import type { LoadReport } from "../../src/load/report.js";
 import { runCli } from "./run-cli.js";
@@ -19,6 +20,7 @@ const targetEnv = (s: ReferenceServer): Record<string, string> => ({
   GWS_BASE_URL: s.baseUrl,
   GWS_CONTROL_URL: s.controlUrl,
   GWS_AGENTS: s.agents.map((a) => `${a.username}:${a.password}`).join(","),
+  ...REFERENCE_QUEUE_ENV,
 });
 
 describe("gws-conformance load", () => {
@@ -131,6 +133,7 @@ describe("gws-conformance load", () => {
       GWS_BASE_URL: "http://127.0.0.1:9/api/v2",
       GWS_CONTROL_URL: "http://127.0.0.1:9/c",
       GWS_AGENTS: "a:b,c:d,e:f",
+      GWS_QUEUE: "Email",
     };
     const run = await runCli(["load", "--duration", "1s", "--out", out], dead);
     expect(run.code).toBe(1);
@@ -160,6 +163,8 @@ describe("gws-conformance load", () => {
         "a:b",
         "--control-url",
         "http://127.0.0.1:9/c",
+        "--queue",
+        "Email",
         "--agent-count",
         "3",
       ],

@@ -16,9 +16,9 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../src/contract/registry.js";
 import type { ConformanceSummary } from "../../src/report/summary.js";
+import { chromiumMissing, launchChromium } from "../support/chromium.js";
 import { runCli, type CliRun } from "./run-cli.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const summaryOf = (out: string): ConformanceSummary =>
   JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as ConformanceSummary;
 
@@ -99,20 +99,14 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
   });
 
   describe("its Allure report in a real browser", () => {
-    const missing = existsSync(CHROMIUM)
-      ? undefined
-      : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`;
+    const missing = chromiumMissing;
     let browser: import("puppeteer-core").Browser | undefined;
     afterAll(async () => browser?.close());
 
     it.skipIf(!!missing)(
       `shows the MUST failure failed (red) under notifications → N3, with the summary's counts${missing ? ` — skipped: ${missing}` : ""}`,
       async () => {
-        const { default: puppeteer } = await import("puppeteer-core");
-        browser = await puppeteer.launch({
-          executablePath: CHROMIUM,
-          args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
+        browser = await launchChromium();
         const page = await browser.newPage();
         await page.goto(pathToFileURL(join(out, "allure-report", "index.html")).href);
         await page.waitForSelector('[data-testid="tree-leaf-status-failed"]', { timeout: 20_000 });

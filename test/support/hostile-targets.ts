@@ -47,7 +47,7 @@ function urlsOf(port: number): Pick<HostileTarget, "baseUrl" | "cometdUrl" | "co
     baseUrl,
     cometdUrl: `${baseUrl}/notifications`,
     controlUrl,
-    env: { GWS_BASE_URL: baseUrl, GWS_AGENTS: AGENTS, GWS_CONTROL_URL: controlUrl },
+    env: { GWS_BASE_URL: baseUrl, GWS_AGENTS: AGENTS, GWS_CONTROL_URL: controlUrl, GWS_QUEUE: "Email" },
   };
 }
 

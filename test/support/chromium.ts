@@ -1,0 +1,38 @@
+/**
+ * Test support: headless Chromium (the Debian package) for the checks that read what a person
+ * sees — the Allure report, certificate.html, load.html — rendered from file://. One launcher, so
+ * every check uses the flags this machine kind needs and a profile of its own (two browsers at
+ * once must not share one). A check skips, naming the reason, when Chromium is not installed.
+ */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "puppeteer-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Why the browser checks cannot run here, or undefined when they can. */
+export const chromiumMissing: string | undefined = existsSync(CHROMIUM)
+  ? undefined
+  : `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`;
+
+/** No sandbox (root), no GPU, no background network (the machine's network is closed). */
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launchChromium(): Promise<Browser> {
+  const { default: puppeteer } = await import("puppeteer-core");
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...ARGS, `--user-data-dir=${mkdtempSync(join(tmpdir(), "gws-chromium-"))}`],
+  });
+}
