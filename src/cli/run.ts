@@ -32,7 +32,6 @@ import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
 import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
-import { mergeLateChecks } from "../report/late-checks.js";
 import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
@@ -153,7 +152,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // 3. The run: the runner hands the target, the transcript folder and the selection to the
   // workers as the run context (vitest provide/inject).
   const startedAt = new Date().toISOString();
-  let outcome: RunOutcome = { scenarios: [], runErrors: [], endReason: undefined };
+  let outcome: RunOutcome = { scenarios: [], runErrors: [], endReason: undefined, transcript: [] };
   let runnerFailure: string | undefined;
   const progress = new ProgressPrinter(io);
   try {
@@ -166,7 +165,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     const preResult = preflightResult(pre, hasSelection ? selection : undefined);
     if (preResult) {
       io.out(`gws-conformance: ${preflightLine(pre)}`);
-      outcome = { scenarios: [preResult], runErrors: [], endReason: "failed" };
+      outcome = { scenarios: [preResult], runErrors: [], endReason: "failed", transcript: [] };
     } else {
       const stderr = redactingStderr();
       const runner = await ConformanceRunner.create({
@@ -206,11 +205,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     scenarios: outcome.scenarios,
     runErrors: outcome.runErrors,
   };
-  const transcriptEntries = mergeTranscriptParts(readTranscriptParts(transcriptParts));
-  // Failures found after their scenario had ended (late effects) count before any verdict.
-  for (const e of mergeLateChecks(run.scenarios, transcriptEntries)) {
-    run.runErrors.push(`late check of unknown scenario ${e.scenario}: ${e.message}`);
-  }
+  // The runner merged the workers' transcript files (and this process's pre-flight) and the late
+  // checks; without a runner (the pre-flight stopped the run) the files are read here.
+  const transcriptEntries = outcome.transcript.length
+    ? outcome.transcript
+    : mergeTranscriptParts(readTranscriptParts(transcriptParts));
   // The transcript first: the summary and the certificates carry its hash.
   const transcript = join(out, "transcript.jsonl");
   writeTranscript(transcript, transcriptEntries);

@@ -11,14 +11,19 @@
  * context's transcriptDir (one file per worker), which the caller merges.
  */
 import { randomUUID } from "node:crypto";
-import { isAbsolute, resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { createVitest, type Reporter, type TestSpecification, type Vitest } from "vitest/node";
 import { REPO_ROOT } from "../contract/schemas.js";
 import { declaredBudgets } from "../harness/budgets.js";
 import { startCoordinationService } from "../harness/coordination.js";
 import type { RunContext } from "../harness/run-context.js";
+import type { TranscriptEntry } from "../harness/transcript.js";
 import { ResultCollector } from "../report/collector.js";
+import { mergeLateChecks } from "../report/late-checks.js";
+import { mergeTranscriptParts, readTranscriptParts } from "../report/transcript-merge.js";
 import type { ScenarioResult } from "../report/results.js";
 import type { Status } from "../report/verdicts.js";
 import { BUILT_IN_SUITES, CONFORMANCE_PROJECTS, conformanceProjects } from "./projects.js";
@@ -55,11 +60,14 @@ export interface RunProgress {
 }
 
 export interface RunOutcome {
+  /** One per scenario, with the late checks of the transcript merged in (src/report/late-checks.ts). */
   scenarios: ScenarioResult[];
   /** Errors outside any scenario: a file that did not load, an unhandled rejection, a runner failure. */
   runErrors: string[];
   /** How vitest ended the run; undefined when it broke before the end. */
   endReason: "passed" | "failed" | "interrupted" | undefined;
+  /** The run's transcript, the workers' files merged (what transcript.jsonl holds). */
+  transcript: TranscriptEntry[];
 }
 
 /** Forwards vitest's reporter calls to the collector of the run in progress. */
@@ -127,7 +135,10 @@ export class ConformanceRunner {
   async run(request: RunRequest, only?: (file: string) => boolean): Promise<RunOutcome> {
     const collector = new ResultCollector(request.progress, request.context.selection);
     const service = await startCoordinationService();
-    const context: RunContext = { ...request.context, runId: randomUUID(), coordinationUrl: service.url };
+    // Late checks (failures found after a scenario's test ended) exist only in the transcript: a run
+    // always records one, in the caller's folder or in a temporary one.
+    const transcriptDir = request.context.transcriptDir ?? mkdtempSync(join(tmpdir(), "gws-transcript-"));
+    const context: RunContext = { ...request.context, transcriptDir, runId: randomUUID(), coordinationUrl: service.url };
     this.vitest.provide("gwsRun", context);
     this.vitest.config.shard = parseShard(request.shard);
     this.reporter.current = collector;
@@ -142,7 +153,12 @@ export class ConformanceRunner {
       await service.close(declaredBudgets(context.target).workerTeardownMs);
       this.reporter.current = undefined;
     }
-    return { scenarios: collector.scenarios, runErrors: collector.runErrors, endReason: collector.endReason };
+    const transcript = mergeTranscriptParts(readTranscriptParts(transcriptDir));
+    for (const e of mergeLateChecks(collector.scenarios, transcript)) {
+      collector.runErrors.push(`late check of a scenario this run does not have (${e.scenario}): ${e.message}`);
+    }
+    if (!request.context.transcriptDir) rmSync(transcriptDir, { recursive: true, force: true });
+    return { scenarios: collector.scenarios, runErrors: collector.runErrors, endReason: collector.endReason, transcript };
   }
 
   async close(): Promise<void> {
