@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
+import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -77,7 +78,8 @@ describe("the packed package", () => {
   describe("against a target given by URL", () => {
     let server: ReferenceServer;
     beforeAll(async () => {
-      server = await startReferenceServer({ inviteTimeoutMs: 600 });
+      // No server-wide invitation timeout: the declared one (GWS_INVITE_TIMEOUT_MS) reaches it as each e-mail's revokeAfterMs hint.
+      server = await startReferenceServer();
     });
     afterAll(async () => server?.close());
 
@@ -88,6 +90,7 @@ describe("the packed package", () => {
         GWS_CONTROL_URL: server.controlUrl,
         GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","),
         GWS_INVITE_TIMEOUT_MS: "600",
+        ...REFERENCE_QUEUE_ENV,
       };
       const r = await run("npx", ["gws-conformance", "run", "--out", out, "--no-allure"], join(dir, "app"), env);
       expect(r.code, r.out).toBe(0);
