@@ -7,7 +7,7 @@ import { conformanceProjects } from "./src/runner/projects.js";
  *  - peers: the independent Bayeux peer checks (faye) — `npm run test:peers`;
  *  - package: npm pack → install in an empty folder → run — `npm run test:package`;
  *  - spec-sync: the checks that compare the repository with ../shared/spec — `npm run spec-sync`;
- *  - conformance, conformance-exclusive: the scenario suites (src/runner/projects.ts). The command
+ *  - conformance: the scenario suites (src/runner/projects.ts). The command
  *    (`gws-conformance run`, `npm run conformance`) runs them through its own runner; listing them
  *    here lets a developer run a suite file directly: `npx vitest run --project conformance suites/...`.
  */

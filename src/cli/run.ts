@@ -21,7 +21,7 @@ import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from ".
 import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
-import { generateAllureReport } from "../report/allure.js";
+import { AllureGenerator, generateAllureReport } from "../report/allure.js";
 import {
   allureReportConfig,
   allureReportName,
@@ -154,6 +154,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const startedAt = new Date().toISOString();
   let outcome: RunOutcome = { scenarios: [], runErrors: [], endReason: undefined, transcript: [] };
   let runnerFailure: string | undefined;
+  let allureGenerator: AllureGenerator | undefined;
   const progress = new ProgressPrinter(io);
   try {
     // Pre-flight (src/harness/preflight.ts; its exchanges go to the transcript): a target that never
@@ -173,11 +174,22 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
         ...(args.noAllure ? {} : { allureResultsDir: allureResults }),
         output: { stdout: stderr, stderr },
       });
+      // The Allure report's writer loads its library while the scenarios run (allure.ts): started
+      // once the workers are past their own start-up, which needs the CPU more.
+      let finished = 0;
+      const startAllureAfter = 10;
       try {
         outcome = await runner.run({
           context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
           ...(args.shard ? { shard: args.shard } : {}),
-          progress,
+          progress: {
+            started: progress.started,
+            collected: progress.collected,
+            scenario: (line, status) => {
+              if (++finished === startAllureAfter && !args.noAllure) allureGenerator = AllureGenerator.start();
+              progress.scenario(line, status);
+            },
+          },
         });
       } finally {
         await runner.close();
@@ -219,12 +231,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     transcriptSha256: fileSha256(transcript),
     ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
   });
-  if (!args.noAllure) {
+  if (args.noAllure) allureGenerator?.close();
+  else {
     redactTree(allureResults, secretsOf(target.target).concat(secrets));
     setAsideScenarioResults(allureResults);
     writeRequirementResults(allureResults, written.run, written.verdicts);
     const name = allureReportName(target.target.label, written.verdicts.verdict);
-    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, name));
+    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, name), allureGenerator);
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }
   printVerdict(written.summary, io);

@@ -10,7 +10,7 @@ export const BUDGETS = {
   /** Injection accepted by the control API / SMTP server / command. */
   injectMs: 10_000,
   /** After a refused request: how long to watch that no notification comes (R3, T4, T8). */
-  quietWindowMs: 300,
+  quietWindowMs: 100,
   /** Slack added to a declared invitation timeout before Revoked counts as missing (N5). */
   revokeSlackMs: 2_000,
   /** Closing a worker's sessions and injector after its drain. */

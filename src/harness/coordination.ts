@@ -1,7 +1,7 @@
 /**
  * What the parallel workers of one run must agree on, kept in one place: a tiny HTTP service on
  * 127.0.0.1 that the run's global setup starts (global-setup.ts) and hands to the workers with
- * project.provide("gwsCoordination"), and its client. Two jobs:
+ * the run context (coordinationUrl), and its client. Three jobs:
  *
  *  1. Leases (`--max-open-per-agent`): a target MAY cap how many interactions it offers one agent
  *     at once (interpretation.md, "Deployment data and routing", capacity). The suite never holds
@@ -14,6 +14,9 @@
  *     possible effect of a refused Reply/ReplyAll/Forward; it is attributed to a watch only when
  *     that watch is the only one covering the agent at that moment (a false FAIL is worse than a
  *     missed fault: with several candidates nobody is blamed and the transcript says so).
+ *
+ *  3. Who runs alone: a scenario that changes what every other one relies on enters the run
+ *     "exclusive" and waits until the others are out; the rest enter "shared".
  *
  * The state is a plain class (CoordinationState), used by the service and, without HTTP, by
  * `rejudge` over a stored transcript and by tests.
@@ -46,6 +49,10 @@ export class CoordinationState {
   private readonly inUse = new Map<string, number>();
   private readonly waiters: Waiter[] = [];
   private readonly claimed = new Set<string>();
+  private readonly claimWaiters = new Set<{ ids: readonly string[]; done: () => void }>();
+  private readonly gateWaiters: Array<{ kind: "shared" | "exclusive"; grant: () => void }> = [];
+  private sharedInside = 0;
+  private exclusiveInside = false;
   private readonly covers = new Map<string, WatchCover>();
   private readonly workers = new Set<string>();
   private readonly idle: Array<() => void> = [];
@@ -139,6 +146,24 @@ export class CoordinationState {
 
   claim(ids: readonly string[]): void {
     for (const id of ids) this.claimed.add(id);
+    for (const w of [...this.claimWaiters]) if (w.ids.every((id) => this.claimed.has(id))) w.done();
+  }
+
+  /** Resolves once every id is claimed (by any worker), or when `budgetMs` runs out. */
+  awaitClaims(ids: readonly string[], budgetMs: number): Promise<void> {
+    if (ids.every((id) => this.claimed.has(id)) || budgetMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        ids,
+        done: () => {
+          clearTimeout(timer);
+          this.claimWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, budgetMs);
+      this.claimWaiters.add(waiter);
+    });
   }
 
   isClaimed(id: string): boolean {
@@ -154,6 +179,51 @@ export class CoordinationState {
     if (this.claimed.has(id)) return "claimed";
     const candidates = [...this.covers.values()].filter((c) => c.agents.includes(agent) && c.since <= receivedAt);
     return candidates.length === 1 && candidates[0].key === watchKey ? "yours" : "ambiguous";
+  }
+
+  /**
+   * Scenarios that change what every other scenario relies on (an agent set NotReady; CreateEmail,
+   * whose new interaction carries nothing of its scenario) run alone: they enter "exclusive", every
+   * other scenario enters "shared". First come, first served: a waiting exclusive scenario holds
+   * back the shared ones that come after it, so it is not starved. Resolves false when `budgetMs`
+   * runs out first.
+   */
+  enter(kind: "shared" | "exclusive", budgetMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = {
+        kind,
+        grant: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.gateWaiters.push(waiter);
+      timer = setTimeout(() => {
+        const i = this.gateWaiters.indexOf(waiter);
+        if (i >= 0) this.gateWaiters.splice(i, 1);
+        resolve(false);
+        this.admitFromGate();
+      }, budgetMs);
+      this.admitFromGate();
+    });
+  }
+
+  leave(kind: "shared" | "exclusive"): void {
+    if (kind === "exclusive") this.exclusiveInside = false;
+    else this.sharedInside = Math.max(0, this.sharedInside - 1);
+    this.admitFromGate();
+  }
+
+  private admitFromGate(): void {
+    while (this.gateWaiters.length > 0 && !this.exclusiveInside) {
+      const next = this.gateWaiters[0];
+      if (next.kind === "exclusive" && this.sharedInside > 0) return;
+      this.gateWaiters.shift();
+      if (next.kind === "exclusive") this.exclusiveInside = true;
+      else this.sharedInside++;
+      next.grant();
+    }
   }
 
   workerStarted(worker: string): void {
@@ -226,6 +296,18 @@ export async function startCoordinationService(): Promise<CoordinationService> {
           case "/claim":
             state.claim((b.ids as string[]) ?? []);
             return answer(res, 200, {});
+          case "/enter": {
+            const budgetMs = Number(b.budgetMs ?? 0);
+            const kind = b.kind === "exclusive" ? "exclusive" : "shared";
+            const entered = await state.enter(kind, budgetMs);
+            return entered ? answer(res, 200, {}) : answer(res, 408, { error: `not entered within ${budgetMs} ms` });
+          }
+          case "/leave":
+            state.leave(b.kind === "exclusive" ? "exclusive" : "shared");
+            return answer(res, 200, {});
+          case "/await-claims":
+            await state.awaitClaims((b.ids as string[]) ?? [], Number(b.budgetMs ?? 0));
+            return answer(res, 200, {});
           case "/cover":
             state.cover(b as unknown as WatchCover);
             return answer(res, 200, {});
@@ -282,6 +364,11 @@ export interface Coordination {
   force(agent: string, count?: number): void;
   claim(id: string): void;
   cover(c: WatchCover): void;
+  /** Enters the run as a scenario that runs beside others ("shared") or alone ("exclusive"); false: not within budget. */
+  enter(kind: "shared" | "exclusive", budgetMs: number): Promise<boolean>;
+  leave(kind: "shared" | "exclusive"): void;
+  /** Resolves once every id is claimed by some worker, or when `budgetMs` runs out (bounded). */
+  awaitClaims(ids: readonly string[], budgetMs: number): Promise<void>;
   /** In-process coordination answers at once (rejudge replays synchronously); the service over HTTP. */
   attribute(
     items: Array<{ watchKey: string; id: string; agent: string; receivedAt: number }>,
@@ -299,6 +386,9 @@ export function localCoordination(state = new CoordinationState()): Coordination
     release: (agent, count = 1) => state.release(agent, count),
     force: (agent, count = 1) => state.force(agent, count),
     claim: (id) => state.claim([id]),
+    awaitClaims: (ids, budgetMs) => state.awaitClaims(ids, budgetMs),
+    enter: (kind, budgetMs) => state.enter(kind, budgetMs),
+    leave: (kind) => state.leave(kind),
     cover: (c) => state.cover(c),
     attribute: (items) => items.map((i) => state.attribute(i.watchKey, i.id, i.agent, i.receivedAt)),
     workerStarted: async () => undefined,
@@ -347,6 +437,16 @@ export function remoteCoordination(url: string, onError: (message: string) => vo
     release: (agent, count = 1) => send("/release", { agent, count }),
     force: (agent, count = 1) => send("/force", { agent, count }),
     claim: (id) => send("/claim", { ids: [id] }),
+    async enter(kind, budgetMs) {
+      await queue;
+      const r = await post("/enter", { kind, budgetMs }, budgetMs);
+      return r.status === 200;
+    },
+    leave: (kind) => send("/leave", { kind }),
+    async awaitClaims(ids, budgetMs) {
+      await queue;
+      await post("/await-claims", { ids, budgetMs }, budgetMs);
+    },
     cover: (c) => send("/cover", c),
     async attribute(items) {
       await queue;

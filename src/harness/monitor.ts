@@ -294,11 +294,14 @@ export class StreamMonitor {
     const wait = Math.min(budgetMs, until - Date.now());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     this.pump();
-    // A ReplyCreated another worker owns is claimed once that worker has its answer: let the
-    // youngest candidates age one budget (bounded) before attributing them.
-    const youngest = Math.max(0, ...this.watches.flatMap((w) => w.candidates.map((c) => c.receivedAt)));
+    // A ReplyCreated another worker owns is claimed once that worker has its answer: give the
+    // candidates up to one budget after the youngest (bounded) to be claimed before attributing them.
+    const candidates = this.watches.flatMap((w) => w.candidates).filter((c) => !this.byId.has(c.id));
+    const youngest = Math.max(0, ...candidates.map((c) => c.receivedAt));
     const settle = Math.min(budgetMs, youngest + budgetMs - Date.now());
-    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+    if (candidates.length > 0 && settle > 0) {
+      await this.coordination.awaitClaims([...new Set(candidates.map((c) => c.id))], settle);
+    }
     await this.settleCandidates();
   }
 

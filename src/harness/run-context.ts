@@ -22,6 +22,8 @@ export interface RunContext {
   allure: boolean;
   /** The run's coordination service (leases, claims, watch covers; coordination.ts); none: one worker, in-process. */
   coordinationUrl?: string;
+  /** The runner made every agent Ready before the workers started: workers do not (target.ts). */
+  agentsReady?: boolean;
 }
 
 declare module "vitest" {

@@ -38,7 +38,7 @@ import type { Judge } from "./monitor.js";
 import { operationRequest, queueHint } from "./requests.js";
 import { ScenarioSlots } from "./slots.js";
 import { FINISH_WORKER, WORKER_ENVIRONMENT } from "./worker-environment.js";
-import { Target, type AgentHandle, type ResolvedTarget } from "./target.js";
+import { spareAgent, Target, type AgentHandle, type ResolvedTarget } from "./target.js";
 import { inScenario, onRecord, record, setTranscriptDir, type TranscriptEntry } from "./transcript.js";
 
 export type { Need };
@@ -54,6 +54,11 @@ export interface ScenarioOptions {
   timeoutMs?: number;
   /** The most interactions it holds open at once (its slots of GWS_MAX_OPEN_PER_AGENT); default 2. */
   open?: number;
+  /**
+   * Runs alone in the run (coordination.ts): it changes what every other scenario relies on. A
+   * function decides from the target (e.g. only when the target has too few agents to spare one).
+   */
+  exclusive?: boolean | ((target: ResolvedTarget) => boolean);
 }
 
 export type Notification = Record<string, unknown> & {
@@ -105,7 +110,7 @@ function targetFor(run: RunContext): Promise<Target> {
     const coordination = run.coordinationUrl
       ? remoteCoordination(run.coordinationUrl, (m) => record({ kind: "event", scenario: null, message: m }))
       : localCoordination();
-    const mine = Target.connect(run.target, coordination);
+    const mine = Target.connect(run.target, coordination, { agentsReady: run.agentsReady === true });
     workerTarget = { runId: run.runId, target: mine };
     const hooks = globalThis as WorkerHooks;
     const previous = hooks[FINISH_WORKER];
@@ -183,7 +188,8 @@ async function runScenario(
   await allure.requirements(opts.requirements, opts.area, ctx.task.id);
   // The same name as the reports' (file > describe > title): late checks are merged by it.
   const name = ctx.task.fullName || `${ctx.task.file?.name ?? ""} > ${title}`;
-  await inScenario(name, () => runBody(name, body, meta, run, allure, opts.open ?? DEFAULT_OPEN));
+  const exclusive = typeof opts.exclusive === "function" ? opts.exclusive(settings) : opts.exclusive === true;
+  await inScenario(name, () => runBody(name, body, meta, run, allure, opts.open ?? DEFAULT_OPEN, exclusive));
 }
 
 /** Operations whose success lets the holder go: an offer of the interaction to any agent may follow. */
@@ -199,11 +205,13 @@ async function runBody(
   run: RunContext,
   allure: AllureBridge,
   open: number,
+  exclusive: boolean,
 ): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
   const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)));
   let s: Scenario | undefined;
+  let entered: { target: Target; kind: "shared" | "exclusive" } | undefined;
   try {
     let target: Target;
     try {
@@ -213,6 +221,16 @@ async function runBody(
     } catch (e) {
       throw e instanceof PreconditionError ? e : new PreconditionError("target reachable", (e as Error).message);
     }
+    // Alone, or beside the others (before any slot is taken: a waiting scenario holds nothing).
+    const kind = exclusive ? "exclusive" : "shared";
+    const gateMs = declaredBudgets(run.target).scenarioTimeoutMs;
+    if (!(await target.coordination.enter(kind, gateMs))) {
+      throw new PreconditionError(
+        exclusive ? "the run to itself" : "a turn beside the other scenarios",
+        `not given within ${gateMs} ms: ${exclusive ? "other scenarios kept running" : "a scenario that runs alone kept the run"}`,
+      );
+    }
+    entered = { target, kind };
     s = new Scenario(name, target, meta, open, allure);
     await body(s);
   } catch (e) {
@@ -230,6 +248,7 @@ async function runBody(
   } finally {
     // After the judgments, without judging: finish what the scenario left open (capacity).
     if (s) await s.finish();
+    if (entered) entered.target.coordination.leave(entered.kind);
     stopAttaching();
     await Promise.allSettled(attachments);
   }
@@ -269,9 +288,12 @@ export class Scenario implements Judge {
   ) {
     this.settings = target.settings;
     const budgets = declaredBudgets(this.settings);
+    // E-mails are routed (hinted) to every agent but the spare one, which the channel scenario may
+    // hold NotReady meanwhile (target.ts spareAgent); a scenario that names it gets it all the same.
+    const spare = spareAgent(this.settings);
     this.slots = new ScenarioSlots(
       target.coordination,
-      target.agents.map((a) => a.name),
+      target.agents.map((a) => a.name).filter((a) => a !== spare),
       this.settings.maxOpenPerAgent,
       budgets.slotWaitMs,
       open,

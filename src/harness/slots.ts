@@ -35,6 +35,15 @@ export class ScenarioSlots {
   private admit(preferred?: string): Promise<string> {
     this.admitted ??= (async () => {
       const count = Math.max(1, Math.min(this.need, this.limit));
+      if (this.used.size > 0) {
+        // It holds interactions already (one the target brought it before it asked for room):
+        // waiting now would hold slots while waiting, and two such scenarios could wait for each
+        // other. It is already running and must finish: its reservation is counted at once.
+        const agent = preferred ?? [...this.used.values()][0];
+        this.coordination.force(agent, count);
+        this.add(agent, count);
+        return agent;
+      }
       const got = await this.coordination.acquire(preferred, [...this.agents], this.limit, count, this.budgetMs);
       if (!got) {
         throw new PreconditionError(

@@ -3,20 +3,92 @@
  * allure-results/ with the awesome plugin's singleFile option and the configuration of
  * allure-requirements.ts (tree by area and rule, categories, resolutions). Its exit code says
  * nothing about the tests; failure to generate is reported, never fatal to the run.
+ *
+ * The report is written by a process of its own (allure-generator-process.ts), which the command
+ * can start early — `AllureGenerator.start()` while the scenarios run — so that loading Allure's
+ * library costs the run nothing; allurerc.mjs is left beside the report for `npx allure generate`.
  */
-import { spawn } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ALLURE_BUDGET_MS = 60_000;
 
-/**
- * The allure package's command-line entry, wherever the package manager put the package (its
- * `exports` name only the library: the CLI sits beside dist/ in the package).
- */
-function allureCli(): string {
-  return join(dirname(dirname(fileURLToPath(import.meta.resolve("allure")))), "cli.js");
+export interface AllureOutcome {
+  ok: boolean;
+  message: string;
+}
+
+/** The generator process's file beside this module (compiled, or TypeScript through tsx in development). */
+function generatorScript(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const ts = here.endsWith(".ts");
+  return {
+    file: join(dirname(here), `allure-generator-process.${ts ? "ts" : "js"}`),
+    execArgv: ts ? ["--import", "tsx"] : [],
+  };
+}
+
+/** A started generator process: warming up (loading Allure's library), then ready for one report. */
+export class AllureGenerator {
+  private readonly ready: Promise<void>;
+  private failure: string | undefined;
+  private stderr = "";
+
+  private constructor(private readonly child: ChildProcess) {
+    this.ready = new Promise((resolve) => {
+      child.once("message", () => resolve());
+      child.once("exit", (code) => {
+        this.failure ??= `the Allure generator exited (${code}): ${this.stderr.trim().slice(-400)}`;
+        resolve();
+      });
+      child.once("error", (e) => {
+        this.failure ??= `the Allure generator could not start: ${e.message}`;
+        resolve();
+      });
+    });
+    child.stderr?.on("data", (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
+  }
+
+  static start(): AllureGenerator {
+    const { file, execArgv } = generatorScript();
+    const child = fork(file, [], { execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
+    return new AllureGenerator(child);
+  }
+
+  /** Writes outDir/allure-report/ from resultsDir with `config` (also saved as outDir/allurerc.mjs). */
+  async generate(resultsDir: string, outDir: string, config: Record<string, unknown>): Promise<AllureOutcome> {
+    if (!existsSync(resultsDir)) return { ok: false, message: `no Allure results in ${resultsDir}` };
+    const output = join(outDir, "allure-report");
+    const configFile = join(outDir, "allurerc.mjs");
+    writeFileSync(configFile, `export default ${JSON.stringify({ ...config, output }, null, 2)};\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<AllureOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, message: `no report within ${ALLURE_BUDGET_MS} ms` }), ALLURE_BUDGET_MS);
+    });
+    const work = (async (): Promise<AllureOutcome> => {
+      await this.ready;
+      if (this.failure) return { ok: false, message: this.failure };
+      return new Promise<AllureOutcome>((resolve) => {
+        this.child.once("message", (m: AllureOutcome) => resolve(m));
+        this.child.once("exit", () => resolve({ ok: false, message: this.failure ?? "the Allure generator exited" }));
+        this.child.send({ resultsDir, configFile, output });
+      });
+    })();
+    try {
+      return await Promise.race([work, budget]);
+    } finally {
+      clearTimeout(timer);
+      this.close();
+    }
+  }
+
+  /** Ends the process (it is used for one report). */
+  close(): void {
+    if (this.child.connected) this.child.disconnect();
+    if (this.child.exitCode === null) this.child.kill();
+  }
 }
 
 /** `config`: the allurerc settings (name, plugins, categories, resolutions); the output folder is added here. */
@@ -24,30 +96,7 @@ export function generateAllureReport(
   resultsDir: string,
   outDir: string,
   config: Record<string, unknown>,
-): Promise<{ ok: boolean; message: string }> {
-  if (!existsSync(resultsDir)) return Promise.resolve({ ok: false, message: `no Allure results in ${resultsDir}` });
-  const configFile = join(outDir, "allurerc.mjs");
-  const settings = { ...config, output: join(outDir, "allure-report") };
-  writeFileSync(configFile, `export default ${JSON.stringify(settings, null, 2)};\n`);
-  const args = [allureCli()];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...args, "generate", resultsDir, "--config", configFile, "--output", join(outDir, "allure-report")], {
-      cwd: outDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let err = "";
-    child.stdout.resume();
-    child.stderr.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
-    const timer = setTimeout(() => child.kill("SIGKILL"), ALLURE_BUDGET_MS);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      resolve({ ok: false, message: `allure could not start: ${e.message}` });
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const index = join(outDir, "allure-report", "index.html");
-      resolve(existsSync(index) ? { ok: true, message: index } : { ok: false, message: `allure generate exited ${code}: ${err.trim().slice(-400)}` });
-    });
-  });
+  generator: AllureGenerator = AllureGenerator.start(),
+): Promise<AllureOutcome> {
+  return generator.generate(resultsDir, outDir, config);
 }

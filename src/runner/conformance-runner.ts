@@ -20,7 +20,8 @@ import { REPO_ROOT } from "../contract/schemas.js";
 import { declaredBudgets } from "../harness/budgets.js";
 import { startCoordinationService } from "../harness/coordination.js";
 import type { RunContext } from "../harness/run-context.js";
-import type { TranscriptEntry } from "../harness/transcript.js";
+import { makeAgentsReady } from "../harness/target.js";
+import { setTranscriptDir, type TranscriptEntry } from "../harness/transcript.js";
 import { ResultCollector } from "../report/collector.js";
 import { mergeLateChecks } from "../report/late-checks.js";
 import { mergeTranscriptParts, readTranscriptParts } from "../report/transcript-merge.js";
@@ -29,7 +30,7 @@ import type { Status } from "../report/verdicts.js";
 import { BUILT_IN_SUITES, CONFORMANCE_PROJECTS, conformanceProjects } from "./projects.js";
 
 /** Parallel workers of a lone run: scenarios mostly wait on the network, so more than the cores. */
-export const DEFAULT_MAX_WORKERS = 2;
+export const DEFAULT_MAX_WORKERS = 3;
 
 export interface RunnerOptions {
   /** A suites folder or file; default the suites shipped with this code. */
@@ -138,7 +139,17 @@ export class ConformanceRunner {
     // Late checks (failures found after a scenario's test ended) exist only in the transcript: a run
     // always records one, in the caller's folder or in a temporary one.
     const transcriptDir = request.context.transcriptDir ?? mkdtempSync(join(tmpdir(), "gws-transcript-"));
-    const context: RunContext = { ...request.context, transcriptDir, runId: randomUUID(), coordinationUrl: service.url };
+    // Every agent Ready once, before the workers start: no worker can then undo a scenario's NotReady.
+    setTranscriptDir(transcriptDir);
+    const agentsReady = await makeAgentsReady(request.context.target);
+    setTranscriptDir(undefined);
+    const context: RunContext = {
+      ...request.context,
+      transcriptDir,
+      runId: randomUUID(),
+      coordinationUrl: service.url,
+      agentsReady,
+    };
     this.vitest.provide("gwsRun", context);
     this.vitest.config.shard = parseShard(request.shard);
     this.reporter.current = collector;

@@ -1,7 +1,7 @@
 /**
- * O8 CreateEmail (T3). Exclusive: the created interaction carries nothing of the scenario's
- * (no subject token), so it is recognised as "the first new ReplyCreated after the answer";
- * no other scenario may run meanwhile.
+ * O8 CreateEmail (T3). It runs alone: the created interaction carries nothing of the scenario's
+ * (no subject token), so it is recognised as "the first new ReplyCreated after the answer"; no
+ * other scenario may create one meanwhile.
  */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
@@ -10,7 +10,7 @@ import { sendBody } from "../support/rules.js";
 describe.concurrent("O8 CreateEmail", () => {
   scenario(
     "CreateEmail at {root}/me/interactions: ok, ReplyCreated for a new interaction of the requested subtype, owned by the agent (Send works)",
-    { area: "operations", requirements: ["T3.create-path", "O8.answer-ok", "O8.reply-created", "O8.subtype", "O8.owned"] },
+    { area: "operations", requirements: ["T3.create-path", "O8.answer-ok", "O8.reply-created", "O8.subtype", "O8.owned"], exclusive: true },
     async (s) => {
       const agent = s.agent(0);
       const known = new Set(s.target.agents.flatMap((a) => a.session.items().map((n) => n.data.id)));

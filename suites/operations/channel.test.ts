@@ -1,25 +1,34 @@
 /**
- * T7 e-mail channel Ready / NotReady. Exclusive: setting an agent NotReady affects every
- * scenario using that agent, so this runs alone, and puts the agent back to Ready.
+ * T7 e-mail channel Ready / NotReady. Setting an agent NotReady affects every scenario that
+ * needs that agent: with three agents or more the spare one is used (target.ts spareAgent: the
+ * others take the run's e-mails meanwhile); with fewer, the scenario runs alone. Either way the
+ * agent is put back to Ready.
  */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { BUDGETS } from "../../src/harness/budgets.js";
+import { spareAgent } from "../../src/harness/target.js";
 
 describe.concurrent("T7 channel state", () => {
   scenario(
     "a NotReady agent is not offered inbound e-mails; Ready and NotReady answer per R1",
-    { area: "operations", requirements: ["T7.channel-answer", "T7.not-ready-not-offered", "T7.ready-offered"] },
+    {
+      area: "operations",
+      requirements: ["T7.channel-answer", "T7.not-ready-not-offered", "T7.ready-offered"],
+      exclusive: (t) => spareAgent(t) === undefined,
+    },
     async (s) => {
-      const agent = s.agent(0);
+      const spare = spareAgent(s.settings);
+      const agent = spare ? s.target.agentNamed(spare)! : s.agent(0);
       const notReady = await agent.http.post("/me/channels/email", { operationName: "NotReady" }, { operation: "NotReady" });
       s.require("T7.channel-answer", s.judgeAnswer(notReady, "NotReady").ok, `NotReady answered HTTP ${notReady.status} ${JSON.stringify(notReady.body)}`);
       const token = s.newToken();
       try {
         s.target.monitor.claimToken(token, s, []);
         await s.target.injector.inject(s.emailFor(token, { agent: agent.name }));
-        // Absence of an offer can only be observed over a window: the wait is the behaviour under test.
-        const offered = await s.waitOn(agent, (d) => d.state === "Invited" && JSON.stringify(d).includes(token), "Invited on the NotReady agent", BUDGETS.quietWindowMs * 2);
+        // Absence of an offer can only be observed over a window: the wait is the behaviour under
+        // test, and it is the target's declared offer budget (an offer may take that long to come).
+        const window = s.settings.inboundBudgetMs;
+        const offered = await s.waitOn(agent, (d) => d.state === "Invited" && JSON.stringify(d).includes(token), "Invited on the NotReady agent", window);
         s.check("T7.not-ready-not-offered", !offered, offered ? `${agent.name} was NotReady yet was offered ${String(offered.data.id)}` : `${agent.name} (NotReady) was not offered the e-mail`);
       } finally {
         const ready = await agent.http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
