@@ -186,7 +186,10 @@ export class CometdSession extends NotificationStream {
     if (opts.via) headers.Host = opts.via.hostHeader;
     const target = opts.via?.url ?? url;
     const maxNetworkDelay = BUDGETS.cometdConnectMs;
-    this.cometd.configure({ url: target, requestHeaders: headers, logLevel: "warn", maxNetworkDelay });
+    // A lost connection is retried after 100 ms, then 200 ms, … (cometd's default first wait is 1 s):
+    // the suite's own client may come back as fast as it likes; the target sees ordinary reconnects.
+    const backoff = { backoffIncrement: 100, maxBackoff: 2_000 };
+    this.cometd.configure({ url: target, requestHeaders: headers, logLevel: "warn", maxNetworkDelay, ...backoff });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
         this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });
