@@ -1,6 +1,9 @@
 /** Validator messages are what a vendor reads: JSON path, expected, actual, rule. */
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { contractValidator, formatViolations } from "./validators.js";
+import { committedPageData } from "./page-data.js";
+import { REPO_ROOT } from "./schemas.js";
+import { ContractValidator, contractValidator, formatViolations } from "./validators.js";
 
 describe("contract validator", () => {
   const v = contractValidator();
@@ -27,5 +30,20 @@ describe("contract validator", () => {
 
   it("throws for a schema that does not exist", () => {
     expect(() => v.validate("requests/nope.schema.json", {})).toThrow(/no schema/);
+  });
+});
+
+describe("precompiled validators (npm run build: scripts/build-validators.mjs)", () => {
+  const built = join(REPO_ROOT, "dist", "src", "generated", "validators.cjs");
+  const samples = committedPageData().samples;
+
+  it("exist after the build, for these very schemas, and judge every page sample and its broken copies as Ajv does here", () => {
+    const pre = new ContractValidator(undefined, { precompiled: built });
+    const here = new ContractValidator(undefined, { precompiled: false });
+    expect(pre.isPrecompiled, `${built} missing or built from other schemas: npm run build`).toBe(true);
+    for (const s of samples) {
+      const broken = [s.json, { ...(s.json as object), state: 42 }, { ...(s.json as object), capabilities: "x" }, null, "text"];
+      for (const data of broken) expect(pre.validate(s.schema, data), s.id).toEqual(here.validate(s.schema, data));
+    }
   });
 });

@@ -3,7 +3,12 @@
  * drive the reference server's input checks). Violations are reported the way a vendor
  * reads them: JSON path, what was expected, what was found, and the rule ID.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { loadSchemaFiles, SCHEMA_ID_BASE, type JsonSchema } from "./schemas.js";
 
@@ -27,14 +32,37 @@ export interface ValidationResult {
   violations: Violation[];
 }
 
-export function createAjv(files: Map<string, JsonSchema> = loadSchemaFiles()): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true });
+export function createAjv(files: Map<string, JsonSchema> = loadSchemaFiles(), options: Options = {}): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, ...options });
   const fmt = typeof addFormatsModule === "function" ? (addFormatsModule as never as typeof addFormats) : addFormats;
   (fmt as unknown as (a: Ajv2020) => void)(ajv);
   // x-rule: the contract rule a schema (or sub-schema) encodes; an annotation only.
   ajv.addKeyword({ keyword: "x-rule", schemaType: "string" });
   for (const schema of files.values()) ajv.addSchema(schema);
   return ajv;
+}
+
+/**
+ * The validators compiled ahead of time by `npm run build` (scripts/build-validators.mjs: Ajv's
+ * standalone code for every schema, beside the compiled modules). Each process of a run — the
+ * command and every vitest worker — then validates without compiling the schemas first. Used only
+ * when it was built from the very schemas loaded now (their hash); otherwise Ajv compiles them here.
+ */
+export const PRECOMPILED_VALIDATORS = join(dirname(fileURLToPath(import.meta.url)), "..", "generated", "validators.cjs");
+
+/** The hash the precompiled validators are keyed by: every schema file, in path order. */
+export function schemasHash(files: Map<string, JsonSchema>): string {
+  const h = createHash("sha256");
+  for (const [path, schema] of [...files].sort(([a], [b]) => a.localeCompare(b))) h.update(path).update(JSON.stringify(schema));
+  return h.digest("hex");
+}
+
+type Precompiled = Record<string, ValidateFunction> & { schemasHash?: string };
+
+function loadPrecompiled(files: Map<string, JsonSchema>, file: string): Precompiled | undefined {
+  if (!existsSync(file)) return undefined;
+  const mod = createRequire(import.meta.url)(file) as Precompiled;
+  return mod.schemasHash === schemasHash(files) ? mod : undefined;
 }
 
 let shared: ContractValidator | undefined;
@@ -47,12 +75,25 @@ export function contractValidator(): ContractValidator {
 
 export class ContractValidator {
   readonly files: Map<string, JsonSchema>;
-  private readonly ajv: Ajv2020;
+  private ajvInstance: Ajv2020 | undefined;
+  private readonly precompiled: Precompiled | undefined;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(files: Map<string, JsonSchema> = loadSchemaFiles()) {
+  /** `precompiled`: false compiles every schema here; a path loads the precompiled validators from there. */
+  constructor(files: Map<string, JsonSchema> = loadSchemaFiles(), opts: { precompiled?: false | string } = {}) {
     this.files = files;
-    this.ajv = createAjv(files);
+    this.precompiled = opts.precompiled === false ? undefined : loadPrecompiled(files, opts.precompiled ?? PRECOMPILED_VALIDATORS);
+  }
+
+  /** Whether the validators come precompiled (npm run build) rather than compiled here. */
+  get isPrecompiled(): boolean {
+    return this.precompiled !== undefined;
+  }
+
+  /** Ajv with every schema, built only when a validator is not precompiled. */
+  private get ajv(): Ajv2020 {
+    this.ajvInstance ??= createAjv(this.files);
+    return this.ajvInstance;
   }
 
   /** Validates `data` against a schema named by its path under schemas/ (e.g. `notifications/accepted.schema.json`). */
@@ -66,7 +107,7 @@ export class ContractValidator {
     let fn = this.compiled.get(schemaPath);
     if (!fn) {
       if (!this.files.has(schemaPath)) throw new Error(`no schema schemas/${schemaPath}`);
-      fn = this.ajv.getSchema(SCHEMA_ID_BASE + schemaPath);
+      fn = this.precompiled?.[SCHEMA_ID_BASE + schemaPath] ?? this.ajv.getSchema(SCHEMA_ID_BASE + schemaPath);
       if (!fn) throw new Error(`schema schemas/${schemaPath} did not compile`);
       this.compiled.set(schemaPath, fn);
     }
