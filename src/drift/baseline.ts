@@ -12,7 +12,7 @@ import { contractValidator, formatViolations } from "../contract/validators.js";
 import { nodesOf } from "./field-drift.js";
 import { messagesOf } from "./messages.js";
 import { modelsOf } from "./model-cache.js";
-import type { TranscriptEntry } from "./transcript-io.js";
+import type { TranscriptEntry } from "../report/transcript-io.js";
 
 export const SHAPE_BASELINE_SCHEMA = "reports/shape-baseline.schema.json";
 

@@ -9,7 +9,7 @@ import type { DriftUnknownCapability, DriftUnknownState, DriftUnknownSubtype } f
 import { lifecycle, operationOf, stateOf, toleratedCapabilities } from "../contract/lifecycle.js";
 import type { OperationCall } from "./messages.js";
 import type { SchemaModel } from "./schema-model.js";
-import type { NotificationEntry } from "./transcript-io.js";
+import type { NotificationEntry } from "../report/transcript-io.js";
 
 export interface LifecycleDrift {
   unknownStates: DriftUnknownState[];

@@ -8,7 +8,7 @@ import type { DriftEnvelopeKind } from "../generated/contract-types.js";
 import { operationOf } from "../contract/lifecycle.js";
 import type { JsonSchema } from "../contract/schemas.js";
 import { selectUnionMember } from "./schema-model.js";
-import type { HttpEntry, NotificationEntry, TranscriptEntry } from "./transcript-io.js";
+import type { HttpEntry, NotificationEntry, TranscriptEntry } from "../report/transcript-io.js";
 
 export type Direction = "request" | "answer" | "notification";
 export type Outcome = "ok" | "error" | "exempt";

@@ -20,7 +20,7 @@ import { messagesOf, operationCallOf, type ObservedMessage, type OperationCall }
 import { modelsOf, type ModelOf } from "./model-cache.js";
 import { pageVsSchemaFindings } from "./page-vs-schema.js";
 import { answerTimes, notificationLatencies } from "./timing.js";
-import type { NotificationEntry, TranscriptEntry } from "./transcript-io.js";
+import type { NotificationEntry, TranscriptEntry } from "../report/transcript-io.js";
 
 export const DRIFT_REPORT_SCHEMA = "reports/drift.schema.json";
 
@@ -165,7 +165,7 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
   };
 }
 
-/** Server-drift findings only: what the lead's live tests assert on ("names exactly the injected changes"). */
+/** Server-drift findings only: what a server does that the schemas do not describe (docs/drift.md). */
 export function serverDrift(report: DriftReport): DriftFinding[] {
   return report.findings.filter((f) => f.class === "server-drift");
 }
