@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { setSecrets, type TranscriptEntry } from "../harness/transcript.js";
-import { compareEntries, mergeTranscriptParts, parseTranscript, readTranscript, writeTranscript } from "./transcript-io.js";
+import {
+  compareEntries,
+  mergeTranscriptParts,
+  parseTranscript,
+  readTranscript,
+  writeTranscript,
+} from "./transcript-io.js";
 
 const note = (worker: string, seq: number, ts: number, scenario?: string): TranscriptEntry => ({
   kind: "notification",
@@ -16,7 +22,13 @@ const note = (worker: string, seq: number, ts: number, scenario?: string): Trans
   data: { id: "i-1", state: "Accepted" },
   ...(scenario ? { scenario } : {}),
 });
-const event = (worker: string, seq: number, ts: number, message: string): TranscriptEntry => ({ kind: "event", worker, seq, ts, message });
+const event = (worker: string, seq: number, ts: number, message: string): TranscriptEntry => ({
+  kind: "event",
+  worker,
+  seq,
+  ts,
+  message,
+});
 
 afterEach(() => setSecrets([]));
 
@@ -30,8 +42,12 @@ describe("mergeTranscriptParts", () => {
     expect([...merged].sort(compareEntries)).toEqual(merged);
   });
 
-  it("keeps one copy of a notification every worker received: the one of the worker whose scenario it belonged to", () => {
-    const merged = mergeTranscriptParts([[note("w1", 1, 100)], [note("w2", 1, 101, "suite > accept")], [note("w3", 1, 99)]]);
+  it("keeps one copy of a notification every worker received: that of the worker whose scenario it was", () => {
+    const merged = mergeTranscriptParts([
+      [note("w1", 1, 100)],
+      [note("w2", 1, 101, "suite > accept")],
+      [note("w3", 1, 99)],
+    ]);
     expect(merged).toHaveLength(1);
     expect(merged[0]).toMatchObject({ worker: "w2", scenario: "suite > accept" });
   });
@@ -53,7 +69,10 @@ describe("readTranscript", () => {
 
   it("an unattributed notification every worker heard is kept once; a worker's own duplicate stays (N7)", () => {
     const merged = mergeTranscriptParts([[note("w1", 1, 100), note("w1", 2, 100)], [note("w2", 1, 100)]]);
-    expect(merged.map((e) => [e.worker, e.seq])).toEqual([["w1", 1], ["w1", 2]]);
+    expect(merged.map((e) => [e.worker, e.seq])).toEqual([
+      ["w1", 1],
+      ["w1", 2],
+    ]);
   });
 
   it("a file as it is; a run directory by its transcript.jsonl", () => {
@@ -70,8 +89,12 @@ describe("readTranscript", () => {
     const empty = tempDir();
     mkdirSync(join(empty, "sub"));
     expect(() => readTranscript(empty)).toThrow(/holds no transcript.jsonl and no \*.jsonl/);
-    expect(() => parseTranscript('{"kind":"event","seq":1,"ts":1,"message":"x"}\n\nnot json\n', "t.jsonl")).toThrow(/^t.jsonl:3: not JSON/);
-    expect(() => parseTranscript('{"kind":"bogus"}', "t.jsonl")).toThrow(/t.jsonl:1: not a transcript entry \(kind "bogus"\)/);
+    expect(() => parseTranscript('{"kind":"event","seq":1,"ts":1,"message":"x"}\n\nnot json\n', "t.jsonl")).toThrow(
+      /^t.jsonl:3: not JSON/,
+    );
+    expect(() => parseTranscript('{"kind":"bogus"}', "t.jsonl")).toThrow(
+      /t.jsonl:1: not a transcript entry \(kind "bogus"\)/,
+    );
   });
 });
 
@@ -93,7 +116,11 @@ describe("writeTranscript", () => {
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(2);
     const parsed = JSON.parse(lines[0]) as { requestHeaders: Record<string, string>; requestBody: { note: string } };
-    expect(parsed.requestHeaders).toEqual({ authorization: "REDACTED", cookie: "REDACTED", "x-csrf-token": "REDACTED" });
+    expect(parsed.requestHeaders).toEqual({
+      authorization: "REDACTED",
+      cookie: "REDACTED",
+      "x-csrf-token": "REDACTED",
+    });
     expect(parsed.requestBody.note).toBe("REDACTED");
     expect(readFileSync(path, "utf8")).not.toMatch(/pa55-word-x|Basic abc|JSESSIONID=zzz/);
   });

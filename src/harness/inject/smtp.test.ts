@@ -20,7 +20,10 @@ async function mailServer(): Promise<{ url: string; received: Array<{ to: string
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString("utf8"),
+        });
         cb();
       });
     },
@@ -32,7 +35,8 @@ async function mailServer(): Promise<{ url: string; received: Array<{ to: string
 
 /** The options nodemailer's SMTP transport connects with (what the adapter handed it). */
 function connectionOptions(injector: SmtpInjector): Record<string, unknown> {
-  const transport = (injector as unknown as { transport: { transporter: { options: Record<string, unknown> } } }).transport;
+  const transport = (injector as unknown as { transport: { transporter: { options: Record<string, unknown> } } })
+    .transport;
   return transport.transporter.options;
 }
 
@@ -41,7 +45,13 @@ describe("SmtpInjector", () => {
     const server = await mailServer();
     const injector = new SmtpInjector(server.url, "support@target.example");
     closers.push(() => injector.close());
-    await injector.inject({ from: "pat@example.org", to: "support@example.org", subject: "gws-0123456789", text: "hello", agent: "agent2" });
+    await injector.inject({
+      from: "pat@example.org",
+      to: "support@example.org",
+      subject: "gws-0123456789",
+      text: "hello",
+      agent: "agent2",
+    });
     expect(server.received).toHaveLength(1);
     expect(server.received[0].to).toEqual(["support@target.example"]);
     expect(server.received[0].raw).toMatch(/^Subject: gws-0123456789\r?$/m);
@@ -51,7 +61,13 @@ describe("SmtpInjector", () => {
 
   it("connects within the injection budget, and accepts a self-signed certificate only when told to", () => {
     const strict = connectionOptions(new SmtpInjector("smtp://u:p@mail.example:2525", "box@example"));
-    expect(strict).toMatchObject({ host: "mail.example", port: 2525, connectionTimeout: BUDGETS.injectMs, greetingTimeout: BUDGETS.injectMs, socketTimeout: BUDGETS.injectMs });
+    expect(strict).toMatchObject({
+      host: "mail.example",
+      port: 2525,
+      connectionTimeout: BUDGETS.injectMs,
+      greetingTimeout: BUDGETS.injectMs,
+      socketTimeout: BUDGETS.injectMs,
+    });
     expect(strict.tls).toBeUndefined();
     const insecure = connectionOptions(new SmtpInjector("smtp://u:p@mail.example:2525", "box@example", true));
     expect(insecure.tls).toEqual({ rejectUnauthorized: false });
