@@ -58,15 +58,11 @@ interface Applicable {
   anyOf: Applicable[][];
 }
 
-const CONSTRAINT_KEYWORDS = [
-  "minLength",
-  "maxLength",
-  "pattern",
-  "format",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-].concat(["exclusiveMaximum", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"]);
+/** Constraints other than type and values: kept for diff-schemas ("constraint-changed"). */
+const CONSTRAINT_KEYWORDS = (
+  "minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum " +
+  "minItems maxItems uniqueItems minProperties maxProperties"
+).split(" ");
 const MAX_DEPTH = 24;
 
 const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -129,68 +125,64 @@ function childOf(ajv: Ajv2020, a: Applicable, select: (n: Node) => unknown, dept
   return out.all.length > 0 || out.anyOf.length > 0 ? out : undefined;
 }
 
-/** allOf semantics for types: both hold (an integer is a number). */
-function narrowTypes(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
-  if (!a || !b) return a ?? b;
-  return new Set(
-    [...a, ...b].filter(
-      (t) => (a.has(t) || (t === "integer" && a.has("number"))) && (b.has(t) || (t === "integer" && b.has("number"))),
-    ),
-  );
+/** What the subschemas at one place say of the value there (null: nothing, any is allowed). */
+interface Facet {
+  types: Set<string> | null;
+  values: unknown[] | null;
+  required: Set<string>;
+  closed: boolean;
+  constraints: Record<string, unknown>;
+  rule?: string;
 }
 
-function valuesOf(a: Applicable): unknown[] | null {
-  let values: unknown[] | null = null;
-  const narrow = (v: unknown[] | null): void => {
-    if (v) values = values ? values.filter((x) => v.some((y) => sameValue(x, y))) : v;
+function ownFacet(node: Node): Facet {
+  const type = node.type;
+  return {
+    types: typeof type === "string" ? new Set([type]) : Array.isArray(type) ? new Set(type as string[]) : null,
+    values: "const" in node ? [node.const] : Array.isArray(node.enum) ? [...node.enum] : null,
+    required: new Set(Array.isArray(node.required) ? (node.required as string[]) : []),
+    closed: node.additionalProperties === false,
+    constraints: Object.fromEntries(CONSTRAINT_KEYWORDS.filter((k) => k in node).map((k) => [k, node[k]])),
+    ...(typeof node["x-rule"] === "string" ? { rule: node["x-rule"] } : {}),
   };
-  for (const { node } of a.all)
-    narrow("const" in node ? [node.const] : Array.isArray(node.enum) ? [...node.enum] : null);
-  for (const group of a.anyOf) {
-    const each = group.map(valuesOf);
-    narrow(each.some((v) => v === null) ? null : unique(each.flat() as unknown[]));
-  }
-  return values;
 }
 
-/** The declared types, or those of the const/enum values when no type is declared; null = any. */
-function typesOf(a: Applicable): Set<string> | null {
-  let types: Set<string> | null = null;
-  for (const { node } of a.all) {
-    if (typeof node.type === "string") types = narrowTypes(types, new Set([node.type]));
-    else if (Array.isArray(node.type)) types = narrowTypes(types, new Set(node.type as string[]));
-  }
-  for (const group of a.anyOf) {
-    const each = group.map(typesOf);
-    types = narrowTypes(types, each.some((t) => t === null) ? null : new Set(each.flatMap((t) => [...t!])));
-  }
-  if (types) return types;
-  const values = valuesOf(a);
-  return values ? new Set(values.map(jsonTypeOf)) : null;
+/** A facet's types; without a `type`, those of its const/enum values. */
+const typesOf = (f: Facet): Set<string> | null => f.types ?? (f.values && new Set(f.values.map(jsonTypeOf)));
+const allows = (types: Set<string>, t: string): boolean => types.has(t) || (t === "integer" && types.has("number"));
+
+/** allOf: both hold. */
+function narrow(a: Facet, b: Facet): Facet {
+  const [ta, tb] = [a.types, b.types];
+  return {
+    types: ta && tb ? new Set([...ta, ...tb].filter((t) => allows(ta, t) && allows(tb, t))) : (ta ?? tb),
+    values:
+      a.values && b.values ? a.values.filter((v) => b.values!.some((w) => sameValue(v, w))) : (a.values ?? b.values),
+    required: new Set([...a.required, ...b.required]),
+    closed: a.closed || b.closed,
+    constraints: { ...a.constraints, ...b.constraints },
+    ...((a.rule ?? b.rule) ? { rule: a.rule ?? b.rule } : {}),
+  };
 }
 
-function requiredOf(a: Applicable): Set<string> {
-  const out = new Set(a.all.flatMap(({ node }) => (Array.isArray(node.required) ? (node.required as string[]) : [])));
-  for (const group of a.anyOf) {
-    const [first, ...rest] = group.map(requiredOf);
-    for (const r of first ?? []) if (rest.every((b) => b.has(r))) out.add(r);
-  }
-  return out;
+/** anyOf/oneOf: one branch holds, so only what every branch says constrains the value. */
+function widen(branches: Facet[]): Facet {
+  const [first, ...rest] = branches;
+  const types = branches.map(typesOf);
+  const agreed = Object.entries(first.constraints).filter(([k, v]) =>
+    rest.every((b) => k in b.constraints && sameValue(b.constraints[k], v)),
+  );
+  return {
+    types: types.some((t) => t === null) ? null : new Set(types.flatMap((t) => [...t!])),
+    values: branches.some((b) => b.values === null) ? null : unique(branches.flatMap((b) => b.values!)),
+    required: new Set([...first.required].filter((r) => rest.every((b) => b.required.has(r)))),
+    closed: branches.every((b) => b.closed),
+    constraints: Object.fromEntries(agreed),
+  };
 }
 
-function closedOf(a: Applicable): boolean {
-  return a.all.some(({ node }) => node.additionalProperties === false) || a.anyOf.some((g) => g.every(closedOf));
-}
-
-function constraintsOf(a: Applicable): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { node } of a.all) for (const k of CONSTRAINT_KEYWORDS) if (k in node) out[k] = node[k];
-  // Only a constraint every branch states alike constrains the union.
-  for (const group of a.anyOf) {
-    const [first, ...rest] = group.map(constraintsOf);
-    for (const [k, v] of Object.entries(first ?? {})) if (rest.every((b) => k in b && sameValue(b[k], v))) out[k] = v;
-  }
-  return out;
+function facetOf(a: Applicable): Facet {
+  return [...a.all.map(({ node }) => ownFacet(node)), ...a.anyOf.map((g) => widen(g.map(facetOf)))].reduce(narrow);
 }
 
 function keysOf(a: Applicable): string[] {
@@ -210,29 +202,27 @@ function modelOfRoot(ajv: Ajv2020, schemaPath: string, root: JsonSchema): Schema
     parent: { key?: string; required: boolean; fromRoot: boolean; rule?: string },
     depth: number,
   ): void => {
-    const types = [...(typesOf(a) ?? [])].sort();
-    const values = valuesOf(a);
-    const rule = a.all.map(({ node }) => node["x-rule"]).find((r): r is string => typeof r === "string") ?? parent.rule;
+    const facet = facetOf(a);
+    const types = [...(typesOf(facet) ?? [])].sort();
+    const rule = facet.rule ?? parent.rule;
     const keys = keysOf(a);
     const container = types.length === 0 || types.includes("object") || types.includes("array");
-    const closed = closedOf(a);
     fields.set(path, {
       path,
       ...(parent.key !== undefined ? { key: parent.key } : {}),
       types,
       required: parent.required,
       requiredFromRoot: parent.fromRoot,
-      opaque: container && keys.length === 0 && !hasItems(a) && !closed,
-      closed,
-      constraints: constraintsOf(a),
-      ...(values ? { values } : {}),
+      opaque: container && keys.length === 0 && !hasItems(a) && !facet.closed,
+      closed: facet.closed,
+      constraints: facet.constraints,
+      ...(facet.values ? { values: facet.values } : {}),
       ...(rule ? { rule } : {}),
     });
     if (depth >= MAX_DEPTH) return;
-    const required = requiredOf(a);
     for (const key of keys) {
       const child = childOf(ajv, a, (n) => (isNode(n.properties) ? n.properties[key] : undefined), depth + 1)!;
-      const req = required.has(key);
+      const req = facet.required.has(key);
       visit(child, childPath(path, key), { key, required: req, fromRoot: parent.fromRoot && req, rule }, depth + 1);
     }
     // Items are "required" only in the sense that every element has the shape; an array may be empty.
