@@ -52,15 +52,17 @@ function firstDifference(actual: string, expected: string): string {
 }
 
 /** Every requirement's check records in a transcript: how many passed, failed MUST, failed SHOULD. */
+type CheckCounts = { passed: number; mustFailed: number; shouldFailed: number };
+
 /** The transcript's checks counted per requirement, or why the transcript cannot be read (the line). */
-function transcriptChecks(path: string): Map<string, { passed: number; mustFailed: number; shouldFailed: number }> | string {
+function transcriptChecks(path: string): Map<string, CheckCounts> | string {
   let entries: TranscriptEntry[];
   try {
     entries = readTranscript(path);
   } catch (e) {
     return (e as Error).message;
   }
-  const out = new Map<string, { passed: number; mustFailed: number; shouldFailed: number }>();
+  const out = new Map<string, CheckCounts>();
   for (const e of entries) {
     if (e.kind !== "check") continue;
     const c = out.get(e.requirement) ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
@@ -75,7 +77,7 @@ function transcriptChecks(path: string): Map<string, { passed: number; mustFaile
 /** A status the transcript's checks cannot have produced, or undefined when they agree. */
 function disagreement(
   status: string,
-  c: { passed: number; mustFailed: number; shouldFailed: number } | undefined,
+  c: CheckCounts | undefined,
 ): string | undefined {
   const n = c ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
   if (status === "PASS" && (n.passed === 0 || n.mustFailed || n.shouldFailed))

@@ -8,7 +8,7 @@ import { readSchemasJson } from "./schemas.js";
 
 export type { Requirement, RequirementId };
 
-/** A requirement's level (interpretation.md, "Levels"): a MUST failure is FAIL, a SHOULD failure WARN; MAY never fails. */
+/** A requirement's level (interpretation.md, "Levels"): a failed MUST is FAIL, a failed SHOULD WARN; MAY never fails. */
 export type Level = Requirement["level"];
 export { REQUIREMENT_IDS };
 

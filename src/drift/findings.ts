@@ -172,8 +172,8 @@ export function lifecycleFindings(drift: LifecycleDrift): DriftFinding[] {
       subject: `notification:${s.state}`,
       path: "$.interactionSubType",
       summary:
-        `${s.state}${s.operation ? ` after ${s.operation}` : ""} has interactionSubType ${JSON.stringify(s.subtype)}, ` +
-        "which the schemas and lifecycle.json do not give for it",
+        `${s.state}${s.operation ? ` after ${s.operation}` : ""} has interactionSubType ` +
+        `${JSON.stringify(s.subtype)}, which the schemas and lifecycle.json do not give for it`,
       rule: stateOf(s.state)?.rule ?? "N1",
       count: s.count,
       example: JSON.stringify(s.subtype),

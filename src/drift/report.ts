@@ -13,7 +13,13 @@ import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { correlate } from "./correlate.js";
 import { emptyFieldDrift, fieldDriftOf } from "./field-drift.js";
-import { docDefectFindings, envelopeFindings, lifecycleFindings, messageTypeFindings, pageVsSchemaFindings } from "./findings.js";
+import {
+  docDefectFindings,
+  envelopeFindings,
+  lifecycleFindings,
+  messageTypeFindings,
+  pageVsSchemaFindings,
+} from "./findings.js";
 import { groupBy } from "./json-shape.js";
 import { lifecycleDriftOf } from "./lifecycle-drift.js";
 import { messagesOf, operationCallOf, type ObservedMessage, type OperationCall } from "./messages.js";

@@ -14,7 +14,7 @@
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SCHEMA_ID_BASE, type JsonSchema } from "../contract/schemas.js";
-import { childPath, itemsPath, jsonTypeOf, parentPath, type JsonType } from "./json-shape.js";
+import { childPath, itemsPath, jsonTypeOf, parentPath } from "./json-shape.js";
 
 export interface FieldModel {
   path: string;
@@ -72,7 +72,7 @@ const unique = (values: unknown[]): unknown[] =>
   values.filter((v, i) => values.findIndex((w) => sameValue(v, w)) === i);
 
 /** Whether a schema type list admits an observed type (empty list = any type; an integer is a number). */
-export function typeAllowed(observed: JsonType | string, allowed: readonly string[]): boolean {
+export function typeAllowed(observed: string, allowed: readonly string[]): boolean {
   if (allowed.length === 0) return true;
   return allowed.includes(observed) || (observed === "integer" && allowed.includes("number"));
 }
