@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ShapeBaseline, ShapeBaselineMessageType } from "../generated/contract-types.js";
-import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
+import type { JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { nodesOf } from "./field-drift.js";
 import { messagesOf } from "./messages.js";
@@ -25,7 +25,7 @@ export interface BaselineOptions {
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
 export function buildShapeBaseline(entries: readonly TranscriptEntry[], opts: BaselineOptions = {}): ShapeBaseline {
-  const modelOf = modelsOf(opts.files ?? loadSchemaFiles());
+  const modelOf = modelsOf(opts.files ?? contractValidator().files);
   const types = new Map<string, { paths: Map<string, Set<string>>; envelopes: Set<string> }>();
   const capabilitySets = new Map<string, Set<string>>();
   const states = new Set<string>();

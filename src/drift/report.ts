@@ -9,7 +9,7 @@ import type { DriftEnvelopeUse, DriftFinding, DriftMessageType, DriftReport } fr
 import { notificationSchemaFor } from "../contract/lifecycle.js";
 import { committedPageData, committedPageSamples } from "../contract/page-data.js";
 import type { PageSample } from "../contract/page-samples.js";
-import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
+import type { JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { correlate } from "./correlate.js";
 import { emptyFieldDrift, fieldDriftOf } from "./field-drift.js";
@@ -30,7 +30,7 @@ import type { NotificationEntry, TranscriptEntry } from "../report/transcript-io
 export const DRIFT_REPORT_SCHEMA = "reports/drift.schema.json";
 
 export interface DriftOptions {
-  /** The schemas to compare with (default: the repository's schemas/). */
+  /** The schemas to compare with (default: the repository's schemas/, as the validators loaded them once). */
   files?: Map<string, JsonSchema>;
   /** The page's repaired samples (default: the committed page data, src/generated/page-samples.json). */
   pageSamples?: PageSample[];
@@ -119,7 +119,7 @@ function requestedSubtypes(calls: readonly OperationCall[]): string[] {
 }
 
 export function buildDriftReport(entries: readonly TranscriptEntry[], opts: DriftOptions = {}): DriftReport {
-  const modelOf = modelsOf(opts.files ?? loadSchemaFiles());
+  const modelOf = modelsOf(opts.files ?? contractValidator().files);
   const samples = opts.pageSamples ?? committedPageSamples();
   const docDefectsOnPage = opts.docDefectsOnPage ?? committedPageData().docDefectsOnPage;
 
