@@ -7,6 +7,8 @@
  */
 import type { DriftEnvelopeKind } from "../generated/contract-types.js";
 import { notificationSchemaFor, operationOf } from "../contract/lifecycle.js";
+// HTTP statuses whose body R1 does not constrain (T4 auth refusals; 405, 413): the harness's own.
+import { EXEMPT_STATUSES } from "../harness/judge-answer.js";
 import type { HttpEntry, NotificationEntry, TranscriptEntry } from "../report/transcript-io.js";
 
 export type Direction = "request" | "answer" | "notification";
@@ -19,10 +21,6 @@ export const OK_ANSWER = "answers/ok.schema.json";
 export const ERROR_ANSWER = "answers/error.schema.json";
 /** The channel every e-mail notification arrives on (T5, T6). */
 export const INTERACTIONS_CHANNEL = "/me/interactions";
-
-/** HTTP statuses whose body R1 does not constrain (T4 auth refusals; 405, 413 transport refusals) — as Scenario.judgeAnswer. */
-import { EXEMPT_STATUSES } from "../harness/judge-answer.js";
-export { EXEMPT_STATUSES };
 
 export type CallTarget = { kind: "interaction"; id: string; singular: boolean } | { kind: "collection" } | { kind: "channel"; channel: string };
 
