@@ -21,6 +21,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isEntryModule } from "../src/cli/entry.js";
+import type { Level } from "../src/contract/registry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { deriveMutants, type Mutation } from "../src/peers/mutants.js";
 import { VARIATIONS_ENV } from "../src/reference/variations.js";
@@ -31,7 +32,7 @@ export interface Fault {
   name: string;
   rule: string;
   /** DRIFT faults are allowed variations (drift report only): not part of the mutation score. */
-  level: "MUST" | "SHOULD" | "DRIFT";
+  level: Exclude<Level, "MAY"> | "DRIFT";
   expect: string[];
   description: string;
   /** Suite paths (relative to suites/) that judge it; none: the files that judge `expect` in the clean run. */

@@ -14,7 +14,7 @@ const WAIT_MS = 5_000;
 
 /** `iterations` deliveries (after `warmup` uncounted ones): each deliver → callback time in ms. */
 export async function rawCometdFloor(iterations: number, warmup = 20): Promise<number[]> {
-  const cometd = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1 } as never);
+  const cometd = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1 });
   let session: ServerSession | undefined;
   cometd.policy = { canHandshake: (s, _m, cb) => ((session = s), cb(undefined, true)) };
   const http: Server = createServer((req, res) => cometd.handle(req, res));

@@ -18,7 +18,7 @@ type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
 type DriftCli = (subcommand: DriftSubcommand, argv: string[]) => Promise<number>;
 
 /**
- * The drift engineer's module (src/drift/cli.ts), loaded only when a drift subcommand is asked
+ * The drift tooling (src/drift/cli.ts), loaded only when a drift subcommand is asked
  * for. When it is not there, the subcommand is "not available" (exit 2) and the rest works.
  */
 export async function loadDriftCli(importer: () => Promise<{ runDriftCli: DriftCli }> = () => import("../drift/cli.js")): Promise<DriftCli | undefined> {

@@ -8,7 +8,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { TranscriptEntry } from "../harness/transcript.js";
 import { generateAllureReport } from "../report/allure.js";
 import {
   allureReportConfig,
@@ -18,7 +17,13 @@ import {
 } from "../report/allure-requirements.js";
 import { fileSha256 } from "../report/fingerprint.js";
 import type { RunResults } from "../report/results.js";
-import { compareEntries, writeTranscript } from "../report/transcript-merge.js";
+import {
+  mergeTranscriptParts,
+  readTranscript,
+  TRANSCRIPT_FILE,
+  writeTranscript,
+  type TranscriptEntry,
+} from "../report/transcript-io.js";
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
@@ -72,6 +77,15 @@ export function mergeRuns(runs: RunResults[]): RunResults {
   };
 }
 
+/** A shard's transcript; one that cannot be read is a configuration error naming the line. */
+function shardTranscript(dir: string): TranscriptEntry[] {
+  try {
+    return readTranscript(join(dir, TRANSCRIPT_FILE));
+  } catch (e) {
+    throw new ConfigError(`merge: ${(e as Error).message}`);
+  }
+}
+
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   const dirs: string[] = [];
   let out = "reports/merged";
@@ -103,12 +117,10 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     const merged = mergeRuns(runs);
     const target = resolve(out);
     mkdirSync(target, { recursive: true });
-    const entries = dirs
-      .flatMap((d) => (existsSync(join(d, "transcript.jsonl")) ? readFileSync(join(d, "transcript.jsonl"), "utf8").split("\n").filter(Boolean) : []))
-      .map((l) => JSON.parse(l) as TranscriptEntry)
-      .sort(compareEntries);
+    // Shards that share agents each heard the others' notifications: the merge keeps one copy.
+    const entries = mergeTranscriptParts(dirs.filter((d) => existsSync(join(d, TRANSCRIPT_FILE))).map(shardTranscript));
     // The transcript first: the summary and the certificates carry its hash.
-    const transcript = join(target, "transcript.jsonl");
+    const transcript = join(target, TRANSCRIPT_FILE);
     writeTranscript(transcript, entries);
     const written = writeReports(target, merged, {
       expected,

@@ -31,7 +31,7 @@ import {
 import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
-import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-merge.js";
+import { mergeTranscriptParts, readTranscriptParts, writeTranscript } from "../report/transcript-io.js";
 import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";

@@ -91,6 +91,13 @@ describe("verify", () => {
     expect(io.text()).toMatch(/MISMATCH transcript.jsonl: sha256 [0-9a-f]{12}…, the certificate names [0-9a-f]{12}…/);
   });
 
+  it("a transcript line that is no entry: the statuses cannot be checked, naming the line", () => {
+    const dir = runFolder();
+    const transcript = join(dir, "transcript.jsonl");
+    writeFileSync(transcript, readFileSync(transcript, "utf8").replace('{"kind":"check"', '{"kind":"check'));
+    expect(failed(dir).statuses).toMatch(/^the transcript cannot be read: .*transcript\.jsonl:1: not JSON/);
+  });
+
   it("one changed byte in a schema of the installed contract: mismatch naming the file", () => {
     const dir = runFolder();
     const schemas = join(mkdtempSync(join(tmpdir(), "gws-verify-schemas-")), "schemas");

@@ -16,6 +16,7 @@ import { contractValidator, formatViolations } from "../contract/validators.js";
 import { renderCertificate, renderCertificateHtml } from "../report/certificate.js";
 import { contractDifferences, contractFingerprint, fileSha256 } from "../report/fingerprint.js";
 import { suiteVersion, type ConformanceSummary } from "../report/summary.js";
+import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 import { verdictFromStatuses } from "../report/verdicts.js";
 import { UsageError } from "./args.js";
 import type { CliIo } from "./terminal.js";
@@ -51,17 +52,19 @@ function firstDifference(actual: string, expected: string): string {
 }
 
 /** Every requirement's check records in a transcript: how many passed, failed MUST, failed SHOULD. */
-function transcriptChecks(text: string): Map<string, { passed: number; mustFailed: number; shouldFailed: number }> {
-  const out = new Map<string, { passed: number; mustFailed: number; shouldFailed: number }>();
-  for (const line of text.split("\n")) {
-    if (!line.includes('"check"')) continue;
-    let e: { kind?: string; requirement?: string; level?: string; passed?: boolean };
-    try {
-      e = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (e.kind !== "check" || !e.requirement) continue;
+type CheckCounts = { passed: number; mustFailed: number; shouldFailed: number };
+
+/** The transcript's checks counted per requirement, or why the transcript cannot be read (the line). */
+function transcriptChecks(path: string): Map<string, CheckCounts> | string {
+  let entries: TranscriptEntry[];
+  try {
+    entries = readTranscript(path);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const out = new Map<string, CheckCounts>();
+  for (const e of entries) {
+    if (e.kind !== "check") continue;
     const c = out.get(e.requirement) ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
     if (e.passed) c.passed++;
     else if (e.level === "MUST") c.mustFailed++;
@@ -74,7 +77,7 @@ function transcriptChecks(text: string): Map<string, { passed: number; mustFaile
 /** A status the transcript's checks cannot have produced, or undefined when they agree. */
 function disagreement(
   status: string,
-  c: { passed: number; mustFailed: number; shouldFailed: number } | undefined,
+  c: CheckCounts | undefined,
 ): string | undefined {
   const n = c ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
   if (status === "PASS" && (n.passed === 0 || n.mustFailed || n.shouldFailed))
@@ -185,8 +188,9 @@ export function verifyRun(
   );
 
   // Each judged requirement against the transcript's checks.
-  if (transcriptHash) {
-    const byReq = transcriptChecks(readFileSync(transcriptPath, "utf8"));
+  const byReq = transcriptHash ? transcriptChecks(transcriptPath) : undefined;
+  if (typeof byReq === "string") add("statuses", false, `the transcript cannot be read: ${byReq}`);
+  else if (byReq) {
     const wrong = summary.requirements
       .map((r) => ({ id: r.id, why: disagreement(r.status, byReq.get(r.id)) }))
       .filter((x) => x.why);

@@ -13,15 +13,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Level } from "./registry.js";
 import { sha256 } from "./spec-folder.js";
-
-export type SentenceLevel = "MUST" | "SHOULD" | "MAY";
 
 export interface ContractSentence {
   /** The rule the sentence belongs to (T1…O12), or null outside the rules. */
   rule: string | null;
   /** The level a marker gives it; null: the file states none (at most SHOULD). */
-  level: SentenceLevel | null;
+  level: Level | null;
   /** The section heading it is under. */
   section: string;
   text: string;
@@ -36,15 +35,15 @@ export interface ContractSentencesFile {
 
 export const CONTRACT_SENTENCES_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "generated", "contract-sentences.json");
 
-const RANK: Record<SentenceLevel, number> = { MAY: 0, SHOULD: 1, MUST: 2 };
+const RANK: Record<Level, number> = { MAY: 0, SHOULD: 1, MUST: 2 };
 
 /** The strongest level a requirement from this sentence may have. */
-export function ceilingOf(s: Pick<ContractSentence, "level">): SentenceLevel {
+export function ceilingOf(s: Pick<ContractSentence, "level">): Level {
   return s.level ?? "SHOULD";
 }
 
 /** Whether `level` is at most `ceiling` (MAY < SHOULD < MUST). */
-export function atMost(level: SentenceLevel, ceiling: SentenceLevel): boolean {
+export function atMost(level: Level, ceiling: Level): boolean {
   return RANK[level] <= RANK[ceiling];
 }
 
@@ -62,8 +61,8 @@ function sentencesOf(text: string): string[] {
 }
 
 /** Splits a rule's text at its level markers into runs, each with its level. */
-function runsOf(text: string, start: SentenceLevel | null): Array<{ level: SentenceLevel | null; text: string }> {
-  const out: Array<{ level: SentenceLevel | null; text: string }> = [];
+function runsOf(text: string, start: Level | null): Array<{ level: Level | null; text: string }> {
+  const out: Array<{ level: Level | null; text: string }> = [];
   let level = start;
   let rest = text;
   const marker = /\((MUST|SHOULD|MAY)(?:: ([^)]*))?\)/;
@@ -72,8 +71,8 @@ function runsOf(text: string, start: SentenceLevel | null): Array<{ level: Sente
     if (!m) break;
     if (m.index > 0) out.push({ level, text: rest.slice(0, m.index) });
     if (m[2] !== undefined)
-      out.push({ level: m[1] as SentenceLevel, text: m[2] }); // inline: its parenthesis only
-    else level = m[1] as SentenceLevel;
+      out.push({ level: m[1] as Level, text: m[2] }); // inline: its parenthesis only
+    else level = m[1] as Level;
     rest = rest.slice(m.index + m[0].length);
   }
   if (rest.trim()) out.push({ level, text: rest });
@@ -105,7 +104,7 @@ export function parseContractSentences(markdown: string): ContractSentence[] {
   for (const b of bullets) {
     const text = fold(b.text);
     const rule = /^([TRNO]\d+) (?:\((MUST|SHOULD|MAY)\) )?(.*)$/.exec(text);
-    const runs = rule ? runsOf(rule[3], (rule[2] as SentenceLevel | undefined) ?? null) : runsOf(text, null);
+    const runs = rule ? runsOf(rule[3], (rule[2] as Level | undefined) ?? null) : runsOf(text, null);
     for (const run of runs)
       for (const sentence of sentencesOf(fold(run.text)))
         out.push({ rule: rule ? rule[1] : null, level: run.level, section: b.section, text: sentence });
@@ -140,7 +139,7 @@ export function committedSentences(): ContractSentencesFile {
 export function sourceCeiling(
   source: string,
   sentences: readonly ContractSentence[],
-): { found: ContractSentence[]; ceiling?: SentenceLevel } {
+): { found: ContractSentence[]; ceiling?: Level } {
   const quote = fold(source);
   const found = sentences.filter((s) => s.text.includes(quote));
   if (found.length === 0) return { found };

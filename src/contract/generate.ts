@@ -77,7 +77,7 @@ export const TYPE_OPTIONS = {
 
 /** The generated TypeScript of a set of schema files (default: schemas/ of this checkout). */
 export async function generateTypes(files?: Map<string, JsonSchema>): Promise<string> {
-  return compile(bundleSchemas(files) as never, "GwsContract", TYPE_OPTIONS as never);
+  return compile(bundleSchemas(files), "GwsContract", TYPE_OPTIONS);
 }
 
 export function generateRequirementIds(): string {

@@ -5,9 +5,9 @@
  * contract-sentences.spec-sync.test.ts checks that file against ../shared/spec.
  */
 import { describe, expect, it } from "vitest";
-import { registry, requirement } from "./registry.js";
+import { registry, requirement, type Level } from "./registry.js";
 import { contractValidator } from "./validators.js";
-import { atMost, committedSentences, sourceCeiling, type SentenceLevel } from "./contract-sentences.js";
+import { atMost, committedSentences, sourceCeiling } from "./contract-sentences.js";
 
 const { sentences } = committedSentences();
 
@@ -62,7 +62,7 @@ describe("requirement registry", () => {
     expect(sourceCeiling("its From address when it had none", sentences).ceiling).toBe("SHOULD");
     expect(sourceCeiling("ToAddress = the inbound e-mail's Reply-To address", sentences).ceiling).toBe("MUST");
     // O12 states no level.
-    expect(sourceCeiling("advertised but undocumented", sentences).ceiling).toBe<SentenceLevel>("SHOULD");
+    expect(sourceCeiling("advertised but undocumented", sentences).ceiling).toBe<Level>("SHOULD");
     expect(sourceCeiling("no such sentence anywhere", sentences).found).toEqual([]);
   });
 

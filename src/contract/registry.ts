@@ -7,6 +7,9 @@ import { REQUIREMENT_IDS, type RequirementId } from "../generated/requirement-id
 import { readSchemasJson } from "./schemas.js";
 
 export type { Requirement, RequirementId };
+
+/** A requirement's level (interpretation.md, "Levels"): a failed MUST is FAIL, a failed SHOULD WARN; MAY never fails. */
+export type Level = Requirement["level"];
 export { REQUIREMENT_IDS };
 
 export const registry: RequirementRegistry = readSchemasJson<RequirementRegistry>("requirements.json");
@@ -23,7 +26,7 @@ export function isRequirementId(id: string): id is RequirementId {
   return byId.has(id);
 }
 
-export function levelOf(id: RequirementId): "MUST" | "SHOULD" | "MAY" {
+export function levelOf(id: RequirementId): Level {
   return requirement(id).level;
 }
 

@@ -9,10 +9,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import ajvFormats from "ajv-formats";
 import { loadSchemaFiles, SCHEMA_ID_BASE, type JsonSchema } from "./schemas.js";
 
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// ajv-formats is CommonJS: under NodeNext its default import is module.exports, which holds the
+// plugin as `default` too (and is the plugin itself at run time).
+const addFormats = ajvFormats.default;
 
 export interface Violation {
   /** JSON path of the offending value, e.g. `$.email_object.Subject`. */
@@ -34,8 +36,7 @@ export interface ValidationResult {
 
 export function createAjv(files: Map<string, JsonSchema> = loadSchemaFiles(), options: Options = {}): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true, discriminator: true, allowUnionTypes: true, ...options });
-  const fmt = typeof addFormatsModule === "function" ? (addFormatsModule as never as typeof addFormats) : addFormats;
-  (fmt as unknown as (a: Ajv2020) => void)(ajv);
+  addFormats(ajv);
   // x-rule: the contract rule a schema (or sub-schema) encodes; an annotation only.
   ajv.addKeyword({ keyword: "x-rule", schemaType: "string" });
   for (const schema of files.values()) ajv.addSchema(schema);

@@ -7,12 +7,12 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ShapeBaseline, ShapeBaselineMessageType } from "../generated/contract-types.js";
-import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
+import type { JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { nodesOf } from "./field-drift.js";
 import { messagesOf } from "./messages.js";
-import { modelsOf } from "./model-cache.js";
-import type { TranscriptEntry } from "./transcript-io.js";
+import { modelsOf } from "./schema-fields.js";
+import type { TranscriptEntry } from "../report/transcript-io.js";
 
 export const SHAPE_BASELINE_SCHEMA = "reports/shape-baseline.schema.json";
 
@@ -25,14 +25,13 @@ export interface BaselineOptions {
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
 export function buildShapeBaseline(entries: readonly TranscriptEntry[], opts: BaselineOptions = {}): ShapeBaseline {
-  const files = opts.files ?? loadSchemaFiles();
-  const modelOf = modelsOf(files);
+  const modelOf = modelsOf(opts.files ?? contractValidator().files);
   const types = new Map<string, { paths: Map<string, Set<string>>; envelopes: Set<string> }>();
   const capabilitySets = new Map<string, Set<string>>();
   const states = new Set<string>();
   const subtypes = new Map<string, Set<string>>();
 
-  for (const m of messagesOf(entries, files)) {
+  for (const m of messagesOf(entries)) {
     if (m.producer !== "server") continue;
     const t = types.get(m.key) ?? { paths: new Map(), envelopes: new Set() };
     types.set(m.key, t);

@@ -11,7 +11,7 @@ import { buildShapeBaseline, compareShapeBaselines, formatShapeChange, readShape
 import { buildDriftReport, writeDriftOutputs } from "./report.js";
 import { formatRejudge, rejudgeTranscript } from "./rejudge.js";
 import { diffSchemas, formatSchemaDiff, loadSchemaSet } from "./schema-diff.js";
-import { readTranscript, type TranscriptEntry } from "./transcript-io.js";
+import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 
 export type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
 

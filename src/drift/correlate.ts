@@ -8,7 +8,7 @@
  */
 import { operationOf } from "../contract/lifecycle.js";
 import { isInteractionNotification, operationCallOf, type OperationCall } from "./messages.js";
-import { inTimeOrder, type NotificationEntry, type TranscriptEntry } from "./transcript-io.js";
+import { inTimeOrder, type NotificationEntry, type TranscriptEntry } from "../report/transcript-io.js";
 
 /** Beyond this a notification is not "the one that followed" (N8's budget is 5 s by default; twice it counts as missing). */
 export const CORRELATION_WINDOW_MS = 60_000;

@@ -1,24 +1,27 @@
 /**
  * The three-way classification of disagreements between the page, the schemas and traffic:
- *   doc-defect     the page contradicts itself (related-facts.md #1–#12, known-doc-defects.ts);
- *   schema-defect  a schema is stricter or looser than the page (page-vs-schema.ts);
- *   server-drift   observed server traffic differs from the schemas (this file).
+ *   doc-defect     the page contradicts itself (related-facts.md #1–#12, schemas/doc-defects.json);
+ *   schema-defect  a schema is stricter or looser than the page: every repaired page sample
+ *                  (src/contract/page-samples.ts) compared with the schema it is evidence for;
+ *   server-drift   observed server traffic differs from the schemas.
  * Requests are the suite's own and never server drift. Server drift that follows the other
  * reading of a page contradiction names it (relatedFacts) with the reading the contract took.
  */
 import type { DriftEnvelopeUse, DriftFinding, DriftMessageType } from "../generated/contract-types.js";
+import { defectExplaining, defectForHint, docDefects, type DocDefect } from "../contract/doc-defects.js";
 import { stateOf } from "../contract/lifecycle.js";
-import { parentPath } from "./json-shape.js";
-import { defectForHint, KNOWN_DOC_DEFECTS, type KnownDocDefect } from "./known-doc-defects.js";
+import type { PageSample } from "../contract/page-samples.js";
+import { fieldDriftOf, nodesOf, unseenFields } from "./field-drift.js";
+import { groupBy, parentPath } from "./json-shape.js";
 import type { LifecycleDrift } from "./lifecycle-drift.js";
-import type { ModelOf } from "./model-cache.js";
+import { ruleAt, type ModelOf, type SchemaModel } from "./schema-fields.js";
 
 /**
  * The page's known contradictions, each with the reading the contract took and whether the page
  * still shows it (`onPage`: related-facts number → shown, from the committed page data).
  */
 export function docDefectFindings(onPage: Readonly<Record<string, boolean>>): DriftFinding[] {
-  return KNOWN_DOC_DEFECTS.map((d) => ({
+  return docDefects.map((d) => ({
     id: `doc-defect:related-facts-${d.fact}`,
     class: "doc-defect" as const,
     kind: "page-contradiction" as const,
@@ -31,8 +34,13 @@ export function docDefectFindings(onPage: Readonly<Record<string, boolean>>): Dr
   }));
 }
 
-function related(defect: KnownDocDefect | undefined): Partial<DriftFinding> {
-  return defect ? { relatedFacts: defect.fact, reading: `the server follows the page's other reading; the contract's: ${defect.reading}` } : {};
+function related(defect: DocDefect | undefined): Partial<DriftFinding> {
+  return defect
+    ? {
+        relatedFacts: defect.fact,
+        reading: `the server follows the page's other reading; the contract's: ${defect.reading}`,
+      }
+    : {};
 }
 
 function lastKey(path: string): string | undefined {
@@ -40,18 +48,17 @@ function lastKey(path: string): string | undefined {
   return m ? (m[1] ?? JSON.parse(`"${m[2]}"`)) : undefined;
 }
 
-function siblingsOf(modelOf: ModelOf, schema: string, path: string): string[] {
+/** The documented fields beside a path (a field differing from one of them only in letter case is #8's). */
+function siblingsOf(model: SchemaModel, path: string): string[] {
   const parent = parentPath(path);
-  return [...modelOf(schema).fields.values()].filter((f) => f.key !== undefined && parentPath(f.path) === parent).map((f) => f.key!);
+  return [...model.fields.values()]
+    .filter((f) => f.key !== undefined && parentPath(f.path) === parent)
+    .map((f) => f.key!);
 }
 
-function ruleAt(modelOf: ModelOf, schema: string, path: string): { rule?: string } {
-  const fields = modelOf(schema).fields;
-  for (let p: string | undefined = path; p !== undefined; p = parentPath(p)) {
-    const rule = fields.get(p)?.rule;
-    if (rule) return { rule };
-  }
-  return {};
+function ruleOf(model: SchemaModel, path: string): { rule?: string } {
+  const rule = ruleAt(model, path);
+  return rule ? { rule } : {};
 }
 
 /** Server drift within message types: undocumented fields, type and value mismatches, missing required fields. */
@@ -59,60 +66,69 @@ export function messageTypeFindings(types: readonly DriftMessageType[], modelOf:
   const out: DriftFinding[] = [];
   for (const t of types) {
     if (t.producer !== "server" || !t.schema) continue;
-    const schema = t.schema;
-    const id = (kind: string, path: string, extra = ""): string => `server-drift:${kind}:${t.key}:${path}${extra}`;
+    const schema = `schemas/${t.schema}`;
+    const model = modelOf(t.schema);
+    const finding = (
+      kind: DriftFinding["kind"],
+      path: string,
+      idSuffix: string,
+      summary: string,
+      count: number,
+      example?: string,
+    ): DriftFinding => ({
+      id: `server-drift:${kind}:${t.key}:${path}${idSuffix}`,
+      class: "server-drift",
+      kind,
+      subject: t.key,
+      path,
+      summary: `${t.key}: ${summary}`,
+      count,
+      ...(example !== undefined ? { example } : {}),
+      ...ruleOf(model, path),
+    });
     for (const u of t.undocumentedFields) {
       const field = lastKey(u.path);
+      const hint = defectForHint({ field, documentedSiblings: siblingsOf(model, u.path) });
       out.push({
-        id: id("undocumented-field", u.path, `:${u.type}`),
-        class: "server-drift",
-        kind: "undocumented-field",
-        subject: t.key,
-        path: u.path,
-        summary: `${t.key}: ${u.path} (${u.type}) is not documented in schemas/${schema}`,
-        count: u.count,
-        example: u.example,
-        ...ruleAt(modelOf, schema, u.path),
-        ...related(defectForHint({ field, documentedSiblings: siblingsOf(modelOf, schema, u.path) })),
+        ...finding(
+          "undocumented-field",
+          u.path,
+          `:${u.type}`,
+          `${u.path} (${u.type}) is not documented in ${schema}`,
+          u.count,
+          u.example,
+        ),
+        ...related(hint),
       });
     }
     for (const m of t.typeMismatches) {
-      out.push({
-        id: id("type-mismatch", m.path, `:${m.observed}`),
-        class: "server-drift",
-        kind: "type-mismatch",
-        subject: t.key,
-        path: m.path,
-        summary: `${t.key}: ${m.path} is ${m.observed}; schemas/${schema} says ${m.expected.join(" or ") || "any"}`,
-        count: m.count,
-        example: m.example,
-        ...ruleAt(modelOf, schema, m.path),
-      });
+      const says = m.expected.join(" or ") || "any";
+      out.push(
+        finding(
+          "type-mismatch",
+          m.path,
+          `:${m.observed}`,
+          `${m.path} is ${m.observed}; ${schema} says ${says}`,
+          m.count,
+          m.example,
+        ),
+      );
     }
     for (const v of t.valueMismatches) {
-      out.push({
-        id: id("value-mismatch", v.path, `:${v.observed}`),
-        class: "server-drift",
-        kind: "value-mismatch",
-        subject: t.key,
-        path: v.path,
-        summary: `${t.key}: ${v.path} is ${v.observed}; schemas/${schema} allows ${v.expected}`,
-        count: v.count,
-        example: v.observed,
-        ...ruleAt(modelOf, schema, v.path),
-      });
+      out.push(
+        finding(
+          "value-mismatch",
+          v.path,
+          `:${v.observed}`,
+          `${v.path} is ${v.observed}; ${schema} allows ${v.expected}`,
+          v.count,
+          v.observed,
+        ),
+      );
     }
     for (const m of t.missingRequired) {
-      out.push({
-        id: id("missing-required", m.path),
-        class: "server-drift",
-        kind: "missing-required",
-        subject: t.key,
-        path: m.path,
-        summary: `${t.key}: required ${m.path} missing in ${m.count} of ${t.count} message(s) (schemas/${schema})`,
-        count: m.count,
-        ...ruleAt(modelOf, schema, m.path),
-      });
+      const summary = `required ${m.path} missing in ${m.count} of ${t.count} message(s) (${schema})`;
+      out.push(finding("missing-required", m.path, "", summary, m.count));
     }
   }
   return out;
@@ -122,7 +138,15 @@ export function messageTypeFindings(types: readonly DriftMessageType[], modelOf:
 export function lifecycleFindings(drift: LifecycleDrift): DriftFinding[] {
   const out: DriftFinding[] = [];
   for (const s of drift.unknownStates) {
-    out.push({ id: `server-drift:unknown-state:${s.state}`, class: "server-drift", kind: "unknown-state", subject: `notification:${s.state}`, summary: `State ${JSON.stringify(s.state)} is not a notified state of schemas/lifecycle.json`, rule: "N1", count: s.count });
+    out.push({
+      id: `server-drift:unknown-state:${s.state}`,
+      class: "server-drift",
+      kind: "unknown-state",
+      subject: `notification:${s.state}`,
+      summary: `State ${JSON.stringify(s.state)} is not a notified state of schemas/lifecycle.json`,
+      rule: "N1",
+      count: s.count,
+    });
   }
   for (const c of drift.unknownCapabilities) {
     out.push({
@@ -147,7 +171,9 @@ export function lifecycleFindings(drift: LifecycleDrift): DriftFinding[] {
       kind: "unknown-subtype",
       subject: `notification:${s.state}`,
       path: "$.interactionSubType",
-      summary: `${s.state}${s.operation ? ` after ${s.operation}` : ""} has interactionSubType ${JSON.stringify(s.subtype)}, which the schemas and lifecycle.json do not give for it`,
+      summary:
+        `${s.state}${s.operation ? ` after ${s.operation}` : ""} has interactionSubType ` +
+        `${JSON.stringify(s.subtype)}, which the schemas and lifecycle.json do not give for it`,
       rule: stateOf(s.state)?.rule ?? "N1",
       count: s.count,
       example: JSON.stringify(s.subtype),
@@ -162,9 +188,10 @@ export function envelopeFindings(uses: readonly DriftEnvelopeUse[]): DriftFindin
   return uses.map((u) => {
     const what =
       u.kind === "statusCode"
-        ? `the later-edition envelope {"statusCode":N} (related-facts, "Later editions"), not this edition's {"status":...}`
+        ? 'the later-edition envelope {"statusCode":N} (related-facts, "Later editions"), ' +
+          `not this edition's {"status":...}`
         : u.kind === "empty"
-          ? "an empty body, not {\"status\":...}"
+          ? 'an empty body, not {"status":...}'
           : u.kind === "non-json"
             ? "a body that is not JSON"
             : "a JSON body without status";
@@ -180,4 +207,83 @@ export function envelopeFindings(uses: readonly DriftEnvelopeUse[]): DriftFindin
       ...related(defectForHint({ envelope: u.kind, operation: u.operation })),
     };
   });
+}
+
+// ----- schema defects: the page's samples against the schemas ---------------------------------
+
+/** Findings of one sample against its schema: fields and values the schema does not allow, required fields it lacks. */
+export function sampleFindings(sample: PageSample, model: SchemaModel): DriftFinding[] {
+  const schema = `schemas/${sample.schema}`;
+  const shows = `The page's ${sample.id}`;
+  const drift = fieldDriftOf([sample.json], model);
+  const finding = (kind: DriftFinding["kind"], path: string, summary: string, example?: string): DriftFinding => ({
+    id: `schema-defect:${kind}:${sample.id}:${path}`,
+    class: "schema-defect",
+    kind,
+    subject: sample.id,
+    path,
+    summary,
+    ...(example !== undefined ? { example } : {}),
+    ...ruleOf(model, path),
+    ...(sample.repairs.length > 0 ? { repairs: [...sample.repairs] } : {}),
+  });
+  return [
+    ...drift.undocumentedFields.map(({ path, example }) =>
+      finding("sample-field-undocumented", path, `${shows} shows ${path}, which ${schema} does not document`, example),
+    ),
+    ...drift.typeMismatches.map(({ path, observed, expected, example }) =>
+      finding(
+        "sample-type-mismatch",
+        path,
+        `${shows} has ${path} of type ${observed}; ${schema} says ${expected.join(" or ")}`,
+        example,
+      ),
+    ),
+    ...drift.valueMismatches.map(({ path, observed, expected }) =>
+      finding("sample-value-mismatch", path, `${shows} has ${path} = ${observed}; ${schema} allows ${expected}`),
+    ),
+    ...drift.missingRequired.map(({ path }) =>
+      finding("sample-lacks-required", path, `${schema} requires ${path}; the page's ${sample.id} does not show it`),
+    ),
+  ];
+}
+
+/**
+ * Fields a schema documents that none of the page's samples for it shows (schema beyond the page):
+ * usually a reading of a page contradiction, which the finding then names. An array the schema
+ * keeps empty (maxItems 0) documents no element.
+ */
+export function beyondPageFindings(
+  schemaPath: string,
+  samples: readonly PageSample[],
+  model: SchemaModel,
+): DriftFinding[] {
+  const seen = new Set(samples.flatMap((s) => nodesOf(s.json, model).map((n) => n.path)));
+  const emptyArray = (path: string): boolean => model.fields.get(parentPath(path)!)?.constraints.maxItems === 0;
+  return unseenFields(model, seen)
+    .filter((f) => !(f.key === undefined && emptyArray(f.path)))
+    .map((f) => {
+      const defect = defectExplaining(schemaPath, f.path);
+      const ids = samples.map((s) => s.id).join(", ");
+      return {
+        id: `schema-defect:schema-beyond-page:${schemaPath}:${f.path}`,
+        class: "schema-defect" as const,
+        kind: "schema-beyond-page" as const,
+        subject: schemaPath,
+        path: f.path,
+        summary:
+          `schemas/${schemaPath} documents ${f.path} (${f.required ? "required" : "optional"}), ` +
+          `which none of the page's samples for it (${ids}) shows`,
+        ...ruleOf(model, f.path),
+        ...(defect ? { relatedFacts: defect.fact, reading: defect.reading } : {}),
+      };
+    });
+}
+
+/** Every schema-vs-page finding, sample by sample, then schema by schema. */
+export function pageVsSchemaFindings(samples: readonly PageSample[], modelOf: ModelOf): DriftFinding[] {
+  const out = samples.flatMap((s) => sampleFindings(s, modelOf(s.schema)));
+  const bySchema = [...groupBy(samples, (s) => s.schema)].sort(([a], [b]) => a.localeCompare(b));
+  for (const [schema, list] of bySchema) out.push(...beyondPageFindings(schema, list, modelOf(schema)));
+  return out;
 }

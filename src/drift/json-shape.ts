@@ -25,12 +25,6 @@ export function jsonTypeOf(value: unknown): JsonType {
   }
 }
 
-/** Whether a schema type list admits an observed type (empty list = any type; integer is a number). */
-export function typeAllowed(observed: JsonType, allowed: readonly string[]): boolean {
-  if (allowed.length === 0) return true;
-  return allowed.includes(observed) || (observed === "integer" && allowed.includes("number"));
-}
-
 /** The path of a property below `parent`: `$.a.b`, or `$["odd key"]` for keys that are not identifiers. */
 export function childPath(parent: string, key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;

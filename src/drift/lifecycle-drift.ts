@@ -8,8 +8,8 @@
 import type { DriftUnknownCapability, DriftUnknownState, DriftUnknownSubtype } from "../generated/contract-types.js";
 import { lifecycle, operationOf, stateOf, toleratedCapabilities } from "../contract/lifecycle.js";
 import type { OperationCall } from "./messages.js";
-import type { SchemaModel } from "./schema-model.js";
-import type { NotificationEntry } from "./transcript-io.js";
+import type { NotificationEntry } from "../report/transcript-io.js";
+import type { SchemaModel } from "./schema-fields.js";
 
 export interface LifecycleDrift {
   unknownStates: DriftUnknownState[];

@@ -1,31 +1,26 @@
 /**
  * Transcript entries as contract messages: each request by operationName, each answer by
- * operation and outcome, each notification by state — with the schema each is compared with.
+ * operation and outcome, each notification by state — with the schema each is compared with,
+ * as lifecycle.json names it (an operation's request and answer, a notified state's schema).
  * Requests are the suite's own (including deliberately malformed ones of R3 scenarios), so
  * they are reported but never count as server drift.
  */
 import type { DriftEnvelopeKind } from "../generated/contract-types.js";
-import { operationOf } from "../contract/lifecycle.js";
-import type { JsonSchema } from "../contract/schemas.js";
-import { selectUnionMember } from "./schema-model.js";
-import type { HttpEntry, NotificationEntry, TranscriptEntry } from "./transcript-io.js";
+import { notificationSchemaFor, operationOf } from "../contract/lifecycle.js";
+// HTTP statuses whose body R1 does not constrain (T4 auth refusals; 405, 413): the harness's own.
+import { EXEMPT_STATUSES } from "../harness/judge-answer.js";
+import type { HttpEntry, NotificationEntry, TranscriptEntry } from "../report/transcript-io.js";
 
 export type Direction = "request" | "answer" | "notification";
 export type Outcome = "ok" | "error" | "exempt";
 export type EnvelopeKind = DriftEnvelopeKind;
 
-export const OPERATION_REQUEST_UNION = "requests/operation-request.schema.json";
 export const CHANNEL_STATE_REQUEST = "requests/channel-state.schema.json";
-export const NOTIFICATION_UNION = "notifications/interaction-state-message.schema.json";
 export const NOTIFICATION_BASE = "notifications/base.schema.json";
 export const OK_ANSWER = "answers/ok.schema.json";
 export const ERROR_ANSWER = "answers/error.schema.json";
 /** The channel every e-mail notification arrives on (T5, T6). */
 export const INTERACTIONS_CHANNEL = "/me/interactions";
-
-/** HTTP statuses whose body R1 does not constrain (T4 auth refusals; 405, 413 transport refusals) — as Scenario.judgeAnswer. */
-import { EXEMPT_STATUSES } from "../harness/judge-answer.js";
-export { EXEMPT_STATUSES };
 
 export type CallTarget = { kind: "interaction"; id: string; singular: boolean } | { kind: "collection" } | { kind: "channel"; channel: string };
 
@@ -130,13 +125,15 @@ export function isInteractionNotification(entry: TranscriptEntry): entry is Noti
   return entry.kind === "notification" && entry.channel === INTERACTIONS_CHANNEL;
 }
 
-function requestMessage(call: OperationCall, files: ReadonlyMap<string, JsonSchema>): ObservedMessage {
+function requestMessage(call: OperationCall): ObservedMessage {
   const body = call.entry.requestBody;
+  const name = (body as { operationName?: unknown } | undefined)?.operationName;
+  // The request the body's own operationName says it is (the suite sends wrong ones on purpose, R3).
   const schema = call.malformedRequest
     ? null
     : call.target.kind === "channel"
       ? CHANNEL_STATE_REQUEST
-      : (selectUnionMember(files, OPERATION_REQUEST_UNION, body) ?? null);
+      : ((typeof name === "string" ? operationOf(name)?.request : undefined) ?? null);
   return { key: `request:${call.operation}`, direction: "request", producer: "suite", operation: call.operation, schema, data: body, envelope: "none", entry: call.entry };
 }
 
@@ -161,25 +158,25 @@ function answerMessage(call: OperationCall): ObservedMessage {
   };
 }
 
-function notificationMessage(entry: NotificationEntry, files: ReadonlyMap<string, JsonSchema>): ObservedMessage {
+function notificationMessage(entry: NotificationEntry): ObservedMessage {
   const state = (entry.data as { state?: unknown } | null)?.state;
   const stateName = typeof state === "string" ? state : "(no state)";
-  // Documented states by the union's discriminator (N2–N5); any other state meets N1's base only.
-  const schema = selectUnionMember(files, NOTIFICATION_UNION, entry.data) ?? NOTIFICATION_BASE;
+  // A notified state's own schema (N2–N5); any other state meets N1's base only.
+  const schema = (typeof state === "string" ? notificationSchemaFor(state) : undefined) ?? NOTIFICATION_BASE;
   return { key: `notification:${stateName}`, direction: "notification", producer: "server", state: stateName, schema, data: entry.data, envelope: "none", entry };
 }
 
 /** Every request, answer and notification of a transcript, in input order. */
-export function messagesOf(entries: readonly TranscriptEntry[], files: ReadonlyMap<string, JsonSchema>): ObservedMessage[] {
+export function messagesOf(entries: readonly TranscriptEntry[]): ObservedMessage[] {
   const out: ObservedMessage[] = [];
   for (const entry of entries) {
     if (isInteractionNotification(entry)) {
-      out.push(notificationMessage(entry, files));
+      out.push(notificationMessage(entry));
       continue;
     }
     const call = operationCallOf(entry);
     if (!call) continue;
-    if (call.entry.requestBody !== undefined) out.push(requestMessage(call, files));
+    if (call.entry.requestBody !== undefined) out.push(requestMessage(call));
     if (call.status !== undefined) out.push(answerMessage(call));
   }
   return out;

@@ -25,7 +25,7 @@ import { correlate } from "./correlate.js";
 import { judgeAnswer } from "../harness/judge-answer.js";
 import { groupBy } from "./json-shape.js";
 import { isInteractionNotification, operationCallOf } from "./messages.js";
-import { inTimeOrder, type CheckEntry, type TranscriptEntry } from "./transcript-io.js";
+import { inTimeOrder, type CheckEntry, type TranscriptEntry } from "../report/transcript-io.js";
 
 /** The requirements rejudge can reproduce: the monitor's and judgeAnswer's. Others need the scenario's own logic. */
 export const REJUDGED_REQUIREMENTS: readonly RequirementId[] = [

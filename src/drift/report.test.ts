@@ -1,9 +1,10 @@
 /** The drift report over hand-written transcripts (test/fixtures/drift/*.jsonl). */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractValidator } from "../contract/validators.js";
+import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 import { buildDriftReport, renderDriftMarkdown, serverDrift, writeDriftOutputs } from "./report.js";
 import { fixture } from "./test-helpers.js";
 
@@ -103,5 +104,25 @@ describe("drift report: a drifting server", () => {
     const md = renderDriftMarkdown(report);
     expect(md).toContain("**Server drift: 6**");
     expect(md).toContain("`$.email_object.Priority`");
+  });
+});
+
+describe("drift report: a folder of worker parts", () => {
+  it("counts each notification once, not once per worker (every worker hears every agent's stream)", () => {
+    const entries = fixture("drifted");
+    const dir = mkdtempSync(join(tmpdir(), "drift-parts-"));
+    // Worker 1 ran the scenario; worker 2 only heard its notifications (no scenario of its own).
+    const heard: TranscriptEntry[] = entries
+      .filter((e) => e.kind === "notification")
+      .map(({ scenario: _, ...e }) => ({ ...e, worker: "w2" }));
+    const jsonl = (list: TranscriptEntry[]): string => list.map((e) => JSON.stringify(e)).join("\n") + "\n";
+    writeFileSync(join(dir, "worker-w1.jsonl"), jsonl(entries.map((e) => ({ ...e, worker: "w1" }))));
+    writeFileSync(join(dir, "worker-w2.jsonl"), jsonl(heard));
+    const fromParts = buildDriftReport(readTranscript(dir), { now: NOW });
+    const fromFile = buildDriftReport(entries, { now: NOW });
+    expect(heard.length).toBeGreaterThan(0);
+    expect(fromParts.summary).toEqual(fromFile.summary);
+    const counts = (r: typeof fromFile): Array<[string, number]> => r.messageTypes.map((t) => [t.key, t.count]);
+    expect(counts(fromParts)).toEqual(counts(fromFile));
   });
 });

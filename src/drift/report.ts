@@ -9,23 +9,28 @@ import type { DriftEnvelopeUse, DriftFinding, DriftMessageType, DriftReport } fr
 import { notificationSchemaFor } from "../contract/lifecycle.js";
 import { committedPageData, committedPageSamples } from "../contract/page-data.js";
 import type { PageSample } from "../contract/page-samples.js";
-import { loadSchemaFiles, type JsonSchema } from "../contract/schemas.js";
+import type { JsonSchema } from "../contract/schemas.js";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { correlate } from "./correlate.js";
 import { emptyFieldDrift, fieldDriftOf } from "./field-drift.js";
-import { docDefectFindings, envelopeFindings, lifecycleFindings, messageTypeFindings } from "./findings.js";
+import {
+  docDefectFindings,
+  envelopeFindings,
+  lifecycleFindings,
+  messageTypeFindings,
+  pageVsSchemaFindings,
+} from "./findings.js";
 import { groupBy } from "./json-shape.js";
 import { lifecycleDriftOf } from "./lifecycle-drift.js";
 import { messagesOf, operationCallOf, type ObservedMessage, type OperationCall } from "./messages.js";
-import { modelsOf, type ModelOf } from "./model-cache.js";
-import { pageVsSchemaFindings } from "./page-vs-schema.js";
+import { modelsOf, type ModelOf } from "./schema-fields.js";
 import { answerTimes, notificationLatencies } from "./timing.js";
-import type { NotificationEntry, TranscriptEntry } from "./transcript-io.js";
+import type { NotificationEntry, TranscriptEntry } from "../report/transcript-io.js";
 
 export const DRIFT_REPORT_SCHEMA = "reports/drift.schema.json";
 
 export interface DriftOptions {
-  /** The schemas to compare with (default: the repository's schemas/). */
+  /** The schemas to compare with (default: the repository's schemas/, as the validators loaded them once). */
   files?: Map<string, JsonSchema>;
   /** The page's repaired samples (default: the committed page data, src/generated/page-samples.json). */
   pageSamples?: PageSample[];
@@ -36,17 +41,8 @@ export interface DriftOptions {
   now?: Date;
 }
 
-interface Context {
-  files: Map<string, JsonSchema>;
-  modelOf: ModelOf;
-}
-
-function contextOf(opts: DriftOptions): Context {
-  const files = opts.files ?? loadSchemaFiles();
-  return { files, modelOf: modelsOf(files) };
-}
-
 const DIRECTION_ORDER = { request: 0, answer: 1, notification: 2 } as const;
+const SUBTYPE_PATH = "$.interactionSubType";
 
 /** The schema most messages of a type were compared with (a type mixes schemas only when some answers are not R1-shaped). */
 function dominantSchema(messages: readonly ObservedMessage[]): string | null {
@@ -61,6 +57,8 @@ function messageTypeOf(key: string, messages: readonly ObservedMessage[], modelO
   const envelopes = new Map<string, number>();
   for (const m of messages) envelopes.set(m.envelope, (envelopes.get(m.envelope) ?? 0) + 1);
   const drift = schema ? fieldDriftOf(messages.filter((m) => m.schema === schema).map((m) => m.data), modelOf(schema)) : emptyFieldDrift();
+  // interactionSubType is judged by the lifecycle instead, per state and causing operation (N2–N4, O3–O5, O8).
+  drift.valueMismatches = drift.valueMismatches.filter((v) => v.path !== SUBTYPE_PATH);
   return {
     key,
     direction: first.direction,
@@ -121,21 +119,21 @@ function requestedSubtypes(calls: readonly OperationCall[]): string[] {
 }
 
 export function buildDriftReport(entries: readonly TranscriptEntry[], opts: DriftOptions = {}): DriftReport {
-  const ctx = contextOf(opts);
+  const modelOf = modelsOf(opts.files ?? contractValidator().files);
   const samples = opts.pageSamples ?? committedPageSamples();
   const docDefectsOnPage = opts.docDefectsOnPage ?? committedPageData().docDefectsOnPage;
 
-  const messages = messagesOf(entries, ctx.files);
+  const messages = messagesOf(entries);
   const calls = entries.map(operationCallOf).filter((c): c is OperationCall => c !== undefined);
   const notifications = messages.filter((m) => m.direction === "notification").map((m) => m.entry as NotificationEntry);
   const correlation = correlate(entries);
 
-  const messageTypes = messageTypesOf(messages, ctx.modelOf);
+  const messageTypes = messageTypesOf(messages, modelOf);
   const lifecycle = lifecycleDriftOf(
     notifications,
     (state) => {
       const schema = notificationSchemaFor(state);
-      return schema ? ctx.modelOf(schema) : undefined;
+      return schema ? modelOf(schema) : undefined;
     },
     correlation.creatorOf,
     requestedSubtypes(calls),
@@ -143,10 +141,10 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
   const envelopes = envelopeUsesOf(calls);
 
   const findings: DriftFinding[] = [
-    ...messageTypeFindings(messageTypes, ctx.modelOf),
+    ...messageTypeFindings(messageTypes, modelOf),
     ...lifecycleFindings(lifecycle),
     ...envelopeFindings(envelopes),
-    ...pageVsSchemaFindings(samples, ctx.modelOf),
+    ...pageVsSchemaFindings(samples, modelOf),
     ...docDefectFindings(docDefectsOnPage),
   ];
   const count = (c: DriftFinding["class"]): number => findings.filter((f) => f.class === c).length;
@@ -165,7 +163,7 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
   };
 }
 
-/** Server-drift findings only: what the lead's live tests assert on ("names exactly the injected changes"). */
+/** Server-drift findings only: what a server does that the schemas do not describe (docs/drift.md). */
 export function serverDrift(report: DriftReport): DriftFinding[] {
   return report.findings.filter((f) => f.class === "server-drift");
 }

@@ -15,8 +15,8 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { generateTypes } from "../contract/generate.js";
 import { loadSchemaFiles, REPO_ROOT, type JsonSchema } from "../contract/schemas.js";
-import { parentPath, typeAllowed, type JsonType } from "./json-shape.js";
-import { schemaModel, unionMembers, type FieldModel, type SchemaModel } from "./schema-model.js";
+import { parentPath } from "./json-shape.js";
+import { schemaModel, typeAllowed, unionMembers, type FieldModel, type SchemaModel } from "./schema-fields.js";
 
 export interface SchemaSet {
   label: string;
@@ -163,7 +163,7 @@ function change(schema: string, kind: MessageKind, c: ChangeKind, detail: { path
 function allowsAll(wider: readonly string[], narrower: readonly string[]): boolean {
   if (wider.length === 0) return true;
   if (narrower.length === 0) return false;
-  return narrower.every((t) => typeAllowed(t as JsonType, wider));
+  return narrower.every((t) => typeAllowed(t, wider));
 }
 
 function typeChange(before: FieldModel, after: FieldModel): ChangeKind | undefined {
@@ -235,7 +235,7 @@ export function diffModels(schema: string, kind: MessageKind, before: SchemaMode
 /** The model of a union schema without its members: what the union itself documents. */
 function ownModel(files: Map<string, JsonSchema>, schema: string): SchemaModel {
   const { oneOf: _oneOf, anyOf: _anyOf, ...own } = files.get(schema) as JsonSchema & { oneOf?: unknown; anyOf?: unknown };
-  return schemaModel(new Map(files).set(schema, own), schema);
+  return schemaModel(files, schema, own);
 }
 
 /** Field-level changes of every request, answer, notification and control schema. */
@@ -271,11 +271,6 @@ export function diffSchemaSets(before: SchemaSet, after: SchemaSet): SchemaChang
 }
 
 // ----- generated types ------------------------------------------------------------------------
-
-/** The TypeScript that `npm run gen` would generate from a set of schemas. */
-export async function generatedTypesOf(files: Map<string, JsonSchema>): Promise<string> {
-  return generateTypes(files);
-}
 
 /** The index type listing every named type: it changes whenever a type is added or removed. */
 const INDEX_TYPE = "GwsContract";
@@ -317,7 +312,7 @@ export function diffDeclarations(before: Map<string, string[]>, after: Map<strin
 export async function diffSchemas(before: SchemaSet, after: SchemaSet): Promise<SchemaDiff> {
   const changes = diffSchemaSets(before, after);
   try {
-    const [b, a] = await Promise.all([generatedTypesOf(before.files), generatedTypesOf(after.files)]);
+    const [b, a] = await Promise.all([generateTypes(before.files), generateTypes(after.files)]);
     return { before: before.label, after: after.label, changes, types: diffDeclarations(exportedDeclarations(b), exportedDeclarations(a)) };
   } catch (e) {
     return { before: before.label, after: after.label, changes, types: [], typeError: (e as Error).message };

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { REPO_ROOT } from "../contract/schemas.js";
 import type { CliIo } from "./cli.js";
-import { readTranscript, type TranscriptEntry } from "./transcript-io.js";
+import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 
 export const FIXTURES = join(REPO_ROOT, "test", "fixtures", "drift");
 

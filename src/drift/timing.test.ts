@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { buildDriftReport } from "./report.js";
 import { notificationLatencies, percentile, percentilesOf } from "./timing.js";
-import type { TranscriptEntry } from "./transcript-io.js";
+import type { TranscriptEntry } from "../report/transcript-io.js";
 
 const ROOT = "http://gws.example:8090/api/v2";
 const SCENARIO = "suites/operations/timing.test.ts > timing";

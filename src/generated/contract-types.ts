@@ -35,6 +35,77 @@ export type CapabilityName =
   | "Send"
   | "LinkAttachment";
 /**
+ * One fact the page shows while the contradiction stands. Evaluated by `npm run samples` (src/contract/doc-defects.ts) against the page text and its repaired samples; the results are committed with the page data.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DocDefectEvidence".
+ */
+export type DocDefectEvidence =
+  | {
+      /**
+       * Text the page contains, as printed.
+       */
+      pageContains: string;
+    }
+  | {
+      /**
+       * A regular expression (JavaScript) the page text matches.
+       */
+      pageMatches: string;
+      /**
+       * i: letter case ignored; m: ^ and $ match at every line.
+       */
+      flags?: "i" | "m";
+    }
+  | {
+      /**
+       * A repaired page sample by id (src/generated/page-samples.json), e.g. Reply.success.
+       */
+      sample: string;
+      /**
+       * A JSON Schema (draft 2020-12) the sample's JSON meets. A sample the page no longer prints is checked as {}.
+       */
+      matches: {
+        [k: string]: unknown;
+      };
+    }
+  | {
+      /**
+       * A JSON Schema (draft 2020-12) the list of all repaired samples meets (each with id, section, label, schema, repairs, raw, json).
+       */
+      samples: {
+        [k: string]: unknown;
+      };
+    };
+/**
+ * Traffic that follows the page's other reading: a finding of such traffic names the contradiction and the contract's reading.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DocDefectHint".
+ */
+export type DocDefectHint =
+  | {
+      /**
+       * An undocumented field, a capability or an interactionSubType of this name.
+       */
+      kind: "field" | "capability" | "subtype";
+      name: string;
+    }
+  | {
+      kind: "envelope";
+      /**
+       * An answer envelope other than R1's.
+       */
+      envelope: "empty" | "non-json" | "statusCode" | "other";
+      operation: string;
+    }
+  | {
+      /**
+       * An undocumented field that differs from a documented sibling only in letter case.
+       */
+      kind: "case-variant";
+    };
+/**
  * status: R1 ({"status":...}); statusCode: the later-edition envelope; empty: no body; non-json: a body that is not JSON; other: JSON without either; none: not an answer (requests, notifications).
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -171,6 +242,9 @@ export interface GwsContract {
   ChannelStateRequest?: ChannelStateRequest;
   ConformanceSummary?: ConformanceSummary;
   CreateEmailRequest?: CreateEmailRequest;
+  DocDefectEvidence?: DocDefectEvidence;
+  DocDefectHint?: DocDefectHint;
+  DocDefectRegistry?: DocDefectRegistry;
   DriftEnvelopeCount?: DriftEnvelopeCount;
   DriftEnvelopeKind?: DriftEnvelopeKind;
   DriftEnvelopeUse?: DriftEnvelopeUse;
@@ -478,6 +552,60 @@ export interface CreateEmailRequest {
   interactionType?: string;
   interactionSubType?: string;
   [k: string]: unknown;
+}
+/**
+ * Shape of doc-defects.json: the normative page's own contradictions (related-facts.md, "Known contradictions in the normative page itself") as data, each with the reading the contract took, declarative evidence whether the page still shows it, and the traffic that follows its other reading.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DocDefectRegistry".
+ */
+export interface DocDefectRegistry {
+  /**
+   * @minItems 1
+   */
+  defects: [DocDefect, ...DocDefect[]];
+}
+export interface DocDefect {
+  /**
+   * related-facts.md, "Known contradictions in the normative page itself" #N.
+   */
+  fact: number;
+  title: string;
+  /**
+   * What the page says both ways.
+   */
+  contradiction: string;
+  /**
+   * The reading the contract took.
+   */
+  reading: string;
+  /**
+   * interpretation.md rules that settle it.
+   *
+   * @minItems 1
+   */
+  rules: [string, ...string[]];
+  /**
+   * The page still shows the contradiction when every piece of evidence holds; a page edition that fixes it shows false.
+   *
+   * @minItems 1
+   */
+  evidence: [DocDefectEvidence, ...DocDefectEvidence[]];
+  /**
+   * Schema-vs-page differences that are this contradiction's reading, not a schema defect of their own.
+   */
+  explains?: DocDefectExplains[];
+  hints?: DocDefectHint[];
+}
+export interface DocDefectExplains {
+  /**
+   * A schema path under schemas/.
+   */
+  schema: string;
+  /**
+   * A field path of it, e.g. $.replyInteractionId.
+   */
+  path: string;
 }
 /**
  * This interface was referenced by `GwsContract`'s JSON-Schema

@@ -4,7 +4,9 @@
  *   - reads a response body up to the transport context's maxAnswerBytes; past it the socket is
  *     destroyed (nothing more is buffered) and the request fails with "answer larger than …";
  *   - keeps a cookie jar per identity (the transport context's jarKey): two agents in one
- *     process must not look like one browser (toolchain trap 2);
+ *     process must not look like one browser (cometd-nodejs-client keeps one jar per host, and a
+ *     server that allows one session per browser cookie answers a second with
+ *     "multiple-clients" advice and slow polling);
  *   - honours the session's TLS choice (--tls-insecure) and a proxy's address (the T5.reconnect
  *     proxy keeps the URL's host name for the Host header, SNI and the certificate check);
  *   - reports a request that got no HTTP answer with status 0 and the network error as

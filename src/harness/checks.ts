@@ -3,10 +3,9 @@
  * meta (`task.meta.gws`) so the reporter turns them into verdicts. A MUST check that fails
  * fails its test; a SHOULD check that fails is a warning and the test still passes.
  */
+import type { Level } from "../contract/registry.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type {} from "vitest";
-
-export type Level = "MUST" | "SHOULD" | "MAY";
 
 /** What a scenario may need that a target can declare it does not have: the only reasons to SKIP. */
 export type Need = "second-agent" | "invite-timeout";

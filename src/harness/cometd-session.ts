@@ -17,9 +17,11 @@ export const INTERACTIONS_CHANNEL = "/me/interactions";
 let adapted = false;
 
 /**
- * adapt() patches globals (window, console.debug): once per process (toolchain trap 4). Its
- * XMLHttpRequest is then replaced by CappedXMLHttpRequest: bounded answer bodies, one cookie
- * jar per identity (toolchain trap 2), and "never answered" told apart from "answered".
+ * cometd-nodejs-client's adapt() creates global.window and sets console.debug = console.log, so it
+ * runs once per process. Its XMLHttpRequest is then replaced by CappedXMLHttpRequest: bounded
+ * answer bodies, one cookie jar per identity (cometd-nodejs-client shares one jar per host, which
+ * makes two agents of one process look like one browser to the server), and "never answered" told
+ * apart from "answered".
  */
 export function adaptCometdOnce(): void {
   if (adapted) return;
@@ -167,11 +169,13 @@ export class CometdSession extends NotificationStream {
     super();
     adaptCometdOnce();
     this.cometd = new CometD(opts.label ?? `agent-${agentName}`);
-    // Toolchain trap 1: adapt() defines window.WebSocket; GWS offers long-polling only (T5).
+    // adapt() defines window.WebSocket, so the client would try WebSocket first; against a
+    // long-polling-only server (GWS, T5) its first handshake fails and a re-handshake drops
+    // the subscriptions made after it.
     this.cometd.unregisterTransport("websocket");
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = basicAuthHeader(credentials);
-    // Toolchain trap 2: this identity's own Bayeux cookie jar; the answer cap; the TLS choice; a
+    // This identity's own Bayeux cookie jar (not one per host); the answer cap; the TLS choice; a
     // proxy's address (capped-xhr.ts reads them from the transport context on every request).
     const lp = this.cometd.findTransport("long-polling") as unknown as { context?: BayeuxTransportContext } | null;
     const context: BayeuxTransportContext = {

@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { judgeAnswer } from "./judge-answer.js";
 import { operationOf, releasingOperations, requireOperation, stateOf } from "../contract/lifecycle.js";
+import type { Notification } from "../contract/notification.js";
 import { levelOf, requirement } from "../contract/registry.js";
 import { filteredOut } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
@@ -61,11 +62,6 @@ export interface ScenarioOptions {
   exclusive?: boolean | ((target: ResolvedTarget) => boolean);
 }
 
-export type Notification = Record<string, unknown> & {
-  id?: unknown;
-  state?: unknown;
-  email_object?: Record<string, unknown>;
-};
 
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {

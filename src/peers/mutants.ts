@@ -8,7 +8,7 @@
  */
 import { contractValidator } from "../contract/validators.js";
 import { documentedCapabilities, lifecycle, notifiedStates } from "../contract/lifecycle.js";
-import { isRequirementId } from "../contract/registry.js";
+import { isRequirementId, type Level } from "../contract/registry.js";
 import type { JsonSchema } from "../contract/schemas.js";
 import { BUDGETS } from "../harness/budgets.js";
 
@@ -29,7 +29,7 @@ export interface Mutant {
   mutation: Mutation;
   /** Requirements of which one must be FAIL (MUST) or WARN (SHOULD). */
   expect: string[];
-  level: "MUST" | "SHOULD";
+  level: Exclude<Level, "MAY">;
   /** The suite file or directory that exercises it (the run is limited to it with --suites). */
   suites: string;
   why: string;

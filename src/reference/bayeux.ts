@@ -17,7 +17,7 @@ export const INTERACTIONS_CHANNEL = "/me/interactions";
 /**
  * cometd-nodejs-server looks a session up through its BAYEUX_BROWSER cookie, then the clientId;
  * GWS (Java CometD) finds it by clientId alone. A client that shares one cookie jar between its
- * sessions (cometd-nodejs-client does, per host: toolchain trap 2) or keeps no cookies at all
+ * sessions (cometd-nodejs-client does, one jar per host) or keeps no cookies at all
  * would find its session "unknown". So every request is given the same browser id: sessions are
  * found by clientId, and maxSessionsPerBrowser -1 lifts the per-browser limit.
  */
@@ -97,14 +97,16 @@ function refuseLibraryFailures(res: ServerResponse, messages: BayeuxMessage[]): 
 }
 
 export function createCometdHost(opts: { mount: string; authenticate: (req: IncomingMessage, ext: unknown) => string | undefined; timeoutMs?: number }): BayeuxHost {
-  // Toolchain trap 2: the test harness opens several sessions per agent from one process.
-  const server = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1, timeout: opts.timeoutMs ?? 20_000 } as never);
+  // The harness opens several sessions per agent from one process; with the default limit of one
+  // session per browser cookie, the second would get "multiple-clients" advice and ~2 s latency.
+  const server = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1, timeout: opts.timeoutMs ?? 20_000 });
   const agentOf = new Map<string, string>();
   const sessions = new Map<string, ServerSession>();
 
   server.policy = {
     canHandshake(session, message, callback) {
-      // The HTTP request of this handshake is available synchronously (toolchain trap 5).
+      // cometd-nodejs-server exposes the handshake's HTTP request (headers, cookies) as
+      // server.context.request, synchronously inside this hook only.
       const req = server.context?.request as IncomingMessage | undefined;
       const agent = req ? opts.authenticate(req, message.ext) : undefined;
       if (!agent) return callback(undefined, false);
@@ -188,7 +190,7 @@ export function createCometdHost(opts: { mount: string; authenticate: (req: Inco
       for (const s of sessions.values()) s.disconnect();
       sessions.clear();
       agentOf.clear();
-      server.close(); // stops the sweeper timer (toolchain trap 3)
+      server.close(); // stops the session sweeper, whose timer would keep Node running
     },
   };
 }

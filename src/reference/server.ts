@@ -307,7 +307,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       world.close();
       for (const t of timers) clearTimeout(t);
       await bayeux.close(); // disconnect sessions, stop the sweeper
-      server.closeAllConnections(); // held long-polls (toolchain trap 3)
+      server.closeAllConnections(); // held long-polls: server.close() alone waits for them to end
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -21,7 +21,8 @@ import {
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { REFERENCE_INBOUND_QUEUE, REFERENCE_KNOWN_QUEUES, REFERENCE_QUEUES } from "./deployment.js";
-import type { FaultHooks, Notification, NotifyContext } from "./faults/index.js";
+import type { Notification } from "../contract/notification.js";
+import type { FaultHooks, NotifyContext } from "./faults/index.js";
 import { errorAnswer, type JsonAnswer } from "./http-io.js";
 import type { VariationSwitches } from "./variations.js";
 

@@ -36,7 +36,7 @@ import { join } from "node:path";
 import { SCENARIO_LABEL } from "../harness/allure-bridge.js";
 import type { CheckRecord } from "../harness/checks.js";
 import type { RunResults, ScenarioResult } from "./results.js";
-import type { RequirementVerdict, Status, Verdicts } from "./verdicts.js";
+import { declares, type RequirementVerdict, type Status, type Verdicts } from "./verdicts.js";
 
 export const SCENARIOS_SUBDIR = "scenarios";
 const API = "GWS Interactions On E-mail Channel";
@@ -175,7 +175,7 @@ function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResu
   // with; elsewhere (checks every scenario makes in passing, R2 or N1 on every answer) the
   // checks alone, which keeps the report small (each scenario's steps are not copied ~20 times).
   const withSteps =
-    raw && (m?.requirements.includes(v.id as never) || status !== "passed" || own.some((c) => !c.passed));
+    raw && (declares(sc, v.id) || status !== "passed" || own.some((c) => !c.passed));
   const scenarioSteps: AllureStep[] = withSteps
     ? [
         {

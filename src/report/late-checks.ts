@@ -7,7 +7,8 @@
  * requirement turns FAIL (MUST) or WARN (SHOULD) like any other check. `rejudge` reads the same
  * entries from the transcript.
  */
-import type { CheckRecord, Level } from "../harness/checks.js";
+import type { Level } from "../contract/registry.js";
+import type { CheckRecord } from "../harness/checks.js";
 import type { TranscriptEntry } from "../harness/transcript.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { ScenarioResult } from "./results.js";

@@ -21,7 +21,7 @@
  *   - the gate is the CI decision (exit code): 0 when nothing the run was asked to judge failed
  *     or errored and the baseline is fresh, 1 otherwise, 2 when the harness itself broke.
  */
-import { registry } from "../contract/registry.js";
+import { registry, type Level } from "../contract/registry.js";
 import { SKIP_REASONS } from "../harness/checks.js";
 import type { ScenarioResult, RunResults } from "./results.js";
 import { filteredOut } from "../harness/selection.js";
@@ -64,7 +64,7 @@ export interface ExpectedFailure {
 export interface RequirementVerdict {
   id: string;
   rule: string;
-  level: "MUST" | "SHOULD" | "MAY";
+  level: Level;
   area: string;
   text: string;
   status: Status;
@@ -107,6 +107,12 @@ function skipKind(message: string): UnjudgedReason {
 const ORDER: Status[] = ["FAIL", "ERROR", "WARN", "PASS", "SKIP"];
 const worse = (a: Status, b: Status): Status => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
 
+/** Whether a scenario sets out to judge a requirement (its declaration), whatever it recorded. */
+export function declares(sc: ScenarioResult, id: string): boolean {
+  const declared: readonly string[] = sc.meta?.requirements ?? [];
+  return declared.includes(id);
+}
+
 /**
  * Why each requirement is outside the run's selection (--only / --skip / --level), keyed by ID;
  * a selected requirement has no entry. A scenario tag selects the requirements that the scenarios
@@ -117,7 +123,7 @@ export function selectionOf(run: Pick<RunResults, "scenarios" | "filter">): Map<
   if (!run.filter) return out;
   for (const req of registry.requirements) {
     // Tags describe a scenario, whatever its outcome (also when --level or --skip left it out).
-    const tags = run.scenarios.filter((sc) => sc.meta?.requirements.includes(req.id as never)).flatMap((sc) => [sc.meta!.area, ...sc.meta!.tags]);
+    const tags = run.scenarios.filter((sc) => declares(sc, req.id)).flatMap((sc) => [sc.meta!.area, ...sc.meta!.tags]);
     const why = filteredOut(req, run.filter, tags);
     if (why) out.set(req.id, why);
   }
@@ -177,7 +183,7 @@ export function computeVerdicts(
     for (const sc of run.scenarios) {
       const m = sc.meta;
       const own = m?.checks.filter((c) => c.requirement === req.id) ?? [];
-      const declared = m?.requirements.includes(req.id as never) ?? false;
+      const declared = declares(sc, req.id);
       if (!declared && own.length === 0) continue;
       base.tests.push(sc.name);
       base.durationMs += sc.durationMs;

@@ -24,7 +24,7 @@ import { makeAgentsReady } from "../harness/target.js";
 import { setTranscriptDir, type TranscriptEntry } from "../harness/transcript.js";
 import { ResultCollector } from "../report/collector.js";
 import { mergeLateChecks } from "../report/late-checks.js";
-import { mergeTranscriptParts, readTranscriptParts } from "../report/transcript-merge.js";
+import { mergeTranscriptParts, readTranscriptParts } from "../report/transcript-io.js";
 import type { ScenarioResult } from "../report/results.js";
 import type { Status } from "../report/verdicts.js";
 import { BUILT_IN_SUITES, CONFORMANCE_PROJECTS, conformanceProjects } from "./projects.js";

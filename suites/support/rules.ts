@@ -6,7 +6,8 @@ import type { RequirementId } from "../../src/generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../../src/generated/contract-types.js";
 import type { AgentHandle } from "../../src/harness/target.js";
 import { normalizeText, textLines } from "../../src/harness/text.js";
-import type { AcceptedHandle, Answer, Notification, Scenario } from "../../src/harness/scenario.js";
+import type { Notification } from "../../src/contract/notification.js";
+import type { AcceptedHandle, Answer, Scenario } from "../../src/harness/scenario.js";
 
 export type ReplyOperation = "Reply" | "ReplyAll" | "Forward";
 

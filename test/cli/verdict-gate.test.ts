@@ -1,5 +1,5 @@
 /**
- * The verdict and the gate, end to end on the embedded reference server (issue 12's "done when"):
+ * The verdict and the gate, end to end on the embedded reference server:
  *   - a `--skip T8` run of the clean server exits 0 (the gate), but its verdict is PARTIAL, it
  *     lists every T8 MUST requirement as not judged, its certificates say first that they are not
  *     a statement of conformance, and `gws-conformance verify` accepts the folder — until one

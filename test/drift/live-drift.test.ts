@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildDriftReport, serverDrift } from "../../src/drift/report.js";
-import { readTranscript } from "../../src/drift/transcript-io.js";
+import { readTranscript } from "../../src/report/transcript-io.js";
 import { runCli } from "../cli/run-cli.js";
 
 async function driftOf(fault: string | undefined): Promise<Array<{ kind: string; subject?: string; path?: string; summary: string }>> {

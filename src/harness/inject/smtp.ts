@@ -4,6 +4,7 @@
  * X-GWS-* headers (agent hint, revoke hint); a target may ignore them.
  */
 import nodemailer from "nodemailer";
+import SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { BUDGETS } from "../budgets.js";
 import { PreconditionError } from "../checks.js";
 import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./injector.js";
@@ -20,12 +21,17 @@ export class SmtpInjector implements Injector {
     readonly mailbox: string,
     tlsInsecure = false,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl, {
-      connectionTimeout: BUDGETS.injectMs,
-      greetingTimeout: BUDGETS.injectMs,
-      socketTimeout: BUDGETS.injectMs,
-      tls: tlsInsecure ? { rejectUnauthorized: false } : undefined,
-    } as never);
+    // The transport itself, not createTransport(url, options): there the second argument holds
+    // defaults of each message, and the connection would keep nodemailer's own timeouts and TLS checks.
+    this.transport = nodemailer.createTransport(
+      new SMTPTransport({
+        url: smtpUrl,
+        connectionTimeout: BUDGETS.injectMs,
+        greetingTimeout: BUDGETS.injectMs,
+        socketTimeout: BUDGETS.injectMs,
+        ...(tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
+      }),
+    );
   }
 
   async inject(email: InboundEmail): Promise<InjectResult> {

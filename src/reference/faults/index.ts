@@ -7,6 +7,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Notification } from "../../contract/notification.js";
+import type { Level } from "../../contract/registry.js";
 import type { JsonAnswer } from "../http-io.js";
 import type { OutboundEmail } from "../world.js";
 
@@ -14,14 +16,13 @@ export interface FaultEntry {
   name: string;
   rule: string;
   /** MUST / SHOULD: a conformance fault; DRIFT: allowed variation that only the drift report names. */
-  level: "MUST" | "SHOULD" | "DRIFT";
+  level: Exclude<Level, "MAY"> | "DRIFT";
   expect: string[];
   description: string;
   /** "load": a fault only load shows (`gws-conformance load` catches it); the mutation run leaves it out. */
   mode?: "load";
 }
 
-export type Notification = Record<string, unknown> & { state?: unknown; email_object?: Record<string, unknown>; capabilities?: unknown };
 
 /** What the server knows about a notification beyond its body. */
 export interface NotifyContext {

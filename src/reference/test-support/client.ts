@@ -105,8 +105,8 @@ export function describeNotification(n: Json): string {
 }
 
 /**
- * adapt() patches globals (window, its XMLHttpRequest, console.debug): once per process
- * (toolchain trap 4), and the same way as the harness does, so that a process using both
+ * adapt() patches globals (window, its XMLHttpRequest, console.debug = console.log): once per
+ * process, and the same way as the harness does, so that a process using both
  * clients (the benches) has one XMLHttpRequest — the harness's bounded one.
  */
 const adaptOnce = adaptCometdOnce;
@@ -120,7 +120,9 @@ export class BayeuxClient {
   constructor(url: string, auth?: Account | { cookie: string }) {
     adaptOnce();
     this.cometd = new CometD();
-    this.cometd.unregisterTransport("websocket"); // trap 1: GWS is long-polling only (T5)
+    // adapt() defines window.WebSocket; GWS is long-polling only (T5), and a failed WebSocket
+    // attempt would make the client re-handshake and drop later subscriptions.
+    this.cometd.unregisterTransport("websocket");
     const headers: Record<string, string> = {};
     if (auth && "cookie" in auth) headers.Cookie = auth.cookie;
     else if (auth) headers.Authorization = basicAuth(auth);
