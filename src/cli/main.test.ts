@@ -1,7 +1,7 @@
 /** Subcommand dispatch without running a target: help, unknown commands, the drift module when it is missing. */
 import { describe, expect, it } from "vitest";
 import { loadDriftCli, main, withDrift } from "./main.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./command-line.js";
 
 function capture(): CliIo & { lines: { out: string[]; err: string[] } } {
   const lines = { out: [] as string[], err: [] as string[] };
