@@ -1,8 +1,8 @@
 /** Flag parsing of `gws-conformance run`: target-setting flags come from SETTING_DEFINITIONS; bad flags are usage errors naming them. */
 import { describe, expect, it } from "vitest";
 import { SETTING_DEFINITIONS } from "../harness/settings.js";
-import { embeddedOptionsOf, parseRunArgs, runUsage, UsageError } from "./args.js";
-import { ConfigError } from "./command-line.js";
+import { embeddedOptionsOf, parseRunArgs, runUsage } from "./args.js";
+import { ConfigError, UsageError } from "./command-line.js";
 
 describe("parseRunArgs", () => {
   it("accepts every target setting as a flag, from the one definition (--flag VALUE and --flag=VALUE)", () => {

@@ -5,7 +5,7 @@
  */
 import type { EmbeddedOptions } from "../harness/global-setup.js";
 import type { TargetSettings } from "../harness/settings.js";
-import { FAULTS } from "../reference/faults/index.js";
+import { FAULT_ENV, FAULTS } from "../reference/faults/index.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
 import {
   commaList,
@@ -16,10 +16,7 @@ import {
   settingFlagLines,
   settingsFromFlags,
   shardOf,
-  UsageError,
 } from "./command-line.js";
-
-export { UsageError };
 
 export interface RunArgs {
   flags: Partial<Record<keyof TargetSettings, string>>;
@@ -34,7 +31,7 @@ export interface RunArgs {
   /** Advanced (used by the project's own tests): run the scenarios of another directory. */
   suites?: string;
   noAllure: boolean;
-  /** The embedded reference server's switches (development, self-verification): see referenceFlags. */
+  /** The embedded reference server's switches (development, self-verification): see ReferenceFlags. */
   reference: ReferenceFlags;
 }
 
@@ -51,17 +48,16 @@ export const REFERENCE_FLAGS = {
 } as const;
 
 /** The switches given as flags (parsed with REFERENCE_FLAGS among a command's flags). */
-export function referenceFlagsOf(flags: { "reference-fault"?: string; "reference-variations"?: string }): ReferenceFlags {
+export function referenceFlagsOf(flags: {
+  "reference-fault"?: string;
+  "reference-variations"?: string;
+}): ReferenceFlags {
   const { "reference-fault": fault, "reference-variations": variations } = flags;
   return { ...(fault !== undefined ? { fault } : {}), ...(variations !== undefined ? { variations } : {}) };
 }
 
-/** The environment variables of the same switches (read by the command only, never by the library). */
-export const REFERENCE_FAULT_ENV = "GWS_REFERENCE_FAULT";
-export { VARIATIONS_ENV as REFERENCE_VARIATIONS_ENV };
-
-const REFERENCE_USAGE = `Embedded reference server (development and the project's own checks; no --base-url):
-  --reference-fault NAME       switch on one of its faults (npm run reference -- --list-faults) [${REFERENCE_FAULT_ENV}]
+export const REFERENCE_USAGE = `Embedded reference server (development and the project's own checks; no --base-url):
+  --reference-fault NAME       switch on one of its faults (npm run reference -- --list-faults) [${FAULT_ENV}]
   --reference-variations LIST  switch on allowed variations: all, or names [${VARIATIONS_ENV}]`;
 
 /**
@@ -73,9 +69,9 @@ export function embeddedOptionsOf(
   env: Readonly<Record<string, string | undefined>>,
   settings: Pick<TargetSettings, "baseUrl">,
 ): EmbeddedOptions {
-  const fault = flags.fault ?? (env[REFERENCE_FAULT_ENV] || undefined);
+  const fault = flags.fault ?? (env[FAULT_ENV] || undefined);
   const variationsText = flags.variations ?? (env[VARIATIONS_ENV] || undefined);
-  const faultFrom = flags.fault !== undefined ? "--reference-fault" : REFERENCE_FAULT_ENV;
+  const faultFrom = flags.fault !== undefined ? "--reference-fault" : FAULT_ENV;
   const variationsFrom = flags.variations !== undefined ? "--reference-variations" : VARIATIONS_ENV;
   if (settings.baseUrl) {
     const given = [fault && faultFrom, variationsText && variationsFrom].filter(Boolean);
@@ -169,4 +165,3 @@ Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI ga
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }
 
-export { REFERENCE_USAGE };

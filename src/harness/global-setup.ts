@@ -8,6 +8,7 @@
 import type { TestProject } from "vitest/node";
 import { REFERENCE_INVITE_TIMEOUT_MS, REFERENCE_NOTIFY_BUDGET_MS, REFERENCE_QUEUES } from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
+import { FAULT_ENV } from "../reference/faults/index.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
 import {
   DEFAULT_NOTIFY_BUDGET_MS,
@@ -112,7 +113,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // come from this process's environment (GWS_*, GWS_REFERENCE_FAULT, GWS_REFERENCE_VARIATIONS).
   const env = process.env;
   const { target, close } = await resolveTarget(resolveSettings({ env }), {
-    ...(env.GWS_REFERENCE_FAULT ? { fault: env.GWS_REFERENCE_FAULT } : {}),
+    ...(env[FAULT_ENV] ? { fault: env[FAULT_ENV] } : {}),
     ...(env[VARIATIONS_ENV] ? { variations: parseVariations(env[VARIATIONS_ENV]) } : {}),
   });
   const service = await startCoordinationService();

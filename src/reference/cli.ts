@@ -28,8 +28,6 @@ const USAGE = `usage: npm run reference -- [--port N] [--host H] [--agents user:
   --list-variations    print the allowed variations and exit
   --help               print this and exit`;
 
-export { UsageError };
-
 /** How long the process may take to end by itself after close() before it reports what holds it. */
 const SHUTDOWN_BUDGET_MS = 3_000;
 

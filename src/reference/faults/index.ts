@@ -7,6 +7,9 @@ import { FAULTS } from "./catalog.js";
 import type { FaultHooks } from "./hooks.js";
 
 export { defineFault, FAULTS, LEAK_UNDER_LOAD_OFFERS_PER_SECOND } from "./catalog.js";
+
+/** The environment variable naming the embedded server's fault (read by the command only: src/cli/args.ts). */
+export const FAULT_ENV = "GWS_REFERENCE_FAULT";
 export type { ConformanceFault, DriftFault, FaultDefinition, FaultProbe, Rule } from "./catalog.js";
 export type { FaultHooks, Notification, NotifyContext } from "./hooks.js";
 
