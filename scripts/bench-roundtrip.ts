@@ -8,16 +8,16 @@
  * The client is the reference server's test support (src/reference/test-support/client.ts):
  * the real cometd client over long-polling and undici.
  */
+import { parseFlags, runProgram, wholeNumber, type CliIo } from "../src/cli/command-line.js";
+import { isEntryModule } from "../src/cli/entry.js";
 import { startReferenceServer } from "../src/reference/server.js";
 import { inject, TestAgent } from "../src/reference/test-support/client.js";
 import { percentile, rawCometdFloor } from "./lib/cometd-floor.js";
 
-const args = process.argv.slice(2);
-const at = args.indexOf("--iterations");
-const N = at >= 0 ? Number(args[at + 1]) : 200;
-if (!Number.isInteger(N) || N < 1) {
-  console.error(`bench: --iterations needs a positive whole number, got ${JSON.stringify(args[at + 1])}`);
-  process.exit(2);
+/** The command line: --iterations N (default 200, at least 1). */
+export function parseRoundtripArgs(argv: readonly string[]): { iterations: number } {
+  const { flags } = parseFlags(argv, { iterations: { type: "string" } });
+  return { iterations: flags.iterations === undefined ? 200 : wholeNumber("--iterations", flags.iterations, 1) };
 }
 /** Budget of each awaited notification. */
 const WAIT_MS = 5_000;
@@ -26,10 +26,8 @@ const WARMUP = 20;
 
 const pct = percentile;
 const fmt = (ms: number): string => `${ms.toFixed(2)} ms`.padStart(9);
-const rawFloor = (): Promise<number[]> => rawCometdFloor(N, WARMUP);
-
 /** Accept request sent → Accepted notification received, through the reference server. */
-async function acceptRoundTrip(): Promise<number[]> {
+async function acceptRoundTrip(N: number): Promise<number[]> {
   const server = await startReferenceServer();
   const agent = await TestAgent.connect(server, server.agents[0]);
   const times: number[] = [];
@@ -48,10 +46,16 @@ async function acceptRoundTrip(): Promise<number[]> {
   return times;
 }
 
-const raw = await rawFloor();
-const rt = await acceptRoundTrip();
-console.log(`loopback, ${N} iterations each (after ${WARMUP} warm-up rounds)`);
-console.log(`raw CometD deliver → callback     p50 ${fmt(pct(raw, 50))}   p99 ${fmt(pct(raw, 99))}`);
-console.log(`Accept → Accepted (reference)     p50 ${fmt(pct(rt, 50))}   p99 ${fmt(pct(rt, 99))}`);
-const ratio = pct(rt, 50) / pct(raw, 50);
-console.log(`ratio of p50s: ${ratio.toFixed(2)}× the raw floor (target ≤ 1.5×)${ratio <= 1.5 ? "" : " — NOT MET"}`);
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const N = parseRoundtripArgs(argv).iterations;
+  const raw = await rawCometdFloor(N, WARMUP);
+  const rt = await acceptRoundTrip(N);
+  io.out(`loopback, ${N} iterations each (after ${WARMUP} warm-up rounds)`);
+  io.out(`raw CometD deliver → callback     p50 ${fmt(pct(raw, 50))}   p99 ${fmt(pct(raw, 99))}`);
+  io.out(`Accept → Accepted (reference)     p50 ${fmt(pct(rt, 50))}   p99 ${fmt(pct(rt, 99))}`);
+  const ratio = pct(rt, 50) / pct(raw, 50);
+  io.out(`ratio of p50s: ${ratio.toFixed(2)}× the raw floor (target ≤ 1.5×)${ratio <= 1.5 ? "" : " — NOT MET"}`);
+  return 0;
+}
+
+if (isEntryModule(import.meta.url)) await runProgram("bench", main);

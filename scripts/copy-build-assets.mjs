@@ -1,5 +1,5 @@
 // Part of `npm run build`, after tsc: copies the JSON data files that compiled modules read beside
-// themselves (e.g. src/reference/faults/faults.json) from src/ into dist/src/, and removes compiled
+// themselves (e.g. src/generated/contract-sentences.json) from src/ into dist/src/, and removes compiled
 // files whose TypeScript source is gone (a renamed suite must not run twice).
 import { cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";

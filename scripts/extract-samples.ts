@@ -8,37 +8,43 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseFlags, runProgram, type CliIo } from "../src/cli/command-line.js";
+import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { SpecFolderMissing } from "../src/contract/spec-folder.js";
 import { generatedFromSpec } from "./lib/page-generation.js";
 
-const check = process.argv.includes("--check");
-let generated: ReturnType<typeof generatedFromSpec>;
-try {
-  generated = generatedFromSpec();
-} catch (e) {
-  if (e instanceof SpecFolderMissing) {
-    console.error(`npm run samples: ${e.message}`);
-    process.exit(2);
-  }
-  throw e;
-}
-for (const source of generated.sources) console.log(`from ${source}`);
-let stale = 0;
-for (const [path, text] of generated.files) {
-  const full = join(REPO_ROOT, path);
-  let current = "";
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const check = parseFlags(argv, { check: { type: "boolean" } }).flags.check === true;
+  let generated: ReturnType<typeof generatedFromSpec>;
   try {
-    current = readFileSync(full, "utf8");
-  } catch {
-    /* a new file */
+    generated = generatedFromSpec();
+  } catch (e) {
+    if (e instanceof SpecFolderMissing) {
+      io.err(`npm run samples: ${e.message}`);
+      return 2;
+    }
+    throw e;
   }
-  if (current === text) continue;
-  stale++;
-  if (check) console.error(`stale: ${path} (run npm run samples)`);
-  else {
-    writeFileSync(full, text);
-    console.log(`wrote ${path}`);
+  for (const source of generated.sources) io.out(`from ${source}`);
+  let stale = 0;
+  for (const [path, text] of generated.files) {
+    const full = join(REPO_ROOT, path);
+    let current = "";
+    try {
+      current = readFileSync(full, "utf8");
+    } catch {
+      /* a new file */
+    }
+    if (current === text) continue;
+    stale++;
+    if (check) io.err(`stale: ${path} (run npm run samples)`);
+    else {
+      writeFileSync(full, text);
+      io.out(`wrote ${path}`);
+    }
   }
+  return check && stale ? 1 : 0;
 }
-if (check && stale) process.exit(1);
+
+if (isEntryModule(import.meta.url)) await runProgram("samples", main);

@@ -7,22 +7,29 @@
  */
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { parseFlags, runProgram, type CliIo } from "../src/cli/command-line.js";
+import { isEntryModule } from "../src/cli/entry.js";
 import { generateAll, GENERATED_DIR } from "../src/contract/generate.js";
 
-const check = process.argv.includes("--check");
-const files = await generateAll();
-let stale = 0;
-for (const [name, text] of Object.entries(files)) {
-  const path = join(GENERATED_DIR, name);
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  if (current === text) continue;
-  if (check) {
-    stale++;
-    console.error(`stale: src/generated/${name} differs from a fresh generation (run npm run gen)`);
-  } else {
-    writeFileSync(path, text);
-    console.log(`wrote src/generated/${name}`);
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const check = parseFlags(argv, { check: { type: "boolean" } }).flags.check === true;
+  const files = await generateAll();
+  let stale = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(GENERATED_DIR, name);
+    const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+    if (current === text) continue;
+    if (check) {
+      stale++;
+      io.err(`stale: src/generated/${name} differs from a fresh generation (run npm run gen)`);
+    } else {
+      writeFileSync(path, text);
+      io.out(`wrote src/generated/${name}`);
+    }
   }
+  if (check && stale > 0) return 1;
+  if (check) io.out("generated files are up to date");
+  return 0;
 }
-if (check && stale > 0) process.exit(1);
-if (check) console.log("generated files are up to date");
+
+if (isEntryModule(import.meta.url)) await runProgram("gen", main);

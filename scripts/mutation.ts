@@ -1,6 +1,6 @@
 /**
  * npm run mutation — proves the suite bites. Judges every fault of the reference server
- * (src/reference/faults/faults.json) and every mutant derived from the schemas and the lifecycle
+ * (src/reference/faults/catalog.ts) and every mutant derived from the schemas and the lifecycle
  * (src/peers/mutants.ts, applied by a mutating proxy), after clean runs that must pass:
  *   clean           → every testable requirement PASS (nothing FAIL, WARN or ERROR), the full suite —
  *                     against the clean server, through the mutating proxy, and with every allowed
@@ -10,33 +10,38 @@
  *   a SHOULD fault  → WARN (or FAIL) on a requirement it names.
  * Start-up is paid once per lane, not per run: a few lane processes (scripts/lib/mutation-lane.ts)
  * each keep one vitest runner and take job after job, each job against a fresh reference server.
- * Each fault is judged by the suite files its `scope` declares (faults.json), or — without one —
+ * Each fault is judged by the suite files its `scope` declares (the catalog), or — without one —
  * by every file that judges one of its expected requirements in the clean run (the same verdict
  * the full suite would give on those requirements); mutation.md says which, per fault.
+ * The score counts faults and derived mutants only; the clean runs are counted apart (they must all pass).
  * Writes DIR/mutation.json and DIR/mutation.md; exits 1 unless every clean run passes and every
- * fault and mutant is caught.
- * Options: --only name,name  --out DIR (default reports/)  --lanes N (default 3)  --derived-only  --no-derived
+ * fault and mutant is caught; 2 for a bad flag (named).
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { commaList, parseFlags, UsageError, wholeNumber, runProgram, type CliIo } from "../src/cli/command-line.js";
 import { isEntryModule } from "../src/cli/entry.js";
 import type { Level } from "../src/contract/registry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { deriveMutants, type Mutation } from "../src/peers/mutants.js";
-import { VARIATIONS_ENV } from "../src/reference/variations.js";
+import { FAULTS } from "../src/reference/faults/index.js";
 import type { LaneJob, LaneResult } from "./lib/mutation-lane.js";
 import type { RunOutcome } from "./lib/run-conformance.js";
 
+/**
+ * What the mutation run judges: a fault of the catalog (src/reference/faults/catalog.ts,
+ * FaultDefinition), or a derived mutant described in the same terms.
+ */
 export interface Fault {
   name: string;
   rule: string;
   /** DRIFT faults are allowed variations (drift report only): not part of the mutation score. */
   level: Exclude<Level, "MAY"> | "DRIFT";
-  expect: string[];
+  expect: readonly string[];
   description: string;
   /** Suite paths (relative to suites/) that judge it; none: the files that judge `expect` in the clean run. */
-  scope?: string[];
+  scope?: readonly string[];
   /** "load": caught by `gws-conformance load`, not by a conformance run (src/load/). */
   mode?: "load";
 }
@@ -56,8 +61,9 @@ export interface MutantResult {
 /** The notification budget the mutation runs declare (ms). */
 export const MUTATION_NOTIFY_BUDGET_MS = 1000;
 
+/** The reference server's faults, from its catalog (the one declaration of each). */
 export function loadFaults(): Fault[] {
-  return JSON.parse(readFileSync(join(REPO_ROOT, "src", "reference", "faults", "faults.json"), "utf8")) as Fault[];
+  return [...FAULTS];
 }
 
 /** Judges one fault run against the fault's expectation. Pure, unit-tested. */
@@ -95,15 +101,27 @@ export function judgeCleanRun(run: Pick<RunOutcome, "summary" | "exitCode">): Om
   };
 }
 
-export function renderMarkdown(clean: MutantResult[], judged: MutantResult[], wallMs: number): string {
+/**
+ * The score: faults and derived mutants caught out of those judged. The clean runs are not in it:
+ * they are counted apart, and the run is ok only when all of them pass and the score is 100%.
+ */
+export function tally(clean: readonly MutantResult[], judged: readonly MutantResult[]) {
   const caught = judged.filter((r) => r.killed).length;
+  const cleanPassed = clean.filter((r) => r.killed).length;
+  const score = judged.length ? caught / judged.length : 0;
+  const ok = judged.length > 0 && score === 1 && cleanPassed === clean.length;
+  return { caught, judged: judged.length, score, cleanPassed, clean: clean.length, ok };
+}
+
+export function renderMarkdown(clean: MutantResult[], judged: MutantResult[], wallMs: number): string {
+  const t = tally(clean, judged);
   const row = (r: MutantResult): string =>
     `| ${r.fault} | ${r.rule} | ${r.level} | ${r.judgedBy} | ${r.expected} | ${r.observed.replace(/\|/g, "\\|")} | ${r.killed ? "yes" : "**NO**"} |`;
   return [
     "# Mutation run",
     "",
-    `Score: **${((judged.length ? caught / judged.length : 0) * 100).toFixed(1)}%** (${caught}/${judged.length} faults and derived mutants caught); ` +
-      `clean runs: ${clean.filter((r) => r.killed).length}/${clean.length} passed; ${Math.round(wallMs / 1000)} s.`,
+    `Score: **${(t.score * 100).toFixed(1)}%** (${t.caught}/${t.judged} faults and derived mutants caught); ` +
+      `clean runs: ${t.cleanPassed}/${t.clean} passed; ${Math.round(wallMs / 1000)} s.`,
     "",
     "## Clean runs",
     "",
@@ -126,7 +144,7 @@ interface Job {
   kind: "clean" | "fault" | "derived";
   fault?: Fault;
   mutation?: Mutation;
-  scope?: string[];
+  scope?: readonly string[];
   judgedBy: string;
 }
 
@@ -140,7 +158,7 @@ function scopeEntry(file: string): string | undefined {
  * The scopes that judge `ids` in a (clean) run: `quick` holds, per requirement, the fastest file
  * that judged it; `all` every file that judged one of them (what the full suite would judge them by).
  */
-export function scopesJudging(result: LaneResult, ids: string[]): { quick: string[]; all: string[] } {
+export function scopesJudging(result: LaneResult, ids: readonly string[]): { quick: string[]; all: string[] } {
   const quick = new Set<string>();
   const all = new Set<string>();
   for (const r of result.requirements) {
@@ -226,30 +244,74 @@ function exitCodeOf(result: LaneResult): number {
   return result.runErrors.length || result.requirements.some((r) => ["FAIL", "WARN", "ERROR"].includes(r.status)) ? 1 : 0;
 }
 
-function withFlag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+const MUTATION_FLAGS = {
+  help: { type: "boolean", short: "h" },
+  only: { type: "string" },
+  out: { type: "string" },
+  lanes: { type: "string" },
+  "derived-only": { type: "boolean" },
+  "no-derived": { type: "boolean" },
+} as const;
+
+export const MUTATION_USAGE = `usage: npm run mutation -- [--only NAME,NAME] [--out DIR] [--lanes N]
+                            [--derived-only | --no-derived]
+  --only NAME,NAME   judge only these faults (npm run reference -- --list-faults) or derived mutants
+  --out DIR          where mutation.json and mutation.md go (default reports/)
+  --lanes N          parallel lanes, each with its own runner (default 3)
+  --derived-only     only the mutants derived from the schemas and the lifecycle
+  --no-derived       only the reference server's faults
+Exit codes: 0 every clean run passed and every fault and mutant was caught; 1 otherwise; 2 a bad flag.`;
+
+export interface MutationArgs {
+  help: boolean;
+  out: string;
+  lanes: number;
+  faults: Fault[];
+  derived: ReturnType<typeof deriveMutants>;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const out = withFlag(args, "--out") ?? join(REPO_ROOT, "reports");
-  // Three lanes on 2 cores: runs mostly wait on the network (budgets, quiet windows).
-  const laneCount = Number(withFlag(args, "--lanes") ?? 3);
-  if (!Number.isInteger(laneCount) || laneCount < 1) {
-    console.error(`mutation: --lanes "${withFlag(args, "--lanes")}" is not a whole number ≥ 1`);
-    process.exit(2);
-  }
-  const only = withFlag(args, "--only")?.split(",");
+/** The command line: what to judge, where to write, how many lanes. A bad flag or an unknown name is named. */
+export function parseMutationArgs(argv: readonly string[]): MutationArgs {
+  const { flags } = parseFlags(argv, MUTATION_FLAGS);
+  if (flags["derived-only"] && flags["no-derived"])
+    throw new UsageError("--derived-only and --no-derived exclude each other");
+  const only = flags.only === undefined ? undefined : commaList("--only", flags.only, "fault or mutant names");
+  const allDerived = deriveMutants(MUTATION_NOTIFY_BUDGET_MS);
+  const known = new Set([...FAULTS.map((f) => f.name), ...allDerived.map((m) => m.name)]);
+  const unknown = (only ?? []).filter((n) => !known.has(n)).map((n) => `"${n}"`);
+  if (unknown.length) throw new UsageError(`--only: no fault or derived mutant named ${unknown.join(", ")}`);
   // DRIFT faults are no violation; "load" faults only show under load (gws-conformance load catches them).
   const scored = (f: Fault): boolean => f.level !== "DRIFT" && f.mode !== "load" && (!only || only.includes(f.name));
-  const faults = args.includes("--derived-only") ? [] : loadFaults().filter(scored);
-  const derived = args.includes("--no-derived") ? [] : deriveMutants(MUTATION_NOTIFY_BUDGET_MS).filter((m) => !only || only.includes(m.name));
+  const faults = flags["derived-only"] ? [] : loadFaults().filter(scored);
+  const derived = flags["no-derived"] ? [] : allDerived.filter((m) => !only || only.includes(m.name));
+  if (!flags.help && faults.length + derived.length === 0)
+    throw new UsageError(
+      `--only: ${only?.join(", ")} selects nothing to judge ` +
+        "(a DRIFT or load fault, or left out by --derived-only or --no-derived)",
+    );
+  return {
+    help: flags.help === true,
+    out: flags.out ?? join(REPO_ROOT, "reports"),
+    // Three lanes on 2 cores: runs mostly wait on the network (budgets, quiet windows).
+    lanes: flags.lanes === undefined ? 3 : wholeNumber("--lanes", flags.lanes, 1),
+    faults,
+    derived,
+  };
+}
+
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const args = parseMutationArgs(argv);
+  if (args.help) {
+    io.out(MUTATION_USAGE);
+    return 0;
+  }
+  const { out, faults, derived, lanes: laneCount } = args;
   mkdirSync(out, { recursive: true });
   const env = { GWS_NOTIFY_BUDGET_MS: String(MUTATION_NOTIFY_BUDGET_MS) };
   const started = Date.now();
   const lanes = await Lanes.start(laneCount);
-  const log = (r: MutantResult): void => console.log(`${r.killed ? "ok  " : "MISS"} ${r.fault} [${r.judgedBy}] (${r.wallMs} ms): ${r.observed}`);
+  const log = (r: MutantResult): void =>
+    io.out(`${r.killed ? "ok  " : "MISS"} ${r.fault} [${r.judgedBy}] (${r.wallMs} ms): ${r.observed}`);
 
   // The clean runs first: every scoped judgment below leans on the suite passing clean.
   const cleanDirect = lanes.run({ env }).then((result) => {
@@ -257,7 +319,7 @@ async function main(): Promise<void> {
     log(r);
     return { r, result };
   });
-  const cleanVariations = lanes.run({ env: { ...env, [VARIATIONS_ENV]: "all" } }).then((result) => {
+  const cleanVariations = lanes.run({ env, variations: "all" }).then((result) => {
     const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, every allowed variation on)", judgedBy: "full suite", wallMs: result.wallMs };
     log(r);
     return r;
@@ -269,14 +331,22 @@ async function main(): Promise<void> {
   });
 
   const judgeJob = async (job: Job, final = true): Promise<MutantResult> => {
-    const result = await lanes.run({ env, ...(job.kind === "fault" ? { fault: job.fault!.name } : {}), ...(job.mutation ? { mutation: job.mutation } : {}), ...(job.scope ? { scope: job.scope } : {}) });
+    const result = await lanes.run({
+      env,
+      ...(job.kind === "fault" ? { fault: job.fault!.name } : {}),
+      ...(job.mutation ? { mutation: job.mutation } : {}),
+      ...(job.scope ? { scope: [...job.scope] } : {}),
+    });
     const fault = job.fault!;
     let judged = judgeFaultRun(fault, { summary: summaryOf(result), exitCode: exitCodeOf(result) });
     if (result.runErrors.length) judged = { ...judged, observed: `${judged.observed}; run errors: ${result.runErrors.join("; ").slice(0, 300)}` };
     if (job.kind === "derived" && result.applied === 0) judged = { ...judged, killed: false, observed: `never applied: the suite did not exercise it; ${judged.observed}` };
     const r: MutantResult = { ...judged, judgedBy: job.judgedBy, wallMs: result.wallMs };
     if (final || r.killed) log(r);
-    else console.log(`.... ${r.fault}: not caught by ${r.judgedBy}; judging it again with every file that judges ${job.fault!.expect.join(", ")}`);
+    else {
+      const expected = job.fault!.expect.join(", ");
+      io.out(`.... ${r.fault}: not caught by ${r.judgedBy}; judging it again with every file that judges ${expected}`);
+    }
     return r;
   };
 
@@ -302,14 +372,15 @@ async function main(): Promise<void> {
   lanes.close();
 
   const wallMs = Date.now() - started;
-  const caught = judged.filter((r) => r.killed).length;
-  const score = judged.length ? caught / judged.length : 1;
-  const ok = score === 1 && clean.every((r) => r.killed);
+  const t = tally(clean, judged);
   const results = [...clean, ...judged];
-  writeFileSync(join(out, "mutation.json"), JSON.stringify({ score, ok, wallMs, lanes: laneCount, faults: faults.length, derived: derived.length, clean: clean.length, results }, null, 2) + "\n");
+  const counts = { faults: faults.length, derived: derived.length, clean: clean.length };
+  const report = { score: t.score, ok: t.ok, wallMs, lanes: laneCount, ...counts, results };
+  writeFileSync(join(out, "mutation.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(out, "mutation.md"), renderMarkdown(clean, judged, wallMs));
-  console.log(`mutation score ${(score * 100).toFixed(1)}% (${caught}/${judged.length}), clean runs ${clean.filter((r) => r.killed).length}/${clean.length}, in ${Math.round(wallMs / 1000)} s`);
-  process.exit(ok ? 0 : 1);
+  const score = `${(t.score * 100).toFixed(1)}% (${t.caught}/${t.judged})`;
+  io.out(`mutation score ${score}, clean runs ${t.cleanPassed}/${t.clean}, in ${Math.round(wallMs / 1000)} s`);
+  return t.ok ? 0 : 1;
 }
 
-if (isEntryModule(import.meta.url)) await main();
+if (isEntryModule(import.meta.url)) await runProgram("mutation", main);

@@ -2,11 +2,11 @@
  * npm run stability -- [--runs N] [--out DIR]: runs the full suite N times (default 20) against
  * the embedded reference server and lists every scenario whose verdict changed between runs
  * (a flake), with its timings. Zero flakes is the bar: exits 1 when there is one.
- * Writes DIR/stability.json and DIR/stability.md.
+ * Writes DIR/stability.json and DIR/stability.md. A bad flag: named, exit 2.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { parseFlags, runProgram, wholeNumber, type CliIo } from "../src/cli/command-line.js";
 import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
 import { scenarioStatus } from "../src/report/verdicts.js";
@@ -33,15 +33,30 @@ export function findFlakes(runs: Array<Pick<RunResults, "scenarios">>): Flake[] 
   return [...byName].filter(([, e]) => new Set(e.verdicts).size > 1).map(([scenario, e]) => ({ scenario, ...e }));
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const flag = (n: string): string | undefined => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
-  const runsWanted = Number(flag("--runs") ?? 20);
-  if (!Number.isInteger(runsWanted) || runsWanted < 2) {
-    console.error("stability: --runs must be a whole number ≥ 2");
-    process.exit(2);
+export const STABILITY_USAGE = `usage: npm run stability -- [--runs N] [--out DIR]
+  --runs N    full runs, one at a time (default 20, at least 2)
+  --out DIR   where stability.json and stability.md go (default reports/)`;
+
+/** The command line: how many runs (≥ 2), where the reports go. */
+export function parseStabilityArgs(argv: readonly string[]): { help: boolean; runs: number; out: string } {
+  const { flags } = parseFlags(argv, {
+    help: { type: "boolean", short: "h" },
+    runs: { type: "string" },
+    out: { type: "string" },
+  });
+  return {
+    help: flags.help === true,
+    runs: flags.runs === undefined ? 20 : wholeNumber("--runs", flags.runs, 2),
+    out: flags.out ?? join(REPO_ROOT, "reports"),
+  };
+}
+
+async function main(argv: string[], io: CliIo): Promise<number> {
+  const { help, runs: runsWanted, out } = parseStabilityArgs(argv);
+  if (help) {
+    io.out(STABILITY_USAGE);
+    return 0;
   }
-  const out = flag("--out") ?? join(REPO_ROOT, "reports");
   const work = join(out, "stability-runs");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -54,10 +69,10 @@ async function main(): Promise<void> {
     try {
       runs.push(JSON.parse(readFileSync(join(work, String(i), "results.json"), "utf8")) as RunResults);
     } catch {
-      console.error(`run ${i}: no results (exit ${r.exitCode}): ${r.stderrTail.slice(-300)}`);
-      process.exit(1);
+      io.err(`run ${i}: no results (exit ${r.exitCode}): ${r.stderrTail.slice(-300)}`);
+      return 1;
     }
-    console.log(`run ${i}/${runsWanted}: exit ${r.exitCode}, ${r.wallMs} ms`);
+    io.out(`run ${i}/${runsWanted}: exit ${r.exitCode}, ${r.wallMs} ms`);
   }
   const flakes = findFlakes(runs);
   const md = [
@@ -72,8 +87,13 @@ async function main(): Promise<void> {
   const scenarios = new Set(runs.flatMap((r) => r.scenarios.map((sc) => sc.name))).size;
   writeFileSync(join(out, "stability.json"), JSON.stringify({ runs: runsWanted, scenarios, wallMs: walls, flakes }, null, 2) + "\n");
   writeFileSync(join(out, "stability.md"), md);
-  console.log(flakes.length === 0 ? `stability: no flakes in ${runsWanted} runs` : `stability: ${flakes.length} flaky scenario(s):\n${flakes.map((f) => `  ${f.scenario}: ${f.verdicts.join(", ")}`).join("\n")}`);
-  process.exit(flakes.length === 0 ? 0 : 1);
+  const flakeLines = flakes.map((f) => `  ${f.scenario}: ${f.verdicts.join(", ")}`).join("\n");
+  io.out(
+    flakes.length === 0
+      ? `stability: no flakes in ${runsWanted} runs`
+      : `stability: ${flakes.length} flaky scenario(s):\n${flakeLines}`,
+  );
+  return flakes.length === 0 ? 0 : 1;
 }
 
-if (isEntryModule(import.meta.url)) await main();
+if (isEntryModule(import.meta.url)) await runProgram("stability", main);

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
 import { resolveTarget } from "../../src/harness/global-setup.js";
+import { resolveSettings } from "../../src/harness/settings.js";
 import type { ResolvedTarget } from "../../src/harness/target.js";
 import { startMutatingProxy } from "../../src/peers/mutating-proxy.js";
 import type { Mutation } from "../../src/peers/mutants.js";
@@ -24,7 +25,9 @@ export interface LaneJob {
   mutation?: Mutation;
   /** Suite paths (relative to suites/) the run is limited to; none: the full suite. */
   scope?: string[];
-  /** Extra settings for the embedded target (GWS_* names), e.g. the notification budget. */
+  /** Allowed variations of the reference server to switch on (the clean run with every one on). */
+  variations?: "all";
+  /** Settings of the embedded target (GWS_* names), e.g. the notification budget. */
   env: Record<string, string>;
 }
 
@@ -50,7 +53,10 @@ export function inScope(file: string, scope: string[] | undefined): boolean {
 
 async function judge(runner: ConformanceRunner, job: LaneJob): Promise<LaneResult> {
   const started = Date.now();
-  const embedded = await resolveTarget({ ...job.env, ...(job.fault ? { GWS_REFERENCE_FAULT: job.fault } : {}) });
+  const embedded = await resolveTarget(resolveSettings({ env: job.env }), {
+    ...(job.fault ? { fault: job.fault } : {}),
+    ...(job.variations ? { variations: job.variations } : {}),
+  });
   let proxy: Awaited<ReturnType<typeof startMutatingProxy>> | undefined;
   try {
     let target: ResolvedTarget = embedded.target;

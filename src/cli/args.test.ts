@@ -1,7 +1,8 @@
 /** Flag parsing of `gws-conformance run`: target-setting flags come from SETTING_DEFINITIONS; bad flags are usage errors naming them. */
 import { describe, expect, it } from "vitest";
 import { SETTING_DEFINITIONS } from "../harness/settings.js";
-import { parseRunArgs, runUsage, UsageError } from "./args.js";
+import { embeddedOptionsOf, parseRunArgs, runUsage } from "./args.js";
+import { ConfigError, UsageError } from "./command-line.js";
 
 describe("parseRunArgs", () => {
   it("accepts every target setting as a flag, from the one definition (--flag VALUE and --flag=VALUE)", () => {
@@ -53,5 +54,30 @@ describe("parseRunArgs", () => {
       expect(usage).toContain(def.env);
     }
     expect(usage).toMatch(/Exit codes: 0 .*1 .*2 /);
+  });
+});
+
+describe("the embedded reference server's switches (--reference-fault, --reference-variations)", () => {
+  const embedded = { baseUrl: undefined };
+
+  it("come from the flags, else the environment, and are checked", () => {
+    const flags = parseRunArgs(["--reference-fault", "never-revoke", "--reference-variations", "all"]).reference;
+    expect(embeddedOptionsOf(flags, { GWS_REFERENCE_FAULT: "duplicate-accepted" }, embedded)).toEqual({
+      fault: "never-revoke",
+      variations: "all",
+    });
+    const env = { GWS_REFERENCE_FAULT: "duplicate-accepted", GWS_REFERENCE_VARIATIONS: "empty-accept" };
+    expect(embeddedOptionsOf({}, env, embedded)).toEqual({ fault: "duplicate-accepted", variations: ["empty-accept"] });
+    expect(embeddedOptionsOf({}, {}, embedded)).toEqual({});
+  });
+
+  it.each([
+    [{ fault: "nope" }, {}, embedded, /--reference-fault: unknown fault "nope"/],
+    [{}, { GWS_REFERENCE_FAULT: "nope" }, embedded, /GWS_REFERENCE_FAULT: unknown fault "nope"/],
+    [{ variations: "lenient" }, {}, embedded, /--reference-variations: unknown variation "lenient"/],
+    [{ fault: "never-revoke" }, {}, { baseUrl: "http://x/api/v2" }, /--reference-fault: only for the embedded/],
+  ])("a bad one is named: %j %j", (flags, env, settings, message) => {
+    expect(() => embeddedOptionsOf(flags, env, settings)).toThrow(ConfigError);
+    expect(() => embeddedOptionsOf(flags, env, settings)).toThrow(message);
   });
 });

@@ -1,10 +1,22 @@
 /**
- * Command-line parsing of gws-conformance. The target-setting flags come from
- * SETTING_DEFINITIONS (src/harness/settings.ts), the one definition of the settings.
+ * Command-line parsing of `gws-conformance run` (src/cli/command-line.ts is the parser). The
+ * target-setting flags come from SETTING_DEFINITIONS (src/harness/settings.ts), the one definition
+ * of the settings.
  */
-import { SETTING_DEFINITIONS, type TargetSettings } from "../harness/settings.js";
-
-export class UsageError extends Error {}
+import type { EmbeddedOptions } from "../harness/global-setup.js";
+import type { TargetSettings } from "../harness/settings.js";
+import { FAULT_ENV, FAULTS } from "../reference/faults/index.js";
+import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
+import {
+  commaList,
+  ConfigError,
+  oneOf,
+  parseFlags,
+  SETTING_FLAGS,
+  settingFlagLines,
+  settingsFromFlags,
+  shardOf,
+} from "./command-line.js";
 
 export interface RunArgs {
   flags: Partial<Record<keyof TargetSettings, string>>;
@@ -19,81 +31,106 @@ export interface RunArgs {
   /** Advanced (used by the project's own tests): run the scenarios of another directory. */
   suites?: string;
   noAllure: boolean;
+  /** The embedded reference server's switches (development, self-verification): see ReferenceFlags. */
+  reference: ReferenceFlags;
 }
 
-const list = (flag: string, v: string): string[] => {
-  const items = v.split(",").map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new UsageError(`${flag} needs a comma-separated list of requirement IDs, rules, areas or tags`);
-  return items;
-};
+/** `--reference-fault NAME`, `--reference-variations all|NAME,NAME`: only for the embedded reference server. */
+export interface ReferenceFlags {
+  fault?: string;
+  variations?: string;
+}
 
-export function parseRunArgs(argv: string[]): RunArgs {
-  const out: RunArgs = { flags: {}, out: "reports", help: false, noAllure: false };
-  const settingFlags = new Map(SETTING_DEFINITIONS.map((d) => [d.flag, d]));
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf("=");
-    if (arg.startsWith("--") && eq > 0) [arg, inline] = [arg.slice(0, eq), arg.slice(eq + 1)];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const def = settingFlags.get(arg);
-    if (def) {
-      out.flags[def.key] = def.kind === "boolean" && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith("--")) ? "true" : value();
-      continue;
-    }
-    switch (arg) {
-      case "--help":
-      case "-h":
-        out.help = true;
-        break;
-      case "--config":
-        out.config = value();
-        break;
-      case "--only":
-        out.only = list(arg, value());
-        break;
-      case "--skip":
-        out.skip = list(arg, value());
-        break;
-      case "--level": {
-        const v = value();
-        if (v !== "must" && v !== "should") throw new UsageError(`--level: "${v}" is not must or should`);
-        out.level = v;
-        break;
-      }
-      case "--expected-failures":
-        out.expectedFailures = value();
-        break;
-      case "--out":
-        out.out = value();
-        break;
-      case "--shard": {
-        const v = value();
-        const m = /^(\d+)\/(\d+)$/.exec(v);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard: "${v}" is not i/n with 1 ≤ i ≤ n`);
-        out.shard = v;
-        break;
-      }
-      case "--suites":
-        out.suites = value();
-        break;
-      case "--no-allure":
-        out.noAllure = true;
-        break;
-      default:
-        throw new UsageError(`unknown flag ${arg}`);
-    }
+/** The flags of the embedded reference server's switches, shared by run and load. */
+export const REFERENCE_FLAGS = {
+  "reference-fault": { type: "string" },
+  "reference-variations": { type: "string" },
+} as const;
+
+/** The switches given as flags (parsed with REFERENCE_FLAGS among a command's flags). */
+export function referenceFlagsOf(flags: {
+  "reference-fault"?: string;
+  "reference-variations"?: string;
+}): ReferenceFlags {
+  const { "reference-fault": fault, "reference-variations": variations } = flags;
+  return { ...(fault !== undefined ? { fault } : {}), ...(variations !== undefined ? { variations } : {}) };
+}
+
+export const REFERENCE_USAGE = `Embedded reference server (development and the project's own checks; no --base-url):
+  --reference-fault NAME       switch on one of its faults (npm run reference -- --list-faults) [${FAULT_ENV}]
+  --reference-variations LIST  switch on allowed variations: all, or names [${VARIATIONS_ENV}]`;
+
+/**
+ * The embedded server's switches from the flags, else the environment, checked: an unknown fault or
+ * variation, or a switch with a target of one's own (--base-url), is named and refused (exit 2).
+ */
+export function embeddedOptionsOf(
+  flags: ReferenceFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  settings: Pick<TargetSettings, "baseUrl">,
+): EmbeddedOptions {
+  const fault = flags.fault ?? (env[FAULT_ENV] || undefined);
+  const variationsText = flags.variations ?? (env[VARIATIONS_ENV] || undefined);
+  const faultFrom = flags.fault !== undefined ? "--reference-fault" : FAULT_ENV;
+  const variationsFrom = flags.variations !== undefined ? "--reference-variations" : VARIATIONS_ENV;
+  if (settings.baseUrl) {
+    const given = [fault && faultFrom, variationsText && variationsFrom].filter(Boolean);
+    if (given.length)
+      throw new ConfigError(`${given.join(", ")}: only for the embedded reference server, not with a --base-url`);
+    return {};
   }
-  return out;
+  if (fault !== undefined && !FAULTS.some((f) => f.name === fault))
+    throw new ConfigError(`${faultFrom}: unknown fault "${fault}" (npm run reference -- --list-faults prints them)`);
+  let variations: EmbeddedOptions["variations"];
+  try {
+    variations = parseVariations(variationsText);
+  } catch (e) {
+    throw new ConfigError(`${variationsFrom}: ${(e as Error).message}`);
+  }
+  return { ...(fault ? { fault } : {}), ...(variations ? { variations } : {}) };
+}
+
+const RUN_FLAGS = {
+  ...SETTING_FLAGS,
+  ...REFERENCE_FLAGS,
+  help: { type: "boolean", short: "h" },
+  config: { type: "string" },
+  only: { type: "string" },
+  skip: { type: "string" },
+  level: { type: "string" },
+  "expected-failures": { type: "string" },
+  out: { type: "string" },
+  shard: { type: "string" },
+  suites: { type: "string" },
+  "no-allure": { type: "boolean" },
+} as const;
+
+/** The names of run's own flags and the setting flags (`drift` passes these on to a live run). */
+export const RUN_FLAG_NAMES: readonly string[] = Object.keys(RUN_FLAGS);
+
+const SELECTION = "requirement IDs, rules, areas or tags";
+
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const { flags } = parseFlags(argv, RUN_FLAGS);
+  const shard = flags.shard;
+  if (shard !== undefined) shardOf("--shard", shard);
+  return {
+    flags: settingsFromFlags(flags),
+    ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(flags.only !== undefined ? { only: commaList("--only", flags.only, SELECTION) } : {}),
+    ...(flags.skip !== undefined ? { skip: commaList("--skip", flags.skip, SELECTION) } : {}),
+    ...(flags.level !== undefined ? { level: oneOf("--level", flags.level, ["must", "should"]) } : {}),
+    ...(flags["expected-failures"] !== undefined ? { expectedFailures: flags["expected-failures"] } : {}),
+    out: flags.out ?? "reports",
+    ...(shard !== undefined ? { shard } : {}),
+    help: flags.help === true,
+    ...(flags.suites !== undefined ? { suites: flags.suites } : {}),
+    noAllure: flags["no-allure"] === true,
+    reference: referenceFlagsOf(flags),
+  };
 }
 
 export function runUsage(): string {
-  const settings = SETTING_DEFINITIONS.map((d) => `  ${`${d.flag}${d.kind === "boolean" ? "" : " VALUE"}`.padEnd(28)} ${d.help} [${d.env}]`).join("\n");
   return `usage: gws-conformance run [options]
        gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
        gws-conformance verify DIR   (does a run's certificate match its transcript and the installed contract?)
@@ -106,7 +143,7 @@ report. The verdict (CONFORMANT, NON_CONFORMANT, PARTIAL, INCOMPLETE) says what 
 target; the exit code is the CI gate.
 
 Target settings (flag, else environment variable, else --config file):
-${settings}
+${settingFlagLines(28, true)}
 
 Run options:
   --config FILE                JSON file of target settings (keys: setting names or env names)
@@ -119,9 +156,12 @@ Run options:
   --no-allure                  no Allure results or HTML report (faster; the other reports are written)
   --help                       this text
 
+${REFERENCE_USAGE}
+
 Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI gate, not the verdict:
   0  nothing the run was asked to judge failed or errored, and the baseline is fresh (also when
      the verdict is PARTIAL, or NON_CONFORMANT by expected failures only)
   1  a MUST failed outside the baseline, something could not be judged (ERROR), or the baseline is stale
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }
+

@@ -1,7 +1,7 @@
 /** Subcommand dispatch without running a target: help, unknown commands, the drift module when it is missing. */
 import { describe, expect, it } from "vitest";
 import { loadDriftCli, main, withDrift } from "./main.js";
-import type { CliIo } from "./run.js";
+import type { CliIo } from "./command-line.js";
 
 function capture(): CliIo & { lines: { out: string[]; err: string[] } } {
   const lines = { out: [] as string[], err: [] as string[] };
@@ -38,6 +38,22 @@ describe("main", () => {
 });
 
 describe("the drift subcommands", () => {
+  it("print through the command's io (its redaction), not straight to the process's streams", async () => {
+    for (const [argv, message] of [
+      [["diff-schemas", "a", "b", "--bogus"], /^gws-conformance diff-schemas: unknown flag --bogus/],
+      [["rejudge"], /^gws-conformance rejudge: expected 1 argument\(s\), got 0/],
+      [["drift", "--out"], /^gws-conformance drift: --out needs a value/],
+      [["drift", "--transcript", "t.jsonl", "--base-url", "x"], /^gws-conformance drift: unknown flag --base-url/],
+    ] as const) {
+      const io = capture();
+      expect(await main([...argv], io), argv.join(" ")).toBe(2);
+      expect(io.lines.err.join("\n")).toMatch(message);
+    }
+    const help = capture();
+    expect(await main(["drift", "--help"], help)).toBe(0);
+    expect(help.lines.out.join("\n")).toMatch(/^usage: gws-conformance drift/);
+  });
+
   it("load src/drift/cli.ts when it is there", async () => {
     expect(typeof (await loadDriftCli())).toBe("function");
   });

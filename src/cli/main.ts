@@ -8,14 +8,15 @@
  */
 import { redactText } from "../harness/transcript.js";
 import { isEntryModule } from "./entry.js";
-import { parseRunArgs, runUsage, UsageError } from "./args.js";
+import { parseRunArgs, runUsage } from "./args.js";
+import { parseFlags, partitionFlags, reportCliError, type CliIo } from "./command-line.js";
 import { mergeCommand } from "./merge.js";
 import { runCommand } from "./run.js";
-import { terminalIo, type CliIo } from "./terminal.js";
+import { terminalIo } from "./terminal.js";
 import { verifyCommand } from "./verify.js";
 
 type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
-type DriftCli = (subcommand: DriftSubcommand, argv: string[]) => Promise<number>;
+type DriftCli = (subcommand: DriftSubcommand, argv: string[], io: CliIo) => Promise<number>;
 
 /**
  * The drift tooling (src/drift/cli.ts), loaded only when a drift subcommand is asked
@@ -52,11 +53,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       try {
         parsed = parseRunArgs(args);
       } catch (e) {
-        if (e instanceof UsageError) {
-          io.err(`gws-conformance: ${e.message} (see --help)`);
-          return 2;
-        }
-        throw e;
+        return reportCliError(io, "gws-conformance", e);
       }
       if (parsed.help) {
         io.out(runUsage());
@@ -74,7 +71,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return withDrift(io, sub, (drift) => driftCommand(drift, args, io));
     case "diff-schemas":
     case "rejudge":
-      return withDrift(io, sub, (drift) => drift(sub, args));
+      return withDrift(io, sub, (drift) => drift(sub, args, io));
     case "help":
       io.out(runUsage());
       return 0;
@@ -85,34 +82,36 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Flags that belong to `drift` itself; the others describe the target of a live run. */
-const DRIFT_FLAGS = new Set(["--transcript", "--from-run", "--out", "--save-baseline", "--baseline"]);
+const DRIFT_FLAGS = {
+  transcript: { type: "string" },
+  "from-run": { type: "string" },
+  out: { type: "string" },
+  "save-baseline": { type: "string" },
+  baseline: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 /**
  * `drift` on a saved transcript (--transcript / --from-run), or live: with neither, the target
  * (run flags and GWS_* settings) is judged first with `run`, and drift reads that run's transcript.
  */
 async function driftCommand(runDriftCli: DriftCli, args: string[], io: CliIo): Promise<number> {
-  if (args.includes("--transcript") || args.includes("--from-run") || args.includes("--help")) return runDriftCli("drift", args);
-  const driftArgs: string[] = [];
-  const runArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (DRIFT_FLAGS.has(args[i])) driftArgs.push(args[i], args[++i] ?? "");
-    else runArgs.push(args[i]);
-  }
-  const out = driftArgs.includes("--out") ? driftArgs[driftArgs.indexOf("--out") + 1] : "reports";
-  let parsed;
+  const { named, rest } = partitionFlags(args, DRIFT_FLAGS);
+  let drift;
+  let run;
   try {
-    parsed = parseRunArgs([...runArgs, "--out", out]);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`gws-conformance drift: ${e.message} (see drift --help)`);
-      return 2;
+    drift = parseFlags(named, DRIFT_FLAGS).flags;
+    if (drift.transcript === undefined && drift["from-run"] === undefined && !drift.help) {
+      run = parseRunArgs([...rest, "--out", drift.out ?? "reports"]);
     }
-    throw e;
+  } catch (e) {
+    return reportCliError(io, "gws-conformance drift", e, "(see drift --help)");
   }
-  const runCode = await runCommand(parsed, io);
+  // On a saved transcript: drift alone (it names any flag of run given with it as unknown).
+  if (!run) return runDriftCli("drift", args, io);
+  const runCode = await runCommand(run, io);
   if (runCode === 2) return 2;
-  return runDriftCli("drift", ["--from-run", out, ...driftArgs]);
+  return runDriftCli("drift", ["--from-run", run.out, ...named], io);
 }
 
 /** Runs the command with the process's arguments and exits with its code (bin/gws-conformance.js calls this). */

@@ -27,8 +27,9 @@ import {
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
-import { UsageError } from "./args.js";
-import { ConfigError, loadExpectedFailures, printVerdict, type CliIo } from "./run.js";
+import { ConfigError, parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
+import { loadExpectedFailures } from "./run.js";
+import { printVerdict } from "./terminal.js";
 
 export const MERGE_USAGE = `usage: gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
 
@@ -45,18 +46,18 @@ run (the gate): 0 nothing the shards were asked to judge failed or errored and t
 fresh, 1 otherwise, 2 configuration error.`;
 
 export function mergeRuns(runs: RunResults[]): RunResults {
-  if (runs.length === 0) throw new ConfigError("merge: no run to merge");
+  if (runs.length === 0) throw new ConfigError("no run to merge");
   const targets = [...new Set(runs.map((r) => r.target))];
-  if (targets.length > 1) throw new ConfigError(`merge: the runs are of different targets (${targets.join(", ")})`);
+  if (targets.length > 1) throw new ConfigError(`the runs are of different targets (${targets.join(", ")})`);
   const filters = [...new Set(runs.map((r) => JSON.stringify(r.filter ?? {})))];
-  if (filters.length > 1) throw new ConfigError(`merge: the runs have different selections (${filters.join(" vs ")})`);
+  if (filters.length > 1) throw new ConfigError(`the runs have different selections (${filters.join(" vs ")})`);
   const runErrors = runs.flatMap((r) => r.runErrors);
 
   // Shards: each slice once; a slice missing from a set of n leaves the merged run incomplete.
   const shards = runs.map((r) => r.shard).filter((s): s is string => !!s);
   const seen = new Set<string>();
   for (const s of shards) {
-    if (seen.has(s)) throw new ConfigError(`merge: shard ${s} is given twice`);
+    if (seen.has(s)) throw new ConfigError(`shard ${s} is given twice`);
     seen.add(s);
   }
   for (const n of new Set(shards.map((s) => Number(s.split("/")[1])))) {
@@ -85,33 +86,30 @@ function shardTranscript(dir: string): TranscriptEntry[] {
     throw new ConfigError(`merge: ${(e as Error).message}`);
   }
 }
+const MERGE_FLAGS = {
+  help: { type: "boolean", short: "h" },
+  out: { type: "string" },
+  "expected-failures": { type: "string" },
+  "no-allure": { type: "boolean" },
+} as const;
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
-  const dirs: string[] = [];
-  let out = "reports/merged";
-  let expectedPath: string | undefined;
-  let noAllure = false;
   try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
-      const value = (): string => {
-        const v = argv[++i];
-        if (v === undefined || v.startsWith("--")) throw new UsageError(`merge: ${a} needs a value`);
-        return v;
-      };
-      if (a === "--help" || a === "-h") {
-        io.out(MERGE_USAGE);
-        return 0;
-      } else if (a === "--out") out = value();
-      else if (a === "--expected-failures") expectedPath = value();
-      else if (a === "--no-allure") noAllure = true;
-      else if (a.startsWith("-")) throw new UsageError(`merge: unknown flag ${a}`);
-      else dirs.push(a);
+    const { flags, positionals: dirs } = parseFlags(argv, MERGE_FLAGS, { positionals: true });
+    if (flags.help) {
+      io.out(MERGE_USAGE);
+      return 0;
     }
-    if (dirs.length === 0) throw new UsageError("merge: name the shard output directories to merge");
+    const out = flags.out ?? "reports/merged";
+    const expectedPath = flags["expected-failures"];
+    const noAllure = flags["no-allure"] === true;
+    if (dirs.length === 0) throw new UsageError("name the shard output directories to merge");
     // Outputs of `gws-conformance load` (load.json): their histograms are added (src/load/).
     if (areLoadOutputs(dirs)) return mergeLoadCommand(dirs, out, io);
-    for (const d of dirs) if (!existsSync(join(d, "results.json"))) throw new ConfigError(`merge: ${d} has no results.json (is it a run's --out directory?)`);
+    for (const d of dirs) {
+      if (!existsSync(join(d, "results.json")))
+        throw new ConfigError(`${d} has no results.json (is it a run's --out directory?)`);
+    }
     const expected = expectedPath ? loadExpectedFailures(expectedPath) : undefined;
     const runs = dirs.map((d) => JSON.parse(readFileSync(join(d, "results.json"), "utf8")) as RunResults);
     const merged = mergeRuns(runs);
@@ -142,10 +140,6 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     printVerdict(written.summary, io);
     return exitCodeOf(written.verdicts);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      io.err(`gws-conformance: ${e.message}${e instanceof UsageError ? " (see merge --help)" : ""}`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, "gws-conformance: merge", e, "(see merge --help)");
   }
 }

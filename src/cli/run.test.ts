@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkSelectionKeys, ConfigError, loadExpectedFailures } from "./run.js";
+import { ConfigError } from "./command-line.js";
+import { checkSelectionKeys, loadExpectedFailures } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gws-run-config-"));
 const baseline = (name: string, content: unknown): string => {

@@ -16,10 +16,10 @@ import { contractValidator, formatViolations } from "../contract/validators.js";
 import { isRequirementId, registry, requirement } from "../contract/registry.js";
 import { REPO_ROOT } from "../contract/schemas.js";
 import { withBudget } from "../harness/budgets.js";
-import { resolveTarget } from "../harness/global-setup.js";
+import { resolveTarget, type EmbeddedOptions } from "../harness/global-setup.js";
 import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
 import type { Selection } from "../harness/selection.js";
-import { redactedSettings, resolveSettings, secretsOf, SettingsError, type TargetSettings } from "../harness/settings.js";
+import { redactedSettings, resolveSettings, secretsOf, type TargetSettings } from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
 import { AllureGenerator, generateAllureReport } from "../report/allure.js";
 import {
@@ -36,13 +36,9 @@ import { exitCodeOf, type ExpectedFailure } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
 import { BUILT_IN_SUITES } from "../runner/projects.js";
-import type { RunArgs } from "./args.js";
-import { printVerdict, ProgressPrinter, type CliIo } from "./terminal.js";
-
-export { printVerdict, type CliIo };
-
-/** A configuration problem found before any test runs: exit 2 with the message. */
-export class ConfigError extends Error {}
+import { embeddedOptionsOf, type RunArgs } from "./args.js";
+import { ConfigError, reportCliError, type CliIo } from "./command-line.js";
+import { printVerdict, ProgressPrinter } from "./terminal.js";
 
 export const TARGET_CLOSE_BUDGET_MS = 15_000;
 
@@ -112,20 +108,19 @@ function redactingStderr(): Writable {
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // 1. Configuration: every problem here stops the run before any test (exit 2).
   let settings: TargetSettings;
+  let embedded: EmbeddedOptions;
   let expected: ExpectedFailure[] | undefined;
   // --suites (the project's own tests point it at fixture suites) is relative to the working directory.
   const suitesPath = args.suites ? resolve(args.suites) : BUILT_IN_SUITES;
   try {
     settings = resolveSettings({ env: process.env, flags: args.flags, configFile: args.config });
+    // The embedded reference server's switches: from the flags or the environment, read here only.
+    embedded = embeddedOptionsOf(args.reference, process.env, settings);
     if (args.expectedFailures) expected = loadExpectedFailures(args.expectedFailures);
     if (!existsSync(suitesPath)) throw new ConfigError(`--suites: no such directory or file ${suitesPath}`);
     checkSelectionKeys([...(args.only ?? []), ...(args.skip ?? [])], suitesPath);
   } catch (e) {
-    if (e instanceof SettingsError || e instanceof ConfigError) {
-      io.err(`gws-conformance: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, "gws-conformance", e);
   }
   const secrets = secretsOf(settings);
   setSecrets(secrets);
@@ -139,7 +134,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // 2. The target: the embedded reference server is started once for the whole run.
   let target;
   try {
-    target = await resolveTarget(process.env, settings);
+    target = await resolveTarget(settings, embedded);
   } catch (e) {
     io.err(`gws-conformance: could not start the embedded reference server: ${redactText((e as Error).message)}`);
     return 2;

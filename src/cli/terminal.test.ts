@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { summarize } from "../report/write.js";
 import { check, runOf, scenarioResult } from "../report/test-support.js";
-import { isInteractive, printVerdict, ProgressPrinter, terminalIo, type CliIo } from "./terminal.js";
+import type { CliIo } from "./command-line.js";
+import { isInteractive, printVerdict, ProgressPrinter, terminalIo } from "./terminal.js";
 
 function capture(live: boolean): CliIo & { lines: string[]; lives: string[] } {
   const lines: string[] = [];

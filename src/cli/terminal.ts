@@ -11,15 +11,7 @@
 import type { ConformanceSummary } from "../report/summary.js";
 import type { Status } from "../report/verdicts.js";
 import type { RunProgress } from "../runner/conformance-runner.js";
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** ANSI colours and the live status line (an interactive terminal). */
-  color: boolean;
-  /** Rewrites the live status line in place; absent: no live line (plain output). "" clears it. */
-  live?(line: string): void;
-}
+import type { CliIo } from "./command-line.js";
 
 /** Whether the command may use escape codes: a TTY, not CI, no NO_COLOR, a capable terminal. */
 export function isInteractive(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {

@@ -13,7 +13,7 @@ import { sha256 } from "../report/fingerprint.js";
 import type { ConformanceSummary } from "../report/summary.js";
 import { check, runOf, scenarioResult } from "../report/test-support.js";
 import { writeReports } from "../report/write.js";
-import type { CliIo } from "./terminal.js";
+import type { CliIo } from "./command-line.js";
 import { verifyCommand, verifyRun } from "./verify.js";
 
 const scenarios = [

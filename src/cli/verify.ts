@@ -18,8 +18,7 @@ import { contractDifferences, contractFingerprint, fileSha256 } from "../report/
 import { suiteVersion, type ConformanceSummary } from "../report/summary.js";
 import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 import { verdictFromStatuses } from "../report/verdicts.js";
-import { UsageError } from "./args.js";
-import type { CliIo } from "./terminal.js";
+import { parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
 
 export const VERIFY_USAGE = `usage: gws-conformance verify DIR
 
@@ -94,14 +93,14 @@ export function verifyRun(
   opts: { schemasDir?: string } = {},
 ): { summary: ConformanceSummary; checks: VerifyCheck[] } {
   const summaryPath = join(dir, "summary.json");
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`verify: no such folder ${dir}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder ${dir}`);
   if (!existsSync(summaryPath))
-    throw new UsageError(`verify: ${dir} has no summary.json (is it a run's --out folder?)`);
+    throw new UsageError(`${dir} has no summary.json (is it a run's --out folder?)`);
   let summary: ConformanceSummary;
   try {
     summary = JSON.parse(readFileSync(summaryPath, "utf8")) as ConformanceSummary;
   } catch (e) {
-    throw new UsageError(`verify: ${summaryPath} is not JSON: ${(e as Error).message}`);
+    throw new UsageError(`${summaryPath} is not JSON: ${(e as Error).message}`);
   }
   const checks: VerifyCheck[] = [];
   const add = (name: string, ok: boolean, message: string): void => void checks.push({ name, ok, message });
@@ -210,19 +209,16 @@ export function verifyRun(
 
 export function verifyCommand(argv: string[], io: CliIo): number {
   try {
-    if (argv.includes("--help") || argv.includes("-h")) {
+    const { flags, positionals } = parseFlags(argv, { help: { type: "boolean", short: "h" } }, { positionals: true });
+    if (flags.help) {
       io.out(VERIFY_USAGE);
       return 0;
     }
-    const unknown = argv.filter((a) => a.startsWith("-"));
-    if (unknown.length) throw new UsageError(`verify: unknown flag ${unknown[0]}`);
-    if (argv.length !== 1)
+    if (positionals.length !== 1)
       throw new UsageError(
-        argv.length === 0
-          ? "verify: name the run's folder (gws-conformance verify DIR)"
-          : "verify: one folder at a time",
+        positionals.length === 0 ? "name the run's folder (gws-conformance verify DIR)" : "one folder at a time",
       );
-    const dir = resolve(argv[0]);
+    const dir = resolve(positionals[0]);
     const { summary, checks } = verifyRun(dir);
     io.out(`gws-conformance verify ${dir}`);
     for (const c of checks) io.out(`  ${(c.ok ? "ok" : "MISMATCH").padEnd(8)} ${c.name}: ${c.message}`);
@@ -236,10 +232,6 @@ export function verifyCommand(argv: string[], io: CliIo): number {
     );
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`gws-conformance: ${e.message} (see verify --help)`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, "gws-conformance: verify", e, "(see verify --help)");
   }
 }

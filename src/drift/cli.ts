@@ -4,9 +4,17 @@
  * Exit codes: 0 fine; 1 a baseline changed, verdicts differ, or (--fail-on-breaking) breaking
  * schema changes; 2 usage or input errors.
  */
-import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  parseFlags,
+  processIo,
+  reportCliError,
+  runProgram,
+  UsageError,
+  type CliIo,
+  type FlagDefinitions,
+} from "../cli/command-line.js";
+import { isEntryModule } from "../cli/entry.js";
 import { buildShapeBaseline, compareShapeBaselines, formatShapeChange, readShapeBaseline, writeShapeBaseline } from "./baseline.js";
 import { buildDriftReport, writeDriftOutputs } from "./report.js";
 import { formatRejudge, rejudgeTranscript } from "./rejudge.js";
@@ -15,15 +23,8 @@ import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js
 
 export type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIo: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-};
+/** The command line's one io type (src/cli/command-line.ts), under the name this module exported. */
+export type { CliIo };
 
 export const USAGE: Record<DriftSubcommand, string> = {
   drift: `usage: gws-conformance drift (--transcript FILE | --from-run DIR) [--out DIR] [--save-baseline FILE] [--baseline FILE]
@@ -54,22 +55,34 @@ export const USAGE: Record<DriftSubcommand, string> = {
   --help                 this text`,
 };
 
-interface FlagSpec {
-  values: readonly string[];
-  switches: readonly string[];
-  positionals: number;
-}
-
-const SPECS: Record<DriftSubcommand, FlagSpec> = {
-  drift: { values: ["--transcript", "--from-run", "--out", "--save-baseline", "--baseline"], switches: ["--help"], positionals: 0 },
-  "diff-schemas": { values: [], switches: ["--help", "--json", "--fail-on-breaking"], positionals: 2 },
-  rejudge: { values: [], switches: ["--help", "--json"], positionals: 1 },
+/** Each subcommand's flags (src/cli/command-line.ts parses them) and how many positional arguments it takes. */
+const SPECS: Record<DriftSubcommand, { flags: FlagDefinitions; positionals: number }> = {
+  drift: {
+    flags: {
+      transcript: { type: "string" },
+      "from-run": { type: "string" },
+      out: { type: "string" },
+      "save-baseline": { type: "string" },
+      baseline: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    positionals: 0,
+  },
+  "diff-schemas": {
+    flags: {
+      help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
+      "fail-on-breaking": { type: "boolean" },
+    },
+    positionals: 2,
+  },
+  rejudge: { flags: { help: { type: "boolean", short: "h" }, json: { type: "boolean" } }, positionals: 1 },
 };
 
-class UsageError extends Error {}
-
 interface Parsed {
+  /** Value flags given, by "--name". */
   values: Map<string, string>;
+  /** Switches given, by "--name". */
   switches: Set<string>;
   positionals: string[];
 }
@@ -77,24 +90,14 @@ interface Parsed {
 /** Parses `--flag value`, `--flag=value` and switches; anything unknown is a UsageError naming it. */
 export function parseArgs(subcommand: DriftSubcommand, argv: readonly string[]): Parsed {
   const spec = SPECS[subcommand];
-  const parsed: Parsed = { values: new Map(), switches: new Set(), positionals: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg.startsWith("--")) {
-      const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-      if (spec.switches.includes(name)) {
-        if (inline !== undefined) throw new UsageError(`option ${name} takes no value`);
-        parsed.switches.add(name);
-      } else if (spec.values.includes(name)) {
-        const value = inline ?? argv[++i];
-        if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) throw new UsageError(`option ${name} needs a value`);
-        if (parsed.values.has(name)) throw new UsageError(`option ${name} given twice`);
-        parsed.values.set(name, value);
-      } else throw new UsageError(`unknown option ${name}`);
-    } else parsed.positionals.push(arg);
+  const { flags, positionals } = parseFlags(argv, spec.flags, { positionals: spec.positionals > 0 });
+  const parsed: Parsed = { values: new Map(), switches: new Set(), positionals };
+  for (const [name, value] of Object.entries(flags)) {
+    if (typeof value === "string") parsed.values.set(`--${name}`, value);
+    else if (value) parsed.switches.add(`--${name}`);
   }
-  if (!parsed.switches.has("--help") && parsed.positionals.length !== spec.positionals) {
-    throw new UsageError(spec.positionals === 0 ? `unexpected argument ${parsed.positionals[0]}` : `expected ${spec.positionals} argument(s), got ${parsed.positionals.length}`);
+  if (!parsed.switches.has("--help") && spec.positionals > 0 && positionals.length !== spec.positionals) {
+    throw new UsageError(`expected ${spec.positionals} argument(s), got ${positionals.length}`);
   }
   return parsed;
 }
@@ -188,29 +191,10 @@ export async function runDriftCli(subcommand: DriftSubcommand, argv: string[], i
     }
     return await COMMANDS[subcommand](parsed, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`gws-conformance ${subcommand}: ${e.message}\n\n${USAGE[subcommand]}`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, `gws-conformance ${subcommand}`, e, `\n\n${USAGE[subcommand]}`);
   }
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  const [sub, ...rest] = process.argv.slice(2);
-  runDriftCli(sub as DriftSubcommand, rest).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-      process.exit(2);
-    },
-  );
+if (isEntryModule(import.meta.url)) {
+  await runProgram("drift", ([sub, ...rest], io) => runDriftCli(sub as DriftSubcommand, rest, io));
 }

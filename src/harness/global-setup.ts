@@ -1,12 +1,14 @@
 /**
- * Resolving the target of a run: the GWS_* settings, or, when no GWS_BASE_URL is set, the
+ * Resolving the target of a run: the resolved settings, or, when they name no base URL, the
  * embedded reference server started for the run (stopped after), with the fault and the allowed
- * variations the environment names (GWS_REFERENCE_FAULT, GWS_REFERENCE_VARIATIONS). Also vitest's globalSetup for
- * running the conformance projects directly during development.
+ * variations its caller asks for (EmbeddedOptions: the command sets them from its flags or
+ * environment; this module reads no environment). Also vitest's globalSetup for running the
+ * conformance projects directly during development.
  */
 import type { TestProject } from "vitest/node";
 import { REFERENCE_INVITE_TIMEOUT_MS, REFERENCE_NOTIFY_BUDGET_MS, REFERENCE_QUEUES } from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
+import { FAULT_ENV } from "../reference/faults/index.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
 import {
   DEFAULT_NOTIFY_BUDGET_MS,
@@ -39,6 +41,10 @@ function resolveQueues(settings: TargetSettings, embedded: boolean): ResolvedQue
 
 /** How the embedded reference server is started when the run has no target of its own. */
 export interface EmbeddedOptions {
+  /** One of its faults to switch on (src/reference/faults/catalog.ts); none: the clean server. */
+  fault?: string;
+  /** Allowed variations to switch on (src/reference/variations.ts): names, or "all". */
+  variations?: readonly string[] | "all";
   /** This many agents (agent1 … agentN) instead of the reference server's own (load runs). */
   agentCount?: number;
   /** Where the server logs unexpected errors (default console.error). */
@@ -46,8 +52,7 @@ export interface EmbeddedOptions {
 }
 
 export async function resolveTarget(
-  env: Record<string, string | undefined> = process.env,
-  settings: TargetSettings = resolveSettings({ env }),
+  settings: TargetSettings,
   embeddedOptions: EmbeddedOptions = {},
 ): Promise<{ target: ResolvedTarget; close: () => Promise<void> }> {
   if (settings.baseUrl) {
@@ -68,11 +73,10 @@ export async function resolveTarget(
       close: async () => undefined,
     };
   }
-  const fault = env.GWS_REFERENCE_FAULT || undefined;
-  const variations = parseVariations(env[VARIATIONS_ENV]);
+  const { fault, variations } = embeddedOptions;
   // The embedded server answers in milliseconds: it declares a shorter notification budget (docs/decisions.md).
   const notifyBudgetMs = settings.notifyBudgetMs ?? REFERENCE_NOTIFY_BUDGET_MS;
-  const server = await startReferenceServer({ fault, variations, notifyBudgetMs, ...embeddedOptions });
+  const server = await startReferenceServer({ notifyBudgetMs, ...embeddedOptions });
   const switched = variations === "all" ? "all" : server.variations.join(",");
   const label = [
     "embedded reference server",
@@ -105,7 +109,13 @@ export async function resolveTarget(
  * `gws-conformance run` does not use this file (src/runner/conformance-runner.ts does the same).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { target, close } = await resolveTarget();
+  // A development entry point, like the command: the settings and the reference server's switches
+  // come from this process's environment (GWS_*, GWS_REFERENCE_FAULT, GWS_REFERENCE_VARIATIONS).
+  const env = process.env;
+  const { target, close } = await resolveTarget(resolveSettings({ env }), {
+    ...(env[FAULT_ENV] ? { fault: env[FAULT_ENV] } : {}),
+    ...(env[VARIATIONS_ENV] ? { variations: parseVariations(env[VARIATIONS_ENV]) } : {}),
+  });
   const service = await startCoordinationService();
   project.provide("gwsRun", { runId: "development", target, allure: false, coordinationUrl: service.url });
   return async () => {

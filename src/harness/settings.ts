@@ -262,7 +262,7 @@ export interface SettingsSources {
  * Resolves settings with precedence flags > environment > config file > defaults, then checks
  * that the chosen adapter has what it needs. Throws SettingsError naming the setting.
  */
-export function resolveSettings(sources: SettingsSources = { env: process.env }): TargetSettings {
+export function resolveSettings(sources: SettingsSources): TargetSettings {
   const env = sources.env ?? {};
   let file: Record<string, unknown> = {};
   if (sources.configFile) {

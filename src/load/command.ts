@@ -7,18 +7,30 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  redactedSettings,
-  resolveSettings,
-  secretsOf,
-  SETTING_DEFINITIONS,
-  SettingsError,
-  type TargetSettings,
-} from "../harness/settings.js";
+import { redactedSettings, resolveSettings, secretsOf, type TargetSettings } from "../harness/settings.js";
 import { setRecording, setSecrets } from "../harness/transcript.js";
 import type { ResolvedTarget } from "../harness/target.js";
-import { resolveTarget } from "../harness/global-setup.js";
-import type { CliIo } from "../cli/run.js";
+import { resolveTarget, type EmbeddedOptions } from "../harness/global-setup.js";
+import {
+  embeddedOptionsOf,
+  REFERENCE_FLAGS,
+  REFERENCE_USAGE,
+  referenceFlagsOf,
+  type ReferenceFlags,
+} from "../cli/args.js";
+import {
+  ConfigError,
+  durationMs,
+  parseFlags,
+  positiveNumber,
+  reportCliError,
+  SETTING_FLAGS,
+  settingFlagLines,
+  settingsFromFlags,
+  shardOf,
+  wholeNumber,
+  type CliIo,
+} from "../cli/command-line.js";
 import {
   buildLoadReport,
   loadSummaryLines,
@@ -28,8 +40,6 @@ import {
   type Objectives,
 } from "./report.js";
 import { runLoad } from "./runner.js";
-
-export class LoadUsageError extends Error {}
 
 export interface LoadArgs {
   flags: Partial<Record<keyof TargetSettings, string>>;
@@ -41,12 +51,11 @@ export interface LoadArgs {
   shard?: { index: number; count: number };
   objectives: Objectives;
   help: boolean;
+  /** The embedded reference server's switches (as for run). */
+  reference: ReferenceFlags;
 }
 
 export const DEFAULT_EMBEDDED_AGENTS = 10;
-
-const settingLine = (d: (typeof SETTING_DEFINITIONS)[number]): string =>
-  `  ${(d.kind === "boolean" ? d.flag : `${d.flag} VALUE`).padEnd(22)} [${d.env}]`;
 
 export const LOAD_USAGE = `usage: gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] ...
 
@@ -67,105 +76,52 @@ lateness, schemas), and writes load.json and load.html (latency and throughput o
   --config FILE          JSON file of target settings
   --help                 this text
 Target settings as for run (flag, else environment variable, else --config):
-${SETTING_DEFINITIONS.map(settingLine).join("\n")}
+${settingFlagLines(22, false)}
+
+${REFERENCE_USAGE}
 
 Exit codes: 0 every objective met; 1 an objective missed; 2 a bad flag or setting.`;
 
-function wholeNumber(flag: string, v: string, min = 0): number {
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new LoadUsageError(`${flag}: "${v}" is not a whole number${min ? ` ≥ ${min}` : ""}`);
-  return Number(v);
-}
+const LOAD_FLAGS = {
+  ...SETTING_FLAGS,
+  ...REFERENCE_FLAGS,
+  help: { type: "boolean", short: "h" },
+  config: { type: "string" },
+  "agent-count": { type: "string" },
+  rate: { type: "string" },
+  duration: { type: "string" },
+  out: { type: "string" },
+  shard: { type: "string" },
+  "max-p99-ms": { type: "string" },
+  "max-violations": { type: "string" },
+  "max-errors": { type: "string" },
+} as const;
 
-/** "30s", "2m", "500ms", "1.5s" or a bare number of seconds. */
-export function parseDuration(flag: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
-  if (!m) throw new LoadUsageError(`${flag}: "${v}" is not a duration like 30s, 2m or 500ms`);
-  const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
-  if (ms < 100) throw new LoadUsageError(`${flag}: "${v}" is shorter than 100ms`);
-  return Math.round(ms);
-}
-
-export function parseLoadArgs(argv: string[]): LoadArgs {
-  const out: LoadArgs = {
-    flags: {},
-    rate: 10,
-    durationMs: 30_000,
-    out: "reports/load",
-    objectives: { maxViolations: 0, maxErrors: 0 },
-    help: false,
+export function parseLoadArgs(argv: readonly string[]): LoadArgs {
+  const { flags } = parseFlags(argv, LOAD_FLAGS);
+  const { rate, "agent-count": agentCount, "max-p99-ms": maxP99 } = flags;
+  return {
+    flags: settingsFromFlags(flags),
+    ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(agentCount !== undefined ? { agentCount: wholeNumber("--agent-count", agentCount, 1) } : {}),
+    rate: rate === undefined ? 10 : positiveNumber("--rate", rate),
+    durationMs: flags.duration === undefined ? 30_000 : durationMs("--duration", flags.duration),
+    out: flags.out ?? "reports/load",
+    ...(flags.shard !== undefined ? { shard: shardOf("--shard", flags.shard) } : {}),
+    objectives: {
+      ...(maxP99 !== undefined ? { maxP99Ms: wholeNumber("--max-p99-ms", maxP99, 1) } : {}),
+      maxViolations: wholeNumber("--max-violations", flags["max-violations"] ?? "0"),
+      maxErrors: wholeNumber("--max-errors", flags["max-errors"] ?? "0"),
+    },
+    help: flags.help === true,
+    reference: referenceFlagsOf(flags),
   };
-  const settingFlags = new Map(SETTING_DEFINITIONS.map((d) => [d.flag, d]));
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf("=");
-    if (arg.startsWith("--") && eq > 0) [arg, inline] = [arg.slice(0, eq), arg.slice(eq + 1)];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined || (v.startsWith("--") && v.length > 2)) throw new LoadUsageError(`${arg} needs a value`);
-      return v;
-    };
-    const def = settingFlags.get(arg);
-    if (def) {
-      out.flags[def.key] =
-        def.kind === "boolean" && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
-          ? "true"
-          : value();
-      continue;
-    }
-    switch (arg) {
-      case "--help":
-      case "-h":
-        out.help = true;
-        break;
-      case "--config":
-        out.config = value();
-        break;
-      case "--agent-count":
-        out.agentCount = wholeNumber(arg, value(), 1);
-        break;
-      case "--rate": {
-        const v = value();
-        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
-          throw new LoadUsageError(`--rate: "${v}" is not a positive number of e-mails per second`);
-        out.rate = Number(v);
-        break;
-      }
-      case "--duration":
-        out.durationMs = parseDuration(arg, value());
-        break;
-      case "--out":
-        out.out = value();
-        break;
-      case "--shard": {
-        const v = value();
-        const m = /^(\d+)\/(\d+)$/.exec(v);
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
-          throw new LoadUsageError(`--shard: "${v}" is not i/n with 1 ≤ i ≤ n`);
-        out.shard = { index: Number(m[1]), count: Number(m[2]) };
-        break;
-      }
-      case "--max-p99-ms":
-        out.objectives.maxP99Ms = wholeNumber(arg, value(), 1);
-        break;
-      case "--max-violations":
-        out.objectives.maxViolations = wholeNumber(arg, value());
-        break;
-      case "--max-errors":
-        out.objectives.maxErrors = wholeNumber(arg, value());
-        break;
-      default:
-        throw new LoadUsageError(`unknown flag ${arg}`);
-    }
-  }
-  return out;
 }
 
 export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   let args: LoadArgs;
   let settings: TargetSettings;
+  let embedded: EmbeddedOptions;
   try {
     args = parseLoadArgs(argv);
     if (args.help) {
@@ -173,17 +129,15 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     settings = resolveSettings({ env: process.env, flags: args.flags, configFile: args.config });
+    // The embedded reference server's switches: from the flags or the environment, read here only.
+    embedded = embeddedOptionsOf(args.reference, process.env, settings);
     if (settings.baseUrl && args.agentCount !== undefined && args.agentCount > settings.agents.length) {
-      throw new LoadUsageError(
+      throw new ConfigError(
         `--agent-count: ${args.agentCount} agents asked, but GWS_AGENTS lists ${settings.agents.length}`,
       );
     }
   } catch (e) {
-    if (e instanceof LoadUsageError || e instanceof SettingsError) {
-      io.err(`gws-conformance load: ${e.message}${e instanceof LoadUsageError ? " (see load --help)" : ""}`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, "gws-conformance load", e, "(see load --help)");
   }
   setSecrets(secretsOf(settings));
   // Load mode keeps no transcript (src/harness/transcript.ts): it would only cost the generator time.
@@ -192,7 +146,8 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   let target: ResolvedTarget;
   let close = async (): Promise<void> => undefined;
   try {
-    const resolved = await resolveTarget(process.env, settings, {
+    const resolved = await resolveTarget(settings, {
+      ...embedded,
       agentCount: args.agentCount ?? (settings.baseUrl ? undefined : DEFAULT_EMBEDDED_AGENTS),
       log: (l) => io.err(l),
     });
@@ -212,7 +167,7 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   io.out(`gws-conformance load: for ${args.durationMs / 1000} s; reports in ${out}`);
   try {
     if (agents.length === 0)
-      throw new LoadUsageError(
+      throw new ConfigError(
         `--shard: shard ${shard?.index}/${shard?.count} gets no agent of ${target.agents.length}`,
       );
     const outcome = await runLoad({ target, agents, rate, durationMs: args.durationMs, progress: (l) => io.out(l) });
@@ -229,11 +184,7 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(`wrote ${files.json} and ${files.html}`);
     return report.verdict === "MET" ? 0 : 1;
   } catch (e) {
-    if (e instanceof LoadUsageError) {
-      io.err(`gws-conformance load: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    return reportCliError(io, "gws-conformance load", e, "(see load --help)");
   } finally {
     await close();
   }

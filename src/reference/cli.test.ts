@@ -8,7 +8,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../contract/schemas.js";
-import { parseReferenceArgs, UsageError } from "./cli.js";
+import { UsageError } from "../cli/command-line.js";
+import { parseReferenceArgs } from "./cli.js";
 import { inject, Stream, TestAgent, waitFor } from "./test-support/client.js";
 
 const CLI = join(REPO_ROOT, "dist", "src", "reference", "cli.js");

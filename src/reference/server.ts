@@ -23,7 +23,7 @@ export interface ReferenceServerOptions {
   agents?: AgentAccount[];
   /** Revoke unanswered invitations after this long (N5). The per-e-mail revokeAfterMs hint wins. */
   inviteTimeoutMs?: number;
-  /** A fault of faults/faults.json to switch on. */
+  /** A fault of the catalog (faults/catalog.ts) to switch on. */
   fault?: string;
   /** The suite's notification budget: the late-notification fault exceeds it, the late-effect faults act within it. */
   notifyBudgetMs?: number;

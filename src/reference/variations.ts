@@ -90,7 +90,7 @@ export const VARIATIONS: readonly Variation[] = [
   },
 ];
 
-/** The environment variable a run against the embedded server reads: `all` or a comma-separated list of names. */
+/** The environment variable of the embedded server's variations, `all` or names (read by the command only). */
 export const VARIATIONS_ENV = "GWS_REFERENCE_VARIATIONS";
 
 /** Names → switches. `all` switches every variation on. Throws for an unknown name, listing the valid ones. */

@@ -26,7 +26,9 @@ const SAMPLE: Record<string, string> = {
 
 async function judge(fault: string | undefined, suites: string) {
   const out = mkdtempSync(join(tmpdir(), `gws-bite-${fault ?? "clean"}-`));
-  const run = await runCli(["run", "--suites", join(REPO_ROOT, "dist", "suites", suites), "--out", out, "--no-allure"], fault ? { GWS_REFERENCE_FAULT: fault } : {});
+  const suitesDir = join(REPO_ROOT, "dist", "suites", suites);
+  const faultFlag = fault ? ["--reference-fault", fault] : [];
+  const run = await runCli(["run", "--suites", suitesDir, "--out", out, "--no-allure", ...faultFlag]);
   let summary;
   try {
     summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
@@ -39,7 +41,7 @@ async function judge(fault: string | undefined, suites: string) {
 describe("the suite bites (a sample of faults, one per area)", () => {
   it.concurrent.each(Object.entries(SAMPLE))("%s is caught by %s", async (name, suites) => {
     const fault = FAULTS.find((f) => f.name === name);
-    expect(fault, `${name} is a fault of faults.json`).toBeDefined();
+    expect(fault, `${name} is a fault of the catalog`).toBeDefined();
     const run = await judge(name, suites);
     const verdict = judgeFaultRun(fault!, run);
     expect(verdict.killed, `${verdict.expected}; observed ${verdict.observed}\n${run.stderr.slice(-500)}`).toBe(true);

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { BUDGETS } from "../budgets.js";
 import { PreconditionError } from "../checks.js";
-import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./injector.js";
+import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./adapter.js";
 
 export class CommandInjector implements Injector {
   readonly kind = "command" as const;

@@ -4,7 +4,7 @@ import { BUDGETS } from "../budgets.js";
 import { readCapped } from "../http-client.js";
 import { DEFAULT_MAX_ANSWER_BYTES } from "../settings.js";
 import { PreconditionError } from "../checks.js";
-import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./injector.js";
+import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./adapter.js";
 
 export class HttpInjector implements Injector {
   readonly kind = "http" as const;

@@ -7,7 +7,7 @@ import nodemailer from "nodemailer";
 import SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { BUDGETS } from "../budgets.js";
 import { PreconditionError } from "../checks.js";
-import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./injector.js";
+import { recordInjection, type InboundEmail, type InjectResult, type Injector } from "./adapter.js";
 
 export const SMTP_HEADER_AGENT = "X-GWS-Agent";
 export const SMTP_HEADER_REVOKE_AFTER_MS = "X-GWS-Revoke-After-Ms";
