@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseFlags, runProgram, type CliIo } from "../src/cli/command-line.js";
 import { isEntryModule } from "../src/cli/entry.js";
 import { REPO_ROOT } from "../src/contract/schemas.js";
-import { SpecFolderMissing } from "../src/contract/spec-folder.js";
+import { SpecFolderMissing } from "../src/contract/spec-sync-folder.js";
 import { generatedFromSpec } from "./lib/page-generation.js";
 
 async function main(argv: string[], io: CliIo): Promise<number> {

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "../src/contract/schemas.js";
-import { INTERPRETATION_FILE, PAGE_FILE, readSpecFile, SPEC_DIR, specFolderPresent } from "../src/contract/spec-folder.js";
+import { INTERPRETATION_FILE, PAGE_FILE, readSpecFile, SPEC_DIR, specFolderPresent } from "../src/contract/spec-sync-folder.js";
 
 if (!specFolderPresent()) {
   console.error(`spec-sync: no specification folder at ${SPEC_DIR} (expected ${PAGE_FILE} and ${INTERPRETATION_FILE} there); nothing compared.`);

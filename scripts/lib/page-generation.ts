@@ -11,7 +11,7 @@ import { extractPageSamples } from "../../src/contract/page-samples.js";
 import { PAGE_DATA_FILE } from "../../src/contract/page-data.js";
 import { REPO_ROOT, SCHEMAS_DIR } from "../../src/contract/schemas.js";
 import { CONTRACT_SENTENCES_PATH, contractSentencesFileText } from "../../src/contract/contract-sentences.js";
-import { INTERPRETATION_FILE, PAGE_FILE, readSpecFile } from "../../src/contract/spec-folder.js";
+import { INTERPRETATION_FILE, PAGE_FILE, readSpecFile } from "../../src/contract/spec-sync-folder.js";
 import { docDefectEvidence } from "../../src/contract/doc-defects.js";
 
 export function generatedFromSpec(): { sources: string[]; files: Map<string, string> } {

@@ -181,7 +181,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
             started: progress.started,
             collected: progress.collected,
             scenario: (line, status) => {
-              if (++finished === startAllureAfter && !args.noAllure) allureGenerator = AllureGenerator.start();
+              if (++finished === startAllureAfter && !args.noAllure) allureGenerator = AllureGenerator.start(out);
               progress.scenario(line, status);
             },
           },

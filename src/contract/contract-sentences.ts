@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Level } from "./registry.js";
-import { sha256 } from "./spec-folder.js";
+import { sha256 } from "./spec-sync-folder.js";
 
 export interface ContractSentence {
   /** The rule the sentence belongs to (T1…O12), or null outside the rules. */

@@ -5,7 +5,7 @@
  */
 import type { PageData } from "./page-data.js";
 import { allRepairs, extractPageSamples, type PageSample } from "./page-samples.js";
-import { PAGE_FILE } from "./spec-folder.js";
+import { PAGE_FILE } from "./spec-sync-folder.js";
 
 export function pageDataFile(page: { text: string; sha256: string }, docDefectsOnPage: Record<string, boolean>): string {
   const samples = extractPageSamples(page.text);

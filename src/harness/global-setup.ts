@@ -75,7 +75,10 @@ export async function resolveTarget(
   }
   const { fault, variations } = embeddedOptions;
   // The embedded server answers in milliseconds: it declares a shorter notification budget (docs/decisions.md).
-  const notifyBudgetMs = settings.notifyBudgetMs ?? REFERENCE_NOTIFY_BUDGET_MS;
+  // With the inbound-delay variation the server itself declares twice its budgets: it delays every
+  // routing-dependent offer on purpose, and a busy machine must not turn that into a late verdict.
+  const delaying = variations === "all" || (variations ?? []).includes("inbound-delay");
+  const notifyBudgetMs = settings.notifyBudgetMs ?? (delaying ? 2 : 1) * REFERENCE_NOTIFY_BUDGET_MS;
   const server = await startReferenceServer({ notifyBudgetMs, ...embeddedOptions });
   const switched = variations === "all" ? "all" : server.variations.join(",");
   const label = [

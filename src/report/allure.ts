@@ -51,9 +51,15 @@ export class AllureGenerator {
     child.stderr?.on("data", (c: Buffer) => (this.stderr = (this.stderr + c.toString()).slice(-2000)));
   }
 
-  static start(): AllureGenerator {
+  /** `cwd`: where Allure may write files of its own (known issues): the run's output folder. */
+  static start(cwd: string): AllureGenerator {
     const { file, execArgv } = generatorScript();
-    const child = fork(file, [], { execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = fork(file, [], {
+      cwd,
+      execArgv,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return new AllureGenerator(child);
   }
 
@@ -96,7 +102,7 @@ export function generateAllureReport(
   resultsDir: string,
   outDir: string,
   config: Record<string, unknown>,
-  generator: AllureGenerator = AllureGenerator.start(),
+  generator: AllureGenerator = AllureGenerator.start(outDir),
 ): Promise<AllureOutcome> {
   return generator.generate(resultsDir, outDir, config);
 }

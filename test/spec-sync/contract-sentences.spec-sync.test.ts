@@ -11,7 +11,7 @@ import {
   hashOf,
   parseContractSentences,
 } from "../../src/contract/contract-sentences.js";
-import { INTERPRETATION_FILE, readSpecFile } from "../../src/contract/spec-folder.js";
+import { INTERPRETATION_FILE, readSpecFile } from "../../src/contract/spec-sync-folder.js";
 
 const { path, text: markdown } = readSpecFile(INTERPRETATION_FILE);
 
