@@ -209,9 +209,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       io.out(`capacity: ${pass.rate} e-mails/s with ${AGENTS} agents (${figures}); ${above}`);
       io.out(`beside the raw CometD floor: ${floorText}`);
       const whose =
-        lag > CLIENT_LAG_MS
-          ? " — above 20 ms: the client may be the limit, not the server"
-          : " (the server's figure)";
+        lag > CLIENT_LAG_MS ? " — above 20 ms: the client may be the limit, not the server" : " (the server's figure)";
       io.out(`load generator event-loop lag at that rate: p99 ${lag} ms${whose}`);
       const pctOf = (share: number): string => `${Math.round(share * 100)}%`;
       const cpu = (s: Step): string => `server ${pctOf(s.serverCpu)} of a core, generator ${pctOf(s.generatorCpu)}`;

@@ -26,7 +26,11 @@ function measure(runs: number, label: string, command: string, commandArgs: stri
   for (let i = 0; i < runs; i++) {
     const out = mkdtempSync(join(tmpdir(), "gws-bench-"));
     const started = process.hrtime.bigint();
-    const r = spawnSync(command, [...commandArgs, "--out", out], { cwd: REPO_ROOT, env: { ...process.env, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
+    const r = spawnSync(command, [...commandArgs, "--out", out], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     if (r.status !== 0) throw new Error(`${label} exited ${r.status}: ${r.stderr.toString().slice(-400)}`);
     walls.push(ms);

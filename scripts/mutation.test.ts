@@ -4,16 +4,25 @@ import { judgeCleanRun, judgeFaultRun, loadFaults, renderMarkdown, tally } from 
 import type { Fault, MutantResult } from "./mutation.js";
 
 const fault: Fault = { name: "f", rule: "O3", level: "MUST", expect: ["O3.subject-prefix"], description: "d" };
-const summary = (statuses: Record<string, string>) => ({ requirements: Object.entries(statuses).map(([id, status]) => ({ id, level: "MUST", status })) });
+const summary = (statuses: Record<string, string>) => ({
+  requirements: Object.entries(statuses).map(([id, status]) => ({ id, level: "MUST", status })),
+});
 
 describe("mutation scoring", () => {
   it("a MUST fault is killed only by a FAIL on a requirement it names, not by a failure elsewhere", () => {
     expect(judgeFaultRun(fault, { exitCode: 1, summary: summary({ "O3.subject-prefix": "FAIL" }) }).killed).toBe(true);
-    expect(judgeFaultRun(fault, { exitCode: 1, summary: summary({ "O3.subject-prefix": "PASS", "O4.cc": "FAIL" }) }).killed).toBe(false);
+    expect(
+      judgeFaultRun(fault, { exitCode: 1, summary: summary({ "O3.subject-prefix": "PASS", "O4.cc": "FAIL" }) }).killed,
+    ).toBe(false);
     expect(judgeFaultRun(fault, { exitCode: 1, summary: summary({ "O3.subject-prefix": "WARN" }) }).killed).toBe(false);
   });
   it("a SHOULD fault is killed by a WARN on its requirement", () => {
-    expect(judgeFaultRun({ ...fault, level: "SHOULD", expect: ["O2.answer-ok"] }, { exitCode: 0, summary: summary({ "O2.answer-ok": "WARN" }) }).killed).toBe(true);
+    expect(
+      judgeFaultRun(
+        { ...fault, level: "SHOULD", expect: ["O2.answer-ok"] },
+        { exitCode: 0, summary: summary({ "O2.answer-ok": "WARN" }) },
+      ).killed,
+    ).toBe(true);
   });
   it("the clean run must pass everything and exit 0; a missing summary is never a kill", () => {
     expect(judgeCleanRun({ exitCode: 0, summary: summary({ a: "PASS", b: "NOT_TESTABLE" }) }).killed).toBe(true);
@@ -24,8 +33,16 @@ describe("mutation scoring", () => {
     expect(loadFaults()).toEqual([...FAULTS]);
   });
   it("the score counts faults and mutants only; the clean runs are counted apart, every one must pass", () => {
-    const result = (fault: string, killed: boolean): MutantResult =>
-      ({ fault, rule: "-", level: "MUST", judgedBy: "x", expected: "", observed: "", killed, wallMs: 1 });
+    const result = (fault: string, killed: boolean): MutantResult => ({
+      fault,
+      rule: "-",
+      level: "MUST",
+      judgedBy: "x",
+      expected: "",
+      observed: "",
+      killed,
+      wallMs: 1,
+    });
     const cleanRuns = ["(clean)", "(clean, through the proxy)", "(clean, every allowed variation on)"];
     const clean = cleanRuns.map((n) => result(n, true));
     const judged = [result("a", true), result("b", true), result("c", false)];

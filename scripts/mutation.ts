@@ -67,36 +67,64 @@ export function loadFaults(): Fault[] {
 }
 
 /** Judges one fault run against the fault's expectation. Pure, unit-tested. */
-export function judgeFaultRun(fault: Fault, run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs" | "judgedBy"> {
+export function judgeFaultRun(
+  fault: Fault,
+  run: Pick<RunOutcome, "summary" | "exitCode">,
+): Omit<MutantResult, "wallMs" | "judgedBy"> {
   const wanted = fault.level === "MUST" ? ["FAIL"] : ["WARN", "FAIL"];
   const expected = `${wanted.join(" or ")} on one of ${fault.expect.join(", ")}`;
-  if (!run.summary) return { fault: fault.name, rule: fault.rule, level: fault.level, expected, observed: `no summary (exit ${run.exitCode})`, killed: false };
+  if (!run.summary)
+    return {
+      fault: fault.name,
+      rule: fault.rule,
+      level: fault.level,
+      expected,
+      observed: `no summary (exit ${run.exitCode})`,
+      killed: false,
+    };
   const byId = new Map(run.summary.requirements.map((r) => [r.id, r]));
   const hits = fault.expect.filter((id) => wanted.includes(byId.get(id)?.status ?? ""));
   const observedExpected = fault.expect.map((id) => `${id}=${byId.get(id)?.status ?? "absent"}`).join(", ");
   // Other requirements that did not pass (a run limited to some suites leaves the rest "not covered": not listed).
   const others = run.summary.requirements
-    .filter((r) => !fault.expect.includes(r.id) && ["FAIL", "WARN", "ERROR"].includes(r.status) && r.message !== "not covered by any scenario")
+    .filter(
+      (r) =>
+        !fault.expect.includes(r.id) &&
+        ["FAIL", "WARN", "ERROR"].includes(r.status) &&
+        r.message !== "not covered by any scenario",
+    )
     .map((r) => `${r.id}=${r.status}`);
   return {
     fault: fault.name,
     rule: fault.rule,
     level: fault.level,
     expected,
-    observed: observedExpected + (others.length ? `; also ${others.slice(0, 6).join(", ")}${others.length > 6 ? ` (+${others.length - 6})` : ""}` : ""),
+    observed:
+      observedExpected +
+      (others.length
+        ? `; also ${others.slice(0, 6).join(", ")}${others.length > 6 ? ` (+${others.length - 6})` : ""}`
+        : ""),
     killed: hits.length > 0,
   };
 }
 
 /** The clean run must pass every testable requirement. */
-export function judgeCleanRun(run: Pick<RunOutcome, "summary" | "exitCode">): Omit<MutantResult, "wallMs" | "judgedBy"> {
-  const bad = (run.summary?.requirements ?? []).filter((r) => !["PASS", "NOT_TESTABLE", "NOT TESTABLE", "SKIP"].includes(r.status));
+export function judgeCleanRun(
+  run: Pick<RunOutcome, "summary" | "exitCode">,
+): Omit<MutantResult, "wallMs" | "judgedBy"> {
+  const bad = (run.summary?.requirements ?? []).filter(
+    (r) => !["PASS", "NOT_TESTABLE", "NOT TESTABLE", "SKIP"].includes(r.status),
+  );
   return {
     fault: "(clean)",
     rule: "-",
     level: "-",
     expected: "every testable requirement PASS, exit 0",
-    observed: run.summary ? (bad.length ? bad.map((r) => `${r.id}=${r.status}`).join(", ") : `all PASS, exit ${run.exitCode}`) : `no summary (exit ${run.exitCode})`,
+    observed: run.summary
+      ? bad.length
+        ? bad.map((r) => `${r.id}=${r.status}`).join(", ")
+        : `all PASS, exit ${run.exitCode}`
+      : `no summary (exit ${run.exitCode})`,
     killed: !!run.summary && bad.length === 0 && run.exitCode === 0,
   };
 }
@@ -168,7 +196,9 @@ export function scopesJudging(result: LaneResult, ids: readonly string[]): { qui
       const entry = scopeEntry(f);
       if (entry) all.add(entry);
     }
-    const fastest = files.sort((a, b) => (result.fileDurationsMs[a] ?? Infinity) - (result.fileDurationsMs[b] ?? Infinity))[0];
+    const fastest = files.sort(
+      (a, b) => (result.fileDurationsMs[a] ?? Infinity) - (result.fileDurationsMs[b] ?? Infinity),
+    )[0];
     const entry = fastest && scopeEntry(fastest);
     if (entry) quick.add(entry);
   }
@@ -191,7 +221,11 @@ class Lanes {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = fork(join(REPO_ROOT, "scripts", "lib", "mutation-lane.ts"), [], { execArgv: ["--import", "tsx"], cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const child = fork(join(REPO_ROOT, "scripts", "lib", "mutation-lane.ts"), [], {
+        execArgv: ["--import", "tsx"],
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
       child.on("message", (m: { ready?: boolean; result?: LaneResult }) => {
         if (m.ready) {
           this.lanes.push(child);
@@ -241,7 +275,9 @@ function summaryOf(result: LaneResult): NonNullable<RunOutcome["summary"]> {
 
 /** Exit code a run would have had: 0 when nothing failed, warned or errored among what it judged. */
 function exitCodeOf(result: LaneResult): number {
-  return result.runErrors.length || result.requirements.some((r) => ["FAIL", "WARN", "ERROR"].includes(r.status)) ? 1 : 0;
+  return result.runErrors.length || result.requirements.some((r) => ["FAIL", "WARN", "ERROR"].includes(r.status))
+    ? 1
+    : 0;
 }
 
 const MUTATION_FLAGS = {
@@ -315,18 +351,32 @@ async function main(argv: string[], io: CliIo): Promise<number> {
 
   // The clean runs first: every scoped judgment below leans on the suite passing clean.
   const cleanDirect = lanes.run({ env }).then((result) => {
-    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), judgedBy: "full suite", wallMs: result.wallMs };
+    const r: MutantResult = {
+      ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }),
+      judgedBy: "full suite",
+      wallMs: result.wallMs,
+    };
     log(r);
     return { r, result };
   });
   // The variations declare their own budgets (the server delays offers on purpose: resolveTarget).
   const cleanVariations = lanes.run({ env: {}, variations: "all" }).then((result) => {
-    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, every allowed variation on)", judgedBy: "full suite", wallMs: result.wallMs };
+    const r: MutantResult = {
+      ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }),
+      fault: "(clean, every allowed variation on)",
+      judgedBy: "full suite",
+      wallMs: result.wallMs,
+    };
     log(r);
     return r;
   });
   const cleanProxy = lanes.run({ env, mutation: { kind: "none" } }).then((result) => {
-    const r: MutantResult = { ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }), fault: "(clean, through the proxy)", judgedBy: "full suite", wallMs: result.wallMs };
+    const r: MutantResult = {
+      ...judgeCleanRun({ summary: summaryOf(result), exitCode: exitCodeOf(result) }),
+      fault: "(clean, through the proxy)",
+      judgedBy: "full suite",
+      wallMs: result.wallMs,
+    };
     log(r);
     return r;
   });
@@ -340,8 +390,14 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     });
     const fault = job.fault!;
     let judged = judgeFaultRun(fault, { summary: summaryOf(result), exitCode: exitCodeOf(result) });
-    if (result.runErrors.length) judged = { ...judged, observed: `${judged.observed}; run errors: ${result.runErrors.join("; ").slice(0, 300)}` };
-    if (job.kind === "derived" && result.applied === 0) judged = { ...judged, killed: false, observed: `never applied: the suite did not exercise it; ${judged.observed}` };
+    if (result.runErrors.length)
+      judged = { ...judged, observed: `${judged.observed}; run errors: ${result.runErrors.join("; ").slice(0, 300)}` };
+    if (job.kind === "derived" && result.applied === 0)
+      judged = {
+        ...judged,
+        killed: false,
+        observed: `never applied: the suite did not exercise it; ${judged.observed}`,
+      };
     const r: MutantResult = { ...judged, judgedBy: job.judgedBy, wallMs: result.wallMs };
     if (final || r.killed) log(r);
     else {
@@ -353,20 +409,52 @@ async function main(argv: string[], io: CliIo): Promise<number> {
 
   const derivedJobs: Array<Promise<MutantResult>> = derived.map((m) => {
     const scope = [m.suites.replace(/^suites\//, "")];
-    const fault: Fault = { name: `derived: ${m.name}`, rule: m.expect[0].split(".")[0], level: m.level, expect: m.expect, description: m.why };
-    return judgeJob({ name: fault.name, kind: "derived", fault, mutation: m.mutation, scope, judgedBy: `scope ${scope.join(", ")} (declared)` });
+    const fault: Fault = {
+      name: `derived: ${m.name}`,
+      rule: m.expect[0].split(".")[0],
+      level: m.level,
+      expect: m.expect,
+      description: m.why,
+    };
+    return judgeJob({
+      name: fault.name,
+      kind: "derived",
+      fault,
+      mutation: m.mutation,
+      scope,
+      judgedBy: `scope ${scope.join(", ")} (declared)`,
+    });
   });
   const { r: cleanResult, result: cleanRun } = await cleanDirect;
   const faultJobs = faults.map(async (f) => {
-    if (f.scope) return judgeJob({ name: f.name, kind: "fault", fault: f, scope: f.scope, judgedBy: `scope ${f.scope.join(", ")} (declared)` });
+    if (f.scope)
+      return judgeJob({
+        name: f.name,
+        kind: "fault",
+        fault: f,
+        scope: f.scope,
+        judgedBy: `scope ${f.scope.join(", ")} (declared)`,
+      });
     const { quick, all } = scopesJudging(cleanRun, f.expect);
     if (all.length === 0) return judgeJob({ name: f.name, kind: "fault", fault: f, judgedBy: "full suite" });
     // The fastest file judging each expected requirement first; a miss there is judged again by
     // every file that judges them, which is what the full suite would judge them by.
-    const quickJob: Job = { name: f.name, kind: "fault", fault: f, scope: quick, judgedBy: `${quick.join(", ")} (fastest file judging ${f.expect.join(", ")})` };
+    const quickJob: Job = {
+      name: f.name,
+      kind: "fault",
+      fault: f,
+      scope: quick,
+      judgedBy: `${quick.join(", ")} (fastest file judging ${f.expect.join(", ")})`,
+    };
     const first = await judgeJob(quickJob, quick.length === all.length);
     if (first.killed || quick.length === all.length) return first;
-    return judgeJob({ name: f.name, kind: "fault", fault: f, scope: all, judgedBy: `the ${all.length} files judging ${f.expect.join(", ")} (after a miss in ${quick.join(", ")})` });
+    return judgeJob({
+      name: f.name,
+      kind: "fault",
+      fault: f,
+      scope: all,
+      judgedBy: `the ${all.length} files judging ${f.expect.join(", ")} (after a miss in ${quick.join(", ")})`,
+    });
   });
   const clean = [cleanResult, await cleanVariations, await cleanProxy];
   const judged = [...(await Promise.all(faultJobs)), ...(await Promise.all(derivedJobs))];
@@ -377,7 +465,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
   const results = [...clean, ...judged];
   const counts = { faults: faults.length, derived: derived.length, clean: clean.length };
   const report = { score: t.score, ok: t.ok, wallMs, lanes: laneCount, ...counts, results };
-  writeFileSync(join(out, "mutation.json"), JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(join(out, "mutation.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(out, "mutation.md"), renderMarkdown(clean, judged, wallMs));
   const score = `${(t.score * 100).toFixed(1)}% (${t.caught}/${t.judged})`;
   io.out(`mutation score ${score}, clean runs ${t.cleanPassed}/${t.clean}, in ${Math.round(wallMs / 1000)} s`);

@@ -24,7 +24,10 @@ export function findFlakes(runs: Array<Pick<RunResults, "scenarios">>): Flake[] 
   const byName = new Map<string, { verdicts: string[]; durationsMs: number[] }>();
   runs.forEach((run, i) => {
     for (const s of run.scenarios) {
-      const e = byName.get(s.name) ?? { verdicts: new Array<string>(runs.length).fill("absent"), durationsMs: new Array<number>(runs.length).fill(0) };
+      const e = byName.get(s.name) ?? {
+        verdicts: new Array<string>(runs.length).fill("absent"),
+        durationsMs: new Array<number>(runs.length).fill(0),
+      };
       e.verdicts[i] = scenarioStatus(s);
       e.durationsMs[i] = s.durationMs;
       byName.set(s.name, e);
@@ -80,12 +83,17 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     "",
     `${runsWanted} full runs against the embedded reference server; wall time per run ${Math.min(...walls)}–${Math.max(...walls)} ms.`,
     "",
-    flakes.length === 0 ? "No flakes: every scenario had the same verdict in every run." : "| scenario | verdicts per run | durations (ms) |\n|---|---|---|",
+    flakes.length === 0
+      ? "No flakes: every scenario had the same verdict in every run."
+      : "| scenario | verdicts per run | durations (ms) |\n|---|---|---|",
     ...flakes.map((f) => `| ${f.scenario} | ${f.verdicts.join(", ")} | ${f.durationsMs.join(", ")} |`),
     "",
   ].join("\n");
   const scenarios = new Set(runs.flatMap((r) => r.scenarios.map((sc) => sc.name))).size;
-  writeFileSync(join(out, "stability.json"), JSON.stringify({ runs: runsWanted, scenarios, wallMs: walls, flakes }, null, 2) + "\n");
+  writeFileSync(
+    join(out, "stability.json"),
+    `${JSON.stringify({ runs: runsWanted, scenarios, wallMs: walls, flakes }, null, 2)}\n`,
+  );
   writeFileSync(join(out, "stability.md"), md);
   const flakeLines = flakes.map((f) => `  ${f.scenario}: ${f.verdicts.join(", ")}`).join("\n");
   io.out(

@@ -16,7 +16,12 @@ const WAIT_MS = 5_000;
 export async function rawCometdFloor(iterations: number, warmup = 20): Promise<number[]> {
   const cometd = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1 });
   let session: ServerSession | undefined;
-  cometd.policy = { canHandshake: (s, _m, cb) => ((session = s), cb(undefined, true)) };
+  cometd.policy = {
+    canHandshake: (s, _m, cb) => {
+      session = s;
+      cb(undefined, true);
+    },
+  };
   const http: Server = createServer((req, res) => cometd.handle(req, res));
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
   const client = new BayeuxClient(`http://127.0.0.1:${(http.address() as AddressInfo).port}/cometd`, {

@@ -47,7 +47,9 @@ export const COMPILED_SUITES = join(REPO_ROOT, "dist", "suites");
 /** Does a compiled suite file fall within a scope given as paths relative to suites/ (either build)? */
 export function inScope(file: string, scope: string[] | undefined): boolean {
   if (!scope) return true;
-  const rel = file.slice(file.lastIndexOf(`${join("dist", "suites")}/`) + join("dist", "suites").length + 1).replace(/\.js$/, ".ts");
+  const rel = file
+    .slice(file.lastIndexOf(`${join("dist", "suites")}/`) + join("dist", "suites").length + 1)
+    .replace(/\.js$/, ".ts");
   return scope.some((s) => rel === s || rel.startsWith(`${s.replace(/\/$/, "")}/`));
 }
 
@@ -77,7 +79,13 @@ async function judge(runner: ConformanceRunner, job: LaneJob): Promise<LaneResul
     for (const sc of outcome.scenarios) fileDurationsMs[sc.file] = (fileDurationsMs[sc.file] ?? 0) + sc.durationMs;
     return {
       id: job.id,
-      requirements: verdicts.requirements.map((r) => ({ id: r.id, level: r.level, status: r.status, message: r.message, tests: r.tests })),
+      requirements: verdicts.requirements.map((r) => ({
+        id: r.id,
+        level: r.level,
+        status: r.status,
+        message: r.message,
+        tests: r.tests,
+      })),
       runErrors: outcome.runErrors,
       fileDurationsMs,
       ...(proxy ? { applied: proxy.applied() } : {}),
@@ -95,7 +103,16 @@ async function main(): Promise<void> {
   process.on("message", (job: LaneJob) => {
     judge(runner, job).then(
       (result) => process.send!({ result }),
-      (e: Error) => process.send!({ result: { id: job.id, requirements: [], runErrors: [`lane: ${e.stack ?? e.message}`], fileDurationsMs: {}, wallMs: 0 } }),
+      (e: Error) =>
+        process.send!({
+          result: {
+            id: job.id,
+            requirements: [],
+            runErrors: [`lane: ${e.stack ?? e.message}`],
+            fileDurationsMs: {},
+            wallMs: 0,
+          },
+        }),
     );
   });
   process.on("disconnect", () => {

@@ -24,7 +24,7 @@ export function generatedFromSpec(): { sources: string[]; files: Map<string, str
     const full = join(SCHEMAS_DIR, schemaPath);
     const schema = JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>;
     schema.examples = examples;
-    files.set(relative(REPO_ROOT, full), JSON.stringify(schema, null, 2) + "\n");
+    files.set(relative(REPO_ROOT, full), `${JSON.stringify(schema, null, 2)}\n`);
   }
   files.set(relative(REPO_ROOT, CONTRACT_SENTENCES_PATH), contractSentencesFileText(interpretation.text));
   return { sources: [page.path, interpretation.path], files };

@@ -26,14 +26,22 @@ export interface RunOutcome {
 /** Budget for one full run: a hung run is killed and reported, never waited on forever. */
 export const RUN_BUDGET_MS = 120_000;
 
-export function runConformance(opts: { outDir: string; env?: Record<string, string>; args?: string[] }): Promise<RunOutcome> {
+export function runConformance(opts: {
+  outDir: string;
+  env?: Record<string, string>;
+  args?: string[];
+}): Promise<RunOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), "run", "--out", opts.outDir, ...(opts.args ?? [])], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: "true", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "bin", "gws-conformance.js"), "run", "--out", opts.outDir, ...(opts.args ?? [])],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CI: "true", ...opts.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stdout.resume();
     child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));

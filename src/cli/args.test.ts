@@ -8,7 +8,16 @@ describe("parseRunArgs", () => {
   it("accepts every target setting as a flag, from the one definition (--flag VALUE and --flag=VALUE)", () => {
     for (const def of SETTING_DEFINITIONS) {
       const numeric = def.kind === "positiveInt" || def.kind === "bytes";
-      const value = def.kind === "boolean" ? "true" : numeric ? "1500" : def.kind === "agents" ? "a:b" : def.kind === "inject" ? "smtp" : "http://x.example/y";
+      const value =
+        def.kind === "boolean"
+          ? "true"
+          : numeric
+            ? "1500"
+            : def.kind === "agents"
+              ? "a:b"
+              : def.kind === "inject"
+                ? "smtp"
+                : "http://x.example/y";
       expect(parseRunArgs([def.flag, value]).flags, def.flag).toEqual({ [def.key]: value });
       expect(parseRunArgs([`${def.flag}=${value}`]).flags, def.flag).toEqual({ [def.key]: value });
     }
@@ -21,7 +30,23 @@ describe("parseRunArgs", () => {
 
   it("run options: lists, level, shard, out (default reports), expected failures", () => {
     expect(parseRunArgs([])).toMatchObject({ out: "reports", help: false, noAllure: false });
-    expect(parseRunArgs(["--only", "O3, security,smoke", "--skip", "T5.reconnect", "--level", "must", "--shard", "2/3", "--expected-failures", "b.json", "--no-allure", "--config", "c.json"])).toMatchObject({
+    expect(
+      parseRunArgs([
+        "--only",
+        "O3, security,smoke",
+        "--skip",
+        "T5.reconnect",
+        "--level",
+        "must",
+        "--shard",
+        "2/3",
+        "--expected-failures",
+        "b.json",
+        "--no-allure",
+        "--config",
+        "c.json",
+      ]),
+    ).toMatchObject({
       only: ["O3", "security", "smoke"],
       skip: ["T5.reconnect"],
       level: "must",

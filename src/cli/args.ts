@@ -164,4 +164,3 @@ Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI ga
   1  a MUST failed outside the baseline, something could not be judged (ERROR), or the baseline is stale
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }
-

@@ -245,10 +245,11 @@ export function settingFlagLines(width: number, withHelp: boolean): string {
  */
 export async function runProgram(
   name: string,
-  main: (argv: string[], io: CliIo) => Promise<number | void> | number | void,
+  /** The exit code; undefined: the program ends by itself (a server stopped by a signal). */
+  main: (argv: string[], io: CliIo) => Promise<number | undefined> | number | undefined,
   help = "(see --help)",
 ): Promise<void> {
-  let code: number | void;
+  let code: number | undefined;
   try {
     code = await main(process.argv.slice(2), processIo);
   } catch (e) {

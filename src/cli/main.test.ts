@@ -59,13 +59,26 @@ describe("the drift subcommands", () => {
   });
 
   it("are 'not available' (exit 2) when the drift module is missing; other import failures are not hidden", async () => {
-    const missing = Object.assign(new Error("Cannot find module '/repo/src/drift/cli.js' imported from /repo/src/cli/main.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+    const missing = Object.assign(
+      new Error("Cannot find module '/repo/src/drift/cli.js' imported from /repo/src/cli/main.ts"),
+      { code: "ERR_MODULE_NOT_FOUND" },
+    );
     expect(await loadDriftCli(() => Promise.reject(missing))).toBeUndefined();
     const io = capture();
-    const code = await withDrift(io, "rejudge", async () => 0, async () => undefined);
+    const code = await withDrift(
+      io,
+      "rejudge",
+      async () => 0,
+      async () => undefined,
+    );
     expect(code).toBe(2);
-    expect(io.lines.err).toEqual(["gws-conformance: rejudge: not available (the drift tooling, src/drift/cli.ts, is not installed)"]);
-    const inner = Object.assign(new Error("Cannot find module '/repo/node_modules/x/index.js' imported from /repo/src/drift/cli.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+    expect(io.lines.err).toEqual([
+      "gws-conformance: rejudge: not available (the drift tooling, src/drift/cli.ts, is not installed)",
+    ]);
+    const inner = Object.assign(
+      new Error("Cannot find module '/repo/node_modules/x/index.js' imported from /repo/src/drift/cli.ts"),
+      { code: "ERR_MODULE_NOT_FOUND" },
+    );
     await expect(loadDriftCli(() => Promise.reject(inner))).rejects.toThrow(/node_modules\/x/);
   });
 });

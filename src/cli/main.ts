@@ -8,7 +8,7 @@
  */
 import { redactText } from "../harness/transcript.js";
 import { isEntryModule } from "./entry.js";
-import { parseRunArgs, runUsage } from "./args.js";
+import { parseRunArgs, type RunArgs, runUsage } from "./args.js";
 import { parseFlags, partitionFlags, reportCliError, type CliIo } from "./command-line.js";
 import { mergeCommand } from "./merge.js";
 import { runCommand } from "./run.js";
@@ -22,7 +22,9 @@ type DriftCli = (subcommand: DriftSubcommand, argv: string[], io: CliIo) => Prom
  * The drift tooling (src/drift/cli.ts), loaded only when a drift subcommand is asked
  * for. When it is not there, the subcommand is "not available" (exit 2) and the rest works.
  */
-export async function loadDriftCli(importer: () => Promise<{ runDriftCli: DriftCli }> = () => import("../drift/cli.js")): Promise<DriftCli | undefined> {
+export async function loadDriftCli(
+  importer: () => Promise<{ runDriftCli: DriftCli }> = () => import("../drift/cli.js"),
+): Promise<DriftCli | undefined> {
   try {
     return (await importer()).runDriftCli;
   } catch (e) {
@@ -34,7 +36,12 @@ export async function loadDriftCli(importer: () => Promise<{ runDriftCli: DriftC
   }
 }
 
-export async function withDrift(io: CliIo, sub: DriftSubcommand, use: (drift: DriftCli) => Promise<number>, load: () => Promise<DriftCli | undefined> = () => loadDriftCli()): Promise<number> {
+export async function withDrift(
+  io: CliIo,
+  sub: DriftSubcommand,
+  use: (drift: DriftCli) => Promise<number>,
+  load: () => Promise<DriftCli | undefined> = () => loadDriftCli(),
+): Promise<number> {
   const drift = await load();
   if (!drift) {
     io.err(`gws-conformance: ${sub}: not available (the drift tooling, src/drift/cli.ts, is not installed)`);
@@ -49,7 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const args = first && !first.startsWith("-") ? rest : argv;
   switch (sub) {
     case "run": {
-      let parsed;
+      let parsed: RunArgs;
       try {
         parsed = parseRunArgs(args);
       } catch (e) {
@@ -97,8 +104,8 @@ const DRIFT_FLAGS = {
  */
 async function driftCommand(runDriftCli: DriftCli, args: string[], io: CliIo): Promise<number> {
   const { named, rest } = partitionFlags(args, DRIFT_FLAGS);
-  let drift;
-  let run;
+  let drift: ReturnType<typeof parseFlags<typeof DRIFT_FLAGS>>["flags"];
+  let run: RunArgs | undefined;
   try {
     drift = parseFlags(named, DRIFT_FLAGS).flags;
     if (drift.transcript === undefined && drift["from-run"] === undefined && !drift.help) {

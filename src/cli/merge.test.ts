@@ -10,10 +10,17 @@ const shard = (s: string, scenarios = [a], extra = {}) => runOf(scenarios, { sha
 
 describe("mergeRuns", () => {
   it("unions the scenarios and spans the runs' times; the merged run is no shard", () => {
-    const merged = mergeRuns([shard("1/2", [a], { startedAt: "2026-01-02T10:00:01.000Z", endedAt: "2026-01-02T10:00:09.000Z" }), shard("2/2", [r])]);
+    const merged = mergeRuns([
+      shard("1/2", [a], { startedAt: "2026-01-02T10:00:01.000Z", endedAt: "2026-01-02T10:00:09.000Z" }),
+      shard("2/2", [r]),
+    ]);
     expect(merged.shard).toBeUndefined();
     expect(merged.scenarios.map((s) => s.name)).toEqual([a.name, r.name]);
-    expect(merged).toMatchObject({ startedAt: "2026-01-02T10:00:00.000Z", endedAt: "2026-01-02T10:00:09.000Z", runErrors: [] });
+    expect(merged).toMatchObject({
+      startedAt: "2026-01-02T10:00:00.000Z",
+      endedAt: "2026-01-02T10:00:09.000Z",
+      runErrors: [],
+    });
     const v = computeVerdicts(merged);
     expect(v.requirements.find((x) => x.id === "O3.subject-prefix")?.status).toBe("FAIL");
     expect(v.requirements.find((x) => x.id === "O7.answer-ok")?.message).toBe("not covered by any scenario");
@@ -22,7 +29,10 @@ describe("mergeRuns", () => {
   it("lists the agents of every shard (shards sharing a deployment use their own agents)", () => {
     const agentsOf = (name: string) => ({ settings: { agents: [{ username: name, password: "REDACTED" }] } });
     const merged = mergeRuns([shard("1/2", [a], agentsOf("agent1")), shard("2/2", [r], agentsOf("agent2"))]);
-    expect(merged.settings.agents).toEqual([{ username: "agent1", password: "REDACTED" }, { username: "agent2", password: "REDACTED" }]);
+    expect(merged.settings.agents).toEqual([
+      { username: "agent1", password: "REDACTED" },
+      { username: "agent2", password: "REDACTED" },
+    ]);
   });
 
   it("a shard missing from the set is a run error: the merged verdict is at best INCOMPLETE", () => {

@@ -62,14 +62,20 @@ export function mergeRuns(runs: RunResults[]): RunResults {
   }
   for (const n of new Set(shards.map((s) => Number(s.split("/")[1])))) {
     const missing = Array.from({ length: n }, (_, i) => `${i + 1}/${n}`).filter((s) => !seen.has(s));
-    if (missing.length) runErrors.push(`merge: shard(s) ${missing.join(", ")} missing: their scenarios were not merged`);
+    if (missing.length)
+      runErrors.push(`merge: shard(s) ${missing.join(", ")} missing: their scenarios were not merged`);
   }
   // Shards sharing one deployment may each use their own agents: the merged settings list them all.
   const agents = new Map<string, unknown>();
-  for (const r of runs) for (const a of (Array.isArray(r.settings.agents) ? r.settings.agents : []) as Array<{ username?: string }>) agents.set(String(a.username), a);
+  for (const r of runs)
+    for (const a of (Array.isArray(r.settings.agents) ? r.settings.agents : []) as Array<{ username?: string }>)
+      agents.set(String(a.username), a);
   return {
     startedAt: runs.map((r) => r.startedAt).sort()[0],
-    endedAt: runs.map((r) => r.endedAt).sort().reverse()[0],
+    endedAt: runs
+      .map((r) => r.endedAt)
+      .sort()
+      .reverse()[0],
     target: targets[0],
     settings: { ...runs[0].settings, ...(agents.size ? { agents: [...agents.values()] } : {}) },
     ...(runs[0].filter ? { filter: runs[0].filter } : {}),

@@ -15,7 +15,10 @@ const baseline = (name: string, content: unknown): string => {
 
 describe("loadExpectedFailures", () => {
   it("reads [{id, reason, expires?}]", () => {
-    const entries = [{ id: "O3.subject-prefix", reason: "JIRA-12", expires: "2027-03-31" }, { id: "O2.answer-ok", reason: "Reject unsupported" }];
+    const entries = [
+      { id: "O3.subject-prefix", reason: "JIRA-12", expires: "2027-03-31" },
+      { id: "O2.answer-ok", reason: "Reject unsupported" },
+    ];
     expect(loadExpectedFailures(baseline("ok.json", entries))).toEqual(entries);
   });
 
@@ -26,7 +29,14 @@ describe("loadExpectedFailures", () => {
     ["bad-date.json", [{ id: "O3.subject-prefix", reason: "x", expires: "next year" }], /is not a baseline/],
     ["unknown.json", [{ id: "O99.nope", reason: "x" }], /unknown requirement ID\(s\) O99.nope/],
     ["untestable.json", [{ id: "O12.place-in-workbin", reason: "x" }], /O12.place-in-workbin not testable/],
-    ["twice.json", [{ id: "O3.subject-prefix", reason: "x" }, { id: "O3.subject-prefix", reason: "y" }], /O3.subject-prefix is listed twice/],
+    [
+      "twice.json",
+      [
+        { id: "O3.subject-prefix", reason: "x" },
+        { id: "O3.subject-prefix", reason: "y" },
+      ],
+      /O3.subject-prefix is listed twice/,
+    ],
   ])("%s is a configuration error", (name, content, message) => {
     const path = content === undefined ? join(dir, name) : baseline(name, content);
     expect(() => loadExpectedFailures(path)).toThrow(ConfigError);
@@ -37,13 +47,18 @@ describe("loadExpectedFailures", () => {
 describe("checkSelectionKeys", () => {
   const suites = join(dir, "suites");
   mkdirSync(join(suites, "area"), { recursive: true });
-  writeFileSync(join(suites, "area", "x.test.ts"), `scenario("t", { area: "operations", requirements: ["O1.answer-ok"], tags: ["smoke", 'nightly'] }, async () => {});`);
+  writeFileSync(
+    join(suites, "area", "x.test.ts"),
+    `scenario("t", { area: "operations", requirements: ["O1.answer-ok"], tags: ["smoke", 'nightly'] }, async () => {});`,
+  );
 
   it("accepts requirement IDs, rules, areas and tags used by a suite", () => {
     expect(() => checkSelectionKeys(["O1.answer-ok", "O3", "security", "smoke", "nightly"], suites)).not.toThrow();
   });
 
   it("refuses a key that names nothing (a typo would otherwise judge nothing and look clean)", () => {
-    expect(() => checkSelectionKeys(["O33"], suites)).toThrow(/"O33" is not a requirement ID, rule, area or scenario tag/);
+    expect(() => checkSelectionKeys(["O33"], suites)).toThrow(
+      /"O33" is not a requirement ID, rule, area or scenario tag/,
+    );
   });
 });

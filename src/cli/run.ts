@@ -14,7 +14,6 @@ import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { isRequirementId, registry, requirement } from "../contract/registry.js";
-import { REPO_ROOT } from "../contract/schemas.js";
 import { withBudget } from "../harness/budgets.js";
 import { resolveTarget, type EmbeddedOptions } from "../harness/global-setup.js";
 import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
@@ -51,12 +50,17 @@ export function loadExpectedFailures(path: string): ExpectedFailure[] {
     throw new ConfigError(`--expected-failures: cannot read ${path}: ${(e as Error).message}`);
   }
   const v = contractValidator().validate("reports/expected-failures.schema.json", data);
-  if (!v.ok) throw new ConfigError(`--expected-failures: ${path} is not a baseline:\n${formatViolations(v.violations)}`);
+  if (!v.ok)
+    throw new ConfigError(`--expected-failures: ${path} is not a baseline:\n${formatViolations(v.violations)}`);
   const entries = data as ExpectedFailure[];
   const unknown = entries.filter((e) => !isRequirementId(e.id)).map((e) => e.id);
-  if (unknown.length) throw new ConfigError(`--expected-failures: unknown requirement ID(s) ${unknown.join(", ")} in ${path}`);
+  if (unknown.length)
+    throw new ConfigError(`--expected-failures: unknown requirement ID(s) ${unknown.join(", ")} in ${path}`);
   const untestable = entries.filter((e) => requirement(e.id).excluded).map((e) => e.id);
-  if (untestable.length) throw new ConfigError(`--expected-failures: ${untestable.join(", ")} not testable (excluded in the registry), cannot be an expected failure (${path})`);
+  if (untestable.length)
+    throw new ConfigError(
+      `--expected-failures: ${untestable.join(", ")} not testable (excluded in the registry), cannot be an expected failure (${path})`,
+    );
   const seen = new Set<string>();
   for (const e of entries) {
     if (seen.has(e.id)) throw new ConfigError(`--expected-failures: ${e.id} is listed twice in ${path}`);
@@ -92,7 +96,8 @@ export function checkSelectionKeys(keys: string[], suitesPath: string): void {
   for (const key of keys) {
     if (known.has(key)) continue;
     literals ??= suiteStringLiterals(suitesPath);
-    if (!literals.has(key)) throw new ConfigError(`--only/--skip: "${key}" is not a requirement ID, rule, area or scenario tag`);
+    if (!literals.has(key))
+      throw new ConfigError(`--only/--skip: "${key}" is not a requirement ID, rule, area or scenario tag`);
   }
 }
 
@@ -129,10 +134,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const allureResults = join(out, "allure-results");
   const transcriptParts = join(out, ".transcript-parts");
   // Old Allure results would show up as retries; old transcript parts as this run's.
-  for (const d of [allureResults, transcriptParts, join(out, "allure-report")]) rmSync(d, { recursive: true, force: true });
+  for (const d of [allureResults, transcriptParts, join(out, "allure-report")])
+    rmSync(d, { recursive: true, force: true });
 
   // 2. The target: the embedded reference server is started once for the whole run.
-  let target;
+  let target: Awaited<ReturnType<typeof resolveTarget>>;
   try {
     target = await resolveTarget(settings, embedded);
   } catch (e) {
@@ -140,7 +146,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     return 2;
   }
   setSecrets([...secrets, ...secretsOf(target.target)]);
-  const selection: Selection = { ...(args.only ? { only: args.only } : {}), ...(args.skip ? { skip: args.skip } : {}), ...(args.level ? { level: args.level } : {}) };
+  const selection: Selection = {
+    ...(args.only ? { only: args.only } : {}),
+    ...(args.skip ? { skip: args.skip } : {}),
+    ...(args.level ? { level: args.level } : {}),
+  };
   const hasSelection = Object.keys(selection).length > 0;
   io.out(`gws-conformance: target ${target.target.label}; reports in ${out}`);
 
@@ -175,7 +185,12 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       const startAllureAfter = 10;
       try {
         outcome = await runner.run({
-          context: { target: target.target, transcriptDir: transcriptParts, allure: !args.noAllure, ...(hasSelection ? { selection } : {}) },
+          context: {
+            target: target.target,
+            transcriptDir: transcriptParts,
+            allure: !args.noAllure,
+            ...(hasSelection ? { selection } : {}),
+          },
           ...(args.shard ? { shard: args.shard } : {}),
           progress: {
             started: progress.started,
@@ -191,13 +206,19 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       }
     }
     if (outcome.endReason === "interrupted") runnerFailure = "the test run was interrupted";
-    else if (outcome.endReason === undefined && outcome.scenarios.length === 0) runnerFailure = "the test runner stopped before running any scenario (see its output above)";
+    else if (outcome.endReason === undefined && outcome.scenarios.length === 0)
+      runnerFailure = "the test runner stopped before running any scenario (see its output above)";
   } catch (e) {
     runnerFailure = `the test runner failed: ${(e as Error).message}`;
   } finally {
     progress.finish();
     // Bounded: a reference server that does not close must not hold the reports back.
-    await withBudget(target.close(), "the embedded reference server to close", "targetCloseMs", TARGET_CLOSE_BUDGET_MS).catch((e: Error) => outcome.runErrors.push(`closing the target: ${e.message}`));
+    await withBudget(
+      target.close(),
+      "the embedded reference server to close",
+      "targetCloseMs",
+      TARGET_CLOSE_BUDGET_MS,
+    ).catch((e: Error) => outcome.runErrors.push(`closing the target: ${e.message}`));
   }
   if (runnerFailure) outcome.runErrors.push(redactText(runnerFailure));
 
@@ -232,7 +253,12 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     setAsideScenarioResults(allureResults);
     writeRequirementResults(allureResults, written.run, written.verdicts);
     const name = allureReportName(target.target.label, written.verdicts.verdict);
-    const allure = await generateAllureReport(allureResults, out, allureReportConfig(written.verdicts, name), allureGenerator);
+    const allure = await generateAllureReport(
+      allureResults,
+      out,
+      allureReportConfig(written.verdicts, name),
+      allureGenerator,
+    );
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }
   printVerdict(written.summary, io);

@@ -5,6 +5,9 @@ import { check, runOf, scenarioResult } from "../report/test-support.js";
 import type { CliIo } from "./command-line.js";
 import { isInteractive, printVerdict, ProgressPrinter, terminalIo } from "./terminal.js";
 
+/** The escape character that starts a terminal colour or cursor code. */
+const ESC = String.fromCharCode(27);
+
 function capture(live: boolean): CliIo & { lines: string[]; lives: string[] } {
   const lines: string[] = [];
   const lives: string[] = [];
@@ -20,7 +23,15 @@ function capture(live: boolean): CliIo & { lines: string[]; lives: string[] } {
 
 /** A stream that records what is written, with or without a TTY. */
 function stream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
-  const s = { text: "", isTTY, columns: 60, write: (chunk: string) => ((s.text += chunk), true) };
+  const s = {
+    text: "",
+    isTTY,
+    columns: 60,
+    write: (chunk: string): boolean => {
+      s.text += chunk;
+      return true;
+    },
+  };
   return s as unknown as NodeJS.WriteStream & { text: string };
 }
 
@@ -67,7 +78,7 @@ describe("ProgressPrinter", () => {
     p.scenario("FAIL  c (O3.subject-prefix)", "FAIL");
     p.finish();
     expect(io.lines).toEqual(["PASS  a", "SKIP  b (needs a second agent)", "FAIL  c (O3.subject-prefix)"]);
-    expect(io.lines.join("")).not.toMatch(/\x1b/);
+    expect(io.lines.join("")).not.toContain(ESC);
   });
 
   it("live: done/total (+ while files are still being loaded) and the counts so far; only FAIL, WARN and ERROR scenarios stay on screen", () => {
@@ -81,7 +92,7 @@ describe("ProgressPrinter", () => {
     p.collected(1);
     p.scenario("FAIL  c", "FAIL");
     expect(p.statusLine()).toMatch(/^3\/4 scenarios · 1 FAIL · 1 WARN · 0 ERROR · 0 SKIP/);
-    expect(io.lines.map((l) => l.replace(/\x1b\[\d+m/g, ""))).toEqual(["WARN  b", "FAIL  c"]);
+    expect(io.lines.map((l) => l.replace(new RegExp(`${ESC}\\[\\d+m`, "g"), ""))).toEqual(["WARN  b", "FAIL  c"]);
     expect(io.lives.at(-1)).toContain("3/4 scenarios");
     p.finish();
     expect(io.lives.at(-1)).toBe("");
@@ -127,6 +138,6 @@ describe("printVerdict", () => {
       /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: JIRA-12\)$/m,
     );
     expect(text).toMatch(/^gate: exit 1 — 2 requirements could not be judged \(ERROR\): O4\.cc, O8\.answer-ok$/m);
-    expect(text).not.toMatch(/\x1b/);
+    expect(text).not.toContain(ESC);
   });
 });

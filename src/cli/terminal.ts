@@ -29,7 +29,7 @@ export function terminalIo(
 ): CliIo {
   const interactive = isInteractive(stdout, env);
   let liveLine = "";
-  const fit = (line: string): string => {
+  const fitToWidth = (line: string): string => {
     const width = stdout.columns || 100;
     return line.length >= width ? `${line.slice(0, width - 2)}…` : line;
   };
@@ -46,7 +46,7 @@ export function terminalIo(
     ...(interactive
       ? {
           live: (line: string) => {
-            liveLine = line ? fit(redact(line)) : "";
+            liveLine = line ? fitToWidth(redact(line)) : "";
             stdout.write(CLEAR_LINE + liveLine);
           },
         }

@@ -74,10 +74,7 @@ function transcriptChecks(path: string): Map<string, CheckCounts> | string {
 }
 
 /** A status the transcript's checks cannot have produced, or undefined when they agree. */
-function disagreement(
-  status: string,
-  c: CheckCounts | undefined,
-): string | undefined {
+function disagreement(status: string, c: CheckCounts | undefined): string | undefined {
   const n = c ?? { passed: 0, mustFailed: 0, shouldFailed: 0 };
   if (status === "PASS" && (n.passed === 0 || n.mustFailed || n.shouldFailed))
     return `PASS, but the transcript has ${n.passed} passed and ${n.mustFailed + n.shouldFailed} failed check(s)`;
@@ -94,8 +91,7 @@ export function verifyRun(
 ): { summary: ConformanceSummary; checks: VerifyCheck[] } {
   const summaryPath = join(dir, "summary.json");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such folder ${dir}`);
-  if (!existsSync(summaryPath))
-    throw new UsageError(`${dir} has no summary.json (is it a run's --out folder?)`);
+  if (!existsSync(summaryPath)) throw new UsageError(`${dir} has no summary.json (is it a run's --out folder?)`);
   let summary: ConformanceSummary;
   try {
     summary = JSON.parse(readFileSync(summaryPath, "utf8")) as ConformanceSummary;

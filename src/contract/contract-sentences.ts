@@ -33,7 +33,12 @@ export interface ContractSentencesFile {
   sentences: ContractSentence[];
 }
 
-export const CONTRACT_SENTENCES_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "generated", "contract-sentences.json");
+export const CONTRACT_SENTENCES_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "generated",
+  "contract-sentences.json",
+);
 
 const RANK: Record<Level, number> = { MAY: 0, SHOULD: 1, MUST: 2 };
 
@@ -123,7 +128,7 @@ export function contractSentencesFileText(markdown: string): string {
     sourceHash: hashOf(markdown),
     sentences: parseContractSentences(markdown),
   };
-  return JSON.stringify(doc, null, 2) + "\n";
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /** The committed sentences (tests read these, not ../shared). */

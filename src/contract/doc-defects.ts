@@ -44,6 +44,8 @@ export function defectForHint(probe: DefectProbe): DocDefect | undefined {
             (probe.documentedSiblings ?? []).some((s) => s !== probe.field && s.toLowerCase() === field)
           );
         }
+        default:
+          return false;
       }
     }),
   );

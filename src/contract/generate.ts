@@ -54,7 +54,11 @@ export function bundleSchemas(files = loadSchemaFiles()): JsonSchema {
       addDef(titleOf.get(rel)!, clean(schema, rel), rel);
     }
   }
-  const properties = Object.fromEntries(Object.keys(defs).sort().map((t) => [t, { $ref: `#/$defs/${t}` }]));
+  const properties = Object.fromEntries(
+    Object.keys(defs)
+      .sort()
+      .map((t) => [t, { $ref: `#/$defs/${t}` }]),
+  );
   return {
     title: "GwsContract",
     description: "Index of every type of the contract (one property per named type).",

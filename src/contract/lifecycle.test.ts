@@ -34,7 +34,8 @@ describe("lifecycle data", () => {
     for (const o of lifecycle.operations) {
       expect(files.has(o.request), o.request).toBe(true);
       expect(files.has(o.answer), o.answer).toBe(true);
-      for (const t of [o.next?.state, o.creates?.state, o.offersTo?.state]) if (t) expect(states.has(t), `${o.name} → ${t}`).toBe(true);
+      for (const t of [o.next?.state, o.creates?.state, o.offersTo?.state])
+        if (t) expect(states.has(t), `${o.name} → ${t}`).toBe(true);
     }
     for (const e of lifecycle.events) for (const t of [e.from, e.to]) if (t) expect(states.has(t), e.name).toBe(true);
   });
@@ -50,7 +51,9 @@ describe("lifecycle data", () => {
   });
 
   it("derives allowed operations from capabilities: Forward on Accepted (O5), CancelReplyEmail from Cancel, nothing after Send", () => {
-    expect(allowedOperations("Accepted")).toEqual(expect.arrayContaining(["Reply", "ReplyAll", "Forward", "Transfer", "StopProcessing", "PlaceInQueue"]));
+    expect(allowedOperations("Accepted")).toEqual(
+      expect.arrayContaining(["Reply", "ReplyAll", "Forward", "Transfer", "StopProcessing", "PlaceInQueue"]),
+    );
     expect(allowedOperations("Accepted")).not.toContain("Send");
     expect(allowedOperations("ReplyCreated").sort()).toEqual(["CancelReplyEmail", "Send"]);
     expect(allowedOperations("Invited").sort()).toEqual(["Accept", "Reject"]);
@@ -60,7 +63,14 @@ describe("lifecycle data", () => {
 
   it("derives the notified transitions an agent may observe", () => {
     const t = legalNotifiedTransitions();
-    expect(t).toEqual(expect.arrayContaining([[null, "Invited"], [null, "ReplyCreated"], ["Invited", "Accepted"], ["Invited", "Revoked"]]));
+    expect(t).toEqual(
+      expect.arrayContaining([
+        [null, "Invited"],
+        [null, "ReplyCreated"],
+        ["Invited", "Accepted"],
+        ["Invited", "Revoked"],
+      ]),
+    );
     expect(t).not.toContainEqual([null, "Accepted"]);
   });
 

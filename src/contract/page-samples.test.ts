@@ -16,7 +16,16 @@ const samples = data.samples;
 describe("page samples (committed page data)", () => {
   it("holds every sample of every section (request, success, failure, notification) and the page's hash", () => {
     expect(samples.map((s) => s.id)).toEqual(
-      expect.arrayContaining(["Accept.http-request", "Accept.cometd-response", "Reply.cometd-response", "ReplyAll.success", "Forward.success", "Send.http-request", "CancelReplyEmail.failed", "CreateEmail.http-request"]),
+      expect.arrayContaining([
+        "Accept.http-request",
+        "Accept.cometd-response",
+        "Reply.cometd-response",
+        "ReplyAll.success",
+        "Forward.success",
+        "Send.http-request",
+        "CancelReplyEmail.failed",
+        "CreateEmail.http-request",
+      ]),
     );
     expect(samples).toHaveLength(24);
     expect(data.source.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -37,7 +46,9 @@ describe("page samples (committed page data)", () => {
 
   it("the printed text really is invalid JSON where a repair was needed (repairs are not invented)", () => {
     for (const s of samples) {
-      const textRepairs = s.repairs.filter((r) => !["boolean-placeholder", "user-data-map", "numeric-size"].includes(r));
+      const textRepairs = s.repairs.filter(
+        (r) => !["boolean-placeholder", "user-data-map", "numeric-size"].includes(r),
+      );
       if (textRepairs.length === 0) continue;
       expect(() => JSON.parse(s.raw), s.id).toThrow();
     }
@@ -46,11 +57,16 @@ describe("page samples (committed page data)", () => {
   it("the Reply notification split over two blocks is joined into one with its capabilities", () => {
     const reply = samples.find((s) => s.id === "Reply.cometd-response")!;
     expect(reply.repairs).toContain("join-split-sample");
-    expect(reply.json).toMatchObject({ state: "ReplyCreated", receivedAt: "value-of-attr_itx_received_at", capabilities: ["Cancel", "Send", "PlaceInWorkbin", "UpdateProperties", "LinkAttachment"] });
+    expect(reply.json).toMatchObject({
+      state: "ReplyCreated",
+      receivedAt: "value-of-attr_itx_received_at",
+      capabilities: ["Cancel", "Send", "PlaceInWorkbin", "UpdateProperties", "LinkAttachment"],
+    });
   });
 
   it("each schema's examples are exactly its repaired page samples", () => {
     const files = loadSchemaFiles();
-    for (const [schema, examples] of schemaExamplesFromSamples(samples)) expect(files.get(schema)?.examples, schema).toEqual(examples);
+    for (const [schema, examples] of schemaExamplesFromSamples(samples))
+      expect(files.get(schema)?.examples, schema).toEqual(examples);
   });
 });

@@ -45,7 +45,7 @@ export const TEXT_REPAIRS: TextRepair[] = [
   },
   {
     name: "colon-after-email-object",
-    why: "`\"email_object\" {` lacks its colon in every notification sample.",
+    why: '`"email_object" {` lacks its colon in every notification sample.',
     apply: (t) => t.replace(/"email_object"\s*\{/g, '"email_object": {'),
   },
   {
@@ -57,8 +57,9 @@ export const TEXT_REPAIRS: TextRepair[] = [
     name: "quote-bare-placeholders",
     why: "Placeholders such as `details` or `prefix-to-add... (optional)` stand unquoted where a value goes.",
     apply: (t) =>
-      t.replace(/^(\s*"[^"]+"\s*:)\s*(?![\s"{[\d]|true\b|false\b|null\b)(\S[^\n]*?)(,?)\s*$/gm, (_m, head: string, value: string, comma: string) =>
-        `${head} ${JSON.stringify(value.trim())}${comma}`,
+      t.replace(
+        /^(\s*"[^"]+"\s*:)\s*(?![\s"{[\d]|true\b|false\b|null\b)(\S[^\n]*?)(,?)\s*$/gm,
+        (_m, head: string, value: string, comma: string) => `${head} ${JSON.stringify(value.trim())}${comma}`,
       ),
   },
   {
@@ -78,12 +79,20 @@ export const VALUE_REPAIRS: ValueRepair[] = [
   {
     name: "boolean-placeholder",
     why: "quoteOriginal is printed as a descriptive string; the contract types it boolean (O3).",
-    apply: (v) => (typeof v.quoteOriginal === "string" ? ((v.quoteOriginal = true), true) : false),
+    apply: (v) => {
+      if (typeof v.quoteOriginal !== "string") return false;
+      v.quoteOriginal = true;
+      return true;
+    },
   },
   {
     name: "user-data-map",
     why: "userData is printed as a descriptive string; it is 'the complete map of user data' (N2, N3: object).",
-    apply: (v) => (typeof v.userData === "string" ? ((v.userData = {}), true) : false),
+    apply: (v) => {
+      if (typeof v.userData !== "string") return false;
+      v.userData = {};
+      return true;
+    },
   },
   {
     name: "numeric-size",
@@ -117,13 +126,48 @@ const LABELS: Record<string, PageSample["label"]> = {
 };
 
 const SCHEMA_BY_SECTION: Record<string, Record<PageSample["label"], string>> = {
-  Accept: { "http-request": "requests/accept.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/accepted.schema.json" },
-  Reply: { "http-request": "requests/reply.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
-  ReplyAll: { "http-request": "requests/reply-all.schema.json", success: "answers/ok-with-reply-id.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
-  Forward: { "http-request": "requests/forward.schema.json", success: "answers/ok-with-reply-id.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
-  Send: { "http-request": "requests/send.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
-  CancelReplyEmail: { "http-request": "requests/cancel-reply-email.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
-  CreateEmail: { "http-request": "requests/create-email.schema.json", success: "answers/ok.schema.json", failed: "answers/error.schema.json", "cometd-response": "notifications/reply-created.schema.json" },
+  Accept: {
+    "http-request": "requests/accept.schema.json",
+    success: "answers/ok.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/accepted.schema.json",
+  },
+  Reply: {
+    "http-request": "requests/reply.schema.json",
+    success: "answers/ok.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
+  ReplyAll: {
+    "http-request": "requests/reply-all.schema.json",
+    success: "answers/ok-with-reply-id.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
+  Forward: {
+    "http-request": "requests/forward.schema.json",
+    success: "answers/ok-with-reply-id.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
+  Send: {
+    "http-request": "requests/send.schema.json",
+    success: "answers/ok.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
+  CancelReplyEmail: {
+    "http-request": "requests/cancel-reply-email.schema.json",
+    success: "answers/ok.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
+  CreateEmail: {
+    "http-request": "requests/create-email.schema.json",
+    success: "answers/ok.schema.json",
+    failed: "answers/error.schema.json",
+    "cometd-response": "notifications/reply-created.schema.json",
+  },
 };
 
 export function extractPageSamples(pageText: string): PageSample[] {
@@ -136,7 +180,11 @@ export function extractPageSamples(pageText: string): PageSample[] {
   let inBody = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
-    if (line === "Accept" && lines.slice(i + 1, i + 4).some((l) => l.startsWith("This operation can be performed after a new Interaction"))) inBody = true;
+    if (
+      line === "Accept" &&
+      lines.slice(i + 1, i + 4).some((l) => l.startsWith("This operation can be performed after a new Interaction"))
+    )
+      inBody = true;
     if (!inBody) continue;
     if ((SECTIONS as readonly string[]).includes(line)) {
       section = line;
@@ -161,7 +209,15 @@ export function extractPageSamples(pageText: string): PageSample[] {
       }
       if (!label) throw new Error(`page sample without a label in section ${section}`);
       labelUsed = true;
-      samples.push({ id: `${section}.${label}`, section, label, schema: SCHEMA_BY_SECTION[section][label], raw, repairs: [], json: undefined });
+      samples.push({
+        id: `${section}.${label}`,
+        section,
+        label,
+        schema: SCHEMA_BY_SECTION[section][label],
+        raw,
+        repairs: [],
+        json: undefined,
+      });
     }
   }
   for (const s of samples) s.json = repair(s);
@@ -183,7 +239,9 @@ function repair(sample: PageSample): unknown {
   try {
     value = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`page sample ${sample.id} is still not JSON after repairs ${sample.repairs.join(", ")}: ${(e as Error).message}\n${text}`);
+    throw new Error(
+      `page sample ${sample.id} is still not JSON after repairs ${sample.repairs.join(", ")}: ${(e as Error).message}\n${text}`,
+    );
   }
   for (const r of VALUE_REPAIRS) if (r.apply(value)) sample.repairs.push(r.name);
   return value;

@@ -17,7 +17,8 @@ describe("schemas", () => {
       expect(s.title, rel).toMatch(/^[A-Z][A-Za-z]+$/);
       expect(s.description, rel).toBeTruthy();
       // API shapes cite the page section or the contract rule they come from
-      if (/^(requests|answers|notifications|control|common)\//.test(rel)) expect(s.description, rel).toMatch(/(\b[TRNO]\d+\b|interpretation\.md|related-facts|Page|page)/);
+      if (/^(requests|answers|notifications|control|common)\//.test(rel))
+        expect(s.description, rel).toMatch(/(\b[TRNO]\d+\b|interpretation\.md|related-facts|Page|page)/);
     }
   });
 
@@ -30,7 +31,12 @@ describe("schemas", () => {
   const withExamples = [...files].filter(([, s]) => Array.isArray(s.examples) && s.examples.length > 0);
   it("every request, answer, notification and control schema carries examples", () => {
     const shapes = [...files.keys()].filter((k) => /^(requests|answers|notifications|control)\//.test(k));
-    const unions = new Set(["requests/operation-request.schema.json", "answers/answer.schema.json", "notifications/interaction-state-message.schema.json", "notifications/base.schema.json"]);
+    const unions = new Set([
+      "requests/operation-request.schema.json",
+      "answers/answer.schema.json",
+      "notifications/interaction-state-message.schema.json",
+      "notifications/base.schema.json",
+    ]);
     for (const k of shapes) if (!unions.has(k)) expect(files.get(k)?.examples?.length ?? 0, k).toBeGreaterThan(0);
   });
 
@@ -62,14 +68,18 @@ describe("schemas", () => {
       if (!prefix || rel.includes("channel-state")) continue;
       for (const ex of s.examples ?? []) expect(validator.validate(unions[prefix], ex).violations, rel).toEqual([]);
       // every notification example also meets the N1 base envelope
-      if (prefix === "notifications/") for (const ex of s.examples ?? []) expect(validator.validate("notifications/base.schema.json", ex).ok).toBe(true);
+      if (prefix === "notifications/")
+        for (const ex of s.examples ?? [])
+          expect(validator.validate("notifications/base.schema.json", ex).ok).toBe(true);
     }
   });
 
   it("union schemas refuse an unknown discriminator value", () => {
     expect(validator.validate("requests/operation-request.schema.json", { operationName: "Teleport" }).ok).toBe(false);
     expect(validator.validate("answers/answer.schema.json", { statusCode: 0 }).ok).toBe(false);
-    expect(validator.validate("notifications/interaction-state-message.schema.json", { state: "Exploded" }).ok).toBe(false);
+    expect(validator.validate("notifications/interaction-state-message.schema.json", { state: "Exploded" }).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -92,16 +102,28 @@ function negativeFixtures(schema: JsonSchema, all: Map<string, JsonSchema>, rel:
     const props = (resolved.properties ?? {}) as Record<string, Record<string, unknown>>;
     for (const field of (resolved.required ?? []) as string[]) {
       if (!(field in (value as object))) continue;
-      out.push({ label: `missing required ${[...pointer, field].join(".")}`, path: jsonPath([...pointer, field]), data: mutate(example, [...pointer], (o) => delete o[field]) });
+      out.push({
+        label: `missing required ${[...pointer, field].join(".")}`,
+        path: jsonPath([...pointer, field]),
+        data: mutate(example, [...pointer], (o) => delete o[field]),
+      });
     }
     for (const [field, sub] of Object.entries(props)) {
       if (!(field in (value as object))) continue;
       const [subResolved] = deref(sub, all, resolvedRel);
       if ("const" in subResolved) {
-        out.push({ label: `wrong const ${[...pointer, field].join(".")}`, path: jsonPath([...pointer, field]), data: mutate(example, pointer, (o) => (o[field] = `${String(subResolved.const)}-mutated`)) });
+        out.push({
+          label: `wrong const ${[...pointer, field].join(".")}`,
+          path: jsonPath([...pointer, field]),
+          data: mutate(example, pointer, (o) => (o[field] = `${String(subResolved.const)}-mutated`)),
+        });
       }
       if (Array.isArray(subResolved.enum)) {
-        out.push({ label: `value outside enum ${[...pointer, field].join(".")}`, path: jsonPath([...pointer, field]), data: mutate(example, pointer, (o) => (o[field] = "not-in-enum")) });
+        out.push({
+          label: `value outside enum ${[...pointer, field].join(".")}`,
+          path: jsonPath([...pointer, field]),
+          data: mutate(example, pointer, (o) => (o[field] = "not-in-enum")),
+        });
       }
       walk(sub, (value as Record<string, unknown>)[field], [...pointer, field], resolvedRel);
     }
@@ -110,7 +132,11 @@ function negativeFixtures(schema: JsonSchema, all: Map<string, JsonSchema>, rel:
   return out;
 }
 
-function deref(s: Record<string, unknown>, all: Map<string, JsonSchema>, fromRel: string): [Record<string, unknown>, string] {
+function deref(
+  s: Record<string, unknown>,
+  all: Map<string, JsonSchema>,
+  fromRel: string,
+): [Record<string, unknown>, string] {
   const ref = s.$ref;
   if (typeof ref !== "string") return [s, fromRel];
   const [file, frag = ""] = ref.split("#");
@@ -135,5 +161,5 @@ function mutate(example: unknown, pointer: string[], change: (o: Record<string, 
 }
 
 function jsonPath(pointer: string[]): string {
-  return "$" + pointer.map((p) => `.${p}`).join("");
+  return `$${pointer.map((p) => `.${p}`).join("")}`;
 }

@@ -15,7 +15,9 @@ export const INTERPRETATION_FILE = "interpretation.md";
 
 export class SpecFolderMissing extends Error {
   constructor(readonly path: string) {
-    super(`no specification folder at ${path}: the spec-sync checks and the generators compare the repository with ../shared/spec beside it`);
+    super(
+      `no specification folder at ${path}: the spec-sync checks and the generators compare the repository with ../shared/spec beside it`,
+    );
     this.name = "SpecFolderMissing";
   }
 }

@@ -49,12 +49,18 @@ export function createAjv(files: Map<string, JsonSchema> = loadSchemaFiles(), op
  * command and every vitest worker — then validates without compiling the schemas first. Used only
  * when it was built from the very schemas loaded now (their hash); otherwise Ajv compiles them here.
  */
-export const PRECOMPILED_VALIDATORS = join(dirname(fileURLToPath(import.meta.url)), "..", "generated", "validators.cjs");
+export const PRECOMPILED_VALIDATORS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "generated",
+  "validators.cjs",
+);
 
 /** The hash the precompiled validators are keyed by: every schema file, in path order. */
 export function schemasHash(files: Map<string, JsonSchema>): string {
   const h = createHash("sha256");
-  for (const [path, schema] of [...files].sort(([a], [b]) => a.localeCompare(b))) h.update(path).update(JSON.stringify(schema));
+  for (const [path, schema] of [...files].sort(([a], [b]) => a.localeCompare(b)))
+    h.update(path).update(JSON.stringify(schema));
   return h.digest("hex");
 }
 
@@ -83,7 +89,8 @@ export class ContractValidator {
   /** `precompiled`: false compiles every schema here; a path loads the precompiled validators from there. */
   constructor(files: Map<string, JsonSchema> = loadSchemaFiles(), opts: { precompiled?: false | string } = {}) {
     this.files = files;
-    this.precompiled = opts.precompiled === false ? undefined : loadPrecompiled(files, opts.precompiled ?? PRECOMPILED_VALIDATORS);
+    this.precompiled =
+      opts.precompiled === false ? undefined : loadPrecompiled(files, opts.precompiled ?? PRECOMPILED_VALIDATORS);
   }
 
   /** Whether the validators come precompiled (npm run build) rather than compiled here. */
@@ -117,7 +124,7 @@ export class ContractValidator {
 
   private explain(schemaPath: string, errors: ErrorObject[], data: unknown): Violation[] {
     // With oneOf/anyOf Ajv also reports the branches that were not meant; keep the most specific errors.
-    const useful = errors.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf") ;
+    const useful = errors.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf");
     const list = useful.length > 0 ? useful : errors;
     const seen = new Set<string>();
     const out: Violation[] = [];
@@ -132,7 +139,13 @@ export class ContractValidator {
   }
 
   private toViolation(schemaPath: string, e: ErrorObject, data: unknown): Violation {
-    let path = "$" + e.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, "/").replace(/~0/g, "~")}`)).join("");
+    let path =
+      "$" +
+      e.instancePath
+        .split("/")
+        .slice(1)
+        .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, "/").replace(/~0/g, "~")}`))
+        .join("");
     let actualValue = valueAt(data, e.instancePath);
     let expected: string;
     const p = e.params as Record<string, unknown>;
@@ -184,7 +197,8 @@ export class ContractValidator {
   private ruleFor(schemaPath: string, e: ErrorObject): string {
     const file = schemaFileOf(e.schemaPath, schemaPath);
     const root = this.files.get(file) as Record<string, unknown> | undefined;
-    let rule = (root?.["x-rule"] as string | undefined) ?? (this.files.get(schemaPath)?.["x-rule"] as string | undefined) ?? "?";
+    let rule =
+      (root?.["x-rule"] as string | undefined) ?? (this.files.get(schemaPath)?.["x-rule"] as string | undefined) ?? "?";
     const pointer = e.schemaPath.split("#")[1] ?? "";
     let node: unknown = root;
     for (const seg of pointer.split("/").slice(1)) {
@@ -218,5 +232,7 @@ function truncate(s: string | undefined, max = 120): string {
 
 /** One line per violation: `$.email_object.Subject: expected type string, got 42 (rule N3, notifications/accepted.schema.json)`. */
 export function formatViolations(violations: Violation[]): string {
-  return violations.map((v) => `${v.path}: expected ${v.expected}, got ${v.actual} (rule ${v.rule}, ${v.schema})`).join("\n");
+  return violations
+    .map((v) => `${v.path}: expected ${v.expected}, got ${v.actual} (rule ${v.rule}, ${v.schema})`)
+    .join("\n");
 }

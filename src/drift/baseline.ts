@@ -74,7 +74,11 @@ export function buildShapeBaseline(entries: readonly TranscriptEntry[], opts: Ba
     createdAt: (opts.now ?? new Date()).toISOString(),
     ...(opts.source ? { source: opts.source } : {}),
     messageTypes,
-    capabilitySets: Object.fromEntries([...capabilitySets.keys()].sort().map((s) => [s, sortedUnique(capabilitySets.get(s)!).map((j) => JSON.parse(j) as string[])])),
+    capabilitySets: Object.fromEntries(
+      [...capabilitySets.keys()]
+        .sort()
+        .map((s) => [s, sortedUnique(capabilitySets.get(s)!).map((j) => JSON.parse(j) as string[])]),
+    ),
     states: sortedUnique(states),
     subtypes: Object.fromEntries([...subtypes.keys()].sort().map((s) => [s, sortedUnique(subtypes.get(s)!)])),
   };
@@ -99,13 +103,23 @@ function diffSets(before: readonly string[], after: readonly string[]): { added:
 /** What `after` has that `before` had not (added) and the reverse (removed). Empty when the shapes are equal. */
 export function compareShapeBaselines(before: ShapeBaseline, after: ShapeBaseline): ShapeChange[] {
   const out: ShapeChange[] = [];
-  const push = (change: ShapeChange["change"], what: ShapeChange["what"], where: string, values: string[], path?: string): void => {
+  const push = (
+    change: ShapeChange["change"],
+    what: ShapeChange["what"],
+    where: string,
+    values: string[],
+    path?: string,
+  ): void => {
     for (const value of values) out.push({ change, what, where, ...(path !== undefined ? { path } : {}), value });
   };
   const keys = diffSets(Object.keys(before.messageTypes), Object.keys(after.messageTypes));
-  for (const k of keys.added) push("added", "message-type", k, [`${Object.keys(after.messageTypes[k].paths).length} path(s)`]);
-  for (const k of keys.removed) push("removed", "message-type", k, [`${Object.keys(before.messageTypes[k].paths).length} path(s)`]);
-  for (const key of Object.keys(after.messageTypes).filter((k) => k in before.messageTypes).sort()) {
+  for (const k of keys.added)
+    push("added", "message-type", k, [`${Object.keys(after.messageTypes[k].paths).length} path(s)`]);
+  for (const k of keys.removed)
+    push("removed", "message-type", k, [`${Object.keys(before.messageTypes[k].paths).length} path(s)`]);
+  for (const key of Object.keys(after.messageTypes)
+    .filter((k) => k in before.messageTypes)
+    .sort()) {
     const b = before.messageTypes[key];
     const a = after.messageTypes[key];
     for (const path of [...new Set([...Object.keys(b.paths), ...Object.keys(a.paths)])].sort()) {
@@ -120,8 +134,13 @@ export function compareShapeBaselines(before: ShapeBaseline, after: ShapeBaselin
   const s = diffSets(before.states, after.states);
   push("added", "state", "states", s.added);
   push("removed", "state", "states", s.removed);
-  for (const state of [...new Set([...Object.keys(before.capabilitySets), ...Object.keys(after.capabilitySets)])].sort()) {
-    const d = diffSets((before.capabilitySets[state] ?? []).map((l) => JSON.stringify(l)), (after.capabilitySets[state] ?? []).map((l) => JSON.stringify(l)));
+  for (const state of [
+    ...new Set([...Object.keys(before.capabilitySets), ...Object.keys(after.capabilitySets)]),
+  ].sort()) {
+    const d = diffSets(
+      (before.capabilitySets[state] ?? []).map((l) => JSON.stringify(l)),
+      (after.capabilitySets[state] ?? []).map((l) => JSON.stringify(l)),
+    );
     push("added", "capability-set", state, d.added);
     push("removed", "capability-set", state, d.removed);
   }
@@ -154,7 +173,10 @@ export function formatShapeChange(c: ShapeChange): string {
 
 export function validateShapeBaseline(baseline: unknown, source = "baseline"): ShapeBaseline {
   const r = contractValidator().validate(SHAPE_BASELINE_SCHEMA, baseline);
-  if (!r.ok) throw new Error(`${source} is not a shape baseline (schemas/${SHAPE_BASELINE_SCHEMA}):\n${formatViolations(r.violations)}`);
+  if (!r.ok)
+    throw new Error(
+      `${source} is not a shape baseline (schemas/${SHAPE_BASELINE_SCHEMA}):\n${formatViolations(r.violations)}`,
+    );
   return baseline as ShapeBaseline;
 }
 
@@ -170,5 +192,5 @@ export function readShapeBaseline(path: string): ShapeBaseline {
 
 export function writeShapeBaseline(baseline: ShapeBaseline, path: string): void {
   validateShapeBaseline(baseline, "the new baseline");
-  writeFileSync(path, JSON.stringify(baseline, null, 2) + "\n");
+  writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
 }

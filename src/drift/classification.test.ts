@@ -47,18 +47,28 @@ describe("schema defects: each page sample against its schema", () => {
 
   it("a schema narrower than the page: a sample field it does not document", () => {
     const files = loadSchemaFiles();
-    const defs = structuredClone(files.get("common/defs.schema.json")!) as { $defs: { InboundEmailObject: { properties: Record<string, unknown> } } };
+    const defs = structuredClone(files.get("common/defs.schema.json")!) as {
+      $defs: { InboundEmailObject: { properties: Record<string, unknown> } };
+    };
     delete defs.$defs.InboundEmailObject.properties.TheComment;
     files.set("common/defs.schema.json", defs);
     const findings = pageVsSchemaFindings(samples, modelsOf(files));
     const f = findings.find((x) => x.kind === "sample-field-undocumented")!;
-    expect(f).toMatchObject({ class: "schema-defect", subject: "Accept.cometd-response", path: "$.email_object.TheComment", rule: "N3" });
+    expect(f).toMatchObject({
+      class: "schema-defect",
+      subject: "Accept.cometd-response",
+      path: "$.email_object.TheComment",
+      rule: "N3",
+    });
     expect(f.repairs).toContain("colon-after-email-object");
   });
 
   it("a schema stricter than the page: a required field the sample lacks; a type the sample does not have", () => {
     const files = loadSchemaFiles();
-    const send = structuredClone(files.get("requests/send.schema.json")!) as { properties: Record<string, unknown>; required: string[] };
+    const send = structuredClone(files.get("requests/send.schema.json")!) as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     send.properties.priority = { type: "string" };
     send.required.push("priority");
     send.properties.queueName = { type: "integer" };
@@ -76,7 +86,8 @@ describe("server drift", () => {
     const report = buildDriftReport(fixture("drifted"));
     const classes = new Set(report.findings.map((f) => f.class));
     expect([...classes].sort()).toEqual(["doc-defect", "schema-defect", "server-drift"]);
-    for (const f of report.findings.filter((x) => x.class === "server-drift")) expect(f.subject).toMatch(/^(answer|notification):/);
+    for (const f of report.findings.filter((x) => x.class === "server-drift"))
+      expect(f.subject).toMatch(/^(answer|notification):/);
   });
 
   it("traffic that follows the page's other reading names the contradiction and the contract's reading", () => {
@@ -90,6 +101,8 @@ describe("server drift", () => {
       ["unknown-subtype", "$.interactionSubType", 7],
     ]);
     for (const f of drift) expect(f.reading).toMatch(/^the server follows the page's other reading; the contract's: /);
-    expect(report.lifecycle.unknownSubtypes).toEqual([{ state: "ReplyCreated", subtype: "OutboundNew", operation: "Reply", count: 1 }]);
+    expect(report.lifecycle.unknownSubtypes).toEqual([
+      { state: "ReplyCreated", subtype: "OutboundNew", operation: "Reply", count: 1 },
+    ]);
   });
 });

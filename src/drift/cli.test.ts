@@ -56,7 +56,10 @@ describe("runDriftCli", () => {
   });
 
   it("parses values, switches and positionals", () => {
-    expect(parseArgs("diff-schemas", ["HEAD~1", "schemas", "--json"])).toMatchObject({ positionals: ["HEAD~1", "schemas"], switches: new Set(["--json"]) });
+    expect(parseArgs("diff-schemas", ["HEAD~1", "schemas", "--json"])).toMatchObject({
+      positionals: ["HEAD~1", "schemas"],
+      switches: new Set(["--json"]),
+    });
     expect(() => parseArgs("diff-schemas", ["only-one"])).toThrow(/expected 2 argument/);
     expect(() => parseArgs("drift", ["--out", "a", "--out", "b"])).toThrow(/given twice/);
   });

@@ -15,10 +15,16 @@ import {
   type FlagDefinitions,
 } from "../cli/command-line.js";
 import { isEntryModule } from "../cli/entry.js";
-import { buildShapeBaseline, compareShapeBaselines, formatShapeChange, readShapeBaseline, writeShapeBaseline } from "./baseline.js";
+import {
+  buildShapeBaseline,
+  compareShapeBaselines,
+  formatShapeChange,
+  readShapeBaseline,
+  writeShapeBaseline,
+} from "./baseline.js";
 import { buildDriftReport, writeDriftOutputs } from "./report.js";
 import { formatRejudge, rejudgeTranscript } from "./rejudge.js";
-import { diffSchemas, formatSchemaDiff, loadSchemaSet } from "./schema-diff.js";
+import { diffSchemas, formatSchemaDiff, loadSchemaSet, type SchemaSet } from "./schema-diff.js";
 import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 
 export type DriftSubcommand = "drift" | "diff-schemas" | "rejudge";
@@ -115,7 +121,10 @@ async function drift(p: Parsed, io: CliIo): Promise<number> {
   const transcript = p.values.get("--transcript");
   const fromRun = p.values.get("--from-run");
   if (transcript && fromRun) throw new UsageError("give --transcript or --from-run, not both");
-  if (!transcript && !fromRun) throw new UsageError("no transcript: give --transcript FILE, or run `gws-conformance run` and then drift --from-run DIR");
+  if (!transcript && !fromRun)
+    throw new UsageError(
+      "no transcript: give --transcript FILE, or run `gws-conformance run` and then drift --from-run DIR",
+    );
   const source = transcript ?? join(fromRun!, "transcript.jsonl");
   const entries = loadEntries(source, io);
   if (!entries) return 2;
@@ -123,14 +132,16 @@ async function drift(p: Parsed, io: CliIo): Promise<number> {
   const report = buildDriftReport(entries, { transcript: source });
   const written = writeDriftOutputs(report, p.values.get("--out") ?? "reports");
   const s = report.summary;
-  io.out(`drift: ${s.messages} message(s) of ${s.messageTypes} type(s); server drift ${s.serverDrift}, schema defects ${s.schemaDefects}, doc defects ${s.docDefects}`);
+  io.out(
+    `drift: ${s.messages} message(s) of ${s.messageTypes} type(s); server drift ${s.serverDrift}, schema defects ${s.schemaDefects}, doc defects ${s.docDefects}`,
+  );
   io.out(`wrote ${written.json} and ${written.markdown}`);
 
   let rc = 0;
   const current = buildShapeBaseline(entries, { source });
   const baselinePath = p.values.get("--baseline");
   if (baselinePath) {
-    let saved;
+    let saved: ReturnType<typeof readShapeBaseline>;
     try {
       saved = readShapeBaseline(baselinePath);
     } catch (e) {
@@ -154,7 +165,7 @@ async function drift(p: Parsed, io: CliIo): Promise<number> {
 }
 
 async function diffSchemasCommand(p: Parsed, io: CliIo): Promise<number> {
-  let sets;
+  let sets: readonly [SchemaSet, SchemaSet];
   try {
     sets = [loadSchemaSet(p.positionals[0]), loadSchemaSet(p.positionals[1])] as const;
   } catch (e) {
@@ -174,7 +185,11 @@ async function rejudge(p: Parsed, io: CliIo): Promise<number> {
   return result.differences.length === 0 ? 0 : 1;
 }
 
-const COMMANDS: Record<DriftSubcommand, (p: Parsed, io: CliIo) => Promise<number>> = { drift, "diff-schemas": diffSchemasCommand, rejudge };
+const COMMANDS: Record<DriftSubcommand, (p: Parsed, io: CliIo) => Promise<number>> = {
+  drift,
+  "diff-schemas": diffSchemasCommand,
+  rejudge,
+};
 
 /** Entry for `gws-conformance drift | diff-schemas | rejudge`. Returns the exit code. */
 export async function runDriftCli(subcommand: DriftSubcommand, argv: string[], io: CliIo = processIo): Promise<number> {

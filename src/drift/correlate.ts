@@ -68,7 +68,8 @@ export function correlate(entries: readonly TranscriptEntry[]): Correlation {
       if (other && other.outcome === "ok" && sameScenario(call.entry, other.entry)) {
         // The next successful call on the same id (or the agent's next creating call) owns what follows.
         if (ownId !== undefined && other.target.kind === "interaction" && other.target.id === ownId) break;
-        if (ownId === undefined && other.entry.agent === call.entry.agent && operationOf(other.operation)?.creates) break;
+        if (ownId === undefined && other.entry.agent === call.entry.agent && operationOf(other.operation)?.creates)
+          break;
       }
       if (!isInteractionNotification(e) || !sameScenario(call.entry, e)) continue;
       const nid = idOf(e);

@@ -58,7 +58,8 @@ export function flatten(value: unknown, isOpaque: (path: string) => boolean = ()
     const type = jsonTypeOf(v);
     out.push({ path, type, value: v });
     if (isOpaque(path)) return;
-    if (type === "object") for (const [k, child] of Object.entries(v as Record<string, unknown>)) walk(child, childPath(path, k));
+    if (type === "object")
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) walk(child, childPath(path, k));
     else if (type === "array") for (const child of v as unknown[]) walk(child, itemsPath(path));
   };
   walk(value, "$");
@@ -70,7 +71,12 @@ export function exampleText(value: unknown, max = 60): string {
   const type = jsonTypeOf(value);
   if (type === "object") {
     const keys = Object.keys(value as object);
-    return keys.length === 0 ? "{}" : `{${keys.slice(0, 4).map((k) => JSON.stringify(k)).join(",")}${keys.length > 4 ? ",…" : ""}}`;
+    return keys.length === 0
+      ? "{}"
+      : `{${keys
+          .slice(0, 4)
+          .map((k) => JSON.stringify(k))
+          .join(",")}${keys.length > 4 ? ",…" : ""}}`;
   }
   if (type === "array") return `[${(value as unknown[]).length} item(s)]`;
   const text = JSON.stringify(value) ?? String(value);

@@ -31,7 +31,12 @@ export function isNotifiedState(state: string): boolean {
  * The subtypes a notification may carry, or undefined for "any" (Forward, O5) or "not judged
  * here" (the state's schema does not document interactionSubType: field drift reports it).
  */
-export function expectedSubtypes(state: string, model: SchemaModel | undefined, creator: OperationCall | undefined, requestedAnywhere: readonly string[]): string[] | undefined {
+export function expectedSubtypes(
+  state: string,
+  model: SchemaModel | undefined,
+  creator: OperationCall | undefined,
+  requestedAnywhere: readonly string[],
+): string[] | undefined {
   const field = model?.fields.get("$.interactionSubType");
   if (!isNotifiedState(state) || !field) return undefined;
   if (field.values) return field.values.filter((v): v is string => typeof v === "string");
@@ -45,7 +50,9 @@ export function expectedSubtypes(state: string, model: SchemaModel | undefined, 
     return [created.interactionSubType];
   }
   // Creator unknown: what any creating operation could have led to.
-  const fixed = lifecycle.operations.map((o) => o.creates?.interactionSubType).filter((s): s is string => typeof s === "string" && s !== REQUESTED_OR_OUTBOUND_REPLY);
+  const fixed = lifecycle.operations
+    .map((o) => o.creates?.interactionSubType)
+    .filter((s): s is string => typeof s === "string" && s !== REQUESTED_OR_OUTBOUND_REPLY);
   return [...new Set([...fixed, OUTBOUND_REPLY, ...requestedAnywhere])];
 }
 
@@ -76,7 +83,8 @@ export function lifecycleDriftOf(
         if (typeof c !== "string") continue; // a type mismatch, reported by field drift
         const knownElsewhere = knownCapabilityNames.has(c);
         // On an unknown state only names lifecycle.json has nowhere are news; the state itself is reported.
-        if (known ? !tolerated.includes(c) : !knownElsewhere) bump(caps, `${state}|${c}`, () => ({ state, capability: c, knownElsewhere }));
+        if (known ? !tolerated.includes(c) : !knownElsewhere)
+          bump(caps, `${state}|${c}`, () => ({ state, capability: c, knownElsewhere }));
       }
     }
     if (typeof d.interactionSubType === "string") {
@@ -91,7 +99,11 @@ export function lifecycleDriftOf(
   }
   return {
     unknownStates: [...states.values()].sort((a, b) => a.state.localeCompare(b.state)),
-    unknownCapabilities: [...caps.values()].sort((a, b) => `${a.state}|${a.capability}`.localeCompare(`${b.state}|${b.capability}`)),
-    unknownSubtypes: [...subtypes.values()].sort((a, b) => `${a.state}|${a.subtype}`.localeCompare(`${b.state}|${b.subtype}`)),
+    unknownCapabilities: [...caps.values()].sort((a, b) =>
+      `${a.state}|${a.capability}`.localeCompare(`${b.state}|${b.capability}`),
+    ),
+    unknownSubtypes: [...subtypes.values()].sort((a, b) =>
+      `${a.state}|${a.subtype}`.localeCompare(`${b.state}|${b.subtype}`),
+    ),
   };
 }

@@ -22,7 +22,10 @@ export const ERROR_ANSWER = "answers/error.schema.json";
 /** The channel every e-mail notification arrives on (T5, T6). */
 export const INTERACTIONS_CHANNEL = "/me/interactions";
 
-export type CallTarget = { kind: "interaction"; id: string; singular: boolean } | { kind: "collection" } | { kind: "channel"; channel: string };
+export type CallTarget =
+  | { kind: "interaction"; id: string; singular: boolean }
+  | { kind: "collection" }
+  | { kind: "channel"; channel: string };
 
 /** An HTTP entry that is a call of the contract (T2, T3, T7). */
 export interface OperationCall {
@@ -134,7 +137,16 @@ function requestMessage(call: OperationCall): ObservedMessage {
     : call.target.kind === "channel"
       ? CHANNEL_STATE_REQUEST
       : ((typeof name === "string" ? operationOf(name)?.request : undefined) ?? null);
-  return { key: `request:${call.operation}`, direction: "request", producer: "suite", operation: call.operation, schema, data: body, envelope: "none", entry: call.entry };
+  return {
+    key: `request:${call.operation}`,
+    direction: "request",
+    producer: "suite",
+    operation: call.operation,
+    schema,
+    data: body,
+    envelope: "none",
+    entry: call.entry,
+  };
 }
 
 /** The schema an answer is compared with: the operation's own answer (lifecycle) for ok, error.schema.json for error; none when exempt or not R1-shaped. */
@@ -163,7 +175,16 @@ function notificationMessage(entry: NotificationEntry): ObservedMessage {
   const stateName = typeof state === "string" ? state : "(no state)";
   // A notified state's own schema (N2–N5); any other state meets N1's base only.
   const schema = (typeof state === "string" ? notificationSchemaFor(state) : undefined) ?? NOTIFICATION_BASE;
-  return { key: `notification:${stateName}`, direction: "notification", producer: "server", state: stateName, schema, data: entry.data, envelope: "none", entry };
+  return {
+    key: `notification:${stateName}`,
+    direction: "notification",
+    producer: "server",
+    state: stateName,
+    schema,
+    data: entry.data,
+    envelope: "none",
+    entry,
+  };
 }
 
 /** Every request, answer and notification of a transcript, in input order. */

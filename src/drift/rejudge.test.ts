@@ -8,10 +8,20 @@ import { fixture, fixturePath, memoryIo } from "./test-helpers.js";
 const SCENARIO = "suites/operations/reply.test.ts > Reply, ReplyAll and Forward create new interactions";
 
 describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
-  const base = { method: "POST", url: "http://h/api/v2/me/interactions/1", operation: "Accept", malformedRequest: false };
+  const base = {
+    method: "POST",
+    url: "http://h/api/v2/me/interactions/1",
+    operation: "Accept",
+    malformedRequest: false,
+  };
 
   it("R2 and R1 on a success", () => {
-    expect(judgeAnswer({ ...base, status: 200, body: { status: "ok" } }).checks.map((c) => [c.requirement, c.passed])).toEqual([["R2.no-5xx", true], ["R1.ok-envelope", true]]);
+    expect(
+      judgeAnswer({ ...base, status: 200, body: { status: "ok" } }).checks.map((c) => [c.requirement, c.passed]),
+    ).toEqual([
+      ["R2.no-5xx", true],
+      ["R1.ok-envelope", true],
+    ]);
   });
 
   it("the statusCode envelope fails R1", () => {
@@ -22,13 +32,29 @@ describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
 
   it("a 5xx fails R2; its body must still be an error envelope", () => {
     const j = judgeAnswer({ ...base, status: 500, body: "Internal Server Error" });
-    expect(j.checks.map((c) => [c.requirement, c.passed])).toEqual([["R2.no-5xx", false], ["R1.error-envelope", false]]);
+    expect(j.checks.map((c) => [c.requirement, c.passed])).toEqual([
+      ["R2.no-5xx", false],
+      ["R1.error-envelope", false],
+    ]);
   });
 
   it("auth refusals and malformed requests may have any body (T4, R2)", () => {
-    expect(judgeAnswer({ ...base, status: 401, body: undefined }).checks.map((c) => c.requirement)).toEqual(["R2.no-5xx"]);
-    expect(judgeAnswer({ ...base, status: 400, body: "Bad Request", malformedRequest: true }).checks.map((c) => c.requirement)).toEqual(["R2.no-5xx"]);
-    expect(judgeAnswer({ ...base, status: 404, body: { status: "error", errorDescription: "not found" } }).checks.map((c) => [c.requirement, c.passed])).toEqual([["R2.no-5xx", true], ["R1.error-envelope", true]]);
+    expect(judgeAnswer({ ...base, status: 401, body: undefined }).checks.map((c) => c.requirement)).toEqual([
+      "R2.no-5xx",
+    ]);
+    expect(
+      judgeAnswer({ ...base, status: 400, body: "Bad Request", malformedRequest: true }).checks.map(
+        (c) => c.requirement,
+      ),
+    ).toEqual(["R2.no-5xx"]);
+    expect(
+      judgeAnswer({ ...base, status: 404, body: { status: "error", errorDescription: "not found" } }).checks.map(
+        (c) => [c.requirement, c.passed],
+      ),
+    ).toEqual([
+      ["R2.no-5xx", true],
+      ["R1.error-envelope", true],
+    ]);
   });
 
   it("Accept's empty 200 is a success (R1 MAY); another operation's is not", () => {
@@ -42,7 +68,10 @@ describe("judgeAnswer (pure, as Scenario.judgeAnswer)", () => {
   });
 
   it("no answer is a precondition, not a verdict", () => {
-    expect(judgeAnswer({ ...base, body: undefined, error: "ECONNREFUSED" })).toMatchObject({ checks: [], precondition: expect.stringContaining("ECONNREFUSED") });
+    expect(judgeAnswer({ ...base, body: undefined, error: "ECONNREFUSED" })).toMatchObject({
+      checks: [],
+      precondition: expect.stringContaining("ECONNREFUSED"),
+    });
   });
 });
 
@@ -61,7 +90,11 @@ describe("rejudge: watches and late effects", () => {
   it("a transcript that lost its late checks differs from today's judgement", () => {
     const entries = fixture("late-effect").filter((e) => !(e.kind === "check" && e.late));
     const r = rejudgeTranscript(entries);
-    expect(r.differences.map((d) => [d.requirement, d.stored, d.now])).toContainEqual(["T8.foreign-no-effect (watch)", "absent", "fail"]);
+    expect(r.differences.map((d) => [d.requirement, d.stored, d.now])).toContainEqual([
+      "T8.foreign-no-effect (watch)",
+      "absent",
+      "fail",
+    ]);
   });
 });
 
@@ -85,19 +118,38 @@ describe("rejudge", () => {
 
   it("replays notifications through the StreamMonitor per scenario, claiming the scenario's interactions", () => {
     const entries = fixture("clean").filter((e) => e.scenario === SCENARIO);
-    expect([...ownedIds(entries)].sort()).toEqual(["0001KaBMKT2F0020", "0001KaBMKT2F0021", "0001KaBMKT2F0022", "0001KaBMKT2F0023"]);
+    expect([...ownedIds(entries)].sort()).toEqual([
+      "0001KaBMKT2F0020",
+      "0001KaBMKT2F0021",
+      "0001KaBMKT2F0022",
+      "0001KaBMKT2F0023",
+    ]);
     const checks = replayScenario(SCENARIO, entries);
     const failed = checks.filter((c) => !c.passed);
     expect(failed).toEqual([]);
     const requirements = new Set(checks.map((c) => c.requirement));
-    for (const r of ["N1.envelope", "N2.shape", "N2.interaction-id", "N3.shape", "N4.shape", "N6.documented-present", "N7.legal-transition", "T6.no-leak", "R2.no-5xx", "R1.ok-envelope"]) expect(requirements.has(r), r).toBe(true);
+    for (const r of [
+      "N1.envelope",
+      "N2.shape",
+      "N2.interaction-id",
+      "N3.shape",
+      "N4.shape",
+      "N6.documented-present",
+      "N7.legal-transition",
+      "T6.no-leak",
+      "R2.no-5xx",
+      "R1.ok-envelope",
+    ])
+      expect(requirements.has(r), r).toBe(true);
   });
 
   it("compares per scenario and requirement: any failure decides the verdict", () => {
     const pass = { requirement: "N3.shape", passed: true, message: "ok" };
     const fail = { requirement: "N3.shape", passed: false, message: "bad" };
     expect(compareVerdicts("s", [pass, pass], [pass])).toEqual([]);
-    expect(compareVerdicts("s", [pass, fail], [pass])).toMatchObject([{ stored: "fail", now: "pass", storedMessage: "bad" }]);
+    expect(compareVerdicts("s", [pass, fail], [pass])).toMatchObject([
+      { stored: "fail", now: "pass", storedMessage: "bad" },
+    ]);
     expect(compareVerdicts("s", [], [fail])).toMatchObject([{ stored: "absent", now: "fail" }]);
     // requirements rejudge cannot reproduce (scenario logic) are not compared
     expect(compareVerdicts("s", [{ requirement: "O1.answer-ok", passed: false, message: "x" }], [])).toEqual([]);

@@ -151,7 +151,9 @@ export function transcriptCoordination(entries: readonly TranscriptEntry[]): Coo
     state.claim([...ownedIds(list)]);
     list
       .filter((e): e is WatchEntry => e.kind === "watch")
-      .forEach((w, i) => state.cover({ key: `${scenario}#${i + 1}`, agents: w.agents, since: w.since }));
+      .forEach((w, i) => {
+        state.cover({ key: `${scenario}#${i + 1}`, agents: w.agents, since: w.since });
+      });
   }
   return state;
 }

@@ -18,12 +18,25 @@ describe("drift report: the clean transcript", () => {
     expect(report.summary.serverDrift).toBe(0);
     const reply = report.messageTypes.find((t) => t.key === "request:Reply")!;
     expect(reply.producer).toBe("suite");
-    expect(reply.typeMismatches).toEqual([{ path: "$.quoteOriginal", expected: ["boolean"], observed: "string", example: '"yes"', count: 1 }]);
+    expect(reply.typeMismatches).toEqual([
+      { path: "$.quoteOriginal", expected: ["boolean"], observed: "string", example: '"yes"', count: 1 },
+    ]);
   });
 
   it("groups requests by operationName, answers by operation and outcome, notifications by state", () => {
     const keys = report.messageTypes.map((t) => t.key);
-    expect(keys).toEqual(expect.arrayContaining(["request:Accept", "answer:Accept:ok", "answer:Accept:error", "answer:Accept:exempt", "answer:ReplyAll:ok", "notification:Invited", "notification:Accepted", "notification:ReplyCreated"]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "request:Accept",
+        "answer:Accept:ok",
+        "answer:Accept:error",
+        "answer:Accept:exempt",
+        "answer:ReplyAll:ok",
+        "notification:Invited",
+        "notification:Accepted",
+        "notification:ReplyCreated",
+      ]),
+    );
     const replyAll = report.messageTypes.find((t) => t.key === "answer:ReplyAll:ok")!;
     expect(replyAll.schema).toBe("answers/ok-with-reply-id.schema.json");
     expect(report.messageTypes.find((t) => t.key === "answer:Accept:exempt")!.schema).toBeNull();
@@ -32,7 +45,14 @@ describe("drift report: the clean transcript", () => {
 
   it("lists documented fields never seen, with whether they are required", () => {
     const accepted = report.messageTypes.find((t) => t.key === "notification:Accepted")!;
-    expect(accepted.neverSeen.map((n) => n.path)).toEqual(["$.email_object.ContactID", "$.email_object.StructuredText", "$.email_object.StructuredTextMimeType", "$.email_object.TheComment", "$.inQueues", "$.outQueues"]);
+    expect(accepted.neverSeen.map((n) => n.path)).toEqual([
+      "$.email_object.ContactID",
+      "$.email_object.StructuredText",
+      "$.email_object.StructuredTextMimeType",
+      "$.email_object.TheComment",
+      "$.inQueues",
+      "$.outQueues",
+    ]);
     expect(accepted.neverSeen.every((n) => !n.required)).toBe(true);
     // userData is a map of data (opaque): its keys are neither drift nor documented fields
     expect(accepted.undocumentedFields).toEqual([]);
@@ -44,7 +64,17 @@ describe("drift report: the clean transcript", () => {
     const written = writeDriftOutputs(report, dir);
     expect(JSON.parse(readFileSync(written.json, "utf8"))).toEqual(report);
     const md = readFileSync(written.markdown, "utf8");
-    for (const heading of ["## Server drift", "## Message types", "## Lifecycle names", "## Answer envelopes", "## Answer time", "## Notification latency", "## Schema defects", "## Doc defects"]) expect(md).toContain(heading);
+    for (const heading of [
+      "## Server drift",
+      "## Message types",
+      "## Lifecycle names",
+      "## Answer envelopes",
+      "## Answer time",
+      "## Notification latency",
+      "## Schema defects",
+      "## Doc defects",
+    ])
+      expect(md).toContain(heading);
   });
 });
 
@@ -65,17 +95,29 @@ describe("drift report: a drifting server", () => {
 
   it("an extra field in Accepted: path, JSON type, example and count", () => {
     const accepted = report.messageTypes.find((t) => t.key === "notification:Accepted")!;
-    expect(accepted.undocumentedFields).toEqual([{ path: "$.email_object.Priority", type: "string", example: '"high"', count: 1 }]);
+    expect(accepted.undocumentedFields).toEqual([
+      { path: "$.email_object.Priority", type: "string", example: '"high"', count: 1 },
+    ]);
   });
 
   it("a type change: attachments[].size boolean where the schema says integer or string", () => {
     const accepted = report.messageTypes.find((t) => t.key === "notification:Accepted")!;
-    expect(accepted.typeMismatches).toEqual([{ path: "$.email_object.attachments[].size", expected: ["integer", "string"], observed: "boolean", example: "true", count: 1 }]);
+    expect(accepted.typeMismatches).toEqual([
+      {
+        path: "$.email_object.attachments[].size",
+        expected: ["integer", "string"],
+        observed: "boolean",
+        example: "true",
+        count: 1,
+      },
+    ]);
     expect(drift.find((f) => f.kind === "type-mismatch")!.rule).toBe("N3");
   });
 
   it("the statusCode envelope of later editions (related-facts)", () => {
-    expect(report.envelopes).toEqual([{ operation: "Accept", kind: "statusCode", count: 1, httpStatuses: [200], example: '{"statusCode":0}' }]);
+    expect(report.envelopes).toEqual([
+      { operation: "Accept", kind: "statusCode", count: 1, httpStatuses: [200], example: '{"statusCode":0}' },
+    ]);
     const f = drift.find((x) => x.kind === "envelope")!;
     expect(f.summary).toContain("later-edition");
     expect(f.rule).toBe("R1");
@@ -115,7 +157,7 @@ describe("drift report: a folder of worker parts", () => {
     const heard: TranscriptEntry[] = entries
       .filter((e) => e.kind === "notification")
       .map(({ scenario: _, ...e }) => ({ ...e, worker: "w2" }));
-    const jsonl = (list: TranscriptEntry[]): string => list.map((e) => JSON.stringify(e)).join("\n") + "\n";
+    const jsonl = (list: TranscriptEntry[]): string => `${list.map((e) => JSON.stringify(e)).join("\n")}\n`;
     writeFileSync(join(dir, "worker-w1.jsonl"), jsonl(entries.map((e) => ({ ...e, worker: "w1" }))));
     writeFileSync(join(dir, "worker-w2.jsonl"), jsonl(heard));
     const fromParts = buildDriftReport(readTranscript(dir), { now: NOW });

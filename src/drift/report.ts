@@ -3,7 +3,7 @@
  * buildDriftReport(entries) is a pure function of transcript entries and the schemas; the
  * writers validate drift.json against schemas/reports/drift.schema.json and render drift.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DriftEnvelopeUse, DriftFinding, DriftMessageType, DriftReport } from "../generated/contract-types.js";
 import { notificationSchemaFor } from "../contract/lifecycle.js";
@@ -56,7 +56,12 @@ function messageTypeOf(key: string, messages: readonly ObservedMessage[], modelO
   const schema = dominantSchema(messages);
   const envelopes = new Map<string, number>();
   for (const m of messages) envelopes.set(m.envelope, (envelopes.get(m.envelope) ?? 0) + 1);
-  const drift = schema ? fieldDriftOf(messages.filter((m) => m.schema === schema).map((m) => m.data), modelOf(schema)) : emptyFieldDrift();
+  const drift = schema
+    ? fieldDriftOf(
+        messages.filter((m) => m.schema === schema).map((m) => m.data),
+        modelOf(schema),
+      )
+    : emptyFieldDrift();
   // interactionSubType is judged by the lifecycle instead, per state and causing operation (N2–N4, O3–O5, O8).
   drift.valueMismatches = drift.valueMismatches.filter((v) => v.path !== SUBTYPE_PATH);
   return {
@@ -68,7 +73,9 @@ function messageTypeOf(key: string, messages: readonly ObservedMessage[], modelO
     ...(first.state !== undefined ? { state: first.state } : {}),
     schema,
     count: messages.length,
-    envelopes: [...envelopes].map(([kind, count]) => ({ kind: kind as DriftMessageType["envelopes"][number]["kind"], count })).sort((a, b) => b.count - a.count),
+    envelopes: [...envelopes]
+      .map(([kind, count]) => ({ kind: kind as DriftMessageType["envelopes"][number]["kind"], count }))
+      .sort((a, b) => b.count - a.count),
     ...drift,
   };
 }
@@ -93,9 +100,16 @@ export function envelopeUsesOf(calls: readonly OperationCall[]): DriftEnvelopeUs
     const hit = out.get(key);
     if (hit) {
       hit.count++;
-      if (!hit.httpStatuses.includes(c.status)) hit.httpStatuses = [...hit.httpStatuses, c.status].sort((a, b) => a - b);
+      if (!hit.httpStatuses.includes(c.status))
+        hit.httpStatuses = [...hit.httpStatuses, c.status].sort((a, b) => a - b);
     } else {
-      out.set(key, { operation: c.operation, kind: c.envelope, count: 1, httpStatuses: [c.status], example: bodyText(c.entry.responseBody) });
+      out.set(key, {
+        operation: c.operation,
+        kind: c.envelope,
+        count: 1,
+        httpStatuses: [c.status],
+        example: bodyText(c.entry.responseBody),
+      });
     }
   }
   return [...out.values()].sort((a, b) => `${a.operation}|${a.kind}`.localeCompare(`${b.operation}|${b.kind}`));
@@ -153,8 +167,18 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
     kind: "gws-drift-report",
     version: 1,
     generatedAt: (opts.now ?? new Date()).toISOString(),
-    source: { ...(opts.transcript ? { transcript: opts.transcript } : {}), entries: entries.length, scenarios: scenarios.size },
-    summary: { messages: messages.length, messageTypes: messageTypes.length, serverDrift: count("server-drift"), schemaDefects: count("schema-defect"), docDefects: count("doc-defect") },
+    source: {
+      ...(opts.transcript ? { transcript: opts.transcript } : {}),
+      entries: entries.length,
+      scenarios: scenarios.size,
+    },
+    summary: {
+      messages: messages.length,
+      messageTypes: messageTypes.length,
+      serverDrift: count("server-drift"),
+      schemaDefects: count("schema-defect"),
+      docDefects: count("doc-defect"),
+    },
     messageTypes,
     lifecycle,
     envelopes,
@@ -170,7 +194,8 @@ export function serverDrift(report: DriftReport): DriftFinding[] {
 
 export function validateDriftReport(report: DriftReport): void {
   const r = contractValidator().validate(DRIFT_REPORT_SCHEMA, report);
-  if (!r.ok) throw new Error(`drift report does not match schemas/${DRIFT_REPORT_SCHEMA}:\n${formatViolations(r.violations)}`);
+  if (!r.ok)
+    throw new Error(`drift report does not match schemas/${DRIFT_REPORT_SCHEMA}:\n${formatViolations(r.violations)}`);
 }
 
 /** Writes drift.json (validated) and drift.md into `outDir`; returns their paths. */
@@ -179,23 +204,39 @@ export function writeDriftOutputs(report: DriftReport, outDir: string): { json: 
   mkdirSync(outDir, { recursive: true });
   const json = join(outDir, "drift.json");
   const markdown = join(outDir, "drift.md");
-  writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderDriftMarkdown(report));
   return { json, markdown };
 }
 
 // ----- drift.md ------------------------------------------------------------------------------
 
-const cell = (v: unknown): string => String(v ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
-const code = (v: string): string => "`" + v.replace(/`/g, "'") + "`";
+const cell = (v: unknown): string =>
+  String(v ?? "")
+    .replace(/\|/g, "\\|")
+    .replace(/\n/g, " ");
+const code = (v: string): string => `\`${v.replace(/`/g, "'")}\``;
 
 function table(head: string[], rows: unknown[][]): string[] {
   if (rows.length === 0) return ["(none)", ""];
-  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`), ""];
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+    "",
+  ];
 }
 
 function findingRows(findings: readonly DriftFinding[]): unknown[][] {
-  return findings.map((f) => [f.kind, code(f.subject), f.path ? code(f.path) : "", f.summary, f.count ?? "", f.rule ?? "", f.relatedFacts ? `#${f.relatedFacts}` : ""]);
+  return findings.map((f) => [
+    f.kind,
+    code(f.subject),
+    f.path ? code(f.path) : "",
+    f.summary,
+    f.count ?? "",
+    f.rule ?? "",
+    f.relatedFacts ? `#${f.relatedFacts}` : "",
+  ]);
 }
 
 export function renderDriftMarkdown(report: DriftReport): string {
@@ -210,11 +251,25 @@ export function renderDriftMarkdown(report: DriftReport): string {
     "",
     "## Server drift (traffic differs from the schemas)",
     "",
-    ...table(["kind", "message type", "path", "what", "count", "rule", "page contradiction"], findingRows(byClass("server-drift"))),
+    ...table(
+      ["kind", "message type", "path", "what", "count", "rule", "page contradiction"],
+      findingRows(byClass("server-drift")),
+    ),
     "## Message types",
     "",
     ...table(
-      ["message type", "by", "schema", "count", "envelopes", "undocumented", "type mismatches", "value mismatches", "missing required", "never seen"],
+      [
+        "message type",
+        "by",
+        "schema",
+        "count",
+        "envelopes",
+        "undocumented",
+        "type mismatches",
+        "value mismatches",
+        "missing required",
+        "never seen",
+      ],
       report.messageTypes.map((t) => [
         code(t.key),
         t.producer,
@@ -231,11 +286,19 @@ export function renderDriftMarkdown(report: DriftReport): string {
   ];
   for (const t of report.messageTypes) {
     const details: string[] = [];
-    for (const u of t.undocumentedFields) details.push(`- undocumented ${code(u.path)} (${u.type}) ×${u.count}, e.g. ${code(u.example)}`);
-    for (const m of t.typeMismatches) details.push(`- type ${code(m.path)}: ${m.observed} (schema: ${m.expected.join(" or ")}) ×${m.count}, e.g. ${code(m.example)}`);
-    for (const v of t.valueMismatches) details.push(`- value ${code(v.path)}: ${code(v.observed)} (schema: ${code(v.expected)}) ×${v.count}`);
+    for (const u of t.undocumentedFields)
+      details.push(`- undocumented ${code(u.path)} (${u.type}) ×${u.count}, e.g. ${code(u.example)}`);
+    for (const m of t.typeMismatches)
+      details.push(
+        `- type ${code(m.path)}: ${m.observed} (schema: ${m.expected.join(" or ")}) ×${m.count}, e.g. ${code(m.example)}`,
+      );
+    for (const v of t.valueMismatches)
+      details.push(`- value ${code(v.path)}: ${code(v.observed)} (schema: ${code(v.expected)}) ×${v.count}`);
     for (const m of t.missingRequired) details.push(`- missing required ${code(m.path)} ×${m.count}`);
-    if (t.neverSeen.length > 0) details.push(`- never seen: ${t.neverSeen.map((n) => `${code(n.path)}${n.required ? " (required)" : ""}`).join(", ")}`);
+    if (t.neverSeen.length > 0)
+      details.push(
+        `- never seen: ${t.neverSeen.map((n) => `${code(n.path)}${n.required ? " (required)" : ""}`).join(", ")}`,
+      );
     if (details.length > 0) lines.push(`### ${code(t.key)} (${t.schema ?? "no schema"})`, "", ...details, "");
   }
   lines.push(
@@ -245,25 +308,73 @@ export function renderDriftMarkdown(report: DriftReport): string {
       ["what", "state", "name", "caused by", "count"],
       [
         ...report.lifecycle.unknownStates.map((u) => ["state", u.state, u.state, "", u.count]),
-        ...report.lifecycle.unknownCapabilities.map((u) => ["capability", u.state, u.capability + (u.knownElsewhere ? " (known for another state)" : ""), "", u.count]),
-        ...report.lifecycle.unknownSubtypes.map((u) => ["interactionSubType", u.state, u.subtype, u.operation ?? "", u.count]),
+        ...report.lifecycle.unknownCapabilities.map((u) => [
+          "capability",
+          u.state,
+          u.capability + (u.knownElsewhere ? " (known for another state)" : ""),
+          "",
+          u.count,
+        ]),
+        ...report.lifecycle.unknownSubtypes.map((u) => [
+          "interactionSubType",
+          u.state,
+          u.subtype,
+          u.operation ?? "",
+          u.count,
+        ]),
       ],
     ),
     "## Answer envelopes other than R1",
     "",
-    ...table(["operation", "envelope", "HTTP", "count", "example"], report.envelopes.map((e) => [e.operation, e.kind, e.httpStatuses.join(", "), e.count, code(e.example)])),
+    ...table(
+      ["operation", "envelope", "HTTP", "count", "example"],
+      report.envelopes.map((e) => [e.operation, e.kind, e.httpStatuses.join(", "), e.count, code(e.example)]),
+    ),
     "## Answer time per operation (ms)",
     "",
-    ...table(["operation", "count", "p50", "p95", "p99", "max"], report.timing.answerTime.map((t) => [t.operation, t.count, t.p50, t.p95, t.p99, t.max])),
+    ...table(
+      ["operation", "count", "p50", "p95", "p99", "max"],
+      report.timing.answerTime.map((t) => [t.operation, t.count, t.p50, t.p95, t.p99, t.max]),
+    ),
     "## Notification latency per operation (ms, answer → next notification about the id or the created interaction)",
     "",
-    ...table(["operation", "measured", "without notification", "p50", "p95", "p99", "max"], report.timing.notificationLatency.map((t) => [t.operation, t.count, t.withoutNotification, t.p50 ?? "", t.p95 ?? "", t.p99 ?? "", t.max ?? ""])),
+    ...table(
+      ["operation", "measured", "without notification", "p50", "p95", "p99", "max"],
+      report.timing.notificationLatency.map((t) => [
+        t.operation,
+        t.count,
+        t.withoutNotification,
+        t.p50 ?? "",
+        t.p95 ?? "",
+        t.p99 ?? "",
+        t.max ?? "",
+      ]),
+    ),
     "## Schema defects (a schema stricter or looser than the page)",
     "",
-    ...table(["kind", "subject", "path", "what", "rule", "page contradiction"], byClass("schema-defect").map((f) => [f.kind, code(f.subject), f.path ? code(f.path) : "", f.summary, f.rule ?? "", f.relatedFacts ? `#${f.relatedFacts}` : ""])),
+    ...table(
+      ["kind", "subject", "path", "what", "rule", "page contradiction"],
+      byClass("schema-defect").map((f) => [
+        f.kind,
+        code(f.subject),
+        f.path ? code(f.path) : "",
+        f.summary,
+        f.rule ?? "",
+        f.relatedFacts ? `#${f.relatedFacts}` : "",
+      ]),
+    ),
     "## Doc defects (the page contradicts itself)",
     "",
-    ...table(["#", "contradiction", "the contract's reading", "settled by", "still on the page"], byClass("doc-defect").map((f) => [f.relatedFacts, f.summary, f.reading ?? "", f.rule ?? "", f.evidenceOnPage ? "yes" : "no"])),
+    ...table(
+      ["#", "contradiction", "the contract's reading", "settled by", "still on the page"],
+      byClass("doc-defect").map((f) => [
+        f.relatedFacts,
+        f.summary,
+        f.reading ?? "",
+        f.rule ?? "",
+        f.evidenceOnPage ? "yes" : "no",
+      ]),
+    ),
   );
   return lines.join("\n");
 }

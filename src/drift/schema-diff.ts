@@ -78,7 +78,12 @@ export interface SchemaDiff {
 // ----- loading --------------------------------------------------------------------------------
 
 function git(args: string[], cwd: string): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /**
@@ -87,7 +92,8 @@ function git(args: string[], cwd: string): string {
  */
 export function loadSchemaSet(arg: string, repoRoot = REPO_ROOT): SchemaSet {
   if (existsSync(arg) && statSync(arg).isDirectory()) {
-    const dir = existsSync(join(arg, "schemas")) && statSync(join(arg, "schemas")).isDirectory() ? join(arg, "schemas") : arg;
+    const dir =
+      existsSync(join(arg, "schemas")) && statSync(join(arg, "schemas")).isDirectory() ? join(arg, "schemas") : arg;
     const files = loadSchemaFiles(dir);
     if (files.size === 0) throw new Error(`${dir} holds no *.schema.json`);
     return { label: dir, files };
@@ -98,8 +104,11 @@ export function loadSchemaSet(arg: string, repoRoot = REPO_ROOT): SchemaSet {
     throw new Error(`${arg} is neither a directory nor a git ref of ${repoRoot}`);
   }
   const files = new Map<string, JsonSchema>();
-  const listed = git(["ls-tree", "-r", "--name-only", arg, "--", "schemas/"], repoRoot).split("\n").filter((p) => p.endsWith(".schema.json"));
-  for (const path of listed) files.set(path.slice("schemas/".length), JSON.parse(git(["show", `${arg}:${path}`], repoRoot)) as JsonSchema);
+  const listed = git(["ls-tree", "-r", "--name-only", arg, "--", "schemas/"], repoRoot)
+    .split("\n")
+    .filter((p) => p.endsWith(".schema.json"));
+  for (const path of listed)
+    files.set(path.slice("schemas/".length), JSON.parse(git(["show", `${arg}:${path}`], repoRoot)) as JsonSchema);
   if (files.size === 0) throw new Error(`git ref ${arg} has no schemas/*.schema.json`);
   return { label: `${arg} (git)`, files };
 }
@@ -123,25 +132,42 @@ const ROLES: Record<MessageKind, { producer: string; consumer: string }> = {
 
 const WHY: Record<ChangeKind, { producer?: string; consumer?: string; none?: string }> = {
   "schema-added": { none: "a new message type; nothing that exists changes" },
-  "schema-removed": { producer: "its messages are no longer part of the contract", consumer: "it can no longer rely on this message type" },
+  "schema-removed": {
+    producer: "its messages are no longer part of the contract",
+    consumer: "it can no longer rely on this message type",
+  },
   "field-added": { none: "an optional field: producers may omit it, consumers may ignore it" },
   "field-removed": { consumer: "it can no longer rely on the field" },
   "required-added": { producer: "it must now send the field" },
   "required-removed": { consumer: "the field may now be absent" },
   "type-narrowed": { producer: "values of the types it may have sent are now refused" },
   "type-widened": { consumer: "it may now receive types it does not handle" },
-  "type-changed": { producer: "values of the old type are now refused", consumer: "it may now receive a type it does not handle" },
+  "type-changed": {
+    producer: "values of the old type are now refused",
+    consumer: "it may now receive a type it does not handle",
+  },
   "values-narrowed": { producer: "values it may have sent are now refused" },
   "values-widened": { consumer: "it may now receive values it does not handle" },
-  "values-changed": { producer: "values it may have sent are now refused", consumer: "it may now receive values it does not handle" },
-  "constraint-changed": { producer: "values it sent may no longer meet the constraint", consumer: "values may now fall outside what it expected" },
+  "values-changed": {
+    producer: "values it may have sent are now refused",
+    consumer: "it may now receive values it does not handle",
+  },
+  "constraint-changed": {
+    producer: "values it sent may no longer meet the constraint",
+    consumer: "values may now fall outside what it expected",
+  },
   closed: { producer: "fields beyond the documented ones are now refused" },
   opened: { none: "fields beyond the documented ones are now allowed (consumers already ignore unknown fields)" },
   "member-added": { consumer: "it may now receive a message type it does not handle" },
   "member-removed": { producer: "the message type is no longer part of the contract" },
 };
 
-function change(schema: string, kind: MessageKind, c: ChangeKind, detail: { path?: string; before?: string; after?: string } = {}): SchemaChange {
+function change(
+  schema: string,
+  kind: MessageKind,
+  c: ChangeKind,
+  detail: { path?: string; before?: string; after?: string } = {},
+): SchemaChange {
   const why = WHY[c];
   const roles = ROLES[kind];
   const parts: string[] = [];
@@ -202,30 +228,47 @@ export function diffModels(schema: string, kind: MessageKind, before: SchemaMode
     for (let p = parentPath(path); p !== undefined; p = parentPath(p)) if (addedOrRemoved.has(p)) return true;
     return false;
   };
-  const paths = [...new Set([...before.fields.keys(), ...after.fields.keys()])].sort((x, y) => x.length - y.length || x.localeCompare(y));
+  const paths = [...new Set([...before.fields.keys(), ...after.fields.keys()])].sort(
+    (x, y) => x.length - y.length || x.localeCompare(y),
+  );
   for (const path of paths) {
     if (below(path)) continue;
     const b = before.fields.get(path);
     const a = after.fields.get(path);
     if (!b && a) {
       addedOrRemoved.add(path);
-      out.push(change(schema, kind, a.required ? "required-added" : "field-added", { path, after: `${typesText(a)}${a.required ? ", required" : ", optional"}` }));
+      out.push(
+        change(schema, kind, a.required ? "required-added" : "field-added", {
+          path,
+          after: `${typesText(a)}${a.required ? ", required" : ", optional"}`,
+        }),
+      );
       continue;
     }
     if (b && !a) {
       addedOrRemoved.add(path);
-      out.push(change(schema, kind, "field-removed", { path, before: `${typesText(b)}${b.required ? ", required" : ", optional"}` }));
+      out.push(
+        change(schema, kind, "field-removed", {
+          path,
+          before: `${typesText(b)}${b.required ? ", required" : ", optional"}`,
+        }),
+      );
       continue;
     }
     if (!a || !b) continue;
-    if (!b.required && a.required) out.push(change(schema, kind, "required-added", { path, before: "optional", after: "required" }));
-    if (b.required && !a.required) out.push(change(schema, kind, "required-removed", { path, before: "required", after: "optional" }));
+    if (!b.required && a.required)
+      out.push(change(schema, kind, "required-added", { path, before: "optional", after: "required" }));
+    if (b.required && !a.required)
+      out.push(change(schema, kind, "required-removed", { path, before: "required", after: "optional" }));
     const t = typeChange(b, a);
     if (t) out.push(change(schema, kind, t, { path, before: typesText(b), after: typesText(a) }));
     const v = valuesChange(b, a);
     if (v) out.push(change(schema, kind, v, { path, before: valuesText(b), after: valuesText(a) }));
     // A type change already says it; constraints of anyOf branches are only kept where all branches agree.
-    if (!t && show(b.constraints) !== show(a.constraints)) out.push(change(schema, kind, "constraint-changed", { path, before: show(b.constraints), after: show(a.constraints) }));
+    if (!t && show(b.constraints) !== show(a.constraints))
+      out.push(
+        change(schema, kind, "constraint-changed", { path, before: show(b.constraints), after: show(a.constraints) }),
+      );
     if (!b.closed && a.closed) out.push(change(schema, kind, "closed", { path }));
     if (b.closed && !a.closed) out.push(change(schema, kind, "opened", { path }));
   }
@@ -234,7 +277,11 @@ export function diffModels(schema: string, kind: MessageKind, before: SchemaMode
 
 /** The model of a union schema without its members: what the union itself documents. */
 function ownModel(files: Map<string, JsonSchema>, schema: string): SchemaModel {
-  const { oneOf: _oneOf, anyOf: _anyOf, ...own } = files.get(schema) as JsonSchema & { oneOf?: unknown; anyOf?: unknown };
+  const {
+    oneOf: _oneOf,
+    anyOf: _anyOf,
+    ...own
+  } = files.get(schema) as JsonSchema & { oneOf?: unknown; anyOf?: unknown };
   return schemaModel(files, schema, own);
 }
 
@@ -259,8 +306,10 @@ export function diffSchemaSets(before: SchemaSet, after: SchemaSet): SchemaChang
     const membersBefore = unionMembers(before.files, schema);
     const membersAfter = unionMembers(after.files, schema);
     if (membersBefore.length > 0 || membersAfter.length > 0) {
-      for (const m of membersAfter.filter((x) => !membersBefore.includes(x))) out.push(change(schema, kind, "member-added", { after: m }));
-      for (const m of membersBefore.filter((x) => !membersAfter.includes(x))) out.push(change(schema, kind, "member-removed", { before: m }));
+      for (const m of membersAfter.filter((x) => !membersBefore.includes(x)))
+        out.push(change(schema, kind, "member-added", { after: m }));
+      for (const m of membersBefore.filter((x) => !membersAfter.includes(x)))
+        out.push(change(schema, kind, "member-removed", { before: m }));
       // The union's own properties (its discriminator's enum, e.g. StateName) still count.
       out.push(...diffModels(schema, kind, ownModel(before.files, schema), ownModel(after.files, schema)));
       continue;
@@ -303,7 +352,12 @@ export function diffDeclarations(before: Map<string, string[]>, after: Map<strin
     if (!b && a) out.push({ name, change: "added", added: a, removed: [] });
     else if (b && !a) out.push({ name, change: "removed", added: [], removed: b });
     else if (a && b && a.join("\n") !== b.join("\n")) {
-      out.push({ name, change: "changed", added: a.filter((l) => !b.includes(l)), removed: b.filter((l) => !a.includes(l)) });
+      out.push({
+        name,
+        change: "changed",
+        added: a.filter((l) => !b.includes(l)),
+        removed: b.filter((l) => !a.includes(l)),
+      });
     }
   }
   return out;
@@ -313,7 +367,12 @@ export async function diffSchemas(before: SchemaSet, after: SchemaSet): Promise<
   const changes = diffSchemaSets(before, after);
   try {
     const [b, a] = await Promise.all([generateTypes(before.files), generateTypes(after.files)]);
-    return { before: before.label, after: after.label, changes, types: diffDeclarations(exportedDeclarations(b), exportedDeclarations(a)) };
+    return {
+      before: before.label,
+      after: after.label,
+      changes,
+      types: diffDeclarations(exportedDeclarations(b), exportedDeclarations(a)),
+    };
   } catch (e) {
     return { before: before.label, after: after.label, changes, types: [], typeError: (e as Error).message };
   }
@@ -332,7 +391,8 @@ export function formatSchemaDiff(diff: SchemaDiff): string {
     lines.push(`generated type changes: ${diff.types.length}`);
     for (const t of diff.types) {
       lines.push(`  ${t.change} ${t.name}`);
-      if (t.change === "changed") for (const l of [...t.removed.map((x) => `- ${x}`), ...t.added.map((x) => `+ ${x}`)]) lines.push(`      ${l}`);
+      if (t.change === "changed")
+        for (const l of [...t.removed.map((x) => `- ${x}`), ...t.added.map((x) => `+ ${x}`)]) lines.push(`      ${l}`);
     }
   }
   return lines.join("\n");

@@ -19,5 +19,11 @@ export function fixturePath(name: string): string {
 export function memoryIo(): CliIo & { stdout: string[]; stderr: string[]; text(): string } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), text: () => [...stdout, ...stderr].join("\n") };
+  return {
+    stdout,
+    stderr,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    text: () => [...stdout, ...stderr].join("\n"),
+  };
 }

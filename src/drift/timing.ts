@@ -27,7 +27,13 @@ export interface Percentiles {
 export function percentilesOf(values: readonly number[]): Percentiles | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1]) };
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1]),
+  };
 }
 
 /** Groups by operation, operations in name order. */
@@ -38,7 +44,10 @@ function byOperation<T>(items: readonly T[], operation: (t: T) => string): Array
 /** Answer time per operation over every answered call (any outcome). */
 export function answerTimes(calls: readonly OperationCall[]): DriftTiming[] {
   const answered = calls.filter((c) => c.status !== undefined && typeof c.entry.durationMs === "number");
-  return byOperation(answered, (c) => c.operation).map(([operation, list]) => ({ operation, ...percentilesOf(list.map((c) => c.entry.durationMs))! }));
+  return byOperation(answered, (c) => c.operation).map(([operation, list]) => ({
+    operation,
+    ...percentilesOf(list.map((c) => c.entry.durationMs))!,
+  }));
 }
 
 /** Notification latency per operation over every successful call. */

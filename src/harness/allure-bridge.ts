@@ -20,7 +20,8 @@ export interface AllureBridge {
 
 /** The bridge for a run: `enabled` comes from the run context; without the Allure reporter it stays silent too. */
 export function allureFor(enabled: boolean): AllureBridge {
-  const active = (): boolean => enabled && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
+  const active = (): boolean =>
+    enabled && typeof (globalThis as Record<string, unknown>).allureTestRuntime === "function";
   return {
     step: async (name, body) => (active() ? allure.step(name, body) : body()),
     requirements: async (ids, area, scenarioId) => {

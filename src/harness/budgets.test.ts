@@ -15,7 +15,11 @@ describe("bounded waits", () => {
   it("a wait that runs out names what it awaited, the budget, and what arrived instead", async () => {
     const log = new EventLog<number>((n) => `#${n}`);
     log.push(7);
-    const err = await waitForItem(log, (n) => n === 8, { what: "item eight", budgetName: "tinyBudget", budgetMs: 20 }).catch((e) => e);
+    const err = await waitForItem(log, (n) => n === 8, {
+      what: "item eight",
+      budgetName: "tinyBudget",
+      budgetMs: 20,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(WaitTimeout);
     expect(err.message).toMatch(/waited 20 ms \(tinyBudget\) for item eight; instead: #7/);
   });

@@ -79,8 +79,19 @@ export function waitForItem<T>(
     });
     const timer = setTimeout(() => {
       finish();
-      const instead = source.items().slice(start).filter((i) => !predicate(i)).map((i) => source.describe(i));
-      reject(new WaitTimeout(opts.what, opts.budgetName, opts.budgetMs, (instead.length ? instead : seen).slice(-8).join("; ")));
+      const instead = source
+        .items()
+        .slice(start)
+        .filter((i) => !predicate(i))
+        .map((i) => source.describe(i));
+      reject(
+        new WaitTimeout(
+          opts.what,
+          opts.budgetName,
+          opts.budgetMs,
+          (instead.length ? instead : seen).slice(-8).join("; "),
+        ),
+      );
     }, opts.budgetMs);
     const onAbort = (): void => {
       finish();
@@ -96,7 +107,12 @@ export function waitForItem<T>(
 }
 
 /** Rejects with WaitTimeout if `promise` does not settle within the budget. */
-export async function withBudget<T>(promise: Promise<T>, what: string, budgetName: string, budgetMs: number): Promise<T> {
+export async function withBudget<T>(
+  promise: Promise<T>,
+  what: string,
+  budgetName: string,
+  budgetMs: number,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new WaitTimeout(what, budgetName, budgetMs, "no answer")), budgetMs);

@@ -87,7 +87,9 @@ export class CappedXMLHttpRequest {
     const to = this.context?.connectHost;
     if (to) {
       options.lookup = ((_host: string, opts: { all?: boolean } | undefined, cb: (...a: unknown[]) => void): void =>
-        opts?.all ? cb(null, [{ address: to, family: 4 }]) : cb(null, to, 4)) as unknown as https.RequestOptions["lookup"];
+        opts?.all
+          ? cb(null, [{ address: to, family: 4 }])
+          : cb(null, to, 4)) as unknown as https.RequestOptions["lookup"];
     }
     const req = lib.request(url, options, (res) => {
       this.status = res.statusCode ?? 0;
@@ -141,7 +143,10 @@ export class CappedXMLHttpRequest {
 function jarOf(key: string | undefined): Map<string, string> {
   const k = key ?? ANONYMOUS_JAR;
   let jar = jars.get(k);
-  if (!jar) jars.set(k, (jar = new Map()));
+  if (!jar) {
+    jar = new Map();
+    jars.set(k, jar);
+  }
   return jar;
 }
 

@@ -126,7 +126,12 @@ export abstract class NotificationStream implements Waitable<ReceivedNotificatio
   }
 
   /** Waits for a notification (existing or arriving) matching `predicate`. */
-  waitFor(predicate: (n: ReceivedNotification) => boolean, what: string, budgetMs: number, budgetName = "notifyBudget"): Promise<ReceivedNotification> {
+  waitFor(
+    predicate: (n: ReceivedNotification) => boolean,
+    what: string,
+    budgetMs: number,
+    budgetName = "notifyBudget",
+  ): Promise<ReceivedNotification> {
     return waitForItem(this, predicate, { what, budgetName, budgetMs });
   }
 }
@@ -158,7 +163,9 @@ export class CometdSession extends NotificationStream {
   readonly cometd: CometD;
   private connected = false;
   /** Meta-channel replies (/meta/connect, /meta/handshake, failures), waitable: the transport suite waits on reconnection with it. */
-  readonly meta = new EventLog<MetaEvent>((e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`);
+  readonly meta = new EventLog<MetaEvent>(
+    (e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`,
+  );
 
   constructor(
     readonly url: string,
@@ -196,11 +203,15 @@ export class CometdSession extends NotificationStream {
     this.cometd.configure({ url: target, requestHeaders: headers, logLevel: "warn", maxNetworkDelay, ...backoff });
     for (const ch of ["/meta/connect", "/meta/handshake", "/meta/unsuccessful"]) {
       this.cometd.addListener(ch, (m: Message) => {
-        this.meta.push({ at: Date.now(), channel: ch, successful: m.successful !== false, error: m.error ?? ((m as unknown as { failure?: { reason?: string } }).failure)?.reason });
+        this.meta.push({
+          at: Date.now(),
+          channel: ch,
+          successful: m.successful !== false,
+          error: m.error ?? (m as unknown as { failure?: { reason?: string } }).failure?.reason,
+        });
       });
     }
   }
-
 
   /** Handshake, then subscribe to /me/interactions and wait for the /meta/subscribe confirmation. */
   async connect(budgetMs: number = BUDGETS.cometdConnectMs): Promise<ConnectResult> {
@@ -231,7 +242,10 @@ export class CometdSession extends NotificationStream {
 
   subscribe(budgetMs: number): Promise<ConnectResult> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, reason: `no /meta/subscribe confirmation within ${budgetMs} ms` }), budgetMs);
+      const timer = setTimeout(
+        () => resolve({ ok: false, reason: `no /meta/subscribe confirmation within ${budgetMs} ms` }),
+        budgetMs,
+      );
       this.cometd.subscribe(
         INTERACTIONS_CHANNEL,
         (m: Message) => this.onMessage(m),

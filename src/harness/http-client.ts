@@ -107,7 +107,11 @@ export class HttpClient {
 
   async send(method: string, path: string, body: unknown, opts: PostOptions = {}): Promise<HttpExchange> {
     const url = /^https?:/.test(path) ? path : `${this.baseUrl}${path}`;
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...opts.headers };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...opts.headers,
+    };
     const auth = opts.auth ?? "agent";
     const creds = auth === "agent" ? this.credentials : auth === "none" ? undefined : auth;
     if (creds) headers.authorization = basicAuthHeader(creds);
@@ -115,7 +119,17 @@ export class HttpClient {
     if (cookie) headers.cookie = cookie;
     const text = opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
     const started = performance.now();
-    const exchange: HttpExchange = { method, url, requestBody: opts.rawBody ?? body, headers: {}, body: undefined, rawBody: "", durationMs: 0, startedAt: Date.now(), answeredAt: 0 };
+    const exchange: HttpExchange = {
+      method,
+      url,
+      requestBody: opts.rawBody ?? body,
+      headers: {},
+      body: undefined,
+      rawBody: "",
+      durationMs: 0,
+      startedAt: Date.now(),
+      answeredAt: 0,
+    };
     try {
       const res = await request(url, {
         method: method as Dispatcher.HttpMethod,
@@ -127,7 +141,8 @@ export class HttpClient {
         signal: AbortSignal.timeout(BUDGETS.httpAnswerMs),
       });
       exchange.status = res.statusCode;
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) exchange.headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) exchange.headers[k] = Array.isArray(v) ? v.join(", ") : v;
       if (!opts.noCookies) this.storeSetCookies(res.headers["set-cookie"]);
       const read = await readCapped(res.body, this.maxAnswerBytes);
       exchange.rawBody = read.text;

@@ -64,8 +64,15 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
   }
   const status = input.status;
   const checks: AnswerCheck[] = [];
-  checks.push({ requirement: "R2.no-5xx", passed: status < 500, message: `${input.method} ${pathnameOf(input.url)} (${input.operation}) answered HTTP ${status}` });
-  const body = input.body && typeof input.body === "object" && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : undefined;
+  checks.push({
+    requirement: "R2.no-5xx",
+    passed: status < 500,
+    message: `${input.method} ${pathnameOf(input.url)} (${input.operation}) answered HTTP ${status}`,
+  });
+  const body =
+    input.body && typeof input.body === "object" && !Array.isArray(input.body)
+      ? (input.body as Record<string, unknown>)
+      : undefined;
   // R1 (MAY): Accept's success may be an empty HTTP 200 (contradiction 4); the lifecycle data says which operation.
   const empty = input.body === undefined || input.body === "";
   const emptyOk = status === 200 && empty && answerMayBeEmpty(input.operation);
@@ -90,7 +97,9 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
     checks.push({
       requirement: "R1.ok-envelope",
       passed: r.ok,
-      message: r.ok ? `${where}: {"status":"ok"}` : `${where} is not {"status":"ok"}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
+      message: r.ok
+        ? `${where}: {"status":"ok"}`
+        : `${where} is not {"status":"ok"}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
     });
   } else if (refused && !input.malformedRequest && !EXEMPT_STATUSES.has(status)) {
     // A failure answer carries {"status":"error","errorDescription":...} (R1); auth refusals and
@@ -99,7 +108,9 @@ export function judgeAnswer(input: AnswerInput): AnswerJudgement {
     checks.push({
       requirement: "R1.error-envelope",
       passed: r.ok,
-      message: r.ok ? `${where}: error envelope with a description` : `${where}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
+      message: r.ok
+        ? `${where}: error envelope with a description`
+        : `${where}: ${JSON.stringify(input.body)?.slice(0, 200)}\n${formatViolations(r.violations)}`,
     });
   }
   const taken = ok || (status >= 200 && status < 300 && !refused);

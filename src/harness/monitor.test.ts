@@ -33,7 +33,7 @@ class Recorder implements Judge {
     this.checks.push({ requirement, passed, message });
     return passed;
   }
-  observed(agent: string, id: string, state: string, reoffer: boolean): void {
+  observed(agent: string, _id: string, state: string, reoffer: boolean): void {
     this.moves.push(`${agent}:${state}${reoffer ? " (offer)" : ""}`);
   }
   failed(requirement: RequirementId): string[] {

@@ -62,7 +62,6 @@ export interface ScenarioOptions {
   exclusive?: boolean | ((target: ResolvedTarget) => boolean);
 }
 
-
 /** An HTTP answer to an operation, classified per R1. */
 export interface Answer {
   exchange: HttpExchange;
@@ -205,7 +204,9 @@ async function runBody(
 ): Promise<void> {
   const attachments: Promise<void>[] = [];
   // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
-  const stopAttaching = onRecord((e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)));
+  const stopAttaching = onRecord(
+    (e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)),
+  );
   let s: Scenario | undefined;
   let entered: { target: Target; kind: "shared" | "exclusive" } | undefined;
   try {
@@ -331,7 +332,10 @@ export class Scenario implements Judge {
 
   /** A watch found an effect of a refused request (R3, T4, T8): FAIL or WARN by level, naming the delay. */
   watchViolation(requirement: RequirementId, message: string, delayMs: number): void {
-    if (this.ended) return this.lateCheck(requirement, message, delayMs, true);
+    if (this.ended) {
+      this.lateCheck(requirement, message, delayMs, true);
+      return;
+    }
     const level = levelOf(requirement);
     this.meta.checks.push({ requirement, level, passed: false, message, at: Date.now(), measuredMs: delayMs });
     record({
@@ -896,8 +900,16 @@ export class Scenario implements Judge {
       const { exchange, done } = await this.send(agent, id, body, operation, {});
       // Classified as every answer is, but nothing is recorded: finishing judges nothing.
       const { method, url, status, body: answered, error, tooLargeAfter } = exchange;
-      const ok = judgeAnswer({ method, url, status, body: answered, operation, malformedRequest: false, error, tooLargeAfter })
-        .taken;
+      const ok = judgeAnswer({
+        method,
+        url,
+        status,
+        body: answered,
+        operation,
+        malformedRequest: false,
+        error,
+        tooLargeAfter,
+      }).taken;
       this.noteOutcome(agent.name, id, operation, body, exchange, ok);
       done();
       if (!ok) break;

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { queuesFromSettings, redactedSettings, resolveSettings, secretsOf, SettingsError, SETTING_DEFINITIONS } from "./settings.js";
+import {
+  queuesFromSettings,
+  redactedSettings,
+  resolveSettings,
+  secretsOf,
+  SettingsError,
+  SETTING_DEFINITIONS,
+} from "./settings.js";
 
 describe("target settings", () => {
   it("defaults to the embedded reference server with no settings", () => {
@@ -16,11 +23,22 @@ describe("target settings", () => {
 
   it("reads a full foreign target from the environment", () => {
     const s = resolveSettings({
-      env: { GWS_BASE_URL: "http://gws:8080/api/v2/", GWS_AGENTS: "a1:p1,a2:p:2", GWS_CONTROL_URL: "http://gws:9000/control", GWS_NOTIFY_BUDGET_MS: "2500", GWS_INVITE_TIMEOUT_MS: "30000", GWS_TLS_INSECURE: "true", GWS_QUEUE: "Email" },
+      env: {
+        GWS_BASE_URL: "http://gws:8080/api/v2/",
+        GWS_AGENTS: "a1:p1,a2:p:2",
+        GWS_CONTROL_URL: "http://gws:9000/control",
+        GWS_NOTIFY_BUDGET_MS: "2500",
+        GWS_INVITE_TIMEOUT_MS: "30000",
+        GWS_TLS_INSECURE: "true",
+        GWS_QUEUE: "Email",
+      },
     });
     expect(s.baseUrl).toBe("http://gws:8080/api/v2");
     expect(s.cometdUrl).toBe("http://gws:8080/api/v2/notifications");
-    expect(s.agents).toEqual([{ username: "a1", password: "p1" }, { username: "a2", password: "p:2" }]);
+    expect(s.agents).toEqual([
+      { username: "a1", password: "p1" },
+      { username: "a2", password: "p:2" },
+    ]);
     expect(s.notifyBudgetMs).toBe(2500);
     expect(s.inviteTimeoutMs).toBe(30000);
     expect(s.tlsInsecure).toBe(true);
@@ -29,8 +47,21 @@ describe("target settings", () => {
   it("flags win over the environment, the environment over the config file", () => {
     const dir = mkdtempSync(join(tmpdir(), "gws-settings-"));
     const file = join(dir, "target.json");
-    writeFileSync(file, JSON.stringify({ baseUrl: "http://from-file/api/v2", GWS_AGENTS: "f:f", controlUrl: "http://file/control", notifyBudgetMs: 100, queue: "Email" }));
-    const s = resolveSettings({ env: { GWS_NOTIFY_BUDGET_MS: "200" }, flags: { notifyBudgetMs: "300" }, configFile: file });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        baseUrl: "http://from-file/api/v2",
+        GWS_AGENTS: "f:f",
+        controlUrl: "http://file/control",
+        notifyBudgetMs: 100,
+        queue: "Email",
+      }),
+    );
+    const s = resolveSettings({
+      env: { GWS_NOTIFY_BUDGET_MS: "200" },
+      flags: { notifyBudgetMs: "300" },
+      configFile: file,
+    });
     expect(s.baseUrl).toBe("http://from-file/api/v2");
     expect(s.agents).toEqual([{ username: "f", password: "f" }]);
     expect(s.notifyBudgetMs).toBe(300);
@@ -44,12 +75,25 @@ describe("target settings", () => {
     [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1,a:2", GWS_CONTROL_URL: "http://c" }, "GWS_AGENTS"],
     [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1" }, "GWS_CONTROL_URL"],
     [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_CONTROL_URL: "http://c" }, "GWS_QUEUE"],
-    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_CONTROL_URL: "http://c", GWS_COMPOSE_QUEUE: "d", GWS_TRANSFER_QUEUE: "t", GWS_PLACE_QUEUE: "p" }, "GWS_QUEUE"],
+    [
+      {
+        GWS_BASE_URL: "http://x/api/v2",
+        GWS_AGENTS: "a:1",
+        GWS_CONTROL_URL: "http://c",
+        GWS_COMPOSE_QUEUE: "d",
+        GWS_TRANSFER_QUEUE: "t",
+        GWS_PLACE_QUEUE: "p",
+      },
+      "GWS_QUEUE",
+    ],
     [{ GWS_MAX_OPEN_PER_AGENT: "0" }, "GWS_MAX_OPEN_PER_AGENT"],
     [{ GWS_INBOUND_BUDGET_MS: "soon" }, "GWS_INBOUND_BUDGET_MS"],
     [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "pigeon" }, "GWS_INJECT"],
     [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "command" }, "GWS_INJECT_COMMAND"],
-    [{ GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "smtp", GWS_SMTP_URL: "smtp://m:25" }, "GWS_MAILBOX"],
+    [
+      { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_INJECT: "smtp", GWS_SMTP_URL: "smtp://m:25" },
+      "GWS_MAILBOX",
+    ],
     [{ GWS_NOTIFY_BUDGET_MS: "-5" }, "GWS_NOTIFY_BUDGET_MS"],
     [{ GWS_TLS_INSECURE: "maybe" }, "GWS_TLS_INSECURE"],
     [{ GWS_COMETD_URL: "http://x/cometd" }, "GWS_COMETD_URL"],
@@ -71,8 +115,19 @@ describe("target settings", () => {
   });
 
   it("knows every secret and redacts them for reports", () => {
-    const s = resolveSettings({ env: { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a1:s3cret", GWS_INJECT: "smtp", GWS_SMTP_URL: "smtp://u:mailpass@m:25", GWS_MAILBOX: "in@x", GWS_QUEUE: "q" } });
-    expect(secretsOf(s)).toEqual(expect.arrayContaining(["s3cret", Buffer.from("a1:s3cret").toString("base64"), "mailpass"]));
+    const s = resolveSettings({
+      env: {
+        GWS_BASE_URL: "http://x/api/v2",
+        GWS_AGENTS: "a1:s3cret",
+        GWS_INJECT: "smtp",
+        GWS_SMTP_URL: "smtp://u:mailpass@m:25",
+        GWS_MAILBOX: "in@x",
+        GWS_QUEUE: "q",
+      },
+    });
+    expect(secretsOf(s)).toEqual(
+      expect.arrayContaining(["s3cret", Buffer.from("a1:s3cret").toString("base64"), "mailpass"]),
+    );
     const red = JSON.stringify(redactedSettings(s));
     expect(red).not.toContain("s3cret");
     expect(red).not.toContain("mailpass");
@@ -80,7 +135,10 @@ describe("target settings", () => {
 
   it("queue names: GWS_QUEUE for every purpose, each purpose's own setting over it (flags and the config file too)", () => {
     const base = { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_CONTROL_URL: "http://c" };
-    const s = resolveSettings({ env: { ...base, GWS_QUEUE: "Email", GWS_TRANSFER_QUEUE: "Tier2" }, flags: { placeQueue: "Later" } });
+    const s = resolveSettings({
+      env: { ...base, GWS_QUEUE: "Email", GWS_TRANSFER_QUEUE: "Tier2" },
+      flags: { placeQueue: "Later" },
+    });
     expect(queuesFromSettings(s)).toEqual({
       compose: { name: "Email", from: "GWS_QUEUE" },
       transfer: { name: "Tier2", from: "GWS_TRANSFER_QUEUE" },
@@ -89,7 +147,17 @@ describe("target settings", () => {
     });
     const dir = mkdtempSync(join(tmpdir(), "gws-settings-"));
     const file = join(dir, "target.json");
-    writeFileSync(file, JSON.stringify({ composeQueue: "D", GWS_TRANSFER_QUEUE: "T", placeQueue: "P", createQueue: "C", inboundBudgetMs: 30000, maxOpenPerAgent: 2 }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        composeQueue: "D",
+        GWS_TRANSFER_QUEUE: "T",
+        placeQueue: "P",
+        createQueue: "C",
+        inboundBudgetMs: 30000,
+        maxOpenPerAgent: 2,
+      }),
+    );
     const f = resolveSettings({ env: base, configFile: file });
     expect(Object.values(queuesFromSettings(f)).map((q) => q.name)).toEqual(["D", "T", "P", "C"]);
     expect([f.inboundBudgetMs, f.maxOpenPerAgent]).toEqual([30000, 2]);

@@ -105,15 +105,71 @@ export interface SettingDefinition {
 
 /** The one list of target settings (issue: harness and suites, "Target settings"). */
 export const SETTING_DEFINITIONS: SettingDefinition[] = [
-  { key: "baseUrl", env: "GWS_BASE_URL", flag: "--base-url", kind: "url", help: "API root, e.g. http://host:8080/api/v2. Unset: the embedded reference server is started for the run." },
-  { key: "cometdUrl", env: "GWS_COMETD_URL", flag: "--cometd-url", kind: "url", help: "CometD (Bayeux) endpoint. Default {base-url}/notifications." },
-  { key: "agents", env: "GWS_AGENTS", flag: "--agents", kind: "agents", secret: true, help: "Agent credentials, user:pass,user:pass. Scenarios that need a second agent SKIP with one." },
-  { key: "inject", env: "GWS_INJECT", flag: "--inject", kind: "inject", help: "How an inbound e-mail is injected: http (default), smtp or command." },
-  { key: "controlUrl", env: "GWS_CONTROL_URL", flag: "--control-url", kind: "url", help: "Test-control root for the http adapter (POST {control-url}/inbound-emails)." },
-  { key: "injectCommand", env: "GWS_INJECT_COMMAND", flag: "--inject-command", kind: "string", help: "Command for the command adapter; gets the e-mail as JSON on standard input." },
-  { key: "smtpUrl", env: "GWS_SMTP_URL", flag: "--smtp-url", kind: "url", secret: true, help: "SMTP server for the smtp adapter, e.g. smtp://user:pass@mail:25." },
-  { key: "mailbox", env: "GWS_MAILBOX", flag: "--mailbox", kind: "string", help: "Mailbox address the smtp adapter delivers to." },
-  { key: "inviteTimeoutMs", env: "GWS_INVITE_TIMEOUT_MS", flag: "--invite-timeout-ms", kind: "positiveInt", help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5)." },
+  {
+    key: "baseUrl",
+    env: "GWS_BASE_URL",
+    flag: "--base-url",
+    kind: "url",
+    help: "API root, e.g. http://host:8080/api/v2. Unset: the embedded reference server is started for the run.",
+  },
+  {
+    key: "cometdUrl",
+    env: "GWS_COMETD_URL",
+    flag: "--cometd-url",
+    kind: "url",
+    help: "CometD (Bayeux) endpoint. Default {base-url}/notifications.",
+  },
+  {
+    key: "agents",
+    env: "GWS_AGENTS",
+    flag: "--agents",
+    kind: "agents",
+    secret: true,
+    help: "Agent credentials, user:pass,user:pass. Scenarios that need a second agent SKIP with one.",
+  },
+  {
+    key: "inject",
+    env: "GWS_INJECT",
+    flag: "--inject",
+    kind: "inject",
+    help: "How an inbound e-mail is injected: http (default), smtp or command.",
+  },
+  {
+    key: "controlUrl",
+    env: "GWS_CONTROL_URL",
+    flag: "--control-url",
+    kind: "url",
+    help: "Test-control root for the http adapter (POST {control-url}/inbound-emails).",
+  },
+  {
+    key: "injectCommand",
+    env: "GWS_INJECT_COMMAND",
+    flag: "--inject-command",
+    kind: "string",
+    help: "Command for the command adapter; gets the e-mail as JSON on standard input.",
+  },
+  {
+    key: "smtpUrl",
+    env: "GWS_SMTP_URL",
+    flag: "--smtp-url",
+    kind: "url",
+    secret: true,
+    help: "SMTP server for the smtp adapter, e.g. smtp://user:pass@mail:25.",
+  },
+  {
+    key: "mailbox",
+    env: "GWS_MAILBOX",
+    flag: "--mailbox",
+    kind: "string",
+    help: "Mailbox address the smtp adapter delivers to.",
+  },
+  {
+    key: "inviteTimeoutMs",
+    env: "GWS_INVITE_TIMEOUT_MS",
+    flag: "--invite-timeout-ms",
+    kind: "positiveInt",
+    help: "Declared invitation timeout in ms; enables the Revoked scenarios (N5).",
+  },
   {
     key: "notifyBudgetMs",
     env: "GWS_NOTIFY_BUDGET_MS",
@@ -130,7 +186,13 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
       "Offer budget in ms: inbound e-mail, re-offer and Transfer to a queue until Invited " +
       "(default: the notification budget).",
   },
-  { key: "tlsInsecure", env: "GWS_TLS_INSECURE", flag: "--tls-insecure", kind: "boolean", help: "Accept self-signed TLS certificates (default off)." },
+  {
+    key: "tlsInsecure",
+    env: "GWS_TLS_INSECURE",
+    flag: "--tls-insecure",
+    kind: "boolean",
+    help: "Accept self-signed TLS certificates (default off).",
+  },
   {
     key: "queue",
     env: "GWS_QUEUE",
@@ -225,7 +287,8 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
       return agents;
     }
     case "inject":
-      if (!["http", "smtp", "command"].includes(raw)) throw new SettingsError(name, `"${raw}" is not one of http, smtp, command`);
+      if (!["http", "smtp", "command"].includes(raw))
+        throw new SettingsError(name, `"${raw}" is not one of http, smtp, command`);
       return raw;
     case "positiveInt": {
       const unit = def.key.endsWith("Ms") ? " of milliseconds" : "";
@@ -272,7 +335,8 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
       throw new SettingsError("--config", `cannot read ${sources.configFile}: ${(e as Error).message}`);
     }
     const known = new Set(SETTING_DEFINITIONS.flatMap((d) => [d.key, d.env]));
-    for (const k of Object.keys(file)) if (!known.has(k)) throw new SettingsError("--config", `unknown setting "${k}" in ${sources.configFile}`);
+    for (const k of Object.keys(file))
+      if (!known.has(k)) throw new SettingsError("--config", `unknown setting "${k}" in ${sources.configFile}`);
   }
   const out: Record<string, unknown> = {};
   for (const def of SETTING_DEFINITIONS) {
@@ -284,9 +348,10 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
     if (fromFlag !== undefined) [raw, source] = [fromFlag, def.flag];
     else if (fromEnv !== undefined && fromEnv !== "") [raw, source] = [fromEnv, "environment"];
     else if (fileValue !== undefined) {
-      raw = def.kind === "agents" && Array.isArray(fileValue)
-        ? (fileValue as AgentCredentials[]).map((a) => `${a.username}:${a.password}`).join(",")
-        : String(fileValue);
+      raw =
+        def.kind === "agents" && Array.isArray(fileValue)
+          ? (fileValue as AgentCredentials[]).map((a) => `${a.username}:${a.password}`).join(",")
+          : String(fileValue);
       source = "config file";
     }
     if (raw !== undefined) out[def.key] = parseValue(def, raw, source);
@@ -314,9 +379,12 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
   };
   if (s.baseUrl) {
     s.cometdUrl ??= `${s.baseUrl}/notifications`;
-    if (s.agents.length === 0) throw new SettingsError("GWS_AGENTS", "is required when GWS_BASE_URL is set (user:pass,user:pass)");
-    if (s.inject === "http" && !s.controlUrl) throw new SettingsError("GWS_CONTROL_URL", "is required with GWS_INJECT=http");
-    if (s.inject === "command" && !s.injectCommand) throw new SettingsError("GWS_INJECT_COMMAND", "is required with GWS_INJECT=command");
+    if (s.agents.length === 0)
+      throw new SettingsError("GWS_AGENTS", "is required when GWS_BASE_URL is set (user:pass,user:pass)");
+    if (s.inject === "http" && !s.controlUrl)
+      throw new SettingsError("GWS_CONTROL_URL", "is required with GWS_INJECT=http");
+    if (s.inject === "command" && !s.injectCommand)
+      throw new SettingsError("GWS_INJECT_COMMAND", "is required with GWS_INJECT=command");
     if (s.inject === "smtp" && !s.smtpUrl) throw new SettingsError("GWS_SMTP_URL", "is required with GWS_INJECT=smtp");
     if (s.inject === "smtp" && !s.mailbox) throw new SettingsError("GWS_MAILBOX", "is required with GWS_INJECT=smtp");
     // Queue names are deployment data: the suite never sends the page's placeholder texts.
@@ -328,7 +396,10 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
       throw new SettingsError("GWS_QUEUE", `is required when GWS_BASE_URL is set: ${what} ${or}`);
     }
   } else if (s.cometdUrl || s.controlUrl) {
-    throw new SettingsError(s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL", "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)");
+    throw new SettingsError(
+      s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL",
+      "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)",
+    );
   }
   return s;
 }

@@ -118,7 +118,10 @@ export class Target {
     const connected = await session.connect(BUDGETS.cometdConnectMs);
     if (!connected.ok) {
       await session.close();
-      throw new PreconditionError(`agent ${credentials.username} connects to CometD`, `${this.settings.cometdUrl}: ${connected.reason}`);
+      throw new PreconditionError(
+        `agent ${credentials.username} connects to CometD`,
+        `${this.settings.cometdUrl}: ${connected.reason}`,
+      );
     }
     this.monitor.attach(credentials.username, session);
     return { name: credentials.username, credentials, http, session };
@@ -154,7 +157,10 @@ async function setAgentReady(http: HttpClient, username: string): Promise<void> 
   const ready = await http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
   if (ready.error) throw new PreconditionError("target answers HTTP", `${ready.method} ${ready.url}: ${ready.error}`);
   if (ready.status === 401 || ready.status === 403) {
-    throw new PreconditionError(`agent ${username} can log in`, `POST /me/channels/email answered HTTP ${ready.status}`);
+    throw new PreconditionError(
+      `agent ${username} can log in`,
+      `POST /me/channels/email answered HTTP ${ready.status}`,
+    );
   }
 }
 
@@ -167,7 +173,9 @@ export async function makeAgentsReady(settings: ResolvedTarget): Promise<boolean
   const { tlsInsecure, maxAnswerBytes } = settings;
   try {
     await Promise.all(
-      settings.agents.map((a) => setAgentReady(new HttpClient(settings.baseUrl, a, { tlsInsecure, maxAnswerBytes }), a.username)),
+      settings.agents.map((a) =>
+        setAgentReady(new HttpClient(settings.baseUrl, a, { tlsInsecure, maxAnswerBytes }), a.username),
+      ),
     );
     return true;
   } catch {

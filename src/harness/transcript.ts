@@ -32,7 +32,16 @@ export type TranscriptEntry = { worker?: string } & (
       operation?: string;
     }
   | { kind: "notification"; seq: number; ts: number; scenario?: string; agent: string; channel: string; data: unknown }
-  | { kind: "inject"; seq: number; ts: number; scenario?: string; adapter: string; email: unknown; ok: boolean; error?: string }
+  | {
+      kind: "inject";
+      seq: number;
+      ts: number;
+      scenario?: string;
+      adapter: string;
+      email: unknown;
+      ok: boolean;
+      error?: string;
+    }
   | { kind: "event"; seq: number; ts: number; scenario?: string; agent?: string; message: string }
   | {
       kind: "check";
@@ -67,7 +76,8 @@ export type TranscriptEntry = { worker?: string } & (
 );
 
 export const REDACTED = "REDACTED";
-const SENSITIVE_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|x-csrf-header|x-xsrf-token)$/i;
+const SENSITIVE_HEADERS =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|x-csrf-header|x-xsrf-token)$/i;
 
 let secrets: string[] = [];
 /** The running scenario, per async context: scenarios of one file may run concurrently. */
@@ -125,7 +135,11 @@ export function redactValue<T>(value: T): T {
 }
 
 /** What a caller gives: seq and worker are added; ts defaults to now; scenario defaults to the running scenario (null: none). */
-type NewEntry = TranscriptEntry extends infer E ? (E extends TranscriptEntry ? Omit<E, "seq" | "ts" | "scenario" | "worker"> & { ts?: number; scenario?: string | null } : never) : never;
+type NewEntry = TranscriptEntry extends infer E
+  ? E extends TranscriptEntry
+    ? Omit<E, "seq" | "ts" | "scenario" | "worker"> & { ts?: number; scenario?: string | null }
+    : never
+  : never;
 
 /** This process's worker id, on every entry (a merged transcript holds one copy of an agent's stream per worker). */
 export const WORKER_ID = `${process.pid}-${threadId}`;
@@ -140,8 +154,14 @@ export function setRecording(on: boolean): void {
 export function record(entry: NewEntry): TranscriptEntry {
   if (!recording) return entry as TranscriptEntry;
   const scenario = entry.scenario === null ? undefined : (entry.scenario ?? getCurrentScenario());
-  const full = redactValue({ seq: ++seq, worker: WORKER_ID, ...entry, ts: entry.ts ?? Date.now(), scenario }) as TranscriptEntry;
-  if (transcriptDir) appendFileSync(join(transcriptDir, `worker-${WORKER_ID}.jsonl`), JSON.stringify(full) + "\n");
+  const full = redactValue({
+    seq: ++seq,
+    worker: WORKER_ID,
+    ...entry,
+    ts: entry.ts ?? Date.now(),
+    scenario,
+  }) as TranscriptEntry;
+  if (transcriptDir) appendFileSync(join(transcriptDir, `worker-${WORKER_ID}.jsonl`), `${JSON.stringify(full)}\n`);
   for (const l of listeners) l(full);
   return full;
 }

@@ -17,7 +17,7 @@ export const FINISH_WORKER = Symbol.for("gws.finishWorker");
 
 type Hooks = { [WORKER_ENVIRONMENT]?: boolean; [FINISH_WORKER]?: () => Promise<void> };
 
-export default <Environment>{
+export default (<Environment>{
   name: "gws-worker",
   viteEnvironment: "ssr",
   async setup(global, options) {
@@ -33,4 +33,4 @@ export default <Environment>{
       },
     };
   },
-};
+});

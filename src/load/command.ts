@@ -167,9 +167,7 @@ export async function loadCommand(argv: string[], io: CliIo): Promise<number> {
   io.out(`gws-conformance load: for ${args.durationMs / 1000} s; reports in ${out}`);
   try {
     if (agents.length === 0)
-      throw new ConfigError(
-        `--shard: shard ${shard?.index}/${shard?.count} gets no agent of ${target.agents.length}`,
-      );
+      throw new ConfigError(`--shard: shard ${shard?.index}/${shard?.count} gets no agent of ${target.agents.length}`);
     const outcome = await runLoad({ target, agents, rate, durationMs: args.durationMs, progress: (l) => io.out(l) });
     const report = buildLoadReport(outcome, {
       target: target.label,
@@ -197,7 +195,7 @@ export function areLoadOutputs(dirs: string[]): boolean {
 
 /** `gws-conformance merge DIR... --out DIR` over load outputs. */
 export function mergeLoadCommand(dirs: string[], outDir: string, io: CliIo): number {
-  let merged;
+  let merged: ReturnType<typeof mergeLoadReports>;
   try {
     merged = mergeLoadReports(
       dirs.map(readLoadReport),

@@ -16,7 +16,6 @@ import { startReferenceServer, type ReferenceServer } from "../reference/server.
 import { buildLoadReport, writeLoadReports, type LoadReport } from "./report.js";
 import { runLoad } from "./runner.js";
 
-
 let server: ReferenceServer;
 let report: LoadReport;
 let html: string;
@@ -40,11 +39,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe.skipIf(!!chromiumMissing)(`load.html in headless Chromium${chromiumMissing ? ` — skipped: ${chromiumMissing}` : ""}`, () => {
-  it(
-    "renders the verdict, the two charts and the latency table from file://, offline, without a script error",
-    { timeout: 60_000 },
-    async () => {
+describe.skipIf(!!chromiumMissing)(
+  `load.html in headless Chromium${chromiumMissing ? ` — skipped: ${chromiumMissing}` : ""}`,
+  () => {
+    it("renders the verdict, the two charts and the latency table from file://, offline, without a script error", {
+      timeout: 60_000,
+    }, async () => {
       const browser = await launchChromium();
       try {
         const page = await browser.newPage();
@@ -61,7 +61,7 @@ describe.skipIf(!!chromiumMissing)(`load.html in headless Chromium${chromiumMiss
         expect(await page.$$eval("#latency canvas", (c) => c.length)).toBeGreaterThan(0);
         expect(await page.$$eval("#throughput canvas", (c) => c.length)).toBeGreaterThan(0);
         // uPlot drew its legend with the series names.
-        const text = await page.evaluate(() => document.body.innerText);
+        const text = await page.evaluate(() => document.body.textContent ?? "");
         expect(text).toContain("notification p99");
         expect(text).toContain("e-mails injected");
         expect(await page.$eval("#verdict", (e) => e.textContent)).toBe(report.verdict);
@@ -69,7 +69,6 @@ describe.skipIf(!!chromiumMissing)(`load.html in headless Chromium${chromiumMiss
       } finally {
         await browser.close();
       }
-    },
-  );
-});
-
+    });
+  },
+);

@@ -10,7 +10,7 @@ import { suiteVersion } from "../report/summary.js";
 import type { LoadObjective, LoadReport, LoadTimelineEntry } from "../generated/contract-types.js";
 import { LatencyHistogram, type LatencySummary } from "./histogram.js";
 import { renderLoadHtml } from "./html.js";
-import { MAX_LISTED_VIOLATIONS, NOTIFYING_OPERATIONS, type LoadOutcome, type Violation } from "./runner.js";
+import { MAX_LISTED_VIOLATIONS, NOTIFYING_OPERATIONS, type LoadOutcome } from "./runner.js";
 
 export interface Objectives {
   /** p99 of the notification latency, all operations together (ms). */
@@ -210,7 +210,7 @@ export function writeLoadReports(out: string, raw: LoadReport): { json: string; 
   mkdirSync(out, { recursive: true });
   const json = join(out, "load.json");
   const html = join(out, "load.html");
-  writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(html, renderLoadHtml(report));
   return { json, html };
 }

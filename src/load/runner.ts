@@ -194,21 +194,20 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   const thisSecond = (): SecondStats => {
     const second = Math.floor(Date.now() / 1000);
     let s = seconds.get(second);
-    if (!s)
-      seconds.set(
+    if (!s) {
+      s = {
         second,
-        (s = {
-          second,
-          injected: 0,
-          completed: 0,
-          notifications: 0,
-          errors: 0,
-          violations: 0,
-          loopLagMaxMs: 0,
-          offer: new LatencyHistogram(),
-          notify: new LatencyHistogram(),
-        }),
-      );
+        injected: 0,
+        completed: 0,
+        notifications: 0,
+        errors: 0,
+        violations: 0,
+        loopLagMaxMs: 0,
+        offer: new LatencyHistogram(),
+        notify: new LatencyHistogram(),
+      };
+      seconds.set(second, s);
+    }
     return s;
   };
   const error = (kind: string): void => {
@@ -250,7 +249,10 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   }, 250);
   /** Connects one agent; returns why it could not (also counted as an error of that kind). */
   const connectOne = async (credentials: AgentCredentials): Promise<string | undefined> => {
-    const fail = (kind: string): string => (error(kind), kind);
+    const fail = (kind: string): string => {
+      error(kind);
+      return kind;
+    };
     const http = new HttpClient(target.baseUrl, credentials, {
       tlsInsecure: target.tlsInsecure,
       maxAnswerBytes: target.maxAnswerBytes,
@@ -441,7 +443,10 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
         const bad = `${total(out.errors)} errors, ${total(out.violationCounts)} violations`;
         plan.progress?.(`load: ${Math.round((now - start) / 1000)} s, ${done}, ${bad}`);
       }
-      if (next >= total) return resolve();
+      if (next >= total) {
+        resolve();
+        return;
+      }
       setTimeout(tick, Math.max(0, Math.min(50, (next * 1000) / plan.rate - (performance.now() - start))));
     };
     tick();

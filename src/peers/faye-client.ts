@@ -38,11 +38,13 @@ export class FayeAgentSession extends NotificationStream {
     if (credentials) this.client.setHeader("Authorization", basicAuthHeader(credentials));
   }
 
-
   /** Handshake (faye does it on the first subscribe) and a confirmed subscription to /me/interactions. */
   connect(budgetMs: number = BUDGETS.cometdConnectMs): Promise<ConnectResult> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, reason: `no subscription confirmation within ${budgetMs} ms` }), budgetMs);
+      const timer = setTimeout(
+        () => resolve({ ok: false, reason: `no subscription confirmation within ${budgetMs} ms` }),
+        budgetMs,
+      );
       const sub = this.client.subscribe(INTERACTIONS_CHANNEL, (data) => {
         this.receive(INTERACTIONS_CHANNEL, (data ?? {}) as Record<string, unknown>);
       });
@@ -58,7 +60,6 @@ export class FayeAgentSession extends NotificationStream {
       );
     });
   }
-
 
   async close(): Promise<void> {
     this.client.disconnect();

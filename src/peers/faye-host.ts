@@ -22,22 +22,45 @@ export interface BayeuxHost {
   close(): Promise<void>;
 }
 
-type FayeMessage = { channel: string; clientId?: string; id?: string; error?: string; successful?: boolean; subscription?: string | string[]; ext?: unknown };
+type FayeMessage = {
+  channel: string;
+  clientId?: string;
+  id?: string;
+  error?: string;
+  successful?: boolean;
+  subscription?: string | string[];
+  ext?: unknown;
+};
 type Callback = (m: FayeMessage) => void;
 
 interface FayeAdapter {
-  addExtension(ext: { incoming?: (m: FayeMessage, req: unknown, cb: Callback) => void; outgoing?: (m: FayeMessage, req: unknown, cb: Callback) => void }): void;
+  addExtension(ext: {
+    incoming?: (m: FayeMessage, req: unknown, cb: Callback) => void;
+    outgoing?: (m: FayeMessage, req: unknown, cb: Callback) => void;
+  }): void;
   handle(req: IncomingMessage, res: ServerResponse): void;
   attach(server: Server): void;
   on(event: string, listener: (clientId: string) => void): void;
   close(): void;
-  _server: { _engine: { flushConnection(clientId: string): void; _engine: { _messages: Map<string, unknown[]>; emptyQueue(clientId: string): void } } };
+  _server: {
+    _engine: {
+      flushConnection(clientId: string): void;
+      _engine: { _messages: Map<string, unknown[]>; emptyQueue(clientId: string): void };
+    };
+  };
 }
 
 const AGENT = Symbol("gws-agent");
 
-export function createFayeHost(opts: { mount: string; authenticate: (req: IncomingMessage, ext: unknown) => string | undefined; timeoutSec?: number }): BayeuxHost {
-  const adapter = new (faye as unknown as { NodeAdapter: new (o: object) => FayeAdapter }).NodeAdapter({ mount: opts.mount, timeout: opts.timeoutSec ?? 20 });
+export function createFayeHost(opts: {
+  mount: string;
+  authenticate: (req: IncomingMessage, ext: unknown) => string | undefined;
+  timeoutSec?: number;
+}): BayeuxHost {
+  const adapter = new (faye as unknown as { NodeAdapter: new (o: object) => FayeAdapter }).NodeAdapter({
+    mount: opts.mount,
+    timeout: opts.timeoutSec ?? 20,
+  });
   const agentOf = new Map<string, string>();
 
   adapter.addExtension({
@@ -50,7 +73,8 @@ export function createFayeHost(opts: { mount: string; authenticate: (req: Incomi
       } else if (message.channel === "/meta/subscribe") {
         const subs = ([] as string[]).concat(message.subscription ?? []);
         if (!message.clientId || !agentOf.has(message.clientId)) message.error = "403::unknown client";
-        else if (subs.some((s) => s !== "/me/interactions")) message.error = "403::only /me/interactions may be subscribed";
+        else if (subs.some((s) => s !== "/me/interactions"))
+          message.error = "403::only /me/interactions may be subscribed";
       } else if (message.channel === "/meta/disconnect" && message.clientId) {
         agentOf.delete(message.clientId);
       } else if (!message.channel.startsWith("/meta/")) {
@@ -61,7 +85,8 @@ export function createFayeHost(opts: { mount: string; authenticate: (req: Incomi
     },
     outgoing(message, request, callback) {
       const req = request as (IncomingMessage & { [AGENT]?: string }) | null;
-      if (message.channel === "/meta/handshake" && message.successful && message.clientId && req?.[AGENT]) agentOf.set(message.clientId, req[AGENT]);
+      if (message.channel === "/meta/handshake" && message.successful && message.clientId && req?.[AGENT])
+        agentOf.set(message.clientId, req[AGENT]);
       callback(message);
     },
   });

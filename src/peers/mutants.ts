@@ -35,17 +35,27 @@ export interface Mutant {
   why: string;
 }
 
-type Schema = JsonSchema & { properties?: Record<string, Schema>; required?: string[]; const?: unknown; $ref?: string; "x-rule"?: string };
+type Schema = JsonSchema & {
+  properties?: Record<string, Schema>;
+  required?: string[];
+  const?: unknown;
+  $ref?: string;
+  "x-rule"?: string;
+};
 
 function resolve(s: Schema, fromFile: string): { schema: Schema; file: string } {
   if (typeof s.$ref !== "string") return { schema: s, file: fromFile };
   const [file, frag = ""] = s.$ref.split("#");
   const parts: string[] = [];
-  for (const p of [...fromFile.split("/").slice(0, -1), ...file.split("/")]) p === ".." ? parts.pop() : p !== "." && parts.push(p);
+  for (const p of [...fromFile.split("/").slice(0, -1), ...file.split("/")])
+    p === ".." ? parts.pop() : p !== "." && parts.push(p);
   const target = file ? parts.join("/") : fromFile;
   let node: unknown = contractValidator().files.get(target);
   for (const seg of frag.split("/").filter(Boolean)) node = (node as Record<string, unknown>)[seg];
-  return { schema: { ...(node as Schema), ...(s.maxItems !== undefined ? { maxItems: s.maxItems } : {}) }, file: target };
+  return {
+    schema: { ...(node as Schema), ...(s.maxItems !== undefined ? { maxItems: s.maxItems } : {}) },
+    file: target,
+  };
 }
 
 /** The requirement that judges the shape a schema's rule describes: N1 → N1.envelope, N3 → N3.shape. */
@@ -60,7 +70,11 @@ function shapeRequirement(rule: string): string {
  * notification against the budget); the invitation comes from an inbound e-mail (event Inject, T7).
  */
 function missingNotificationRequirement(state: string): string | undefined {
-  const byOperation = lifecycle.operations.some((o) => (o.next?.state === state && o.next.notify === "MUST") || (o.creates?.state === state && o.creates.notify === "MUST"));
+  const byOperation = lifecycle.operations.some(
+    (o) =>
+      (o.next?.state === state && o.next.notify === "MUST") ||
+      (o.creates?.state === state && o.creates.notify === "MUST"),
+  );
   if (byOperation) return "N8.within-budget";
   const event = lifecycle.events.find((e) => e.to === state && e.from === null);
   if (event?.rule === "T7") return "T7.ready-offered";
@@ -69,7 +83,8 @@ function missingNotificationRequirement(state: string): string | undefined {
 }
 
 /** Where each notified state is exercised: the notification suite, and the Revoked scenario. */
-const suitesFor = (state: string): string => (state === "Revoked" ? "suites/lifecycle/revoked.test.ts" : "suites/notifications");
+const suitesFor = (state: string): string =>
+  state === "Revoked" ? "suites/lifecycle/revoked.test.ts" : "suites/notifications";
 
 /**
  * @param notifyBudgetMs the budget the mutation runs declare (N8); a delayed notification comes
@@ -101,34 +116,90 @@ export function deriveMutants(notifyBudgetMs: number): Mutant[] {
         if ("const" in r.schema && !(path.length === 0 && field === "state")) {
           out.push({
             name: `change ${state.name} ${[...path, field].join(".")}`,
-            mutation: { kind: "change-const", state: state.name, path: [...path, field], value: `${String(r.schema.const)}-mutated` },
+            mutation: {
+              kind: "change-const",
+              state: state.name,
+              path: [...path, field],
+              value: `${String(r.schema.const)}-mutated`,
+            },
             expect: [shapeRequirement(ruleHere)],
             level: "MUST",
             suites: suitesFor(state.name),
             why: `const ${JSON.stringify(r.schema.const)} in schemas/${schemaFile}`,
           });
         }
-        if (path.length === 0 && r.schema.type === "object" && r.schema.properties) walk(r.schema, r.file, [field], String(r.schema["x-rule"] ?? ruleHere));
+        if (path.length === 0 && r.schema.type === "object" && r.schema.properties)
+          walk(r.schema, r.file, [field], String(r.schema["x-rule"] ?? ruleHere));
       }
     };
     walk(root, file, [], rule);
 
     for (const capability of documentedCapabilities(state.name)) {
-      out.push({ name: `remove capability ${capability} from ${state.name}`, mutation: { kind: "remove-capability", state: state.name, capability }, expect: ["N6.documented-present"], level: "MUST", suites: suitesFor(state.name), why: `documented for ${state.name} in lifecycle.json` });
+      out.push({
+        name: `remove capability ${capability} from ${state.name}`,
+        mutation: { kind: "remove-capability", state: state.name, capability },
+        expect: ["N6.documented-present"],
+        level: "MUST",
+        suites: suitesFor(state.name),
+        why: `documented for ${state.name} in lifecycle.json`,
+      });
     }
     const first = documentedCapabilities(state.name)[0];
-    if (first) out.push({ name: `duplicate capability ${first} in ${state.name}`, mutation: { kind: "duplicate-capability", state: state.name, capability: first }, expect: ["N1.envelope"], level: "MUST", suites: suitesFor(state.name), why: "capabilities are unique (N1)" });
+    if (first)
+      out.push({
+        name: `duplicate capability ${first} in ${state.name}`,
+        mutation: { kind: "duplicate-capability", state: state.name, capability: first },
+        expect: ["N1.envelope"],
+        level: "MUST",
+        suites: suitesFor(state.name),
+        why: "capabilities are unique (N1)",
+      });
 
-    out.push({ name: `duplicate every ${state.name} notification`, mutation: { kind: "duplicate-notification", state: state.name }, expect: ["N7.no-duplicates"], level: "SHOULD", suites: suitesFor(state.name), why: "one notification per state change (N7)" });
+    out.push({
+      name: `duplicate every ${state.name} notification`,
+      mutation: { kind: "duplicate-notification", state: state.name },
+      expect: ["N7.no-duplicates"],
+      level: "SHOULD",
+      suites: suitesFor(state.name),
+      why: "one notification per state change (N7)",
+    });
     const missing = missingNotificationRequirement(state.name);
     if (missing) {
-      out.push({ name: `withhold every ${state.name} notification`, mutation: { kind: "withhold-notification", state: state.name }, expect: [missing], level: "MUST", suites: suitesFor(state.name), why: `a required notification (lifecycle.json)` });
+      out.push({
+        name: `withhold every ${state.name} notification`,
+        mutation: { kind: "withhold-notification", state: state.name },
+        expect: [missing],
+        level: "MUST",
+        suites: suitesFor(state.name),
+        why: `a required notification (lifecycle.json)`,
+      });
       // Revoked is awaited from the declared timeout plus the harness's slack, then the budget.
       const delayMs = notifyBudgetMs + 500 + (state.name === "Revoked" ? BUDGETS.revokeSlackMs : 0);
-      out.push({ name: `delay every ${state.name} notification past the budget`, mutation: { kind: "delay-notification", state: state.name, delayMs }, expect: [missing], level: "MUST", suites: suitesFor(state.name), why: "N8: later counts as missing" });
+      out.push({
+        name: `delay every ${state.name} notification past the budget`,
+        mutation: { kind: "delay-notification", state: state.name, delayMs },
+        expect: [missing],
+        level: "MUST",
+        suites: suitesFor(state.name),
+        why: "N8: later counts as missing",
+      });
     }
   }
-  out.push({ name: "deliver each Invited after the next notification of its interaction", mutation: { kind: "reorder-notifications", first: "Invited" }, expect: ["N7.legal-transition"], level: "SHOULD", suites: "suites/lifecycle/revoked.test.ts", why: "the lifecycle's first notification of an inbound interaction is Invited" });
-  out.push({ name: "answers in the statusCode envelope", mutation: { kind: "status-code-envelope" }, expect: ["R1.ok-envelope"], level: "MUST", suites: "suites/answers", why: "answers/ok.schema.json (R1); the later edition's envelope" });
+  out.push({
+    name: "deliver each Invited after the next notification of its interaction",
+    mutation: { kind: "reorder-notifications", first: "Invited" },
+    expect: ["N7.legal-transition"],
+    level: "SHOULD",
+    suites: "suites/lifecycle/revoked.test.ts",
+    why: "the lifecycle's first notification of an inbound interaction is Invited",
+  });
+  out.push({
+    name: "answers in the statusCode envelope",
+    mutation: { kind: "status-code-envelope" },
+    expect: ["R1.ok-envelope"],
+    level: "MUST",
+    suites: "suites/answers",
+    why: "answers/ok.schema.json (R1); the later edition's envelope",
+  });
   return out;
 }

@@ -5,7 +5,13 @@
  * duplicated, a notification duplicated, delayed past the budget, withheld or reordered, or the
  * answer envelope swapped. Everything else is relayed byte for byte.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Mutation } from "./mutants.js";
 
@@ -65,7 +71,10 @@ export async function startMutatingProxy(upstream: string, mutation: Mutation): 
         if (state !== mutation.state || !Array.isArray(d.capabilities)) return [m];
         const copy = structuredClone(m);
         const caps = copy.data!.capabilities as string[];
-        copy.data!.capabilities = mutation.kind === "remove-capability" ? caps.filter((c) => c !== mutation.capability) : [...caps, mutation.capability];
+        copy.data!.capabilities =
+          mutation.kind === "remove-capability"
+            ? caps.filter((c) => c !== mutation.capability)
+            : [...caps, mutation.capability];
         applied++;
         return [copy];
       }
@@ -143,7 +152,8 @@ export async function startMutatingProxy(upstream: string, mutation: Mutation): 
           if (a.status === "ok") {
             out = Buffer.from(JSON.stringify({ statusCode: 0 }));
             applied++;
-          } else if (a.status === "error") out = Buffer.from(JSON.stringify({ statusCode: 2, statusMessage: a.errorDescription }));
+          } else if (a.status === "error")
+            out = Buffer.from(JSON.stringify({ statusCode: 2, statusMessage: a.errorDescription }));
         } catch {
           /* relayed */
         }

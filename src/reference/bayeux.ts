@@ -24,7 +24,10 @@ export const INTERACTIONS_CHANNEL = "/me/interactions";
 const BROWSER_COOKIE = "BAYEUX_BROWSER";
 const ONE_BROWSER = `${BROWSER_COOKIE}=reference-server`;
 function withOneBrowser(cookie: string | undefined): string {
-  const others = (cookie ?? "").split(";").map((c) => c.trim()).filter((c) => c && !c.startsWith(`${BROWSER_COOKIE}=`));
+  const others = (cookie ?? "")
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c && !c.startsWith(`${BROWSER_COOKIE}=`));
   return [...others, ONE_BROWSER].join("; ");
 }
 
@@ -96,7 +99,11 @@ function refuseLibraryFailures(res: ServerResponse, messages: BayeuxMessage[]): 
   };
 }
 
-export function createCometdHost(opts: { mount: string; authenticate: (req: IncomingMessage, ext: unknown) => string | undefined; timeoutMs?: number }): BayeuxHost {
+export function createCometdHost(opts: {
+  mount: string;
+  authenticate: (req: IncomingMessage, ext: unknown) => string | undefined;
+  timeoutMs?: number;
+}): BayeuxHost {
   // The harness opens several sessions per agent from one process; with the default limit of one
   // session per browser cookie, the second would get "multiple-clients" advice and ~2 s latency.
   const server = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1, timeout: opts.timeoutMs ?? 20_000 });

@@ -29,14 +29,33 @@ function startCli(args: string[]) {
     child,
     text,
     /** Waits until the output matches `re`; returns the first capture group (or the match). */
-    line: (re: RegExp): Promise<string> => waitFor(() => { const m = re.exec(text()); return m ? (m[1] ?? m[0]) : undefined; }, START_MS, `output matching ${re}`, [output]),
-    exited: (): Promise<number | null> => waitFor(() => (exit.items.length ? { code: exit.items[0] } : undefined), EXIT_MS, "the command's exit", [exit]).then((e) => e.code),
+    line: (re: RegExp): Promise<string> =>
+      waitFor(
+        () => {
+          const m = re.exec(text());
+          return m ? (m[1] ?? m[0]) : undefined;
+        },
+        START_MS,
+        `output matching ${re}`,
+        [output],
+      ),
+    exited: (): Promise<number | null> =>
+      waitFor(() => (exit.items.length ? { code: exit.items[0] } : undefined), EXIT_MS, "the command's exit", [
+        exit,
+      ]).then((e) => e.code),
   };
 }
 
 describe("reference server command", () => {
   it("prints its URLs and agents without passwords, serves, and on SIGINT ends by itself with exit 0 (held long-poll, armed timer)", async () => {
-    const cli = startCli(["--port", "0", "--agents", "alice:pw-alice-123,bob:pw-bob-456", "--invite-timeout-ms", "60000"]);
+    const cli = startCli([
+      "--port",
+      "0",
+      "--agents",
+      "alice:pw-alice-123,bob:pw-bob-456",
+      "--invite-timeout-ms",
+      "60000",
+    ]);
     const baseUrl = await cli.line(/API root\s+(http:\/\/127\.0\.0\.1:\d+\/api\/v2)/);
     const cometdUrl = await cli.line(/CometD\s+(\S+)/);
     const control = await cli.line(/control\s+(\S+)\/inbound-emails/);
@@ -88,16 +107,43 @@ describe("reference server command", () => {
   });
 
   it("parses every option", () => {
-    expect(parseReferenceArgs(["--port", "0", "--invite-timeout-ms", "500", "--fault", "never-revoke", "--notify-budget-ms", "800", "--bayeux", "faye", "--host", "127.0.0.1"])).toMatchObject({ port: 0, inviteTimeoutMs: 500, fault: "never-revoke", notifyBudgetMs: 800, bayeux: "faye", host: "127.0.0.1" });
+    expect(
+      parseReferenceArgs([
+        "--port",
+        "0",
+        "--invite-timeout-ms",
+        "500",
+        "--fault",
+        "never-revoke",
+        "--notify-budget-ms",
+        "800",
+        "--bayeux",
+        "faye",
+        "--host",
+        "127.0.0.1",
+      ]),
+    ).toMatchObject({
+      port: 0,
+      inviteTimeoutMs: 500,
+      fault: "never-revoke",
+      notifyBudgetMs: 800,
+      bayeux: "faye",
+      host: "127.0.0.1",
+    });
     expect(parseReferenceArgs([]).port).toBe(8080);
     expect(() => parseReferenceArgs(["--bayeux", "ws"])).toThrow(UsageError);
   });
 
   it("switches allowed variations on (all, or names) and serves TLS with a certificate and key, naming a bad one", () => {
     expect(parseReferenceArgs(["--variations", "all"]).variations).toBe("all");
-    expect(parseReferenceArgs(["--variations", "empty-accept,capacity"]).variations).toEqual(["empty-accept", "capacity"]);
+    expect(parseReferenceArgs(["--variations", "empty-accept,capacity"]).variations).toEqual([
+      "empty-accept",
+      "capacity",
+    ]);
     expect(() => parseReferenceArgs(["--variations", "lenient"])).toThrow(/--variations: unknown variation "lenient"/);
     expect(() => parseReferenceArgs(["--tls-cert", "c.pem"])).toThrow(/--tls-key is needed with --tls-cert/);
-    expect(() => parseReferenceArgs(["--tls-cert", "/no/such/cert.pem", "--tls-key", "/no/such/key.pem"])).toThrow(/--tls-cert: cannot read \/no\/such\/cert.pem/);
+    expect(() => parseReferenceArgs(["--tls-cert", "/no/such/cert.pem", "--tls-key", "/no/such/key.pem"])).toThrow(
+      /--tls-cert: cannot read \/no\/such\/cert.pem/,
+    );
   });
 });

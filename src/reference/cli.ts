@@ -131,7 +131,7 @@ export function faultListing(): string[] {
 }
 
 /** Serves until SIGINT/SIGTERM (no exit code: the process ends by itself); --help and the lists exit 0. */
-async function main(argv: string[], io: CliIo): Promise<number | void> {
+async function main(argv: string[], io: CliIo): Promise<number | undefined> {
   const opts = parseReferenceArgs(argv);
   if (opts.help) {
     io.out(USAGE);

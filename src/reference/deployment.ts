@@ -57,7 +57,12 @@ export const REFERENCE_QUEUE_ENV: Readonly<Record<string, string>> = {
  * its URLs and agents, the queues it knows, the figures it declares. `overrides` wins.
  */
 export function referenceTarget(
-  server: { baseUrl: string; cometdUrl: string; controlUrl: string; agents: ReadonlyArray<{ username: string; password: string }> },
+  server: {
+    baseUrl: string;
+    cometdUrl: string;
+    controlUrl: string;
+    agents: ReadonlyArray<{ username: string; password: string }>;
+  },
   overrides: Partial<ResolvedTarget> = {},
 ): ResolvedTarget {
   const from = "the embedded reference server";

@@ -19,7 +19,7 @@ import { arbitraryOfFile, mutatedBody } from "./test-support/schema-arbitrary.js
 import { rawRequest, type RawAnswer, type RawRequest } from "./test-support/raw-http.js";
 import { basicAuth, inject } from "./test-support/client.js";
 
-export const FUZZ_RUNS = Number(process.env.GWS_FUZZ_RUNS ?? 10_000);
+const FUZZ_RUNS = Number(process.env.GWS_FUZZ_RUNS ?? 10_000);
 const SEED = process.env.GWS_FUZZ_SEED ? Number(process.env.GWS_FUZZ_SEED) : Date.now() ^ (Math.random() * 0x7fffffff);
 /** Whole-test budget: the fuzz must fit CI (2 minutes for both endpoints on a 2-core machine). */
 const BUDGET_MS = 110_000;
@@ -141,46 +141,44 @@ function memoryWatch(): { sample(): void; growthBytes(): number } {
 }
 
 describe("the reference server never answers 5xx and never crashes", () => {
-  it(
-    `REST and control API: ${FUZZ_RUNS} generated requests, every refusal in R1 form`,
-    { timeout: BUDGET_MS },
-    async () => {
-      const started = Date.now();
-      const statuses = new Map<number, number>();
-      const mem = memoryWatch();
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(restRequest, async (c) => {
-          const { req, mutation } = toRaw(c);
-          const a = await rawRequest(server.port, req);
-          if (++n % 100 === 0) mem.sample();
-          const how = `${mutation}, auth ${c.auth}, content-type ${JSON.stringify(c.contentType)}`;
-          const what = `${req.method} ${req.path.slice(0, 80)} (${how})`;
-          if (a.status === undefined) throw new Error(`${what}: no answer (${a.error})`);
-          statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-          if (a.status >= 500) throw new Error(`${what}: HTTP ${a.status} ${a.body.toString("utf8").slice(0, 200)}`);
-          if (a.status >= 400 && req.method !== "HEAD") {
-            const p = r1Problem(a);
-            if (p) throw new Error(`${what}: HTTP ${a.status} ${p}`);
-          }
-        }),
-        { numRuns: FUZZ_RUNS, seed: SEED, endOnFailure: true },
-      );
-      const seen = JSON.stringify(Object.fromEntries([...statuses].sort()));
-      const growth = (mem.growthBytes() / 2 ** 20).toFixed(1);
-      console.log(`REST fuzz: ${n} requests in ${Date.now() - started} ms; statuses ${seen}; RSS growth ${growth} MiB`);
-      expect(unexpected).toEqual([]);
-      expect(mem.growthBytes()).toBeLessThan(150 * 2 ** 20);
-      // Still serving: a valid call after the storm.
-      const after = await rawRequest(server.port, {
-        method: "POST",
-        path: "/api/v2/me/channels/email",
-        headers: [["authorization", basicAuth(agent)]],
-        body: Buffer.from('{"operationName":"Ready"}'),
-      });
-      expect(after.status).toBe(200);
-    },
-  );
+  it(`REST and control API: ${FUZZ_RUNS} generated requests, every refusal in R1 form`, {
+    timeout: BUDGET_MS,
+  }, async () => {
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    const mem = memoryWatch();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(restRequest, async (c) => {
+        const { req, mutation } = toRaw(c);
+        const a = await rawRequest(server.port, req);
+        if (++n % 100 === 0) mem.sample();
+        const how = `${mutation}, auth ${c.auth}, content-type ${JSON.stringify(c.contentType)}`;
+        const what = `${req.method} ${req.path.slice(0, 80)} (${how})`;
+        if (a.status === undefined) throw new Error(`${what}: no answer (${a.error})`);
+        statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+        if (a.status >= 500) throw new Error(`${what}: HTTP ${a.status} ${a.body.toString("utf8").slice(0, 200)}`);
+        if (a.status >= 400 && req.method !== "HEAD") {
+          const p = r1Problem(a);
+          if (p) throw new Error(`${what}: HTTP ${a.status} ${p}`);
+        }
+      }),
+      { numRuns: FUZZ_RUNS, seed: SEED, endOnFailure: true },
+    );
+    const seen = JSON.stringify(Object.fromEntries([...statuses].sort()));
+    const growth = (mem.growthBytes() / 2 ** 20).toFixed(1);
+    console.log(`REST fuzz: ${n} requests in ${Date.now() - started} ms; statuses ${seen}; RSS growth ${growth} MiB`);
+    expect(unexpected).toEqual([]);
+    expect(mem.growthBytes()).toBeLessThan(150 * 2 ** 20);
+    // Still serving: a valid call after the storm.
+    const after = await rawRequest(server.port, {
+      method: "POST",
+      path: "/api/v2/me/channels/email",
+      headers: [["authorization", basicAuth(agent)]],
+      body: Buffer.from('{"operationName":"Ready"}'),
+    });
+    expect(after.status).toBe(200);
+  });
 });
 
 // ----- Bayeux endpoint -------------------------------------------------------------------------
@@ -237,75 +235,73 @@ const bayeuxBody = fc.oneof(
 );
 
 describe("the Bayeux endpoint answers garbage and out-of-order meta messages with Bayeux errors", () => {
-  it(
-    `${FUZZ_RUNS} generated batches: no 5xx, every answer a list of Bayeux replies, no crash`,
-    { timeout: BUDGET_MS },
-    async () => {
-      const started = Date.now();
-      const mem = memoryWatch();
-      // A real session id, so that some messages reach a handshaken session out of order.
-      const hs = await rawRequest(server.port, {
-        method: "POST",
-        path: "/api/v2/notifications/handshake",
-        headers: [
-          ["content-type", "application/json"],
-          ["authorization", basicAuth(agent)],
-        ],
-        body: Buffer.from(
-          JSON.stringify([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"] }]),
-        ),
-      });
-      const clientId = (JSON.parse(hs.body.toString("utf8")) as Array<{ clientId: string }>)[0].clientId;
-      expect(typeof clientId).toBe("string");
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          bayeuxBody,
-          fc.boolean(),
-          fc.constantFrom("", "/handshake", "/connect", "/x/y"),
-          async (b, authed, suffix) => {
-            const text =
-              "raw" in b
-                ? b.raw
-                : Buffer.from(JSON.stringify(b.messages).replaceAll('"SESSION"', JSON.stringify(clientId)));
-            // A /meta/connect that the server would hold for its long-poll timeout is asked not to wait.
-            const req: RawRequest = {
-              method: "POST",
-              path: `/api/v2/notifications${suffix}`,
-              headers: [["content-type", "application/json"]],
-              body: text,
-            };
-            if (authed) req.headers.push(["authorization", basicAuth(agent)]);
-            const a = await rawRequest(server.port, req, 30_000);
-            if (++n % 100 === 0) mem.sample();
-            const what = `${b.kind} ${text.toString("utf8").slice(0, 160)}`;
-            if (a.status === undefined) throw new Error(`${what}: no answer (${a.error})`);
-            if (a.status >= 500) throw new Error(`${what}: HTTP ${a.status}`);
-            let replies: unknown;
-            try {
-              replies = JSON.parse(a.body.toString("utf8"));
-            } catch {
-              throw new Error(
-                `${what}: HTTP ${a.status} with a body that is not JSON: ${a.body.toString("latin1").slice(0, 100)}`,
-              );
-            }
-            const ok =
-              Array.isArray(replies) &&
-              replies.every(
-                (r) => r && typeof r === "object" && typeof (r as { channel?: unknown }).channel === "string",
-              );
-            if (!ok)
-              throw new Error(
-                `${what}: HTTP ${a.status} not a list of Bayeux replies: ${a.body.toString().slice(0, 200)}`,
-              );
-          },
-        ),
-        { numRuns: FUZZ_RUNS, seed: SEED, endOnFailure: true },
-      );
-      const growth = (mem.growthBytes() / 2 ** 20).toFixed(1);
-      console.log(`Bayeux fuzz: ${n} requests in ${Date.now() - started} ms; RSS growth ${growth} MiB`);
-      expect(unexpected).toEqual([]);
-      expect(mem.growthBytes()).toBeLessThan(150 * 2 ** 20);
-    },
-  );
+  it(`${FUZZ_RUNS} generated batches: no 5xx, every answer a list of Bayeux replies, no crash`, {
+    timeout: BUDGET_MS,
+  }, async () => {
+    const started = Date.now();
+    const mem = memoryWatch();
+    // A real session id, so that some messages reach a handshaken session out of order.
+    const hs = await rawRequest(server.port, {
+      method: "POST",
+      path: "/api/v2/notifications/handshake",
+      headers: [
+        ["content-type", "application/json"],
+        ["authorization", basicAuth(agent)],
+      ],
+      body: Buffer.from(
+        JSON.stringify([{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"] }]),
+      ),
+    });
+    const clientId = (JSON.parse(hs.body.toString("utf8")) as Array<{ clientId: string }>)[0].clientId;
+    expect(typeof clientId).toBe("string");
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        bayeuxBody,
+        fc.boolean(),
+        fc.constantFrom("", "/handshake", "/connect", "/x/y"),
+        async (b, authed, suffix) => {
+          const text =
+            "raw" in b
+              ? b.raw
+              : Buffer.from(JSON.stringify(b.messages).replaceAll('"SESSION"', JSON.stringify(clientId)));
+          // A /meta/connect that the server would hold for its long-poll timeout is asked not to wait.
+          const req: RawRequest = {
+            method: "POST",
+            path: `/api/v2/notifications${suffix}`,
+            headers: [["content-type", "application/json"]],
+            body: text,
+          };
+          if (authed) req.headers.push(["authorization", basicAuth(agent)]);
+          const a = await rawRequest(server.port, req, 30_000);
+          if (++n % 100 === 0) mem.sample();
+          const what = `${b.kind} ${text.toString("utf8").slice(0, 160)}`;
+          if (a.status === undefined) throw new Error(`${what}: no answer (${a.error})`);
+          if (a.status >= 500) throw new Error(`${what}: HTTP ${a.status}`);
+          let replies: unknown;
+          try {
+            replies = JSON.parse(a.body.toString("utf8"));
+          } catch {
+            throw new Error(
+              `${what}: HTTP ${a.status} with a body that is not JSON: ${a.body.toString("latin1").slice(0, 100)}`,
+            );
+          }
+          const ok =
+            Array.isArray(replies) &&
+            replies.every(
+              (r) => r && typeof r === "object" && typeof (r as { channel?: unknown }).channel === "string",
+            );
+          if (!ok)
+            throw new Error(
+              `${what}: HTTP ${a.status} not a list of Bayeux replies: ${a.body.toString().slice(0, 200)}`,
+            );
+        },
+      ),
+      { numRuns: FUZZ_RUNS, seed: SEED, endOnFailure: true },
+    );
+    const growth = (mem.growthBytes() / 2 ** 20).toFixed(1);
+    console.log(`Bayeux fuzz: ${n} requests in ${Date.now() - started} ms; RSS growth ${growth} MiB`);
+    expect(unexpected).toEqual([]);
+    expect(mem.growthBytes()).toBeLessThan(150 * 2 ** 20);
+  });
 });

@@ -12,13 +12,36 @@ import { documentedCapabilities, notificationSchemaFor } from "../contract/lifec
 import { contractValidator, formatViolations } from "../contract/validators.js";
 import { startReferenceServer, type ReferenceServer } from "./server.js";
 import { startSmtpGateway } from "./smtp-gateway.js";
-import { BayeuxClient, BUDGET, call, inject, TestAgent, waitFor, type Answer, type Json } from "./test-support/client.js";
+import {
+  BayeuxClient,
+  BUDGET,
+  call,
+  inject,
+  TestAgent,
+  waitFor,
+  type Answer,
+  type Json,
+} from "./test-support/client.js";
 import { quote } from "./world.js";
 
 let tokens = 0;
 const token = (prefix: string): string => `${prefix}-${++tokens}`;
-const email = (tok: string, extra: Json = {}): Json => ({ to: "support@cc.example", from: "pat@example.org", subject: `Order 42 [${tok}]`, text: "Hello,\nwhere is my order?", ...extra });
-const SEND = { operationName: "Send", email_object: { toAddress: "pat@example.org", fromAddress: "support@cc.example", subject: "Re: order", text: "On its way." } };
+const email = (tok: string, extra: Json = {}): Json => ({
+  to: "support@cc.example",
+  from: "pat@example.org",
+  subject: `Order 42 [${tok}]`,
+  text: "Hello,\nwhere is my order?",
+  ...extra,
+});
+const SEND = {
+  operationName: "Send",
+  email_object: {
+    toAddress: "pat@example.org",
+    fromAddress: "support@cc.example",
+    subject: "Re: order",
+    text: "On its way.",
+  },
+};
 
 /** The notification is valid against its state's schema (schemas/notifications/, N1–N5). */
 function expectSchema(n: Json): void {
@@ -38,7 +61,12 @@ const after = (agent: TestAgent, mark: number, pred: (n: Json) => boolean, what:
   agent.waitFor((n) => agent.received.indexOf(n) >= mark && pred(n), what);
 /** Which of `agents` receives a matching notification first. */
 const whoGets = (agents: TestAgent[], pred: (n: Json) => boolean, what: string): Promise<TestAgent> =>
-  waitFor(() => agents.find((a) => a.received.some(pred)), BUDGET.notifyMs, what, agents.map((a) => a.bayeux.received));
+  waitFor(
+    () => agents.find((a) => a.received.some(pred)),
+    BUDGET.notifyMs,
+    what,
+    agents.map((a) => a.bayeux.received),
+  );
 
 async function connectAll(server: ReferenceServer, count: number, ready = true): Promise<TestAgent[]> {
   return Promise.all(server.agents.slice(0, count).map((a) => TestAgent.connect(server, a, { ready })));
@@ -69,12 +97,25 @@ describe("operations end to end (three Ready agents)", () => {
     const answer = await agent.op(id, body);
     expect(answer.status, answer.text).toBe(200);
     const rid = String(answer.body?.replyInteractionId);
-    return { answer, created: await agent.waitFor((n) => n.id === rid && n.state === "ReplyCreated", `ReplyCreated ${rid}`) };
+    return {
+      answer,
+      created: await agent.waitFor((n) => n.id === rid && n.state === "ReplyCreated", `ReplyCreated ${rid}`),
+    };
   }
 
   it("O1, N2, N3: inject → Invited with every field → Accept answers ok → Accepted carrying the e-mail, attachments, receivedAt", async () => {
     const tok = token("accept");
-    const id = await inject(server.controlUrl, email(tok, { agent: "agent1", replyTo: "replies@example.org", cc: "boss@example.org", structuredText: "<p>Hello</p>", structuredTextMimeType: "text/html", attachments: [{ name: "order.txt", mimetype: "text/plain", contentBase64: "aGVsbG8=" }] }));
+    const id = await inject(
+      server.controlUrl,
+      email(tok, {
+        agent: "agent1",
+        replyTo: "replies@example.org",
+        cc: "boss@example.org",
+        structuredText: "<p>Hello</p>",
+        structuredTextMimeType: "text/html",
+        attachments: [{ name: "order.txt", mimetype: "text/plain", contentBase64: "aGVsbG8=" }],
+      }),
+    );
     const invited = await a1.invited(tok);
     expectSchema(invited);
     expect(invited).toEqual({
@@ -94,46 +135,112 @@ describe("operations end to end (three Ready agents)", () => {
     expectOk(await a1.op(id, { operationName: "Accept" }));
     const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
     expectSchema(acc);
-    expect(acc).toMatchObject({ messageTypeName: "InteractionStateMessage", channel: "email", interactionType: "Email", interactionSubType: "InboundNew", userData: expect.any(Object), currentQueue: expect.any(String) });
-    expect(acc.email_object).toMatchObject({ ToAddress: "support@cc.example", FromAddress: "pat@example.org", CCAddresses: "boss@example.org", Subject: `Order 42 [${tok}]`, Text: "Hello,\nwhere is my order?", MimeType: "text/plain", StructuredText: "<p>Hello</p>", StructuredTextMimeType: "text/html" });
-    expect(acc.email_object.attachments).toEqual([{ id: expect.any(String), name: "order.txt", size: 5, mimetype: "text/plain" }]);
+    expect(acc).toMatchObject({
+      messageTypeName: "InteractionStateMessage",
+      channel: "email",
+      interactionType: "Email",
+      interactionSubType: "InboundNew",
+      userData: expect.any(Object),
+      currentQueue: expect.any(String),
+    });
+    expect(acc.email_object).toMatchObject({
+      ToAddress: "support@cc.example",
+      FromAddress: "pat@example.org",
+      CCAddresses: "boss@example.org",
+      Subject: `Order 42 [${tok}]`,
+      Text: "Hello,\nwhere is my order?",
+      MimeType: "text/plain",
+      StructuredText: "<p>Hello</p>",
+      StructuredTextMimeType: "text/html",
+    });
+    expect(acc.email_object.attachments).toEqual([
+      { id: expect.any(String), name: "order.txt", size: 5, mimetype: "text/plain" },
+    ]);
     expect(new Date(acc.receivedAt).toISOString()).toBe(acc.receivedAt);
     expect(acc.capabilities).toEqual([...documentedCapabilities("Accepted")]);
     // N7: exactly one Accepted (the barrier proves nothing else was on its way).
     await a1.sync();
-    expect(a1.seen().slice(mark).filter((n) => n.id === id).map((n) => n.state)).toEqual(["Accepted"]);
+    expect(
+      a1
+        .seen()
+        .slice(mark)
+        .filter((n) => n.id === id)
+        .map((n) => n.state),
+    ).toEqual(["Accepted"]);
   });
 
   it("O3: Reply → To = Reply-To, From = inbound To, Subject = prefix + subject, Text empty; then O6 Send: ok, and the reply has left the agent", async () => {
     const { id, tok } = await accepted(a1, { replyTo: "replies@example.org", cc: "boss@example.org" });
-    const { answer, created } = await replyOf(a1, id, { operationName: "Reply", subjectPrefix: "Re: ", queueName: "drafts" });
+    const { answer, created } = await replyOf(a1, id, {
+      operationName: "Reply",
+      subjectPrefix: "Re: ",
+      queueName: "drafts",
+    });
     expect(answer.body).toEqual({ status: "ok", replyInteractionId: created.id }); // R1: Reply MAY carry it
     expectSchema(created);
     expect(created.id).not.toBe(id); // N4: a new interaction
-    expect(created).toMatchObject({ interactionType: "Email", interactionSubType: "OutboundReply", state: "ReplyCreated", capabilities: [...documentedCapabilities("ReplyCreated")] });
-    expect(created.email_object).toEqual({ ToAddress: "replies@example.org", FromAddress: "support@cc.example", Subject: `Re: Order 42 [${tok}]`, Text: "", MimeType: "text/plain" });
+    expect(created).toMatchObject({
+      interactionType: "Email",
+      interactionSubType: "OutboundReply",
+      state: "ReplyCreated",
+      capabilities: [...documentedCapabilities("ReplyCreated")],
+    });
+    expect(created.email_object).toEqual({
+      ToAddress: "replies@example.org",
+      FromAddress: "support@cc.example",
+      Subject: `Re: Order 42 [${tok}]`,
+      Text: "",
+      MimeType: "text/plain",
+    });
 
     expectOk(await a1.op(created.id, SEND));
-    expectError(await a1.op(created.id, SEND), 409, /Send is not allowed on interaction \w+ in state Sent; agent1 no longer holds it/);
+    expectError(
+      await a1.op(created.id, SEND),
+      409,
+      /Send is not allowed on interaction \w+ in state Sent; agent1 no longer holds it/,
+    );
     // The inbound interaction stays Accepted with the agent (O3): another Reply works.
     expect((await a1.op(id, { operationName: "Reply" })).status).toBe(200);
   });
 
   it("O3 quoting: start line first, then each inbound line indented; without Reply-To the reply goes to From", async () => {
     const { id } = await accepted(a1);
-    const quoted = await replyOf(a1, id, { operationName: "Reply", quoteOriginal: true, replyToStartLine: "Pat wrote:", indentCharacter: "> " });
-    expect(quoted.created.email_object).toMatchObject({ ToAddress: "pat@example.org", FromAddress: "support@cc.example", Text: "Pat wrote:\n> Hello,\n> where is my order?" });
+    const quoted = await replyOf(a1, id, {
+      operationName: "Reply",
+      quoteOriginal: true,
+      replyToStartLine: "Pat wrote:",
+      indentCharacter: "> ",
+    });
+    expect(quoted.created.email_object).toMatchObject({
+      ToAddress: "pat@example.org",
+      FromAddress: "support@cc.example",
+      Text: "Pat wrote:\n> Hello,\n> where is my order?",
+    });
     const plain = await replyOf(a1, id, { operationName: "Reply", quoteOriginal: true });
     expect(plain.created.email_object.Text).toBe("Hello,\nwhere is my order?");
     expect(quote("a\r\nb", "On Monday:", "| ")).toBe("On Monday:\n| a\n| b");
   });
 
   it("O4: ReplyAll copies CC, quotes by default, and answers the id of the ReplyCreated that follows", async () => {
-    const { id, tok } = await accepted(a1, { replyTo: "replies@example.org", cc: "boss@example.org, desk@example.org" });
-    const { answer, created } = await replyOf(a1, id, { operationName: "ReplyAll", subjectPrefix: "RE: ", indentCharacter: ">" });
+    const { id, tok } = await accepted(a1, {
+      replyTo: "replies@example.org",
+      cc: "boss@example.org, desk@example.org",
+    });
+    const { answer, created } = await replyOf(a1, id, {
+      operationName: "ReplyAll",
+      subjectPrefix: "RE: ",
+      indentCharacter: ">",
+    });
     expect(answer.body).toEqual({ status: "ok", replyInteractionId: created.id });
     expectSchema(created);
-    expect(created.email_object).toEqual({ ToAddress: "replies@example.org", FromAddress: "support@cc.example", CCAddresses: "boss@example.org, desk@example.org", Subject: `RE: Order 42 [${tok}]`, Text: ">Hello,\n>where is my order?", MimeType: "text/plain" });
+    expect(created.email_object).toEqual({
+      ToAddress: "replies@example.org",
+      FromAddress: "support@cc.example",
+      CCAddresses: "boss@example.org, desk@example.org",
+      Subject: `RE: Order 42 [${tok}]`,
+      Text: ">Hello,\n>where is my order?",
+      MimeType: "text/plain",
+    });
     const unquoted = await replyOf(a1, id, { operationName: "ReplyAll", quoteOriginal: false });
     expect(unquoted.created.email_object.Text).toBe("");
   });
@@ -145,7 +252,11 @@ describe("operations end to end (three Ready agents)", () => {
     expectSchema(created);
     expect(created.email_object.ToAddress).toBe("");
     const { toAddress: _drop, ...noTo } = SEND.email_object;
-    expectError(await a1.op(created.id, { operationName: "Send", email_object: noTo }), 400, /\$\.email_object\.toAddress: expected a value \(required field\)/);
+    expectError(
+      await a1.op(created.id, { operationName: "Send", email_object: noTo }),
+      400,
+      /\$\.email_object\.toAddress: expected a value \(required field\)/,
+    );
     expectOk(await a1.op(created.id, SEND)); // the failure changed nothing
   });
 
@@ -160,13 +271,29 @@ describe("operations end to end (three Ready agents)", () => {
 
   it("O8: CreateEmail (also with a trailing slash) → ReplyCreated of the requested subtype, else OutboundReply, owned by the agent", async () => {
     const subtype = token("OutboundNew");
-    expectOk(await a2.post("/me/interactions", { operationName: "CreateEmail", queueName: "outbound", interactionType: "Outbound", interactionSubType: subtype }));
+    expectOk(
+      await a2.post("/me/interactions", {
+        operationName: "CreateEmail",
+        queueName: "outbound",
+        interactionType: "Outbound",
+        interactionSubType: subtype,
+      }),
+    );
     const created = await a2.waitFor((n) => n.interactionSubType === subtype, "ReplyCreated of the requested subtype");
     expectSchema(created);
-    expect(created).toMatchObject({ state: "ReplyCreated", interactionType: "Email", capabilities: [...documentedCapabilities("ReplyCreated")] });
+    expect(created).toMatchObject({
+      state: "ReplyCreated",
+      interactionType: "Email",
+      capabilities: [...documentedCapabilities("ReplyCreated")],
+    });
     const mark = a2.received.length;
     expectOk(await a2.post("/me/interactions/", { operationName: "CreateEmail", queueName: "outbound" }));
-    const plain = await after(a2, mark, (n) => n.state === "ReplyCreated", "ReplyCreated of CreateEmail without a subtype");
+    const plain = await after(
+      a2,
+      mark,
+      (n) => n.state === "ReplyCreated",
+      "ReplyCreated of CreateEmail without a subtype",
+    );
     expect(plain.interactionSubType).toBe("OutboundReply");
     expectOk(await a2.op(plain.id, SEND));
   });
@@ -186,7 +313,11 @@ describe("operations end to end (three Ready agents)", () => {
   it("O10, O11: StopProcessing and PlaceInQueue answer ok; later operations fail naming the state", async () => {
     const stopped = await accepted(a1);
     expectOk(await a1.op(stopped.id, { operationName: "StopProcessing", reason: "done" }));
-    expectError(await a1.op(stopped.id, { operationName: "Reply" }), 409, /Reply is not allowed on interaction \w+ in state Stopped.*\(allowed: none; capabilities: none\)/);
+    expectError(
+      await a1.op(stopped.id, { operationName: "Reply" }),
+      409,
+      /Reply is not allowed on interaction \w+ in state Stopped.*\(allowed: none; capabilities: none\)/,
+    );
     const queued = await accepted(a1);
     expectOk(await a1.op(queued.id, { operationName: "PlaceInQueue", queueName: "later" }));
     expectError(await a1.op(queued.id, { operationName: "StopProcessing" }), 409, /in state Queued/);
@@ -206,7 +337,14 @@ describe("operations end to end (three Ready agents)", () => {
     expectError(await third.op(id, { operationName: "Accept" }), 409, /in state Rejected/);
     await Promise.all([a1, a2, a3].map((a) => a.sync()));
     // Each agent was offered it once; nobody got it a second time.
-    expect([a1, a2, a3].map((a) => a.seen().filter((n) => n.id === id).map((n) => n.state))).toEqual([["Invited"], ["Invited"], ["Invited"]]);
+    expect(
+      [a1, a2, a3].map((a) =>
+        a
+          .seen()
+          .filter((n) => n.id === id)
+          .map((n) => n.state),
+      ),
+    ).toEqual([["Invited"], ["Invited"], ["Invited"]]);
   });
 
   it("N5: an unanswered invitation is revoked after its revokeAfterMs hint; Accept then fails; it is not offered again", async () => {
@@ -215,10 +353,24 @@ describe("operations end to end (three Ready agents)", () => {
     await a3.invited(tok);
     const revoked = await a3.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked");
     expectSchema(revoked);
-    expect(revoked).toEqual({ messageTypeName: "InteractionStateMessage", id, channel: "email", email_object: { subject: `Order 42 [${tok}]` }, state: "Revoked", capabilities: [] });
+    expect(revoked).toEqual({
+      messageTypeName: "InteractionStateMessage",
+      id,
+      channel: "email",
+      email_object: { subject: `Order 42 [${tok}]` },
+      state: "Revoked",
+      capabilities: [],
+    });
     expectError(await a3.op(id, { operationName: "Accept" }), 409, /in state Revoked; agent3 no longer holds it/);
     await Promise.all([a1, a2, a3].map((a) => a.sync()));
-    expect([a1, a2, a3].flatMap((a) => a.seen().filter((n) => n.id === id).map((n) => `${a.name}:${n.state}`))).toEqual(["agent3:Invited", "agent3:Revoked"]);
+    expect(
+      [a1, a2, a3].flatMap((a) =>
+        a
+          .seen()
+          .filter((n) => n.id === id)
+          .map((n) => `${a.name}:${n.state}`),
+      ),
+    ).toEqual(["agent3:Invited", "agent3:Revoked"]);
   });
 
   it("several CometD sessions of one agent all receive its notifications", async () => {
@@ -228,7 +380,11 @@ describe("operations end to end (three Ready agents)", () => {
       const tok = token("two-sessions");
       const id = await inject(server.controlUrl, email(tok, { agent: "agent1" }));
       await a1.invited(tok);
-      await extra.waitFor((n) => n.id === id && n.state === "Invited", BUDGET.notifyMs, "Invited on the second session");
+      await extra.waitFor(
+        (n) => n.id === id && n.state === "Invited",
+        BUDGET.notifyMs,
+        "Invited on the second session",
+      );
     } finally {
       await extra.close();
     }
@@ -239,7 +395,11 @@ describe("operations end to end (three Ready agents)", () => {
     for (const [i, mine] of runs.entries()) {
       const other = [a2, a1][i];
       const mark = other.received.length;
-      expectError(await other.op(mine.id, { operationName: "StopProcessing" }), 403, new RegExp(`not offered to or owned by ${other.name} \\(T8\\)`));
+      expectError(
+        await other.op(mine.id, { operationName: "StopProcessing" }),
+        403,
+        new RegExp(`not offered to or owned by ${other.name} \\(T8\\)`),
+      );
       await other.sync();
       expect(other.received.slice(mark).filter((n) => n.id === mine.id)).toEqual([]);
     }
@@ -327,13 +487,23 @@ describe("bad input: precise failure answers, never a 5xx, no state change", () 
   });
 
   it("a body over 1 MiB → 413", async () => {
-    expectError(await a1.post("/me/interactions/X", undefined, { raw: JSON.stringify({ operationName: "Reply", subjectPrefix: "x".repeat(1024 * 1024) }) }), 413, /over 1 MiB/);
+    expectError(
+      await a1.post("/me/interactions/X", undefined, {
+        raw: JSON.stringify({ operationName: "Reply", subjectPrefix: "x".repeat(1024 * 1024) }),
+      }),
+      413,
+      /over 1 MiB/,
+    );
   });
 
   it("unknown path → 404; wrong method → 405 with Allow: POST", async () => {
     expectError(await a1.post("/me/nothing", {}), 404, /no such resource: \/api\/v2\/me\/nothing/);
     expectError(await call(`${server.controlUrl}/elsewhere`, { json: {} }), 404, /no such resource/);
-    for (const [method, path] of [["GET", "/me/interactions/X"], ["PUT", "/me/interactions"], ["DELETE", "/me/channels/email"]]) {
+    for (const [method, path] of [
+      ["GET", "/me/interactions/X"],
+      ["PUT", "/me/interactions"],
+      ["DELETE", "/me/channels/email"],
+    ]) {
       const a = await a1.post(path, undefined, { method });
       expectError(a, 405, new RegExp(`${method} is not allowed`));
       expect(a.headers.allow).toBe("POST");
@@ -348,8 +518,14 @@ describe("bad input: precise failure answers, never a 5xx, no state change", () 
     await a1.invited(tok);
     const attempts = [
       await call(url(`/me/interactions/${id}`), { json: { operationName: "Accept" } }),
-      await call(url(`/me/interactions/${id}`), { json: { operationName: "Accept" }, auth: { username: "agent1", password: "wrong" } }),
-      await call(url(`/me/interactions/${id}`), { json: { operationName: "Accept" }, auth: { username: "nobody", password: "secret1" } }),
+      await call(url(`/me/interactions/${id}`), {
+        json: { operationName: "Accept" },
+        auth: { username: "agent1", password: "wrong" },
+      }),
+      await call(url(`/me/interactions/${id}`), {
+        json: { operationName: "Accept" },
+        auth: { username: "nobody", password: "secret1" },
+      }),
       await call(url("/me/channels/email"), { json: { operationName: "Ready" }, cookie: "JSESSIONID=forged" }),
     ];
     for (const a of attempts) {
@@ -357,26 +533,68 @@ describe("bad input: precise failure answers, never a 5xx, no state change", () 
       expect(a.headers["www-authenticate"]).toMatch(/^Basic realm=/);
     }
     await a1.sync();
-    expect(a1.seen().filter((n) => n.id === id).map((n) => n.state)).toEqual(["Invited"]);
+    expect(
+      a1
+        .seen()
+        .filter((n) => n.id === id)
+        .map((n) => n.state),
+    ).toEqual(["Invited"]);
     expectOk(await a1.op(id, { operationName: "Accept" })); // still Invited: the refused calls changed nothing
   });
 
   it("T4 MAY: the server sets JSESSIONID and accepts it back alone; wrong Basic credentials are refused even with it", async () => {
     expect(a1.cookie).toMatch(/^JSESSIONID=\w+$/);
     expectOk(await call(url("/me/channels/email"), { json: { operationName: "Ready" }, cookie: a1.cookie }));
-    expectError(await call(url("/me/channels/email"), { json: { operationName: "Ready" }, cookie: a1.cookie, auth: { username: "agent1", password: "x" } }), 401, /authentication/);
+    expectError(
+      await call(url("/me/channels/email"), {
+        json: { operationName: "Ready" },
+        cookie: a1.cookie,
+        auth: { username: "agent1", password: "x" },
+      }),
+      401,
+      /authentication/,
+    );
   });
 
   it("R3: missing or unknown operationName, non-object bodies, wrong types, missing fields, wrong path → 400 naming the field, the expectation and the rule", async () => {
     expectError(await a1.post("/me/interactions/X", {}), 400, /^operationName is missing \(R3\)$/);
-    expectError(await a1.post("/me/interactions/X", { operationName: 7 }), 400, /operationName must be a string, got 7/);
-    expectError(await a1.post("/me/interactions/X", { operationName: "Teleport" }), 400, /unknown operationName "Teleport"; known: Accept, Reject/);
-    for (const body of [[], null, "Accept", 42]) expectError(await a1.post("/me/interactions/X", body), 400, /must be a JSON object/);
-    expectError(await a1.post("/me/interactions/X", { operationName: "Reply", quoteOriginal: "yes" }), 400, /invalid Reply request: \$\.quoteOriginal: expected type boolean, got "yes" \(rule O3/);
-    expectError(await a1.post("/me/interactions/X", { operationName: "Transfer" }), 400, /invalid Transfer request: .*targetAgent|queueName/);
-    expectError(await a1.post("/me/interactions", { operationName: "CreateEmail" }), 400, /\$\.queueName: expected a value \(required field\)/);
-    expectError(await a1.post("/me/interactions", { operationName: "Reply" }), 400, /Reply is an operation on one interaction: POST \/me\/interactions\/\{id\} \(T2\)/);
-    expectError(await a1.post("/me/interactions/X", { operationName: "CreateEmail", queueName: "q" }), 400, /posted on \/me\/interactions, not on an interaction \(T3\)/);
+    expectError(
+      await a1.post("/me/interactions/X", { operationName: 7 }),
+      400,
+      /operationName must be a string, got 7/,
+    );
+    expectError(
+      await a1.post("/me/interactions/X", { operationName: "Teleport" }),
+      400,
+      /unknown operationName "Teleport"; known: Accept, Reject/,
+    );
+    for (const body of [[], null, "Accept", 42])
+      expectError(await a1.post("/me/interactions/X", body), 400, /must be a JSON object/);
+    expectError(
+      await a1.post("/me/interactions/X", { operationName: "Reply", quoteOriginal: "yes" }),
+      400,
+      /invalid Reply request: \$\.quoteOriginal: expected type boolean, got "yes" \(rule O3/,
+    );
+    expectError(
+      await a1.post("/me/interactions/X", { operationName: "Transfer" }),
+      400,
+      /invalid Transfer request: .*targetAgent|queueName/,
+    );
+    expectError(
+      await a1.post("/me/interactions", { operationName: "CreateEmail" }),
+      400,
+      /\$\.queueName: expected a value \(required field\)/,
+    );
+    expectError(
+      await a1.post("/me/interactions", { operationName: "Reply" }),
+      400,
+      /Reply is an operation on one interaction: POST \/me\/interactions\/\{id\} \(T2\)/,
+    );
+    expectError(
+      await a1.post("/me/interactions/X", { operationName: "CreateEmail", queueName: "q" }),
+      400,
+      /posted on \/me\/interactions, not on an interaction \(T3\)/,
+    );
     expectError(await a1.post("/me/channels/email", { operationName: "Sleepy" }), 400, /invalid channel request/);
     expectError(await a1.post("/me/channels/sms", { operationName: "Ready" }), 404, /unknown channel sms/);
   });
@@ -386,19 +604,45 @@ describe("bad input: precise failure answers, never a 5xx, no state change", () 
     const tok = token("state");
     const id = await inject(server.controlUrl, email(tok, { agent: "agent1" }));
     await a1.invited(tok);
-    expectError(await a1.op(id, SEND), 409, new RegExp(`^Send is not allowed on interaction ${id} in state Invited \\(allowed: Accept, Reject; capabilities: Accept, Reject\\) \\(R3\\)$`));
+    expectError(
+      await a1.op(id, SEND),
+      409,
+      new RegExp(
+        `^Send is not allowed on interaction ${id} in state Invited \\(allowed: Accept, Reject; capabilities: Accept, Reject\\) \\(R3\\)$`,
+      ),
+    );
     expectError(await a1.op(id, { operationName: "Forward" }), 409, /state Invited/);
     expectOk(await a1.op(id, { operationName: "Accept" }));
     await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
-    expectError(await a1.op(id, { operationName: "Accept" }), 409, /allowed: Transfer, Reply, ReplyAll, StopProcessing, PlaceInQueue, Forward; capabilities: Transfer, Reply/);
-    expectError(await a1.op(id, { operationName: "Transfer", targetAgent: "ghost" }), 400, /targetAgent "ghost" is not an agent of this server \(O9\)/);
+    expectError(
+      await a1.op(id, { operationName: "Accept" }),
+      409,
+      /allowed: Transfer, Reply, ReplyAll, StopProcessing, PlaceInQueue, Forward; capabilities: Transfer, Reply/,
+    );
+    expectError(
+      await a1.op(id, { operationName: "Transfer", targetAgent: "ghost" }),
+      400,
+      /targetAgent "ghost" is not an agent of this server \(O9\)/,
+    );
     expectOk(await a1.op(id, { operationName: "StopProcessing" })); // none of the failures changed its state
   });
 
   it("the control API: a bad injection → 400 naming the field", async () => {
-    expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { to: "x" } }), 400, /^invalid inbound e-mail: \$\.from: expected a value \(required field\)/);
-    expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), revokeAfterMs: "soon" } }), 400, /\$\.revokeAfterMs: expected type integer/);
-    expectError(await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), priority: 1 } }), 400, /priority/);
+    expectError(
+      await call(`${server.controlUrl}/inbound-emails`, { json: { to: "x" } }),
+      400,
+      /^invalid inbound e-mail: \$\.from: expected a value \(required field\)/,
+    );
+    expectError(
+      await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), revokeAfterMs: "soon" } }),
+      400,
+      /\$\.revokeAfterMs: expected type integer/,
+    );
+    expectError(
+      await call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), priority: 1 } }),
+      400,
+      /priority/,
+    );
     // Addresses are addresses (schemas/control/inbound-email.schema.json $defs/address).
     const injectWith = (extra: Record<string, unknown>) =>
       call(`${server.controlUrl}/inbound-emails`, { json: { ...email("x"), ...extra } });
@@ -468,17 +712,43 @@ describe("CometD authentication (T5)", () => {
 describe("inbound e-mail through SMTP and Bayeux through faye", () => {
   it("smtp: a real SMTP conversation (nodemailer → the smtp-server gateway) queues the e-mail with its CC, Reply-To and attachment", async () => {
     const server = await startReferenceServer();
-    const gateway = await startSmtpGateway({ controlUrl: server.controlUrl, auth: { username: "mailer", password: "mail-pass" } });
+    const gateway = await startSmtpGateway({
+      controlUrl: server.controlUrl,
+      auth: { username: "mailer", password: "mail-pass" },
+    });
     const [a1] = await connectAll(server, 1);
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: gateway.port, secure: false, ignoreTLS: true, auth: { user: "mailer", pass: "mail-pass" } });
+    const transport = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: gateway.port,
+      secure: false,
+      ignoreTLS: true,
+      auth: { user: "mailer", pass: "mail-pass" },
+    });
     try {
       const tok = token("smtp");
-      await transport.sendMail({ from: "pat@example.org", to: "support@cc.example", cc: "boss@example.org", replyTo: "r@example.org", subject: tok, text: "hello\nthere", headers: { "X-GWS-Agent": "agent1" }, attachments: [{ filename: "a.txt", contentType: "text/plain", content: "hi" }] });
+      await transport.sendMail({
+        from: "pat@example.org",
+        to: "support@cc.example",
+        cc: "boss@example.org",
+        replyTo: "r@example.org",
+        subject: tok,
+        text: "hello\nthere",
+        headers: { "X-GWS-Agent": "agent1" },
+        attachments: [{ filename: "a.txt", contentType: "text/plain", content: "hi" }],
+      });
       const inv = await a1.invited(tok);
       expectOk(await a1.op(inv.id, { operationName: "Accept" }));
       const acc = await a1.waitFor((n) => n.id === inv.id && n.state === "Accepted", "Accepted");
-      expect(acc.email_object).toMatchObject({ ToAddress: "support@cc.example", FromAddress: "pat@example.org", CCAddresses: "boss@example.org", Subject: tok, Text: "hello\nthere" });
-      expect(acc.email_object.attachments).toEqual([expect.objectContaining({ name: "a.txt", mimetype: "text/plain", size: 2 })]);
+      expect(acc.email_object).toMatchObject({
+        ToAddress: "support@cc.example",
+        FromAddress: "pat@example.org",
+        CCAddresses: "boss@example.org",
+        Subject: tok,
+        Text: "hello\nthere",
+      });
+      expect(acc.email_object.attachments).toEqual([
+        expect.objectContaining({ name: "a.txt", mimetype: "text/plain", size: 2 }),
+      ]);
       expect(gateway.received).toEqual([{ subject: tok, queued: true }]);
       const reply = await a1.op(inv.id, { operationName: "Reply" });
       const created = await a1.waitFor((n) => n.id === reply.body?.replyInteractionId, "ReplyCreated");
@@ -513,7 +783,14 @@ describe("options", () => {
   it("refuses an agent list it could not serve, and an unknown fault, before listening", async () => {
     await expect(startReferenceServer({ agents: [] })).rejects.toThrow(/at least one agent/);
     await expect(startReferenceServer({ agents: [{ username: "a:b", password: "x" }] })).rejects.toThrow(/without ":"/);
-    await expect(startReferenceServer({ agents: [{ username: "a", password: "x" }, { username: "a", password: "y" }] })).rejects.toThrow(/a is listed twice/);
+    await expect(
+      startReferenceServer({
+        agents: [
+          { username: "a", password: "x" },
+          { username: "a", password: "y" },
+        ],
+      }),
+    ).rejects.toThrow(/a is listed twice/);
     await expect(startReferenceServer({ fault: "nope" })).rejects.toThrow(/unknown fault "nope"; valid faults: /);
   });
 
@@ -525,7 +802,14 @@ describe("options", () => {
       expect(server.controlUrl).toBe(`http://127.0.0.1:${server.port}/control`);
       const zoe = await TestAgent.connect(server, server.agents[0]);
       await zoe.close();
-      expect((await call(`${server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" }, auth: { username: "agent1", password: "secret1" } })).status).toBe(401);
+      expect(
+        (
+          await call(`${server.baseUrl}/me/channels/email`, {
+            json: { operationName: "Ready" },
+            auth: { username: "agent1", password: "secret1" },
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await server.close();
     }

@@ -70,7 +70,10 @@ function checkAgents(agents: AgentAccount[]): AgentAccount[] {
   if (agents.length === 0) throw new Error("startReferenceServer: at least one agent is needed");
   const seen = new Set<string>();
   for (const a of agents) {
-    if (!a.username || a.username.includes(":")) throw new Error(`startReferenceServer: agent username ${JSON.stringify(a.username)} must be non-empty and without ":"`);
+    if (!a.username || a.username.includes(":"))
+      throw new Error(
+        `startReferenceServer: agent username ${JSON.stringify(a.username)} must be non-empty and without ":"`,
+      );
     if (!a.password) throw new Error(`startReferenceServer: agent ${a.username} has no password`);
     if (seen.has(a.username)) throw new Error(`startReferenceServer: agent ${a.username} is listed twice`);
     seen.add(a.username);
@@ -176,7 +179,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     return faults.acceptAnyCredentials ? agents[0].username : undefined;
   };
   const mount = `${API_ROOT}/notifications`;
-  const handshakeAuth = (req: IncomingMessage): string | undefined => authenticate(req) ?? (faults.acceptAnyHandshake ? agents[0].username : undefined);
+  const handshakeAuth = (req: IncomingMessage): string | undefined =>
+    authenticate(req) ?? (faults.acceptAnyHandshake ? agents[0].username : undefined);
   // faye (a development dependency, for the peer checks) is loaded only when asked for.
   bayeux =
     options.bayeux === "faye"
@@ -193,9 +197,14 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };
-  const refuse = (res: ServerResponse, a: JsonAnswer, operation?: string): void => answerWith(res, { answer: a, deliveries: [] }, operation);
+  const refuse = (res: ServerResponse, a: JsonAnswer, operation?: string): void =>
+    answerWith(res, { answer: a, deliveries: [] }, operation);
 
-  const readJson = async (req: IncomingMessage, res: ServerResponse, operation?: string): Promise<{ body: unknown } | undefined> => {
+  const readJson = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    operation?: string,
+  ): Promise<{ body: unknown } | undefined> => {
     let text: string;
     try {
       text = await readBody(req);
@@ -231,12 +240,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const interaction = /^\/api\/v2\/me\/interactions?\/([^/]+)$/.exec(path); // singular: the page's typo, accepted (T2 MAY)
     const collection = /^\/api\/v2\/me\/interactions\/?$/.test(path);
     if (!channel && !interaction && !collection) return refuse(res, errorAnswer(404, `no such resource: ${path}`));
-    if (req.method !== "POST") return refuse(res, errorAnswer(405, `${req.method} is not allowed on ${path}; use POST`, { allow: "POST" }));
+    if (req.method !== "POST")
+      return refuse(res, errorAnswer(405, `${req.method} is not allowed on ${path}; use POST`, { allow: "POST" }));
 
     const agent = authenticate(req);
     if (!agent) {
       req.resume();
-      return refuse(res, errorAnswer(401, "authentication required: HTTP Basic credentials of an agent (T4)", { "www-authenticate": 'Basic realm="GWS"' }));
+      return refuse(
+        res,
+        errorAnswer(401, "authentication required: HTTP Basic credentials of an agent (T4)", {
+          "www-authenticate": 'Basic realm="GWS"',
+        }),
+      );
     }
     // Session cookie (T4 MAY): set on the first authenticated call, returned by clients after.
     const cookies = parseCookies(req.headers.cookie);
@@ -247,7 +262,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
 
     if (channel) {
-      if (channel[1] !== "email") return refuse(res, errorAnswer(404, `unknown channel ${channel[1]}; this server has the email channel`));
+      if (channel[1] !== "email")
+        return refuse(res, errorAnswer(404, `unknown channel ${channel[1]}; this server has the email channel`));
       const parsed = await readJson(req, res, "channel");
       if (parsed) answerWith(res, world.setChannel(agent, parsed.body), "channel");
       return;
@@ -258,7 +274,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         id = decodeURIComponent(interaction[1]);
       } catch {
         req.resume();
-        return refuse(res, errorAnswer(400, `the interaction id in ${path} is not valid percent-encoding`), "operation");
+        return refuse(
+          res,
+          errorAnswer(400, `the interaction id in ${path} is not valid percent-encoding`),
+          "operation",
+        );
       }
     }
     const parsed = await readJson(req, res, "operation");

@@ -26,14 +26,19 @@ function addresses(a: AddressObject | AddressObject[] | undefined): string | und
 }
 
 /** Starts an SMTP server on 127.0.0.1 that feeds `controlUrl`/inbound-emails. */
-export async function startSmtpGateway(opts: { controlUrl: string; port?: number; auth?: { username: string; password: string } }): Promise<SmtpGateway> {
+export async function startSmtpGateway(opts: {
+  controlUrl: string;
+  port?: number;
+  auth?: { username: string; password: string };
+}): Promise<SmtpGateway> {
   const received: SmtpGateway["received"] = [];
   const server = new SMTPServer({
     authOptional: !opts.auth,
     disabledCommands: ["STARTTLS"],
     logger: false,
     onAuth(auth, _session, cb) {
-      if (opts.auth && auth.username === opts.auth.username && auth.password === opts.auth.password) cb(null, { user: auth.username });
+      if (opts.auth && auth.username === opts.auth.username && auth.password === opts.auth.password)
+        cb(null, { user: auth.username });
       else cb(new Error("invalid credentials"));
     },
     onData(stream, _session, cb) {
@@ -51,9 +56,17 @@ export async function startSmtpGateway(opts: { controlUrl: string; port?: number
             text: (mail.text ?? "").replace(/\n$/, ""),
             ...(addresses(mail.replyTo) ? { replyTo: addresses(mail.replyTo) } : {}),
             ...(addresses(mail.cc) ? { cc: addresses(mail.cc) } : {}),
-            ...(typeof mail.html === "string" ? { structuredText: mail.html, structuredTextMimeType: "text/html" } : {}),
+            ...(typeof mail.html === "string"
+              ? { structuredText: mail.html, structuredTextMimeType: "text/html" }
+              : {}),
             ...(mail.attachments.length
-              ? { attachments: mail.attachments.map((a) => ({ name: a.filename ?? "attachment", mimetype: a.contentType, contentBase64: a.content.toString("base64") })) }
+              ? {
+                  attachments: mail.attachments.map((a) => ({
+                    name: a.filename ?? "attachment",
+                    mimetype: a.contentType,
+                    contentBase64: a.content.toString("base64"),
+                  })),
+                }
               : {}),
             ...(header(SMTP_HEADER_AGENT) ? { agent: header(SMTP_HEADER_AGENT) } : {}),
             ...(revoke && /^\d+$/.test(revoke) ? { revokeAfterMs: Number(revoke) } : {}),
@@ -82,7 +95,9 @@ export async function startSmtpGateway(opts: { controlUrl: string; port?: number
   });
   const address = (server as unknown as { server: import("node:net").Server }).server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  const userInfo = opts.auth ? `${encodeURIComponent(opts.auth.username)}:${encodeURIComponent(opts.auth.password)}@` : "";
+  const userInfo = opts.auth
+    ? `${encodeURIComponent(opts.auth.username)}:${encodeURIComponent(opts.auth.password)}@`
+    : "";
   return {
     url: `smtp://${userInfo}127.0.0.1:${port}`,
     port,

@@ -32,7 +32,11 @@ async function world(
   const server = await startReferenceServer({ variations: [variation] });
   const agents: TestAgent[] = [];
   for (const a of server.agents.slice(0, count)) agents.push(await TestAgent.connect(server, a));
-  return { server, agents, close: async () => (await Promise.all(agents.map((a) => a.close())), await server.close()) };
+  const close = async (): Promise<void> => {
+    await Promise.all(agents.map((a) => a.close()));
+    await server.close();
+  };
+  return { server, agents, close };
 }
 
 /** Injects an e-mail hinted to `agent`, returns its id once `agent` (or whoever) is offered it. */

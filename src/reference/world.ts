@@ -145,7 +145,8 @@ export class World {
 
   setChannel(agent: string, body: unknown): Outcome {
     const v = contractValidator().validate("requests/channel-state.schema.json", body);
-    if (!v.ok) return { answer: errorAnswer(400, `invalid channel request: ${formatViolations(v.violations)}`), deliveries: [] };
+    if (!v.ok)
+      return { answer: errorAnswer(400, `invalid channel request: ${formatViolations(v.violations)}`), deliveries: [] };
     const ready = (body as { operationName: string }).operationName === "Ready";
     this.agents.get(agent)!.ready = ready;
     const deliveries = ready ? this.drainHeld() : [];
@@ -156,7 +157,8 @@ export class World {
 
   inject(body: unknown): Outcome {
     const v = contractValidator().validate("control/inbound-email.schema.json", body);
-    if (!v.ok) return { answer: errorAnswer(400, `invalid inbound e-mail: ${formatViolations(v.violations)}`), deliveries: [] };
+    if (!v.ok)
+      return { answer: errorAnswer(400, `invalid inbound e-mail: ${formatViolations(v.violations)}`), deliveries: [] };
     const e = body as InboundEmailInjection;
     const id = newId();
     // N3 MAY (crlf-text variation): mail transport turned the line ends into CRLF and added a final one.
@@ -176,7 +178,12 @@ export class World {
         structuredText: e.structuredText,
         structuredTextMimeType: e.structuredTextMimeType,
       },
-      attachments: (e.attachments ?? []).map((a) => ({ id: newId(), name: a.name, mimetype: a.mimetype, size: Buffer.from(a.contentBase64, "base64").length })),
+      attachments: (e.attachments ?? []).map((a) => ({
+        id: newId(),
+        name: a.name,
+        mimetype: a.mimetype,
+        size: Buffer.from(a.contentBase64, "base64").length,
+      })),
       subType: "InboundNew",
       currentQueue: REFERENCE_INBOUND_QUEUE,
       receivedAt: new Date().toISOString(),
@@ -199,16 +206,24 @@ export class World {
       this.noticeRefusalLate(agent, id);
       return { answer: errorAnswer(status, text), deliveries: [] };
     };
-    if (!body || typeof body !== "object" || Array.isArray(body)) return refuse(400, "the body must be a JSON object with operationName (R3)");
+    if (!body || typeof body !== "object" || Array.isArray(body))
+      return refuse(400, "the body must be a JSON object with operationName (R3)");
     const given = (body as { operationName?: unknown }).operationName;
     if (given === undefined) return refuse(400, "operationName is missing (R3)");
-    if (typeof given !== "string") return refuse(400, `operationName must be a string, got ${JSON.stringify(given)} (R3)`);
+    if (typeof given !== "string")
+      return refuse(400, `operationName must be a string, got ${JSON.stringify(given)} (R3)`);
     let name: string = given;
     if (name === "CancelReply") name = "CancelReplyEmail"; // the operations table's name (related-facts #2): accepted as an alias (MAY)
     const op = operationOf(name);
-    if (!op) return refuse(400, `unknown operationName "${name}"; known: ${lifecycle.operations.map((o) => o.name).join(", ")} (R3)`);
-    if (id === null && op.path !== "collection") return refuse(400, `${name} is an operation on one interaction: POST /me/interactions/{id} (T2)`);
-    if (id !== null && op.path === "collection") return refuse(400, `${name} is posted on /me/interactions, not on an interaction (T3)`);
+    if (!op)
+      return refuse(
+        400,
+        `unknown operationName "${name}"; known: ${lifecycle.operations.map((o) => o.name).join(", ")} (R3)`,
+      );
+    if (id === null && op.path !== "collection")
+      return refuse(400, `${name} is an operation on one interaction: POST /me/interactions/{id} (T2)`);
+    if (id !== null && op.path === "collection")
+      return refuse(400, `${name} is posted on /me/interactions, not on an interaction (T3)`);
     if (!this.opts.faults.skipValidation) {
       const v = contractValidator().validate(op.request, { ...(body as object), operationName: name });
       if (!v.ok) return refuse(400, `invalid ${name} request: ${formatViolations(v.violations)}`);
@@ -237,7 +252,10 @@ export class World {
     if (this.opts.faults.allowedOperations) allowed = this.opts.faults.allowedOperations(it.state, allowed);
     if (!allowed.includes(name)) {
       const why = this.heldBy(it, agent) ? "" : `; ${agent} no longer holds it`;
-      return refuse(409, `${name} is not allowed on interaction ${id} in state ${it.state}${why} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`);
+      return refuse(
+        409,
+        `${name} is not allowed on interaction ${id} in state ${it.state}${why} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`,
+      );
     }
     switch (name) {
       case "Accept":
@@ -310,7 +328,7 @@ export class World {
     const t = setTimeout(() => {
       this.lateTimers.delete(t);
       if (this.closed) return;
-      effect().deliveries.forEach((d) => this.opts.notify(d));
+      for (const d of effect().deliveries) this.opts.notify(d);
     }, this.opts.lateEffectMs ?? 1500);
     t.unref();
     this.lateTimers.add(t);
@@ -326,7 +344,12 @@ export class World {
   }
 
   /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
-  private reply(source: Interaction, agent: string, op: "Reply" | "ReplyAll" | "Forward", b: Record<string, unknown>): Outcome {
+  private reply(
+    source: Interaction,
+    agent: string,
+    op: "Reply" | "ReplyAll" | "Forward",
+    b: Record<string, unknown>,
+  ): Outcome {
     const spec = requireOperation(op); // creates: the new interaction's state and subtype
     const e = source.email;
     let derived: OutboundEmail;
@@ -407,7 +430,11 @@ export class World {
   private transfer(it: Interaction, b: Record<string, unknown>): Outcome {
     const spec = requireOperation("Transfer");
     const target = typeof b.targetAgent === "string" ? b.targetAgent : undefined;
-    if (target !== undefined && !this.agents.has(target)) return { answer: errorAnswer(400, `targetAgent "${target}" is not an agent of this server (O9)`), deliveries: [] };
+    if (target !== undefined && !this.agents.has(target))
+      return {
+        answer: errorAnswer(400, `targetAgent "${target}" is not an agent of this server (O9)`),
+        deliveries: [],
+      };
     const holder = it.owner;
     it.state = spec.next!.state;
     this.release(it);
@@ -522,7 +549,16 @@ export class World {
     const e = it.email;
     switch (it.state) {
       case "Invited":
-        return { ...base, email_object: { subject: e.subject, interactionId: it.id }, interactionType: "Email", interactionSubType: it.subType, userData: it.userData, currentQueue: it.currentQueue, state: it.state, capabilities };
+        return {
+          ...base,
+          email_object: { subject: e.subject, interactionId: it.id },
+          interactionType: "Email",
+          interactionSubType: it.subType,
+          userData: it.userData,
+          currentQueue: it.currentQueue,
+          state: it.state,
+          capabilities,
+        };
       case "Accepted":
         return {
           ...base,
@@ -532,7 +568,9 @@ export class World {
             ...(e.cc ? { CCAddresses: e.cc } : {}),
             Subject: e.subject,
             Text: e.text,
-            ...(e.structuredText ? { StructuredText: e.structuredText, StructuredTextMimeType: e.structuredTextMimeType ?? "text/html" } : {}),
+            ...(e.structuredText
+              ? { StructuredText: e.structuredText, StructuredTextMimeType: e.structuredTextMimeType ?? "text/html" }
+              : {}),
             MimeType: e.mimeType,
             ...(it.attachments.length ? { attachments: it.attachments } : {}),
           },
@@ -547,7 +585,14 @@ export class World {
       case "ReplyCreated":
         return {
           ...base,
-          email_object: { ToAddress: e.to, FromAddress: e.from, ...(e.cc ? { CCAddresses: e.cc } : {}), Subject: e.subject, Text: e.text, MimeType: e.mimeType },
+          email_object: {
+            ToAddress: e.to,
+            FromAddress: e.from,
+            ...(e.cc ? { CCAddresses: e.cc } : {}),
+            Subject: e.subject,
+            Text: e.text,
+            MimeType: e.mimeType,
+          },
           interactionType: "Email",
           interactionSubType: it.subType,
           receivedAt: it.receivedAt,
@@ -573,10 +618,12 @@ export class World {
  */
 export function quote(text: string, startLine?: string, indent?: string, eol = "\n"): string {
   const finalEnd = /\r?\n$/.test(text);
-  const lines = text.replace(/\r?\n$/, "").split(/\r?\n/).map((l) => `${indent ?? ""}${l}`);
+  const lines = text
+    .replace(/\r?\n$/, "")
+    .split(/\r?\n/)
+    .map((l) => `${indent ?? ""}${l}`);
   return [...(startLine !== undefined ? [startLine] : []), ...lines].join(eol) + (finalEnd ? eol : "");
 }
-
 
 function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward" {
   return name === "Reply" || name === "ReplyAll" || name === "Forward";

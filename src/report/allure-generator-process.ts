@@ -24,7 +24,9 @@ process.on("message", (job: Job) => {
   generate(job).then(
     () => {
       const index = join(job.output, "index.html");
-      process.send?.(existsSync(index) ? { ok: true, message: index } : { ok: false, message: "no index.html written" });
+      process.send?.(
+        existsSync(index) ? { ok: true, message: index } : { ok: false, message: "no index.html written" },
+      );
     },
     (e: Error) => process.send?.({ ok: false, message: e.message }),
   );

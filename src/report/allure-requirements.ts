@@ -174,8 +174,7 @@ function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResu
   // Its steps go under the requirements it sets out to judge and under any it found a problem
   // with; elsewhere (checks every scenario makes in passing, R2 or N1 on every answer) the
   // checks alone, which keeps the report small (each scenario's steps are not copied ~20 times).
-  const withSteps =
-    raw && (declares(sc, v.id) || status !== "passed" || own.some((c) => !c.passed));
+  const withSteps = raw && (declares(sc, v.id) || status !== "passed" || own.some((c) => !c.passed));
   const scenarioSteps: AllureStep[] = withSteps
     ? [
         {

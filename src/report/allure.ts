@@ -71,7 +71,10 @@ export class AllureGenerator {
     writeFileSync(configFile, `export default ${JSON.stringify({ ...config, output }, null, 2)};\n`);
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<AllureOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, message: `no report within ${ALLURE_BUDGET_MS} ms` }), ALLURE_BUDGET_MS);
+      timer = setTimeout(
+        () => resolve({ ok: false, message: `no report within ${ALLURE_BUDGET_MS} ms` }),
+        ALLURE_BUDGET_MS,
+      );
     });
     const work = (async (): Promise<AllureOutcome> => {
       await this.ready;

@@ -59,7 +59,13 @@ export class ResultCollector implements Reporter {
     const filtered = this.filteredFor(meta);
     const status = scenarioStatus(result, filtered);
     const failed = (level: string): string | undefined => {
-      const ids = [...new Set(meta?.checks.filter((c) => !c.passed && c.level === level && !filtered?.has(c.requirement)).map((c) => c.requirement))];
+      const ids = [
+        ...new Set(
+          meta?.checks
+            .filter((c) => !c.passed && c.level === level && !filtered?.has(c.requirement))
+            .map((c) => c.requirement),
+        ),
+      ];
       return ids.length ? ids.join(", ") : undefined;
     };
     const detail =
@@ -94,7 +100,11 @@ export class ResultCollector implements Reporter {
     for (const e of module.errors()) this.runErrors.push(`${module.relativeModuleId}: ${e.message}`);
   }
 
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: "passed" | "failed" | "interrupted"): void {
+  onTestRunEnd(
+    _modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: "passed" | "failed" | "interrupted",
+  ): void {
     this.endReason = reason;
     for (const e of unhandledErrors) this.runErrors.push(`unhandled: ${e.message}`);
   }

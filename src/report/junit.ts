@@ -19,14 +19,25 @@ import type { RunResults, ScenarioResult } from "./results.js";
 import { scenarioStatus, selectionOf, type Status, type Verdicts } from "./verdicts.js";
 
 const esc = (s: string): string =>
-  s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters: they are removed
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 
 interface Rendered {
   status: Status | "XFAIL";
   lines: string[];
 }
 
-function renderCase(s: ScenarioResult, file: string, filtered: ReadonlyMap<string, string>, expected: ReadonlyMap<string, string>): Rendered {
+function renderCase(
+  s: ScenarioResult,
+  file: string,
+  filtered: ReadonlyMap<string, string>,
+  expected: ReadonlyMap<string, string>,
+): Rendered {
   const status = scenarioStatus(s, filtered);
   const m = s.meta;
   const judged = (m?.checks ?? []).filter((c) => !filtered.has(c.requirement));
@@ -36,31 +47,46 @@ function renderCase(s: ScenarioResult, file: string, filtered: ReadonlyMap<strin
   lines.push("      <properties>");
   const ids = [...new Set([...(m?.requirements ?? []), ...(m?.checks ?? []).map((c) => c.requirement)])];
   for (const id of ids) lines.push(`        <property name="requirement" value="${esc(id)}"/>`);
-  for (const id of ids) if (isRequirementId(id)) lines.push(`        <property name="level:${esc(id)}" value="${levelOf(id)}"/>`);
+  for (const id of ids)
+    if (isRequirementId(id)) lines.push(`        <property name="level:${esc(id)}" value="${levelOf(id)}"/>`);
   const warnings = judged.filter((c) => !c.passed && c.level === "SHOULD");
   const mustFails = judged.filter((c) => !c.passed && c.level === "MUST");
   const xfail = status === "FAIL" && mustFails.every((f) => expected.has(f.requirement));
   lines.push(`        <property name="verdict" value="${xfail ? "FAIL (expected)" : status}"/>`);
-  for (const w of warnings) lines.push(`        <property name="warning" value="${esc(`${w.requirement}: ${w.message}`.slice(0, 500))}"/>`);
+  for (const w of warnings)
+    lines.push(`        <property name="warning" value="${esc(`${w.requirement}: ${w.message}`.slice(0, 500))}"/>`);
   for (const id of new Set([...mustFails, ...warnings].map((c) => c.requirement))) {
-    if (expected.has(id)) lines.push(`        <property name="expected-failure:${esc(id)}" value="${esc(expected.get(id)!)}"/>`);
+    if (expected.has(id))
+      lines.push(`        <property name="expected-failure:${esc(id)}" value="${esc(expected.get(id)!)}"/>`);
   }
   lines.push("      </properties>");
   const out: string[] = [];
   const failText = mustFails.map((f) => `${f.requirement} (MUST): ${f.message}`).join("\n");
   if (xfail) {
-    lines.push(`      <skipped message="${esc(`expected failure (baseline): ${[...new Set(mustFails.map((f) => `${f.requirement}: ${expected.get(f.requirement)}`))].join("; ")}`)}"/>`);
+    lines.push(
+      `      <skipped message="${esc(`expected failure (baseline): ${[...new Set(mustFails.map((f) => `${f.requirement}: ${expected.get(f.requirement)}`))].join("; ")}`)}"/>`,
+    );
     out.push(failText);
   } else if (status === "FAIL") {
-    lines.push(`      <failure message="${esc([...new Set(mustFails.map((f) => f.requirement))].join(", "))} failed" type="ConformanceFailure">${esc(failText)}</failure>`);
+    lines.push(
+      `      <failure message="${esc([...new Set(mustFails.map((f) => f.requirement))].join(", "))} failed" type="ConformanceFailure">${esc(failText)}</failure>`,
+    );
   } else if (status === "ERROR") {
-    const msg = m?.error ? `${m.error.prerequisite ? `prerequisite ${m.error.prerequisite}: ` : ""}${m.error.message}` : s.errors.join("\n") || "the scenario failed without a verdict";
+    const msg = m?.error
+      ? `${m.error.prerequisite ? `prerequisite ${m.error.prerequisite}: ` : ""}${m.error.message}`
+      : s.errors.join("\n") || "the scenario failed without a verdict";
     lines.push(`      <error message="${esc(msg.split("\n")[0].slice(0, 300))}" type="Error">${esc(msg)}</error>`);
   } else if (status === "SKIP") {
     lines.push(`      <skipped message="${esc(m?.skipped ?? "skipped")}"/>`);
   }
-  if (m?.stoppedBy && status !== "SKIP") out.push(`stopped early at ${m.stoppedBy}: the scenario's later requirements were not reached`);
-  if (warnings.length) out.push(warnings.map((w) => `WARN ${w.requirement} (SHOULD)${expected.has(w.requirement) ? " (expected)" : ""}: ${w.message}`).join("\n"));
+  if (m?.stoppedBy && status !== "SKIP")
+    out.push(`stopped early at ${m.stoppedBy}: the scenario's later requirements were not reached`);
+  if (warnings.length)
+    out.push(
+      warnings
+        .map((w) => `WARN ${w.requirement} (SHOULD)${expected.has(w.requirement) ? " (expected)" : ""}: ${w.message}`)
+        .join("\n"),
+    );
   if (out.length) lines.push(`      <system-out>${esc(out.join("\n"))}</system-out>`);
   lines.push("    </testcase>");
   return { status: xfail ? "XFAIL" : status, lines };
@@ -86,20 +112,30 @@ function runProperties(v: JunitVerdicts | undefined): string[] {
 
 export function renderJunit(run: RunResults, verdicts?: JunitVerdicts): string {
   const filtered = selectionOf(run);
-  const expected = new Map((verdicts?.requirements ?? []).filter((r) => r.expectedFailure).map((r) => [r.id, r.expectedFailure!]));
+  const expected = new Map(
+    (verdicts?.requirements ?? []).filter((r) => r.expectedFailure).map((r) => [r.id, r.expectedFailure!]),
+  );
   const byFile = new Map<string, ScenarioResult[]>();
   for (const s of run.scenarios) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
 
   const suites: Array<{ name: string; time: number; cases: Rendered[]; properties?: string[] }> = [];
   for (const [file, scenarios] of byFile) {
-    suites.push({ name: file, time: scenarios.reduce((a, s) => a + s.durationMs, 0) / 1000, cases: scenarios.map((s) => renderCase(s, file, filtered, expected)) });
+    suites.push({
+      name: file,
+      time: scenarios.reduce((a, s) => a + s.durationMs, 0) / 1000,
+      cases: scenarios.map((s) => renderCase(s, file, filtered, expected)),
+    });
   }
   // What happened outside any scenario.
   const runCases: Rendered[] = [];
   for (const e of run.runErrors) {
     runCases.push({
       status: "ERROR",
-      lines: [`    <testcase classname="gws-conformance" name="run error" time="0">`, `      <error message="${esc(e.split("\n")[0].slice(0, 300))}" type="RunError">${esc(e)}</error>`, "    </testcase>"],
+      lines: [
+        `    <testcase classname="gws-conformance" name="run error" time="0">`,
+        `      <error message="${esc(e.split("\n")[0].slice(0, 300))}" type="RunError">${esc(e)}</error>`,
+        "    </testcase>",
+      ],
     });
   }
   for (const b of verdicts?.baselineProblems ?? []) {

@@ -11,7 +11,10 @@ describe("redactTree", () => {
     const secret = 'p"w\\9-secret';
     const token = Buffer.from(`agent1:${secret}`).toString("base64");
     mkdirSync(join(dir, "nested"));
-    writeFileSync(join(dir, "a-result.json"), JSON.stringify({ message: `login as agent1 with ${secret}`, header: `Basic ${token}` }));
+    writeFileSync(
+      join(dir, "a-result.json"),
+      JSON.stringify({ message: `login as agent1 with ${secret}`, header: `Basic ${token}` }),
+    );
     writeFileSync(join(dir, "nested", "attachment.txt"), `raw ${secret} here`);
     writeFileSync(join(dir, "clean.json"), "{}");
     const binary = Buffer.from([0xff, 0xfe, 0x00, ...Buffer.from(secret)]);

@@ -4,7 +4,7 @@
  * Basic tokens never reach a file under --out. Secrets are also matched in their JSON-escaped
  * form, since a password with a quote or a backslash is written escaped in JSON files.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REDACTED } from "../harness/transcript.js";
 
@@ -33,7 +33,7 @@ export function redactTree(dir: string, secrets: readonly string[]): string[] {
   const changed: string[] = [];
   if (forms.length === 0) return changed;
   const walk = (d: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {

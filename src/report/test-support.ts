@@ -6,8 +6,20 @@ import { levelOf, type RequirementId } from "../contract/registry.js";
 import type { CheckRecord, ScenarioMeta } from "../harness/checks.js";
 import type { RunResults, ScenarioResult } from "./results.js";
 
-export function check(requirement: RequirementId, passed: boolean, message = passed ? "ok" : "not ok", measuredMs?: number): CheckRecord {
-  return { requirement, level: levelOf(requirement), passed, message, at: 1_700_000_000_000, ...(measuredMs !== undefined ? { measuredMs } : {}) };
+export function check(
+  requirement: RequirementId,
+  passed: boolean,
+  message = passed ? "ok" : "not ok",
+  measuredMs?: number,
+): CheckRecord {
+  return {
+    requirement,
+    level: levelOf(requirement),
+    passed,
+    message,
+    at: 1_700_000_000_000,
+    ...(measuredMs !== undefined ? { measuredMs } : {}),
+  };
 }
 
 export function scenarioResult(
@@ -34,7 +46,12 @@ export function runOf(scenarios: ScenarioResult[], extra: Partial<RunResults> = 
     startedAt: "2026-01-02T10:00:00.000Z",
     endedAt: "2026-01-02T10:00:05.000Z",
     target: "http://gws.example:8080/api/v2",
-    settings: { baseUrl: "http://gws.example:8080/api/v2", agents: [{ username: "agent1", password: "REDACTED" }], inject: "http", notifyBudgetMs: 5000 },
+    settings: {
+      baseUrl: "http://gws.example:8080/api/v2",
+      agents: [{ username: "agent1", password: "REDACTED" }],
+      inject: "http",
+      notifyBudgetMs: 5000,
+    },
     scenarios,
     runErrors: [],
     ...extra,

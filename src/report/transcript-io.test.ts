@@ -54,7 +54,7 @@ describe("mergeTranscriptParts", () => {
 });
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), "gws-transcript-"));
-const jsonl = (entries: TranscriptEntry[]): string => entries.map((e) => JSON.stringify(e)).join("\n") + "\n";
+const jsonl = (entries: TranscriptEntry[]): string => `${entries.map((e) => JSON.stringify(e)).join("\n")}\n`;
 
 describe("readTranscript", () => {
   it("a folder of worker parts: merged, each notification once (drift counts it once, not once per worker)", () => {

@@ -164,7 +164,15 @@ export function computeVerdicts(
   const skipReasons = new Map<string, UnjudgedReason>();
   const selection = selectionOf(run);
   for (const req of registry.requirements) {
-    const base = { id: req.id, rule: req.rule, level: req.level, area: req.area, text: req.text, tests: [] as string[], durationMs: 0 };
+    const base = {
+      id: req.id,
+      rule: req.rule,
+      level: req.level,
+      area: req.area,
+      text: req.text,
+      tests: [] as string[],
+      durationMs: 0,
+    };
     if (req.excluded) {
       requirements.push({ ...base, status: "NOT_TESTABLE", message: req.excluded });
       continue;
@@ -202,7 +210,9 @@ export function computeVerdicts(
         continue;
       } else if (m?.error) {
         s = "ERROR";
-        messages.ERROR.push(`${m.error.prerequisite ? `prerequisite "${m.error.prerequisite}": ` : ""}${m.error.message} [${sc.name}]`);
+        messages.ERROR.push(
+          `${m.error.prerequisite ? `prerequisite "${m.error.prerequisite}": ` : ""}${m.error.message} [${sc.name}]`,
+        );
       } else if (m?.stoppedBy) {
         // Not reached because an earlier check of the scenario failed: an ERROR only if no
         // scenario judged the requirement at all (decided below).
@@ -229,7 +239,10 @@ export function computeVerdicts(
     if (status === "SKIP" && !skipReasons.has(req.id)) skipReasons.set(req.id, skipKind(messages.SKIP[0] ?? ""));
     // A requirement judged somewhere stays judged: scenarios that only skipped it do not hide it.
     const message =
-      status === "PASS" ? `${checks} check(s) passed in ${base.tests.length} scenario(s)` : messages[status].slice(0, 3).join("\n") + (messages[status].length > 3 ? `\n(+${messages[status].length - 3} more)` : "");
+      status === "PASS"
+        ? `${checks} check(s) passed in ${base.tests.length} scenario(s)`
+        : messages[status].slice(0, 3).join("\n") +
+          (messages[status].length > 3 ? `\n(+${messages[status].length - 3} more)` : "");
     requirements.push({ ...base, status, message, ...(measured !== undefined ? { measuredMs: measured } : {}) });
   }
 
@@ -238,9 +251,13 @@ export function computeVerdicts(
   for (const e of opts.expected ?? []) {
     const v = requirements.find((r) => r.id === e.id);
     if (!v) continue; // unknown IDs are refused when the baseline is loaded
-    if (e.expires && e.expires < today) baselineProblems.push(`${e.id}: the expected-failure entry expired on ${e.expires} (${e.reason})`);
+    if (e.expires && e.expires < today)
+      baselineProblems.push(`${e.id}: the expected-failure entry expired on ${e.expires} (${e.reason})`);
     if (v.status === "FAIL" || v.status === "WARN") v.expectedFailure = e.reason;
-    else if (v.status === "PASS") baselineProblems.push(`${e.id}: listed as an expected failure (${e.reason}) but now passes: remove it from the baseline`);
+    else if (v.status === "PASS")
+      baselineProblems.push(
+        `${e.id}: listed as an expected failure (${e.reason}) but now passes: remove it from the baseline`,
+      );
   }
 
   const counts: Record<Status, number> = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, NOT_TESTABLE: 0 };
@@ -320,8 +337,7 @@ function verdictOf(
     ];
     return {
       verdict: "INCOMPLETE",
-      verdictReason:
-        "not a statement of conformance: no MUST requirement failed, but " + what.filter(Boolean).join(" and "),
+      verdictReason: `not a statement of conformance: no MUST requirement failed, but ${what.filter(Boolean).join(" and ")}`,
     };
   }
   if (unjudged.length) {

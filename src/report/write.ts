@@ -38,13 +38,19 @@ export interface ReportOptions {
 }
 
 /** Verdicts and the summary of a run, without writing anything. */
-export function summarize(rawRun: RunResults, opts: ReportOptions = {}): { run: RunResults; verdicts: Verdicts; summary: ConformanceSummary } {
+export function summarize(
+  rawRun: RunResults,
+  opts: ReportOptions = {},
+): { run: RunResults; verdicts: Verdicts; summary: ConformanceSummary } {
   const run = redactValue(rawRun);
   const { expected, today, harnessError } = opts;
   const verdicts = computeVerdicts(run, { expected, today, harnessError });
   const summary = buildSummary(run, verdicts, { mergedFrom: opts.mergedFrom, transcriptSha256: opts.transcriptSha256 });
   const check = contractValidator().validate("reports/summary.schema.json", summary);
-  if (!check.ok) throw new Error(`summary.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`);
+  if (!check.ok)
+    throw new Error(
+      `summary.json does not match its schema (a bug of the suite):\n${formatViolations(check.violations)}`,
+    );
   return { run, verdicts, summary };
 }
 
@@ -52,8 +58,8 @@ export function writeReports(out: string, rawRun: RunResults, opts: ReportOption
   mkdirSync(out, { recursive: true });
   const { run, verdicts, summary } = summarize(rawRun, opts);
   const files: Array<[string, string]> = [
-    ["results.json", JSON.stringify(run, null, 2) + "\n"],
-    ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
+    ["results.json", `${JSON.stringify(run, null, 2)}\n`],
+    ["summary.json", `${JSON.stringify(summary, null, 2)}\n`],
     ["certificate.md", redactText(renderCertificate(summary))],
     ["certificate.html", redactText(renderCertificateHtml(summary))],
     ["junit.xml", redactText(renderJunit(run, verdicts))],

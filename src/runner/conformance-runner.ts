@@ -169,7 +169,12 @@ export class ConformanceRunner {
       collector.runErrors.push(`late check of a scenario this run does not have (${e.scenario}): ${e.message}`);
     }
     if (!request.context.transcriptDir) rmSync(transcriptDir, { recursive: true, force: true });
-    return { scenarios: collector.scenarios, runErrors: collector.runErrors, endReason: collector.endReason, transcript };
+    return {
+      scenarios: collector.scenarios,
+      runErrors: collector.runErrors,
+      endReason: collector.endReason,
+      transcript,
+    };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { scenario } from "../../src/harness/scenario.js";
 
 describe.concurrent("R1 answers", () => {
   scenario(
-    "a success answers {\"status\":\"ok\"}; failures answer {\"status\":\"error\",\"errorDescription\":…}; nothing answers 5xx",
+    'a success answers {"status":"ok"}; failures answer {"status":"error","errorDescription":…}; nothing answers 5xx',
     { area: "answers", requirements: ["R1.ok-envelope", "R1.error-envelope", "R2.no-5xx"] },
     async (s) => {
       const it = await s.accepted(); // Accept's answer: ok envelope (judged in judgeAnswer)
@@ -16,8 +16,16 @@ describe.concurrent("R1 answers", () => {
       s.expectRefused(unknown, "R3.unknown-id", "Reply on an unknown id");
       const wrongState = await s.operate(it.agent, it.id, s.request("Accept", it.token));
       s.expectRefused(wrongState, "R3.not-capable", "Accept on an Accepted interaction");
-      const huge = await s.operate(it.agent, it.id, s.request("Reply", it.token, { subjectPrefix: "x".repeat(64 * 1024) }));
-      s.check("R2.no-5xx", (huge.exchange.status ?? 0) < 500, `a 64 KiB subjectPrefix answered HTTP ${huge.exchange.status}`);
+      const huge = await s.operate(
+        it.agent,
+        it.id,
+        s.request("Reply", it.token, { subjectPrefix: "x".repeat(64 * 1024) }),
+      );
+      s.check(
+        "R2.no-5xx",
+        (huge.exchange.status ?? 0) < 500,
+        `a 64 KiB subjectPrefix answered HTTP ${huge.exchange.status}`,
+      );
     },
   );
 });

@@ -21,13 +21,21 @@ describe.concurrent("N6 capabilities", () => {
       async (s) => {
         const probe = await interactionIn(s, state);
         const testable = probe.capabilities.filter((c) => operationForCapability(c));
-        s.check("N6.advertised-accepted", testable.length > 0 || probe.capabilities.length === 0, `${state} advertises ${JSON.stringify(probe.capabilities)}`);
+        s.check(
+          "N6.advertised-accepted",
+          testable.length > 0 || probe.capabilities.length === 0,
+          `${state} advertises ${JSON.stringify(probe.capabilities)}`,
+        );
         for (const capability of testable) {
           const operation = operationForCapability(capability)!;
           // a fresh interaction per capability: each accepted operation changes the state
           const fresh = await interactionIn(s, state);
           const answer = await s.operate(fresh.agent, fresh.id, validRequest(s, operation, fresh.token));
-          s.check("N6.advertised-accepted", answer.ok, `${state} advertises ${capability}; ${operation} answered ${s.describeAnswer(answer)}`);
+          s.check(
+            "N6.advertised-accepted",
+            answer.ok,
+            `${state} advertises ${capability}; ${operation} answered ${s.describeAnswer(answer)}`,
+          );
           // Give back what this capability's check opened before the next one (capacity).
           await s.finishAllBut([probe.id, probe.sourceId]);
         }
@@ -47,7 +55,12 @@ describe.concurrent("N6 capabilities", () => {
           first ??= answer;
         }
         // nothing changed: no notification about it came (checked once for all the refused calls)
-        await s.expectNoNotification([probe.id], "R3.no-effect", `${refusedOps.length} refused operations in ${state}`, { since: first });
+        await s.expectNoNotification(
+          [probe.id],
+          "R3.no-effect",
+          `${refusedOps.length} refused operations in ${state}`,
+          { since: first },
+        );
       },
     );
   }

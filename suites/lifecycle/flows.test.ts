@@ -12,7 +12,17 @@ const area = "lifecycle";
 describe.concurrent("lifecycle flows", () => {
   scenario(
     "accept → reply → send",
-    { area, requirements: ["O1.answer-ok", "O1.accepted-notification", "O3.reply-created", "O6.answer-ok", "O6.leaves-agent", "N7.legal-transition"] },
+    {
+      area,
+      requirements: [
+        "O1.answer-ok",
+        "O1.accepted-notification",
+        "O3.reply-created",
+        "O6.answer-ok",
+        "O6.leaves-agent",
+        "N7.legal-transition",
+      ],
+    },
     async (s) => {
       const it = await s.accepted();
       const reply = await createReply(s, it, "Reply", { subjectPrefix: "Re: " });
@@ -23,7 +33,17 @@ describe.concurrent("lifecycle flows", () => {
 
   scenario(
     "reply-all → cancel → reply again → send",
-    { area, requirements: ["O4.reply-created", "O7.answer-ok", "O7.source-stays", "O3.reply-created", "O6.answer-ok", "N7.legal-transition"] },
+    {
+      area,
+      requirements: [
+        "O4.reply-created",
+        "O7.answer-ok",
+        "O7.source-stays",
+        "O3.reply-created",
+        "O6.answer-ok",
+        "N7.legal-transition",
+      ],
+    },
     async (s) => {
       const it = await s.accepted({ email: { cc: "boss@example.org" } });
       const first = await createReply(s, it, "ReplyAll", { subjectPrefix: "Re: " });
@@ -37,7 +57,10 @@ describe.concurrent("lifecycle flows", () => {
 
   scenario(
     "forward → send, then stop processing the inbound",
-    { area, requirements: ["O5.answer-reply-id", "O6.answer-ok", "O10.answer-ok", "O10.finished", "N7.legal-transition"] },
+    {
+      area,
+      requirements: ["O5.answer-reply-id", "O6.answer-ok", "O10.answer-ok", "O10.finished", "N7.legal-transition"],
+    },
     async (s) => {
       const it = await s.accepted();
       const fwd = await createReply(s, it, "Forward");

@@ -7,7 +7,11 @@ import { expectNoLongerHeld } from "../support/rules.js";
 describe.concurrent("N5 Revoked", () => {
   scenario(
     "an Invited e-mail left unanswered is revoked (Revoked, capabilities []) and the agent can no longer accept it",
-    { area: "lifecycle", requirements: ["N5.sent-on-timeout", "N5.shape", "N5.operations-fail-after"], needs: ["invite-timeout"] },
+    {
+      area: "lifecycle",
+      requirements: ["N5.sent-on-timeout", "N5.shape", "N5.operations-fail-after"],
+      needs: ["invite-timeout"],
+    },
     async (s) => {
       const timeout = s.settings.inviteTimeoutMs!;
       // revokeAfterMs is the contract's hint (Test control); a target with a fixed timeout ignores it.
@@ -19,7 +23,15 @@ describe.concurrent("N5 Revoked", () => {
         // The N8 budget runs from the moment the timeout (plus slack) has passed.
         after: invitedAt + timeout + BUDGETS.revokeSlackMs,
       });
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "Accept", inbound.token, "N5.operations-fail-after", "after Revoked");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "Accept",
+        inbound.token,
+        "N5.operations-fail-after",
+        "after Revoked",
+      );
     },
   );
 });

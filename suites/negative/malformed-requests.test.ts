@@ -13,7 +13,11 @@ describe.concurrent("R3 refused requests", () => {
     { area, requirements: ["R3.missing-operation-name", "R3.unknown-operation-name", "R2.no-5xx", "R3.no-effect"] },
     async (s) => {
       const it = await s.accepted();
-      const none = await s.operate(it.agent, it.id, s.request("Reply", it.token, { operationName: undefined, subjectPrefix: "Re: " }));
+      const none = await s.operate(
+        it.agent,
+        it.id,
+        s.request("Reply", it.token, { operationName: undefined, subjectPrefix: "Re: " }),
+      );
       s.expectRefused(none, "R3.missing-operation-name", "a body without operationName");
       const unknown = await s.operate(it.agent, it.id, { operationName: "Teleport" });
       s.expectRefused(unknown, "R3.unknown-operation-name", "operationName Teleport");

@@ -19,8 +19,16 @@ describe.concurrent("T7 channel state", () => {
     async (s) => {
       const spare = spareAgent(s.settings);
       const agent = spare ? s.target.agentNamed(spare)! : s.agent(0);
-      const notReady = await agent.http.post("/me/channels/email", { operationName: "NotReady" }, { operation: "NotReady" });
-      s.require("T7.channel-answer", s.judgeAnswer(notReady, "NotReady").ok, `NotReady answered HTTP ${notReady.status} ${JSON.stringify(notReady.body)}`);
+      const notReady = await agent.http.post(
+        "/me/channels/email",
+        { operationName: "NotReady" },
+        { operation: "NotReady" },
+      );
+      s.require(
+        "T7.channel-answer",
+        s.judgeAnswer(notReady, "NotReady").ok,
+        `NotReady answered HTTP ${notReady.status} ${JSON.stringify(notReady.body)}`,
+      );
       const token = s.newToken();
       try {
         s.target.monitor.claimToken(token, s, []);
@@ -28,11 +36,26 @@ describe.concurrent("T7 channel state", () => {
         // Absence of an offer can only be observed over a window: the wait is the behaviour under
         // test, and it is the target's declared offer budget (an offer may take that long to come).
         const window = s.settings.inboundBudgetMs;
-        const offered = await s.waitOn(agent, (d) => d.state === "Invited" && JSON.stringify(d).includes(token), "Invited on the NotReady agent", window);
-        s.check("T7.not-ready-not-offered", !offered, offered ? `${agent.name} was NotReady yet was offered ${String(offered.data.id)}` : `${agent.name} (NotReady) was not offered the e-mail`);
+        const offered = await s.waitOn(
+          agent,
+          (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
+          "Invited on the NotReady agent",
+          window,
+        );
+        s.check(
+          "T7.not-ready-not-offered",
+          !offered,
+          offered
+            ? `${agent.name} was NotReady yet was offered ${String(offered.data.id)}`
+            : `${agent.name} (NotReady) was not offered the e-mail`,
+        );
       } finally {
         const ready = await agent.http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
-        s.check("T7.channel-answer", s.judgeAnswer(ready, "Ready").ok, `Ready answered HTTP ${ready.status} ${JSON.stringify(ready.body)}`);
+        s.check(
+          "T7.channel-answer",
+          s.judgeAnswer(ready, "Ready").ok,
+          `Ready answered HTTP ${ready.status} ${JSON.stringify(ready.body)}`,
+        );
       }
       // Ready again: an e-mail routed to the agent is offered (T7).
       await s.inbound({ agent });

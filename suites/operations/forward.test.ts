@@ -11,7 +11,12 @@ describe.concurrent("O5 Forward", () => {
       const inbound = await s.accepted();
       // The page's Forward request has no address field (related-facts #6): the agent sets it in Send.
       const fwd = await createReply(s, inbound, "Forward");
-      const email = { toAddress: "colleague@example.org", fromAddress: "support@contact-center.example", subject: `Fwd: [${inbound.token}]`, text: "FYI" };
+      const email = {
+        toAddress: "colleague@example.org",
+        fromAddress: "support@contact-center.example",
+        subject: `Fwd: [${inbound.token}]`,
+        text: "FYI",
+      };
       const send = await s.operate(inbound.agent, fwd.id, sendBody(s, inbound.token, { email_object: email }));
       s.expectOk(send, "O6.answer-ok");
     },

@@ -14,7 +14,15 @@ describe.concurrent("O2 Reject", () => {
       // O2 MAY: the target may offer it to another Ready agent (the monitor knows from the lifecycle: a release).
       const reject = await s.operate(inbound.agent, inbound.id, s.request("Reject", inbound.token));
       s.requireOk(reject, "O2.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "Accept", inbound.token, "O2.loses-interaction", "after Reject");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "Accept",
+        inbound.token,
+        "O2.loses-interaction",
+        "after Reject",
+      );
     },
   );
 });
@@ -27,11 +35,27 @@ describe.concurrent("O9 Transfer", () => {
       const inbound = await s.accepted();
       const target = s.otherAgent(inbound.agent);
       // The target agent becomes a recipient the way every re-offer does: Transfer releases the holder (lifecycle).
-      const transfer = await s.operate(inbound.agent, inbound.id, s.request("Transfer", inbound.token, {}, target.name));
+      const transfer = await s.operate(
+        inbound.agent,
+        inbound.id,
+        s.request("Transfer", inbound.token, {}, target.name),
+      );
       s.requireOk(transfer, "O9.answer-ok");
       // A named Ready agent's Invited follows N8's budget, not the offer budget.
-      await s.awaitNotification(target, (d) => d.id === inbound.id && d.state === "Invited", { what: `Invited for ${inbound.id} on ${target.name}`, requirement: "O9.target-invited", after: transfer });
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "StopProcessing", inbound.token, "O9.loses-interaction", "after Transfer");
+      await s.awaitNotification(target, (d) => d.id === inbound.id && d.state === "Invited", {
+        what: `Invited for ${inbound.id} on ${target.name}`,
+        requirement: "O9.target-invited",
+        after: transfer,
+      });
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "StopProcessing",
+        inbound.token,
+        "O9.loses-interaction",
+        "after Transfer",
+      );
     },
   );
 
@@ -42,7 +66,15 @@ describe.concurrent("O9 Transfer", () => {
       const inbound = await s.accepted();
       const transfer = await s.operate(inbound.agent, inbound.id, s.request("Transfer", inbound.token));
       s.requireOk(transfer, "O9.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "Reply", inbound.token, "O9.loses-interaction", "after Transfer to a queue");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "Reply",
+        inbound.token,
+        "O9.loses-interaction",
+        "after Transfer to a queue",
+      );
     },
   );
 });
@@ -53,9 +85,21 @@ describe.concurrent("O10 StopProcessing", () => {
     { area, requirements: ["O10.answer-ok", "O10.finished"] },
     async (s) => {
       const inbound = await s.accepted();
-      const stop = await s.operate(inbound.agent, inbound.id, s.request("StopProcessing", inbound.token, { reason: "answered by phone" }));
+      const stop = await s.operate(
+        inbound.agent,
+        inbound.id,
+        s.request("StopProcessing", inbound.token, { reason: "answered by phone" }),
+      );
       s.requireOk(stop, "O10.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "Reply", inbound.token, "O10.finished", "after StopProcessing");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "Reply",
+        inbound.token,
+        "O10.finished",
+        "after StopProcessing",
+      );
     },
   );
 });
@@ -68,7 +112,15 @@ describe.concurrent("O11 PlaceInQueue", () => {
       const inbound = await s.accepted();
       const place = await s.operate(inbound.agent, inbound.id, s.request("PlaceInQueue", inbound.token));
       s.requireOk(place, "O11.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, inbound.id, "StopProcessing", inbound.token, "O11.loses-interaction", "after PlaceInQueue");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "StopProcessing",
+        inbound.token,
+        "O11.loses-interaction",
+        "after PlaceInQueue",
+      );
     },
   );
 });

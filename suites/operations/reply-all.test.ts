@@ -1,7 +1,13 @@
 /** O4 ReplyAll: as Reply, plus CC copied, replyInteractionId in the answer, quoting by default. */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { checkQuoting, checkReplyAddresses, checkReplySubject, checkReplySubtype, createReply } from "../support/rules.js";
+import {
+  checkQuoting,
+  checkReplyAddresses,
+  checkReplySubject,
+  checkReplySubtype,
+  createReply,
+} from "../support/rules.js";
 
 const area = "operations";
 
@@ -10,15 +16,25 @@ describe.concurrent("O4 ReplyAll", () => {
     "ReplyAll: replyInteractionId names the ReplyCreated that follows; To, From, Subject as Reply; CC copied",
     { area, requirements: ["O4.answer-reply-id", "O4.reply-id-matches", "O4.reply-created", "O4.derivation", "O4.cc"] },
     async (s) => {
-      const inbound = await s.accepted({ email: { replyTo: "replies@example.org", cc: "boss@example.org, team@example.org" } });
+      const inbound = await s.accepted({
+        email: { replyTo: "replies@example.org", cc: "boss@example.org, team@example.org" },
+      });
       const reply = await createReply(s, inbound, "ReplyAll", { subjectPrefix: "Re: " });
       const replyId = reply.answer.body?.replyInteractionId;
-      s.check("O4.reply-id-matches", replyId === reply.id, `replyInteractionId ${JSON.stringify(replyId)}; ReplyCreated id ${reply.id}`);
+      s.check(
+        "O4.reply-id-matches",
+        replyId === reply.id,
+        `replyInteractionId ${JSON.stringify(replyId)}; ReplyCreated id ${reply.id}`,
+      );
       checkReplySubtype(s, reply.created, "O4.reply-created");
       checkReplyAddresses(s, inbound.email, reply.created, { to: "O4.derivation", from: "O4.derivation" });
       checkReplySubject(s, inbound.email, reply.created, "Re: ", "O4.derivation");
-      const cc = (reply.created.email_object ?? {}).CCAddresses;
-      s.check("O4.cc", cc === inbound.email.cc, `CCAddresses is ${JSON.stringify(cc)}; expected the inbound ${JSON.stringify(inbound.email.cc)}`);
+      const cc = reply.created.email_object?.CCAddresses;
+      s.check(
+        "O4.cc",
+        cc === inbound.email.cc,
+        `CCAddresses is ${JSON.stringify(cc)}; expected the inbound ${JSON.stringify(inbound.email.cc)}`,
+      );
     },
   );
 

@@ -1,14 +1,33 @@
 /** O3 Reply: answer, ReplyCreated for a new interaction, and how the reply is derived from the inbound e-mail. */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { checkQuoting, checkReplyAddresses, checkReplySubject, checkReplySubtype, checkTextEmpty, createReply, sendBody } from "../support/rules.js";
+import {
+  checkQuoting,
+  checkReplyAddresses,
+  checkReplySubject,
+  checkReplySubtype,
+  checkTextEmpty,
+  createReply,
+  sendBody,
+} from "../support/rules.js";
 
 const area = "operations";
 
 describe.concurrent("O3 Reply", () => {
   scenario(
     "Reply with a subject prefix: ok, ReplyCreated to the Reply-To address, From the inbound To, prefixed subject, empty text",
-    { area, requirements: ["O3.answer-ok", "O3.reply-created", "O3.to-reply-to", "O3.from-inbound-to", "O3.subject-prefix", "O3.text-empty", "N4.new-id"] },
+    {
+      area,
+      requirements: [
+        "O3.answer-ok",
+        "O3.reply-created",
+        "O3.to-reply-to",
+        "O3.from-inbound-to",
+        "O3.subject-prefix",
+        "O3.text-empty",
+        "N4.new-id",
+      ],
+    },
     async (s) => {
       const inbound = await s.accepted({ email: { replyTo: "replies@example.org", cc: "boss@example.org" } });
       const reply = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
@@ -36,8 +55,16 @@ describe.concurrent("O3 Reply", () => {
     { area, requirements: ["O3.quote-start-line", "O3.quote-lines"] },
     async (s) => {
       const inbound = await s.accepted({ email: { text: "First line\nSecond line\n\nFourth line after a blank" } });
-      const reply = await createReply(s, inbound, "Reply", { quoteOriginal: true, replyToStartLine: "On Monday Pat wrote:", indentCharacter: "> " });
-      checkQuoting(s, inbound.email, reply.created, { startLine: "On Monday Pat wrote:", indent: "> ", reqs: { startLine: "O3.quote-start-line", lines: "O3.quote-lines" } });
+      const reply = await createReply(s, inbound, "Reply", {
+        quoteOriginal: true,
+        replyToStartLine: "On Monday Pat wrote:",
+        indentCharacter: "> ",
+      });
+      checkQuoting(s, inbound.email, reply.created, {
+        startLine: "On Monday Pat wrote:",
+        indent: "> ",
+        reqs: { startLine: "O3.quote-start-line", lines: "O3.quote-lines" },
+      });
     },
   );
 
@@ -50,7 +77,11 @@ describe.concurrent("O3 Reply", () => {
       // Send first (MUST): a second Reply (SHOULD: the inbound stays) can then not change what Send is judged on.
       const send = await s.operate(inbound.agent, first.id, sendBody(s, inbound.token));
       s.expectOk(send, "O6.answer-ok");
-      const again = await s.operate(inbound.agent, inbound.id, s.request("Reply", inbound.token, { subjectPrefix: "Re2: " }));
+      const again = await s.operate(
+        inbound.agent,
+        inbound.id,
+        s.request("Reply", inbound.token, { subjectPrefix: "Re2: " }),
+      );
       s.expectOk(again, "O3.source-stays");
     },
   );

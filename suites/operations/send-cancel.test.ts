@@ -24,8 +24,20 @@ describe.concurrent("O6 Send", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply");
-      const bad = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token, { email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" } }));
-      const refused = await expectRefusedWithoutEffect(s, bad, [reply.id, inbound.id], { refused: "O6.missing-to-address", noEffect: "R3.no-effect" }, "Send without toAddress");
+      const bad = await s.operate(
+        inbound.agent,
+        reply.id,
+        sendBody(s, inbound.token, {
+          email_object: { subject: "no recipient", text: "x", fromAddress: "support@contact-center.example" },
+        }),
+      );
+      const refused = await expectRefusedWithoutEffect(
+        s,
+        bad,
+        [reply.id, inbound.id],
+        { refused: "O6.missing-to-address", noEffect: "R3.no-effect" },
+        "Send without toAddress",
+      );
       // Had the bad Send been taken, the reply would be gone: a second Send says nothing more.
       if (!refused) s.stop("O6.missing-to-address", "the Send without toAddress was accepted");
       const good = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token));
@@ -43,7 +55,15 @@ describe.concurrent("O7 CancelReplyEmail", () => {
       const reply = await createReply(s, inbound, "ReplyAll");
       const cancel = await s.operate(inbound.agent, reply.id, s.request("CancelReplyEmail", inbound.token));
       s.requireOk(cancel, "O7.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, reply.id, "Send", inbound.token, "O7.send-after-cancel", "after CancelReplyEmail");
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        reply.id,
+        "Send",
+        inbound.token,
+        "O7.send-after-cancel",
+        "after CancelReplyEmail",
+      );
       const again = await s.operate(inbound.agent, inbound.id, s.request("Reply", inbound.token));
       s.expectOk(again, "O7.source-stays");
     },

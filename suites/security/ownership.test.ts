@@ -23,13 +23,27 @@ describe.concurrent("T8 another agent's interaction", () => {
         let first: Answer | undefined;
         for (const op of ops) {
           const answer = await s.operate(intruder, it.id, validRequest(s, op, it.token));
-          s.expectRefused(answer, "T8.foreign-refused", `${intruder.name} sends ${op} on ${it.agent.name}'s interaction in ${state}`);
+          s.expectRefused(
+            answer,
+            "T8.foreign-refused",
+            `${intruder.name} sends ${op} on ${it.agent.name}'s interaction in ${state}`,
+          );
           first ??= answer;
         }
-        await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`, { since: first });
+        await s.expectNoNotification([it.id], "T8.foreign-no-effect", `${ops.length} operations by ${intruder.name}`, {
+          since: first,
+        });
         // Nothing changed: the owner can still do what the state allows.
-        const own = await s.operate(it.agent, it.id, validRequest(s, ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token));
-        s.check("T8.foreign-no-effect", own.ok, `afterwards the owner's own operation answered ${s.describeAnswer(own)}`);
+        const own = await s.operate(
+          it.agent,
+          it.id,
+          validRequest(s, ops.includes("Send") ? "Send" : ops.includes("Reply") ? "Reply" : "Accept", it.token),
+        );
+        s.check(
+          "T8.foreign-no-effect",
+          own.ok,
+          `afterwards the owner's own operation answered ${s.describeAnswer(own)}`,
+        );
       },
     );
   }
@@ -47,8 +61,19 @@ describe.concurrent("T6 per-agent notifications", () => {
       const others = s.target.agents.filter((a) => a.name !== it.agent.name);
       for (const other of others) {
         // A leak may trail the owner's notifications: watch for a window, then look at everything seen.
-        const leak = await s.waitOn(other, (d) => d.id === it.id || d.id === reply.id || JSON.stringify(d).includes(it.token), `any notification about ${it.token}`, BUDGETS.quietWindowMs);
-        s.check("T6.no-leak", !leak, leak ? `${other.name} got ${String(leak.data.state)} for ${String(leak.data.id)}` : `${other.name} got nothing about ${it.id} or ${reply.id}`);
+        const leak = await s.waitOn(
+          other,
+          (d) => d.id === it.id || d.id === reply.id || JSON.stringify(d).includes(it.token),
+          `any notification about ${it.token}`,
+          BUDGETS.quietWindowMs,
+        );
+        s.check(
+          "T6.no-leak",
+          !leak,
+          leak
+            ? `${other.name} got ${String(leak.data.state)} for ${String(leak.data.id)}`
+            : `${other.name} got nothing about ${it.id} or ${reply.id}`,
+        );
       }
     },
   );

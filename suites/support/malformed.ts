@@ -49,23 +49,42 @@ export function malformedRequests(operation: string, valid: Record<string, unkno
   const file = requireOperation(operation).request;
   const root = contractValidator().files.get(file) as Schema;
   const out: MalformedCase[] = [];
-  const walk = (schema: Schema, value: Record<string, unknown>, path: string[], mutateAt: (change: (o: Record<string, unknown>) => void) => Record<string, unknown>): void => {
+  const walk = (
+    schema: Schema,
+    value: Record<string, unknown>,
+    path: string[],
+    mutateAt: (change: (o: Record<string, unknown>) => void) => Record<string, unknown>,
+  ): void => {
     const s = resolve(schema, file);
     const props = (s.properties ?? {}) as Record<string, Schema>;
     for (const field of (s.required ?? []) as string[]) {
       if (field === "operationName") continue;
-      out.push({ label: `without ${[...path, field].join(".")}`, kind: "missing-required-field", body: mutateAt((o) => delete o[field]) });
+      out.push({
+        label: `without ${[...path, field].join(".")}`,
+        kind: "missing-required-field",
+        body: mutateAt((o) => delete o[field]),
+      });
     }
     if (Array.isArray(s.anyOf) && path.length === 0) {
       // Transfer: one of targetAgent / queueName is required (O9)
       const alternatives = (s.anyOf as Schema[]).flatMap((a) => (a.required ?? []) as string[]);
-      out.push({ label: `without any of ${alternatives.join(" / ")}`, kind: "missing-required-field", body: mutateAt((o) => alternatives.forEach((f) => delete o[f])) });
+      out.push({
+        label: `without any of ${alternatives.join(" / ")}`,
+        kind: "missing-required-field",
+        body: mutateAt((o) => {
+          for (const f of alternatives) delete o[f];
+        }),
+      });
     }
     for (const [field, sub] of Object.entries(props)) {
       if (field === "operationName") continue;
       const r = resolve(sub, file);
       const type = r.type;
-      out.push({ label: `${[...path, field].join(".")} of the wrong type`, kind: "wrong-type", body: mutateAt((o) => (o[field] = wrongValue(type))) });
+      out.push({
+        label: `${[...path, field].join(".")} of the wrong type`,
+        kind: "wrong-type",
+        body: mutateAt((o) => (o[field] = wrongValue(type))),
+      });
       if (type === "object" && value[field] && typeof value[field] === "object") {
         walk(r, value[field] as Record<string, unknown>, [...path, field], (change) =>
           mutateAt((o) => {

@@ -29,7 +29,13 @@ const CREATED_REQUIREMENTS: Record<ReplyOperation, { answer: RequirementId; crea
  * The request carries the configured compose queue (O3: a server MAY require it); `fields` come on top.
  * The new notification is recognised by the answer's replyInteractionId or the subject token.
  */
-export async function createReply(s: Scenario, inbound: AcceptedHandle, operation: ReplyOperation, fields: Record<string, unknown> = {}, answerRequirement?: RequirementId): Promise<CreatedReply> {
+export async function createReply(
+  s: Scenario,
+  inbound: AcceptedHandle,
+  operation: ReplyOperation,
+  fields: Record<string, unknown> = {},
+  answerRequirement?: RequirementId,
+): Promise<CreatedReply> {
   const req = CREATED_REQUIREMENTS[operation];
   const answer = await s.operate(inbound.agent, inbound.id, s.request(operation, inbound.token, fields));
   // A caller judging the answer under a rule of its own (a SHOULD) keeps a refusal from becoming this MUST's failure.
@@ -40,11 +46,23 @@ export async function createReply(s: Scenario, inbound: AcceptedHandle, operatio
   const created = await s.awaitNotification(
     inbound.agent,
     // By replyInteractionId, or by the subject token (a wrong id must still be seen, to be judged by N4.new-id).
-    (d) => d.state === "ReplyCreated" && ((replyId !== undefined && d.id === replyId) || JSON.stringify(d).includes(inbound.token)),
-    { what: `ReplyCreated after ${operation} on ${inbound.id}${replyId ? ` (replyInteractionId ${replyId})` : ""}`, requirement: req.created, after: answer },
+    (d) =>
+      d.state === "ReplyCreated" &&
+      ((replyId !== undefined && d.id === replyId) || JSON.stringify(d).includes(inbound.token)),
+    {
+      what: `ReplyCreated after ${operation} on ${inbound.id}${replyId ? ` (replyInteractionId ${replyId})` : ""}`,
+      requirement: req.created,
+      after: answer,
+    },
   );
   const id = String(created.id);
-  s.check("N4.new-id", id !== inbound.id, id !== inbound.id ? `ReplyCreated id ${id} differs from the inbound ${inbound.id}` : `ReplyCreated reuses the inbound id ${id}`);
+  s.check(
+    "N4.new-id",
+    id !== inbound.id,
+    id !== inbound.id
+      ? `ReplyCreated id ${id} differs from the inbound ${inbound.id}`
+      : `ReplyCreated reuses the inbound id ${id}`,
+  );
   s.claim(id, [inbound.agent]);
   return { answer, id, created };
 }
@@ -52,7 +70,11 @@ export async function createReply(s: Scenario, inbound: AcceptedHandle, operatio
 /** ReplyCreated's interactionSubType after Reply / ReplyAll (O3, O4 via N4). */
 export function checkReplySubtype(s: Scenario, created: Notification, requirement: RequirementId): void {
   const sub = created.interactionSubType;
-  s.check(requirement, sub === "OutboundReply", `interactionSubType is ${JSON.stringify(sub)} (expected "OutboundReply")`);
+  s.check(
+    requirement,
+    sub === "OutboundReply",
+    `interactionSubType is ${JSON.stringify(sub)} (expected "OutboundReply")`,
+  );
 }
 
 function eo(n: Notification): Record<string, unknown> {
@@ -60,15 +82,34 @@ function eo(n: Notification): Record<string, unknown> {
 }
 
 /** O3 (and O4 through it): ToAddress = Reply-To (or From without one), FromAddress = inbound To. */
-export function checkReplyAddresses(s: Scenario, email: InboundEmailInjection, created: Notification, reqs: { to: RequirementId; from: RequirementId }): void {
+export function checkReplyAddresses(
+  s: Scenario,
+  email: InboundEmailInjection,
+  created: Notification,
+  reqs: { to: RequirementId; from: RequirementId },
+): void {
   const got = eo(created);
   const expectedTo = email.replyTo ?? email.from;
-  s.check(reqs.to, got.ToAddress === expectedTo, `ToAddress is ${JSON.stringify(got.ToAddress)}; expected the inbound ${email.replyTo ? "Reply-To" : "From"} ${JSON.stringify(expectedTo)}`);
-  s.check(reqs.from, got.FromAddress === email.to, `FromAddress is ${JSON.stringify(got.FromAddress)}; expected the inbound To ${JSON.stringify(email.to)}`);
+  s.check(
+    reqs.to,
+    got.ToAddress === expectedTo,
+    `ToAddress is ${JSON.stringify(got.ToAddress)}; expected the inbound ${email.replyTo ? "Reply-To" : "From"} ${JSON.stringify(expectedTo)}`,
+  );
+  s.check(
+    reqs.from,
+    got.FromAddress === email.to,
+    `FromAddress is ${JSON.stringify(got.FromAddress)}; expected the inbound To ${JSON.stringify(email.to)}`,
+  );
 }
 
 /** O3: Subject = subjectPrefix (or "") + inbound Subject. */
-export function checkReplySubject(s: Scenario, email: InboundEmailInjection, created: Notification, prefix: string | undefined, requirement: RequirementId): void {
+export function checkReplySubject(
+  s: Scenario,
+  email: InboundEmailInjection,
+  created: Notification,
+  prefix: string | undefined,
+  requirement: RequirementId,
+): void {
   const expected = `${prefix ?? ""}${email.subject}`;
   const got = eo(created).Subject;
   s.check(requirement, got === expected, `Subject is ${JSON.stringify(got)}; expected ${JSON.stringify(expected)}`);
@@ -77,7 +118,11 @@ export function checkReplySubject(s: Scenario, email: InboundEmailInjection, cre
 /** O3: Text is empty unless quoteOriginal is true (a lone line end is empty too: N3, mail transport). */
 export function checkTextEmpty(s: Scenario, created: Notification, requirement: RequirementId, why: string): void {
   const text = eo(created).Text;
-  s.check(requirement, typeof text === "string" && normalizeText(text) === "", `${why}: Text is ${JSON.stringify(text)}; expected ""`);
+  s.check(
+    requirement,
+    typeof text === "string" && normalizeText(text) === "",
+    `${why}: Text is ${JSON.stringify(text)}; expected ""`,
+  );
 }
 
 /**
@@ -95,7 +140,11 @@ export function checkQuoting(
   const text = String(eo(created).Text ?? "");
   const lines = textLines(text);
   if (opts.startLine !== undefined && opts.reqs.startLine) {
-    s.check(opts.reqs.startLine, normalizeText(text).startsWith(opts.startLine), `Text starts ${JSON.stringify(text.slice(0, 60))}; expected it to start with ${JSON.stringify(opts.startLine)}`);
+    s.check(
+      opts.reqs.startLine,
+      normalizeText(text).startsWith(opts.startLine),
+      `Text starts ${JSON.stringify(text.slice(0, 60))}; expected it to start with ${JSON.stringify(opts.startLine)}`,
+    );
   }
   let at = 0;
   const missing: string[] = [];
@@ -108,7 +157,9 @@ export function checkQuoting(
   return s.check(
     opts.reqs.lines,
     missing.length === 0,
-    missing.length === 0 ? "every inbound line is quoted in order" : `quoted Text ${JSON.stringify(text.slice(0, 200))} lacks, in order: ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
+    missing.length === 0
+      ? "every inbound line is quoted in order"
+      : `quoted Text ${JSON.stringify(text.slice(0, 200))} lacks, in order: ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
   );
 }
 
@@ -117,10 +168,19 @@ export function checkQuoting(
  * a probe operation — a request that would be valid, had the agent still held it — is refused
  * and produces no notification.
  */
-export async function expectNoLongerHeld(s: Scenario, agent: AgentHandle, id: string, probe: string, token: string, requirement: RequirementId, why: string): Promise<void> {
+export async function expectNoLongerHeld(
+  s: Scenario,
+  agent: AgentHandle,
+  id: string,
+  probe: string,
+  token: string,
+  requirement: RequirementId,
+  why: string,
+): Promise<void> {
   const answer = await s.operate(agent, id, s.request(probe, token));
   s.expectRefused(answer, requirement, `${why}: ${probe} on ${id}`);
-  if (answer.refused) await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
+  if (answer.refused)
+    await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
 }
 
 /** A valid Send body for an outbound interaction (O6): the configured compose queue, real addresses; `overrides` on top. */

@@ -22,7 +22,8 @@ export const REACHABLE_STATES = ["Invited", "Accepted", "ReplyCreated"] as const
 export type ReachableState = (typeof REACHABLE_STATES)[number];
 
 export async function interactionIn(s: Scenario, state: ReachableState): Promise<InteractionInState> {
-  const caps = (n: Record<string, unknown>): string[] => (Array.isArray(n.capabilities) ? (n.capabilities as string[]) : []);
+  const caps = (n: Record<string, unknown>): string[] =>
+    Array.isArray(n.capabilities) ? (n.capabilities as string[]) : [];
   if (state === "Invited") {
     const i = await s.inbound();
     return { agent: i.agent, id: i.id, token: i.token, capabilities: caps(i.invited) };

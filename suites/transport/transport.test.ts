@@ -19,20 +19,45 @@ describe.concurrent("T5 CometD transport", () => {
       // Routing is the target's: the probe is opened for whichever agent the e-mail is offered to.
       const it = await s.inbound();
       const agent = it.agent;
-      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, { cookie: agent.http.cookieHeader(), label: "transport-probe", tlsInsecure: s.settings.tlsInsecure });
+      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, {
+        cookie: agent.http.cookieHeader(),
+        label: "transport-probe",
+        tlsInsecure: s.settings.tlsInsecure,
+      });
       try {
         const hs = await session.handshake(BUDGETS.cometdConnectMs);
-        s.require("T5.handshake", hs.ok, hs.ok ? `handshake at ${s.settings.cometdUrl} succeeded (long-polling)` : `handshake refused: ${hs.reason}`);
+        s.require(
+          "T5.handshake",
+          hs.ok,
+          hs.ok ? `handshake at ${s.settings.cometdUrl} succeeded (long-polling)` : `handshake refused: ${hs.reason}`,
+        );
         const sub = await session.subscribe(BUDGETS.cometdConnectMs);
-        s.require("T5.subscribe", sub.ok, sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`);
+        s.require(
+          "T5.subscribe",
+          sub.ok,
+          sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`,
+        );
         const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
         s.requireOk(accept, "O1.answer-ok");
         s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
         s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
         // The agent's main session gets it first (O1 judges a missing Accepted); then the probe must have it too.
-        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
-        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the probe session", s.settings.notifyBudgetMs);
-        s.check("T5.subscribe", !!seen, seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing");
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", {
+          what: `Accepted for ${it.id}`,
+          requirement: "O1.accepted-notification",
+          after: accept,
+        });
+        const seen = await s.waitOn(
+          { ...agent, session },
+          (d) => d.id === it.id && d.state === "Accepted",
+          "Accepted on the probe session",
+          s.settings.notifyBudgetMs,
+        );
+        s.check(
+          "T5.subscribe",
+          !!seen,
+          seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing",
+        );
       } finally {
         await session.close();
       }
@@ -56,22 +81,55 @@ describe.concurrent("T5 CometD transport", () => {
       });
       try {
         const c = await session.connect();
-        s.require("T5.reconnect", c.ok, c.ok ? "connected through the cutting proxy" : `could not connect through the proxy: ${c.reason}`);
+        s.require(
+          "T5.reconnect",
+          c.ok,
+          c.ok ? "connected through the cutting proxy" : `could not connect through the proxy: ${c.reason}`,
+        );
         const before = proxy.accepted;
         const cut = proxy.dropAll();
         // The client must come back on its own: a new connection through the proxy (bounded wait).
-        const back = await waitForItem(proxy.connections, (n) => n > before, { what: "a new connection after the cut", budgetName: "cometdConnect", budgetMs: BUDGETS.cometdConnectMs }).then(
+        const back = await waitForItem(proxy.connections, (n) => n > before, {
+          what: "a new connection after the cut",
+          budgetName: "cometdConnect",
+          budgetMs: BUDGETS.cometdConnectMs,
+        }).then(
           () => true,
           () => false,
         );
-        s.require("T5.reconnect", back, back ? `cut ${cut} connection(s); the client opened a new one` : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`);
+        s.require(
+          "T5.reconnect",
+          back,
+          back
+            ? `cut ${cut} connection(s); the client opened a new one`
+            : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`,
+        );
         // And notifications must reach the same subscription again: the agent's next one.
         const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
         s.requireOk(accept, "O1.answer-ok");
         // The agent's main session gets it first (O1 judges a missing Accepted); then the reconnected probe must have it too.
-        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", { what: `Accepted for ${it.id}`, requirement: "O1.accepted-notification", after: accept });
-        const seen = await s.waitOn({ ...agent, session }, (d) => d.id === it.id && d.state === "Accepted", "Accepted on the reconnected session", s.settings.notifyBudgetMs);
-        s.check("T5.reconnect", !!seen, seen ? "the reconnected session received the agent's next notification" : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta.items().slice(-4).map((e) => session.meta.describe(e)).join("; ")})`);
+        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", {
+          what: `Accepted for ${it.id}`,
+          requirement: "O1.accepted-notification",
+          after: accept,
+        });
+        const seen = await s.waitOn(
+          { ...agent, session },
+          (d) => d.id === it.id && d.state === "Accepted",
+          "Accepted on the reconnected session",
+          s.settings.notifyBudgetMs,
+        );
+        s.check(
+          "T5.reconnect",
+          !!seen,
+          seen
+            ? "the reconnected session received the agent's next notification"
+            : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta
+                .items()
+                .slice(-4)
+                .map((e) => session.meta.describe(e))
+                .join("; ")})`,
+        );
       } finally {
         await session.close();
         await proxy.close();

@@ -26,26 +26,46 @@ const SECRETS = (): string[] => [PASSWORD, `${PASSWORD}-2`, Buffer.from(`solo:${
 function expectNoSecrets(dir: string, output = ""): number {
   const files: string[] = [];
   const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+    for (const e of readdirSync(d, { withFileTypes: true }))
+      e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
   };
   walk(dir);
   for (const f of files) {
     const text = readFileSync(f, "latin1");
     for (const secret of SECRETS()) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${f}`).toBe(false);
     // Allure attachments are base64-encoded in places (the single-file HTML report): decode those too.
-    for (const m of text.matchAll(/"content":"([A-Za-z0-9+/=]{16,})"/g)) for (const secret of SECRETS()) expect(Buffer.from(m[1], "base64").toString("latin1").includes(secret)).toBe(false);
+    for (const m of text.matchAll(/"content":"([A-Za-z0-9+/=]{16,})"/g))
+      for (const secret of SECRETS())
+        expect(Buffer.from(m[1], "base64").toString("latin1").includes(secret)).toBe(false);
   }
   for (const secret of SECRETS()) expect(output).not.toContain(secret);
   return files.length;
 }
-const summaryOf = (out: string): { verdict: string; counts: Record<string, number>; requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }>; mergedFrom?: string[] } =>
-  JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-const statusOf = (out: string, id: string): string | undefined => summaryOf(out).requirements.find((r) => r.id === id)?.status;
+const summaryOf = (
+  out: string,
+): {
+  verdict: string;
+  counts: Record<string, number>;
+  requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }>;
+  mergedFrom?: string[];
+} => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+const statusOf = (out: string, id: string): string | undefined =>
+  summaryOf(out).requirements.find((r) => r.id === id)?.status;
 
 beforeAll(async () => {
   // A "foreign" target with one agent: the fixture's second-agent scenario must SKIP.
-  server = await startReferenceServer({ agents: [{ username: "solo", password: PASSWORD }, { username: "other", password: `${PASSWORD}-2` }] });
-  foreign = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: `solo:${PASSWORD}`, GWS_CONTROL_URL: server.controlUrl, ...REFERENCE_QUEUE_ENV };
+  server = await startReferenceServer({
+    agents: [
+      { username: "solo", password: PASSWORD },
+      { username: "other", password: `${PASSWORD}-2` },
+    ],
+  });
+  foreign = {
+    GWS_BASE_URL: server.baseUrl,
+    GWS_AGENTS: `solo:${PASSWORD}`,
+    GWS_CONTROL_URL: server.controlUrl,
+    ...REFERENCE_QUEUE_ENV,
+  };
 });
 afterAll(() => server.close());
 
@@ -66,8 +86,19 @@ describe("gws-conformance run", () => {
     expect(statusOf(out, "O9.target-invited")).toBe("SKIP");
     expect(statusOf(out, "O12.place-in-workbin")).toBe("NOT_TESTABLE");
     // a requirement no scenario judged is visible as an ERROR, not silently passed
-    expect(summaryOf(out).requirements.find((r) => r.id === "O4.cc")).toMatchObject({ status: "ERROR", message: "not covered by any scenario" });
-    for (const f of ["summary.json", "certificate.md", "junit.xml", "transcript.jsonl", "results.json", "allure-report/index.html"]) expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
+    expect(summaryOf(out).requirements.find((r) => r.id === "O4.cc")).toMatchObject({
+      status: "ERROR",
+      message: "not covered by any scenario",
+    });
+    for (const f of [
+      "summary.json",
+      "certificate.md",
+      "junit.xml",
+      "transcript.jsonl",
+      "results.json",
+      "allure-report/index.html",
+    ])
+      expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
     expect(readdirSync(join(out, "allure-results")).length).toBeGreaterThan(0);
     expect(run.stdout).toMatch(/^FAIL {2}.*fails a MUST on purpose/m);
     expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix$/m);
@@ -107,24 +138,45 @@ describe("gws-conformance run", () => {
   });
 
   it("transcript.jsonl holds the run's exchanges and notifications, attributed to scenarios", () => {
-    const lines = readFileSync(join(out, "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.some((e) => e.kind === "http" && e.operation === "Accept" && e.scenario?.includes("passes: accept an e-mail"))).toBe(true);
+    const lines = readFileSync(join(out, "transcript.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(
+      lines.some(
+        (e) => e.kind === "http" && e.operation === "Accept" && e.scenario?.includes("passes: accept an e-mail"),
+      ),
+    ).toBe(true);
     expect(lines.some((e) => e.kind === "notification" && e.data.state === "Accepted")).toBe(true);
-    expect(lines.some((e) => e.kind === "check" && e.requirement === "O3.subject-prefix" && e.passed === false)).toBe(true);
+    expect(lines.some((e) => e.kind === "check" && e.requirement === "O3.subject-prefix" && e.passed === false)).toBe(
+      true,
+    );
   });
 
   it("no secret reaches any file of the run, its output or its logs", () => {
     expect(expectNoSecrets(out, run.stdout + run.stderr)).toBeGreaterThan(5);
     // the settings are in the summary, with the password replaced
-    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).settings.agents).toEqual([{ username: "solo", password: "REDACTED" }]);
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).settings.agents).toEqual([
+      { username: "solo", password: "REDACTED" },
+    ]);
   });
 
   it("prints one plain progress line per scenario in CI (no ANSI colours)", () => {
-    expect(run.stdout).not.toMatch(/\x1b\[/);
-    for (const title of ["passes: accept an e-mail", "fails a MUST on purpose", "warns on a SHOULD on purpose", "breaks a precondition on purpose", "needs a second agent"]) {
-      expect(run.stdout.split("\n").filter((l) => /^(PASS|FAIL|WARN|SKIP|ERROR) +\S+ > /.test(l) && l.includes(` > ${title}`))).toHaveLength(1);
+    expect(run.stdout).not.toContain(`${String.fromCharCode(27)}[`);
+    for (const title of [
+      "passes: accept an e-mail",
+      "fails a MUST on purpose",
+      "warns on a SHOULD on purpose",
+      "breaks a precondition on purpose",
+      "needs a second agent",
+    ]) {
+      expect(
+        run.stdout
+          .split("\n")
+          .filter((l) => /^(PASS|FAIL|WARN|SKIP|ERROR) +\S+ > /.test(l) && l.includes(` > ${title}`)),
+      ).toHaveLength(1);
     }
-    expect(run.stdout).toMatch(/^SKIP  .*needs a second agent \(needs a second agent\)/m);
+    expect(run.stdout).toMatch(/^SKIP {2}.*needs a second agent \(needs a second agent\)/m);
     expect(run.stdout).toMatch(/^ERROR .*breaks a precondition on purpose \(prerequisite fixture prerequisite\)/m);
   });
 });
@@ -132,49 +184,134 @@ describe("gws-conformance run", () => {
 describe("gws-conformance run: selection, baseline, configuration", () => {
   it("the package bin (npx gws-conformance) runs the command: --help exits 0 and lists every target setting", async () => {
     const { spawnSync } = await import("node:child_process");
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), "--help"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), "--help"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(r.status).toBe(0);
-    for (const flag of ["--base-url", "--cometd-url", "--agents", "--inject", "--control-url", "--invite-timeout-ms", "--notify-budget-ms", "--only", "--shard", "--expected-failures"]) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      "--base-url",
+      "--cometd-url",
+      "--agents",
+      "--inject",
+      "--control-url",
+      "--invite-timeout-ms",
+      "--notify-budget-ms",
+      "--only",
+      "--shard",
+      "--expected-failures",
+    ])
+      expect(r.stdout).toContain(flag);
   });
 
   it("--only selects scenarios by tag; everything else is SKIP 'filtered out'; a clean selection exits 0 but is PARTIAL", async () => {
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass", "--no-allure"], foreign);
+    const run = await runCli(
+      ["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass", "--no-allure"],
+      foreign,
+    );
     expect(run.code).toBe(0);
     expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
-    expect(summaryOf(out).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({ status: "SKIP", message: "filtered out by --only fixture-pass" });
+    expect(summaryOf(out).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
+      status: "SKIP",
+      message: "filtered out by --only fixture-pass",
+    });
     expect(summaryOf(out).verdict).toBe("PARTIAL");
   });
 
   it("--level must: SHOULD requirements are SKIP 'filtered out by --level must' and their scenarios do not run", async () => {
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass,fixture-warn", "--level", "must", "--no-allure"], foreign);
+    const run = await runCli(
+      [
+        "run",
+        "--suites",
+        FIXTURES,
+        "--out",
+        out,
+        "--only",
+        "fixture-pass,fixture-warn",
+        "--level",
+        "must",
+        "--no-allure",
+      ],
+      foreign,
+    );
     expect(run.code).toBe(0);
-    expect(summaryOf(out).requirements.find((r) => r.id === "O2.answer-ok")).toMatchObject({ status: "SKIP", message: "filtered out by --level must" });
+    expect(summaryOf(out).requirements.find((r) => r.id === "O2.answer-ok")).toMatchObject({
+      status: "SKIP",
+      message: "filtered out by --level must",
+    });
     expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
-    expect(run.stdout).toMatch(/^SKIP  .*warns on a SHOULD on purpose \(filtered out by --level must\)/m);
+    expect(run.stdout).toMatch(/^SKIP {2}.*warns on a SHOULD on purpose \(filtered out by --level must\)/m);
   });
 
   it("an expected failure does not fail the gate (the verdict stays NON_CONFORMANT); a stale entry does; an unknown ID is a configuration error", async () => {
     const dir = tmp();
     const baseline = join(dir, "expected.json");
     writeFileSync(baseline, JSON.stringify([{ id: "O3.subject-prefix", reason: "known bug #12" }]));
-    const ok = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "a"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
+    const ok = await runCli(
+      [
+        "run",
+        "--suites",
+        FIXTURES,
+        "--out",
+        join(dir, "a"),
+        "--only",
+        "fixture-pass,fixture-fail",
+        "--expected-failures",
+        baseline,
+        "--no-allure",
+      ],
+      foreign,
+    );
     expect(ok.code).toBe(0);
-    expect(summaryOf(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({ status: "FAIL", expectedFailure: "known bug #12" });
+    expect(summaryOf(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
+      status: "FAIL",
+      expectedFailure: "known bug #12",
+    });
     expect(ok.stdout).toMatch(/^requirements: 2 PASS, 1 FAIL \(1 expected\), /m);
-    expect(ok.stdout).toMatch(/^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: known bug #12\)$/m);
-    expect(readFileSync(join(dir, "a", "certificate.md"), "utf8")).toMatch(/## MUST failures\n\n- \*\*O3.subject-prefix\*\* \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/);
-    expect(readFileSync(join(dir, "a", "junit.xml"), "utf8")).toContain('<skipped message="expected failure (baseline): O3.subject-prefix: known bug #12"/>');
+    expect(ok.stdout).toMatch(
+      /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: known bug #12\)$/m,
+    );
+    expect(readFileSync(join(dir, "a", "certificate.md"), "utf8")).toMatch(
+      /## MUST failures\n\n- \*\*O3.subject-prefix\*\* \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/,
+    );
+    expect(readFileSync(join(dir, "a", "junit.xml"), "utf8")).toContain(
+      '<skipped message="expected failure (baseline): O3.subject-prefix: known bug #12"/>',
+    );
 
-    writeFileSync(baseline, JSON.stringify([{ id: "O1.answer-ok", reason: "was broken" }, { id: "O3.subject-prefix", reason: "old", expires: "2020-01-01" }]));
-    const stale = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "b"), "--only", "fixture-pass,fixture-fail", "--expected-failures", baseline, "--no-allure"], foreign);
+    writeFileSync(
+      baseline,
+      JSON.stringify([
+        { id: "O1.answer-ok", reason: "was broken" },
+        { id: "O3.subject-prefix", reason: "old", expires: "2020-01-01" },
+      ]),
+    );
+    const stale = await runCli(
+      [
+        "run",
+        "--suites",
+        FIXTURES,
+        "--out",
+        join(dir, "b"),
+        "--only",
+        "fixture-pass,fixture-fail",
+        "--expected-failures",
+        baseline,
+        "--no-allure",
+      ],
+      foreign,
+    );
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/BASELINE O1.answer-ok: listed as an expected failure \(was broken\) but now passes/);
     expect(stale.stdout).toMatch(/BASELINE O3.subject-prefix: the expected-failure entry expired on 2020-01-01/);
 
     writeFileSync(baseline, JSON.stringify([{ id: "O99.nope", reason: "x" }]));
-    const bad = await runCli(["run", "--suites", FIXTURES, "--out", join(dir, "c"), "--expected-failures", baseline], foreign);
+    const bad = await runCli(
+      ["run", "--suites", FIXTURES, "--out", join(dir, "c"), "--expected-failures", baseline],
+      foreign,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown requirement ID\(s\) O99.nope/);
   });
@@ -183,10 +320,26 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     [["run", "--bogus"], {}, /unknown flag --bogus/],
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
     [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
-    [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"], {}, /GWS_CONTROL_URL: is required with GWS_INJECT=http/],
-    [["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"], {}, /GWS_QUEUE: is required when GWS_BASE_URL is set/],
-    [["run"], { GWS_MAX_OPEN_PER_AGENT: "none" }, /GWS_MAX_OPEN_PER_AGENT \(environment\): "none" is not a positive whole number/],
-    [["run"], { GWS_NOTIFY_BUDGET_MS: "soon" }, /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/],
+    [
+      ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"],
+      {},
+      /GWS_CONTROL_URL: is required with GWS_INJECT=http/,
+    ],
+    [
+      ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"],
+      {},
+      /GWS_QUEUE: is required when GWS_BASE_URL is set/,
+    ],
+    [
+      ["run"],
+      { GWS_MAX_OPEN_PER_AGENT: "none" },
+      /GWS_MAX_OPEN_PER_AGENT \(environment\): "none" is not a positive whole number/,
+    ],
+    [
+      ["run"],
+      { GWS_NOTIFY_BUDGET_MS: "soon" },
+      /GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not a positive whole number/,
+    ],
     [["teleport"], {}, /unknown command teleport/],
     [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
     [["run", "--config", "/nonexistent/gws.json"], {}, /--config: cannot read \/nonexistent\/gws.json/],
@@ -206,22 +359,39 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       });
     });
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`, GWS_QUEUE: "Email" });
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], {
+      GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`,
+      GWS_AGENTS: "a:b",
+      GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`,
+      GWS_QUEUE: "Email",
+    });
     expect(run.code).toBe(1);
     expect(summaryOf(out).verdict).toBe("INCOMPLETE");
-    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP".*ECONNREFUSED/);
+    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
+      /prerequisite "target answers HTTP".*ECONNREFUSED/,
+    );
     expect(run.wallMs).toBeLessThan(60_000);
   });
 
   it("shards run slices; merge gives the same verdicts as one run", async () => {
     const dir = tmp();
-    const whole = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "whole"), "--no-allure"], foreign);
-    const s1 = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "s1"), "--shard", "1/2", "--no-allure"], foreign);
-    const s2 = await runCli(["run", "--suites", "suites/answers", "--out", join(dir, "s2"), "--shard", "2/2", "--no-allure"], foreign);
+    const whole = await runCli(
+      ["run", "--suites", "suites/answers", "--out", join(dir, "whole"), "--no-allure"],
+      foreign,
+    );
+    const s1 = await runCli(
+      ["run", "--suites", "suites/answers", "--out", join(dir, "s1"), "--shard", "1/2", "--no-allure"],
+      foreign,
+    );
+    const s2 = await runCli(
+      ["run", "--suites", "suites/answers", "--out", join(dir, "s2"), "--shard", "2/2", "--no-allure"],
+      foreign,
+    );
     expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1)).toBe(true);
     const merged = await runCli(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
     expect(merged.code).toBe(whole.code);
-    const statuses = (o: string): Record<string, string> => Object.fromEntries(summaryOf(o).requirements.map((r) => [r.id, r.status]));
+    const statuses = (o: string): Record<string, string> =>
+      Object.fromEntries(summaryOf(o).requirements.map((r) => [r.id, r.status]));
     expect(statuses(join(dir, "merged"))).toEqual(statuses(join(dir, "whole")));
     expect(readFileSync(join(dir, "merged", "junit.xml"), "utf8")).toContain("suites/answers/envelopes.test.ts");
     expect(statSync(join(dir, "merged", "allure-report", "index.html")).size).toBeGreaterThan(0);

@@ -39,11 +39,20 @@ it("no password or Basic token appears in any output file, in stdout or in stder
   const forms = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
   const files: string[] = [];
   const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+    for (const e of readdirSync(d, { withFileTypes: true }))
+      e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
   };
   walk(out);
   // the run really produced what is scanned: reports, transcript, Allure results and HTML
-  for (const f of ["summary.json", "results.json", "certificate.md", "junit.xml", "transcript.jsonl", "allure-report/index.html"]) expect(files).toContain(join(out, f));
+  for (const f of [
+    "summary.json",
+    "results.json",
+    "certificate.md",
+    "junit.xml",
+    "transcript.jsonl",
+    "allure-report/index.html",
+  ])
+    expect(files).toContain(join(out, f));
   expect(files.filter((f) => f.includes("allure-results")).length).toBeGreaterThan(3);
   const transcript = readFileSync(join(out, "transcript.jsonl"), "utf8");
   expect(transcript).toMatch(/"authorization":"REDACTED"/i);
@@ -51,7 +60,8 @@ it("no password or Basic token appears in any output file, in stdout or in stder
   for (const f of files) {
     const text = readFileSync(f, "latin1");
     const utf8 = readFileSync(f, "utf8");
-    for (const s of forms) expect(text.includes(s) || utf8.includes(s), `a secret (${s.slice(0, 3)}…) in ${f}`).toBe(false);
+    for (const s of forms)
+      expect(text.includes(s) || utf8.includes(s), `a secret (${s.slice(0, 3)}…) in ${f}`).toBe(false);
     for (const m of text.matchAll(/[A-Za-z0-9+/]{24,}={0,2}/g)) {
       const decoded = Buffer.from(m[0], "base64").toString("utf8");
       for (const s of forms) expect(decoded.includes(s), `a base64-encoded secret in ${f}`).toBe(false);

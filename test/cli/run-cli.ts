@@ -34,7 +34,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GWS_") && v !== undefined) cleanEnv[k] = v;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) cleanEnv[k] = v;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), ...args], { cwd: REPO_ROOT, env: { ...cleanEnv, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "gws-conformance.js"), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...cleanEnv, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -11,7 +11,8 @@ import { runCli } from "./run-cli.js";
 
 const FIXTURES = "test/fixtures/report-suites";
 const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-cli-"));
-const summaryOf = (out: string): { verdict: string; requirements: Array<{ id: string; message: string }> } => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+const summaryOf = (out: string): { verdict: string; requirements: Array<{ id: string; message: string }> } =>
+  JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
 
 it("a target that accepts connections but never answers ends within the HTTP budget as ERROR, reports written", async () => {
   // A firewall that black-holes requests: the harness's answer budget (BUDGETS.httpAnswerMs) bounds it.
@@ -20,13 +21,22 @@ it("a target that accepts connections but never answers ends within the HTTP bud
     sockets.add(socket);
     socket.on("data", () => undefined);
   });
-  const port = await new Promise<number>((resolve) => blackHole.listen(0, "127.0.0.1", () => resolve((blackHole.address() as { port: number }).port)));
+  const port = await new Promise<number>((resolve) =>
+    blackHole.listen(0, "127.0.0.1", () => resolve((blackHole.address() as { port: number }).port)),
+  );
   try {
     const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], { GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`, GWS_AGENTS: "a:b", GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`, GWS_QUEUE: "Email" });
+    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], {
+      GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`,
+      GWS_AGENTS: "a:b",
+      GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`,
+      GWS_QUEUE: "Email",
+    });
     expect(run.code).toBe(1);
     expect(summaryOf(out).verdict).toBe("INCOMPLETE");
-    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(/prerequisite "target answers HTTP"/);
+    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
+      /prerequisite "target answers HTTP"/,
+    );
     expect(statSync(join(out, "junit.xml")).size).toBeGreaterThan(0);
     // The pre-flight says it once; no scenario waits out the budget again.
     expect(run.stdout).toMatch(/^gws-conformance: pre-flight: .*no answer.*nothing can be judged \(INCOMPLETE\)$/m);

@@ -9,7 +9,7 @@
  *   - that run's Allure report, rendered by headless Chromium from file://, shows the MUST
  *     failure as failed (red) under its area → rule, with the header counts of summary.json.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

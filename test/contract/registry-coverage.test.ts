@@ -10,13 +10,16 @@ import { isRequirementId, testableRequirements } from "../../src/contract/regist
 import { REPO_ROOT } from "../../src/contract/schemas.js";
 
 function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourcesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourcesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 const ID_LITERAL = /["'`]((?:T|R|N|O)\d+\.[a-z0-9-]+)["'`]/g;
 const suiteFiles = sourcesUnder(join(REPO_ROOT, "suites"));
 const cited = new Map<string, string[]>();
-for (const f of suiteFiles) for (const m of readFileSync(f, "utf8").matchAll(ID_LITERAL)) cited.set(m[1], [...(cited.get(m[1]) ?? []), f]);
+for (const f of suiteFiles)
+  for (const m of readFileSync(f, "utf8").matchAll(ID_LITERAL)) cited.set(m[1], [...(cited.get(m[1]) ?? []), f]);
 
 describe("registry ↔ suites", () => {
   it("suites exist and cite requirements", () => {
@@ -26,11 +29,15 @@ describe("registry ↔ suites", () => {
 
   it("every ID a suite cites is in the registry", () => {
     const unknown = [...cited.keys()].filter((id) => !isRequirementId(id));
-    expect(unknown, `unknown IDs: ${unknown.map((id) => `${id} in ${cited.get(id)?.join(", ")}`).join("; ")}`).toEqual([]);
+    expect(unknown, `unknown IDs: ${unknown.map((id) => `${id} in ${cited.get(id)?.join(", ")}`).join("; ")}`).toEqual(
+      [],
+    );
   });
 
   it("every testable requirement is cited by a suite (or excluded with a reason in the registry)", () => {
-    const uncovered = testableRequirements().map((r) => r.id).filter((id) => !cited.has(id));
+    const uncovered = testableRequirements()
+      .map((r) => r.id)
+      .filter((id) => !cited.has(id));
     expect(uncovered).toEqual([]);
   });
 });

@@ -12,9 +12,14 @@ import { buildDriftReport, serverDrift } from "../../src/drift/report.js";
 import { readTranscript } from "../../src/report/transcript-io.js";
 import { runCli } from "../cli/run-cli.js";
 
-async function driftOf(fault: string | undefined): Promise<Array<{ kind: string; subject?: string; path?: string; summary: string }>> {
+async function driftOf(
+  fault: string | undefined,
+): Promise<Array<{ kind: string; subject?: string; path?: string; summary: string }>> {
   const out = mkdtempSync(join(tmpdir(), "gws-live-drift-"));
-  const run = await runCli(["run", "--suites", "suites/notifications", "--out", out, "--no-allure"], fault ? { GWS_REFERENCE_FAULT: fault } : {});
+  const run = await runCli(
+    ["run", "--suites", "suites/notifications", "--out", out, "--no-allure"],
+    fault ? { GWS_REFERENCE_FAULT: fault } : {},
+  );
   expect(run.code === 0 || run.code === 1, run.stderr).toBe(true);
   return serverDrift(buildDriftReport(readTranscript(out)));
 }
@@ -36,12 +41,16 @@ describe("drift on live traffic", () => {
 
   it.concurrent("an added field is named with its path (accepted-extra-field)", async () => {
     const found = await driftOf("accepted-extra-field");
-    expect(found.map((f) => [f.kind, f.subject, f.path])).toEqual([["undocumented-field", "notification:Accepted", "$.priority"]]);
+    expect(found.map((f) => [f.kind, f.subject, f.path])).toEqual([
+      ["undocumented-field", "notification:Accepted", "$.priority"],
+    ]);
   });
 
   it.concurrent("a changed type is named with its path (accepted-attachment-size-boolean)", async () => {
     const found = await driftOf("accepted-attachment-size-boolean");
-    expect(found.map((f) => [f.kind, f.subject, f.path])).toEqual([["type-mismatch", "notification:Accepted", "$.email_object.attachments[].size"]]);
+    expect(found.map((f) => [f.kind, f.subject, f.path])).toEqual([
+      ["type-mismatch", "notification:Accepted", "$.email_object.attachments[].size"],
+    ]);
   });
 
   it.concurrent("the statusCode envelope is named once per operation, and nothing else (status-code-envelope)", async () => {

@@ -21,10 +21,17 @@ const RUN_BUDGET_MS = 90_000;
 let dir: string;
 let tarball: string;
 
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}, budgetMs = RUN_BUDGET_MS): Promise<{ code: number | null; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  budgetMs = RUN_BUDGET_MS,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GWS_") && !k.startsWith("VITEST") && v !== undefined) clean[k] = v;
+    for (const [k, v] of Object.entries(process.env))
+      if (!k.startsWith("GWS_") && !k.startsWith("VITEST") && v !== undefined) clean[k] = v;
     const child = spawn(cmd, args, { cwd, env: { ...clean, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -40,12 +47,22 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gws-package-"));
   // npm pack runs prepack (the shrinkwrap) and prepare (the build) first.
-  const packed = execFileSync(NPM, ["pack", "--pack-destination", dir, "--json"], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const packed = execFileSync(NPM, ["pack", "--pack-destination", dir, "--json"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   tarball = join(dir, (JSON.parse(packed) as Array<{ filename: string }>)[0].filename);
   const app = join(dir, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "vendor-ci", private: true }, null, 2));
-  const install = await run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], app, {}, INSTALL_BUDGET_MS);
+  const install = await run(
+    NPM,
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball],
+    app,
+    {},
+    INSTALL_BUDGET_MS,
+  );
   expect(install.code, install.out).toBe(0);
 }, INSTALL_BUDGET_MS + 60_000);
 
@@ -62,8 +79,11 @@ describe("the packed package", () => {
 
   it("installs only its runtime dependencies", () => {
     const modules = readdirSync(join(dir, "app", "node_modules"));
-    for (const dev of ["tsx", "typescript", "faye", "fast-check", "puppeteer-core", "smtp-server"]) expect(modules, dev).not.toContain(dev);
-    expect(existsSync(join(dir, "app", "node_modules", "gws-email-conformance", "dist", "src", "cli", "main.js"))).toBe(true);
+    for (const dev of ["tsx", "typescript", "faye", "fast-check", "puppeteer-core", "smtp-server"])
+      expect(modules, dev).not.toContain(dev);
+    expect(existsSync(join(dir, "app", "node_modules", "gws-email-conformance", "dist", "src", "cli", "main.js"))).toBe(
+      true,
+    );
   });
 
   it("`npx gws-conformance run` judges the embedded reference server CONFORMANT, with every report", async () => {
@@ -72,7 +92,8 @@ describe("the packed package", () => {
     expect(r.code, r.out).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.verdict).toBe("CONFORMANT");
-    for (const f of ["certificate.md", "junit.xml", "transcript.jsonl", join("allure-report", "index.html")]) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ["certificate.md", "junit.xml", "transcript.jsonl", join("allure-report", "index.html")])
+      expect(existsSync(join(out, f)), f).toBe(true);
   });
 
   describe("against a target given by URL", () => {

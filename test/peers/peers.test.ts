@@ -24,19 +24,26 @@ const peersReport: string[] = ["# Independent Bayeux peers", ""];
 
 function writePeersReport(): void {
   mkdirSync(join(REPO_ROOT, "reports"), { recursive: true });
-  writeFileSync(join(REPO_ROOT, "reports", "peers.md"), peersReport.join("\n") + "\n");
+  writeFileSync(join(REPO_ROOT, "reports", "peers.md"), `${peersReport.join("\n")}\n`);
 }
 
 async function transportVerdicts(bayeux: "cometd" | "faye"): Promise<Record<string, string>> {
   const server: ReferenceServer = await startReferenceServer({ bayeux });
   try {
-    const env = { GWS_BASE_URL: server.baseUrl, GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","), GWS_CONTROL_URL: server.controlUrl, ...REFERENCE_QUEUE_ENV };
+    const env = {
+      GWS_BASE_URL: server.baseUrl,
+      GWS_AGENTS: server.agents.map((a) => `${a.username}:${a.password}`).join(","),
+      GWS_CONTROL_URL: server.controlUrl,
+      ...REFERENCE_QUEUE_ENV,
+    };
     const statuses: Record<string, string> = {};
     for (const suites of TRANSPORT_SUITES) {
       const out = mkdtempSync(join(tmpdir(), `gws-peer-${bayeux}-`));
       const run = await runCli(["run", "--suites", suites, "--out", out, "--no-allure"], env);
       expect(run.code === 0 || run.code === 1, run.stderr).toBe(true);
-      const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { requirements: Array<{ id: string; status: string; tests: string[] }> };
+      const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+        requirements: Array<{ id: string; status: string; tests: string[] }>;
+      };
       for (const r of summary.requirements) if (r.tests.length) statuses[r.id] = r.status;
     }
     return statuses;
@@ -50,8 +57,17 @@ describe("independent Bayeux peers", () => {
     const cometd = await transportVerdicts("cometd");
     const faye = await transportVerdicts("faye");
     const ids = [...new Set([...Object.keys(cometd), ...Object.keys(faye)])].sort();
-    const diffs = ids.filter((id) => cometd[id] !== faye[id]).map((id) => `${id}: cometd-nodejs-server ${cometd[id] ?? "-"}, faye ${faye[id] ?? "-"}`);
-    peersReport.push("## Transport scenarios, two Bayeux servers", "", "| requirement | cometd-nodejs-server | faye |", "|---|---|---|", ...ids.map((id) => `| ${id} | ${cometd[id] ?? "-"} | ${faye[id] ?? "-"} |`), "");
+    const diffs = ids
+      .filter((id) => cometd[id] !== faye[id])
+      .map((id) => `${id}: cometd-nodejs-server ${cometd[id] ?? "-"}, faye ${faye[id] ?? "-"}`);
+    peersReport.push(
+      "## Transport scenarios, two Bayeux servers",
+      "",
+      "| requirement | cometd-nodejs-server | faye |",
+      "|---|---|---|",
+      ...ids.map((id) => `| ${id} | ${cometd[id] ?? "-"} | ${faye[id] ?? "-"} |`),
+      "",
+    );
     peersReport.push(diffs.length ? `Differences:\n${diffs.map((d) => `- ${d}`).join("\n")}` : "No differences.", "");
     writePeersReport();
     expect(cometd["T5.handshake"]).toBe("PASS");
@@ -62,20 +78,34 @@ describe("independent Bayeux peers", () => {
   it("faye's client, as an agent of the reference server, receives exactly what the cometd client receives", async () => {
     const server = await startReferenceServer();
     const target = await Target.connect(
-      referenceTarget({ ...server, agents: server.agents.slice(0, 1) }, { notifyBudgetMs: 5000, inboundBudgetMs: 5000, label: "peers" }),
+      referenceTarget(
+        { ...server, agents: server.agents.slice(0, 1) },
+        { notifyBudgetMs: 5000, inboundBudgetMs: 5000, label: "peers" },
+      ),
     );
     const faye = new FayeAgentSession(server.cometdUrl, "agent1", server.agents[0]);
     try {
       expect(await faye.connect()).toEqual({ ok: true });
       const agent = target.agents[0];
-      await target.injector.inject({ to: "support@cc.example", from: "pat@example.org", subject: "peer-1", text: "hi", agent: "agent1" });
+      await target.injector.inject({
+        to: "support@cc.example",
+        from: "pat@example.org",
+        subject: "peer-1",
+        text: "hi",
+        agent: "agent1",
+      });
       const invited = await faye.waitFor((n) => n.data.state === "Invited", "Invited on the faye client", 5000);
       await agent.http.post(`/me/interactions/${invited.data.id}`, { operationName: "Accept" });
       await faye.waitFor((n) => n.data.state === "Accepted", "Accepted on the faye client", 5000);
       await agent.session.waitFor((n) => n.data.state === "Accepted", "Accepted on the cometd client", 5000);
       const viaFaye = faye.items().map((n) => n.data);
       const viaCometd = agent.session.items().map((n) => n.data);
-      peersReport.push("## One server, two Bayeux clients", "", `faye client received ${viaFaye.length} notification(s), the cometd client ${viaCometd.length}; ${JSON.stringify(viaFaye) === JSON.stringify(viaCometd) ? "identical" : "DIFFERENT"}.`, "");
+      peersReport.push(
+        "## One server, two Bayeux clients",
+        "",
+        `faye client received ${viaFaye.length} notification(s), the cometd client ${viaCometd.length}; ${JSON.stringify(viaFaye) === JSON.stringify(viaCometd) ? "identical" : "DIFFERENT"}.`,
+        "",
+      );
       writePeersReport();
       expect(viaFaye).toEqual(viaCometd);
       expect(viaFaye.map((d) => d.state)).toEqual(["Invited", "Accepted"]);

@@ -29,7 +29,9 @@ async function judge(fault: string | undefined, suites: string) {
   const suitesDir = join(REPO_ROOT, "dist", "suites", suites);
   const faultFlag = fault ? ["--reference-fault", fault] : [];
   const run = await runCli(["run", "--suites", suitesDir, "--out", out, "--no-allure", ...faultFlag]);
-  let summary;
+  let summary:
+    | { requirements: Array<{ id: string; level: string; status: string; message?: string; tests: string[] }> }
+    | undefined;
   try {
     summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
   } catch {
@@ -50,7 +52,13 @@ describe("the suite bites (a sample of faults, one per area)", () => {
   it.concurrent.each([...new Set(Object.values(SAMPLE))])("the clean server passes %s", async (suites) => {
     const run = await judge(undefined, suites);
     // A scoped run leaves the requirements of other suites unjudged: only those it judged must pass.
-    const judged = { ...run, summary: run.summary && { ...run.summary, requirements: run.summary.requirements.filter((r: { tests: string[] }) => r.tests.length > 0) } };
+    const judged = {
+      ...run,
+      summary: run.summary && {
+        ...run.summary,
+        requirements: run.summary.requirements.filter((r: { tests: string[] }) => r.tests.length > 0),
+      },
+    };
     const verdict = judgeCleanRun({ ...judged, exitCode: 0 });
     expect(verdict.killed, verdict.observed).toBe(true);
   });

@@ -18,7 +18,7 @@ const { path, text: markdown } = readSpecFile(INTERPRETATION_FILE);
 describe(`contract sentences ↔ ${path}`, () => {
   it("the committed file was generated from the current interpretation.md (npm run samples)", () => {
     expect(committedSentences().sourceHash, "interpretation.md changed since npm run samples").toBe(hashOf(markdown));
-    expect(JSON.stringify(committedSentences(), null, 2) + "\n").toBe(contractSentencesFileText(markdown));
+    expect(`${JSON.stringify(committedSentences(), null, 2)}\n`).toBe(contractSentencesFileText(markdown));
   });
 
   it("finds every rule with its level, and the level changes inside a rule (O3, R1)", () => {

@@ -11,6 +11,7 @@ import { generatedFromSpec } from "../../scripts/lib/page-generation.js";
 describe("the data generated from the spec folder", () => {
   const generated = generatedFromSpec();
   it(`is current with ${generated.sources.join(" and ")}: page-samples.json, every schema's examples, contract-sentences.json (npm run samples)`, () => {
-    for (const [path, text] of generated.files) expect(readFileSync(join(REPO_ROOT, path), "utf8"), `${path} is stale: npm run samples`).toBe(text);
+    for (const [path, text] of generated.files)
+      expect(readFileSync(join(REPO_ROOT, path), "utf8"), `${path} is stale: npm run samples`).toBe(text);
   });
 });

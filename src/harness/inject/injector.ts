@@ -21,7 +21,8 @@ export function createInjector(settings: TargetSettings & { controlUrl?: string 
       if (!settings.injectCommand) throw new Error("GWS_INJECT_COMMAND is required with GWS_INJECT=command");
       return new CommandInjector(settings.injectCommand);
     case "smtp":
-      if (!settings.smtpUrl || !settings.mailbox) throw new Error("GWS_SMTP_URL and GWS_MAILBOX are required with GWS_INJECT=smtp");
+      if (!settings.smtpUrl || !settings.mailbox)
+        throw new Error("GWS_SMTP_URL and GWS_MAILBOX are required with GWS_INJECT=smtp");
       return new SmtpInjector(settings.smtpUrl, settings.mailbox, settings.tlsInsecure);
   }
 }

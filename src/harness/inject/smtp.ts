@@ -48,8 +48,15 @@ export class SmtpInjector implements Injector {
         replyTo: email.replyTo,
         subject: email.subject,
         text: email.text,
-        html: email.structuredText && /html/i.test(email.structuredTextMimeType ?? "text/html") ? email.structuredText : undefined,
-        attachments: email.attachments?.map((a) => ({ filename: a.name, contentType: a.mimetype, content: Buffer.from(a.contentBase64, "base64") })),
+        html:
+          email.structuredText && /html/i.test(email.structuredTextMimeType ?? "text/html")
+            ? email.structuredText
+            : undefined,
+        attachments: email.attachments?.map((a) => ({
+          filename: a.name,
+          contentType: a.mimetype,
+          content: Buffer.from(a.contentBase64, "base64"),
+        })),
         headers,
       });
     } catch (e) {

@@ -148,7 +148,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "N1",
     level: "MUST",
     expect: ["N1.envelope"],
-    description: "Every notification says channel \"Email\" instead of \"email\".",
+    description: 'Every notification says channel "Email" instead of "email".',
     probe: "invited",
     hooks: { notification: (n) => [{ ...n, channel: "Email" }] },
   }),
@@ -157,7 +157,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "N1",
     level: "MUST",
     expect: ["N1.envelope"],
-    description: "Every notification says messageTypeName \"InteractionMessage\".",
+    description: 'Every notification says messageTypeName "InteractionMessage".',
     probe: "invited",
     hooks: { notification: (n) => [{ ...n, messageTypeName: "InteractionMessage" }] },
   }),
@@ -166,7 +166,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "N3",
     level: "MUST",
     expect: ["N3.shape"],
-    description: "Accepted says interactionSubType \"Inbound\".",
+    description: 'Accepted says interactionSubType "Inbound".',
     probe: "accept",
     hooks: { notification: onState("Accepted", (n) => ({ ...n, interactionSubType: "Inbound" })) },
   }),
@@ -250,7 +250,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "O3",
     level: "MUST",
     expect: ["O3.reply-created", "O4.reply-created"],
-    description: "ReplyCreated after Reply/ReplyAll says interactionSubType \"OutboundNew\".",
+    description: 'ReplyCreated after Reply/ReplyAll says interactionSubType "OutboundNew".',
     probe: "replies",
     hooks: {
       notification: onState("ReplyCreated", (n) =>
@@ -281,7 +281,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "R1",
     level: "MUST",
     expect: ["R1.ok-envelope"],
-    description: "Answers use the later edition's {\"statusCode\":0} envelope.",
+    description: 'Answers use the later edition\'s {"statusCode":0} envelope.',
     probe: "accept",
     hooks: {
       answer: (_op, a) => {
@@ -297,7 +297,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "R1",
     level: "MUST",
     expect: ["R1.error-envelope"],
-    description: "Failure answers are {\"status\":\"error\"} with no errorDescription.",
+    description: 'Failure answers are {"status":"error"} with no errorDescription.',
     probe: "refusals",
     hooks: {
       answer: (_op, a) =>
@@ -309,7 +309,7 @@ export const FAULTS: readonly FaultDefinition[] = [
     rule: "O4",
     level: "MUST",
     expect: ["O4.answer-reply-id"],
-    description: "ReplyAll answers {\"status\":\"ok\"} without replyInteractionId.",
+    description: 'ReplyAll answers {"status":"ok"} without replyInteractionId.',
     probe: "replies",
     hooks: {
       answer: (op, a) =>

@@ -26,7 +26,14 @@ interface World {
 type Probe = (w: World) => Promise<unknown>;
 
 let tokens = 0;
-const email = (tok: string, extra: Json = {}): Json => ({ to: "support@cc.example", from: "pat@example.org", subject: `probe [${tok}]`, text: "line one\nline two", agent: "agent1", ...extra });
+const email = (tok: string, extra: Json = {}): Json => ({
+  to: "support@cc.example",
+  from: "pat@example.org",
+  subject: `probe [${tok}]`,
+  text: "line one\nline two",
+  agent: "agent1",
+  ...extra,
+});
 const seen = (a: Answer): Json => ({ status: a.status, body: a.body ?? a.text });
 
 /** An e-mail offered to agent1 and accepted by it (the Accepted notification is not awaited: some faults withhold it). */
@@ -53,15 +60,28 @@ const PROBES = {
   /** O1, N3, N6, N7, N8, R1: Accept's answer and every notification of that id that follows it. */
   async accept(w: World) {
     const mark = w.a1.received.length;
-    const { id, accept } = await acceptedOn(w, { replyTo: "r@example.org", cc: "boss@example.org", attachments: [{ name: "a.txt", mimetype: "text/plain", contentBase64: "aGVsbG8=" }] });
-    return { accept: seen(accept), notifications: (await since(w.a1, mark)).filter((n) => n.id === id && n.state !== "Invited") };
+    const { id, accept } = await acceptedOn(w, {
+      replyTo: "r@example.org",
+      cc: "boss@example.org",
+      attachments: [{ name: "a.txt", mimetype: "text/plain", contentBase64: "aGVsbG8=" }],
+    });
+    return {
+      accept: seen(accept),
+      notifications: (await since(w.a1, mark)).filter((n) => n.id === id && n.state !== "Invited"),
+    };
   },
   /** O3, O4, O5, N4: the answers of Reply (with and without prefix), ReplyAll, Forward and the ReplyCreated that follow. */
   async replies(w: World) {
     const { id } = await acceptedOn(w, { replyTo: "r@example.org", cc: "boss@example.org" });
     const mark = w.a1.received.length;
     const answers = [];
-    for (const body of [{ operationName: "Reply", subjectPrefix: "Re: " }, { operationName: "Reply" }, { operationName: "ReplyAll" }, { operationName: "Forward" }]) answers.push(seen(await w.a1.op(id, body)));
+    for (const body of [
+      { operationName: "Reply", subjectPrefix: "Re: " },
+      { operationName: "Reply" },
+      { operationName: "ReplyAll" },
+      { operationName: "Forward" },
+    ])
+      answers.push(seen(await w.a1.op(id, body)));
     return { answers, created: (await since(w.a1, mark)).filter((n) => n.state !== "Accepted") };
   },
   /** O6, O7, O10: what is still allowed after Send, CancelReplyEmail and StopProcessing. */
@@ -69,8 +89,18 @@ const PROBES = {
     const { id } = await acceptedOn(w);
     const r1 = String((await w.a1.op(id, { operationName: "Reply" })).body?.replyInteractionId);
     const r2 = String((await w.a1.op(id, { operationName: "ReplyAll" })).body?.replyInteractionId);
-    const send = { operationName: "Send", email_object: { toAddress: "x@example.org", fromAddress: "s@cc.example", subject: "s", text: "t" } };
-    const steps: Array<[string, Json]> = [[r1, send], [r1, send], [r2, { operationName: "CancelReplyEmail" }], [r2, send], [id, { operationName: "StopProcessing" }], [id, { operationName: "Reply" }]];
+    const send = {
+      operationName: "Send",
+      email_object: { toAddress: "x@example.org", fromAddress: "s@cc.example", subject: "s", text: "t" },
+    };
+    const steps: Array<[string, Json]> = [
+      [r1, send],
+      [r1, send],
+      [r2, { operationName: "CancelReplyEmail" }],
+      [r2, send],
+      [id, { operationName: "StopProcessing" }],
+      [id, { operationName: "Reply" }],
+    ];
     const out = [];
     for (const [target, body] of steps) out.push(seen(await w.a1.op(target, body)));
     return out;
@@ -94,7 +124,10 @@ const PROBES = {
     const anonymous = new BayeuxClient(w.server.cometdUrl);
     try {
       const none = await call(url, { json: { operationName: "Ready" } });
-      const wrong = await call(url, { json: { operationName: "Ready" }, auth: { username: "agent1", password: "wrong" } });
+      const wrong = await call(url, {
+        json: { operationName: "Ready" },
+        auth: { username: "agent1", password: "wrong" },
+      });
       return { none: none.status, wrong: wrong.status, handshake: await anonymous.connect() };
     } finally {
       await anonymous.close();
@@ -126,7 +159,10 @@ const PROBES = {
   async routing(w: World) {
     await w.a2.setReady(false);
     const id = await inject(w.server.controlUrl, email(`p${++tokens}`, { agent: "agent2" }));
-    const who = await waitFor(() => [w.a1, w.a2].find((a) => a.received.some((n) => n.id === id)), 3_000, "the offer", [w.a1.bayeux.received, w.a2.bayeux.received]);
+    const who = await waitFor(() => [w.a1, w.a2].find((a) => a.received.some((n) => n.id === id)), 3_000, "the offer", [
+      w.a1.bayeux.received,
+      w.a2.bayeux.received,
+    ]);
     return who.name;
   },
   /** O9: Transfer to agent2, then what agent2 has seen of it. */
@@ -145,8 +181,16 @@ const PROBES = {
     const foreign = seen(await w.a2.op(id, { operationName: "Reply" }));
     const again = seen(await w.a1.op(id, { operationName: "Accept" }));
     const later = (agent: TestAgent, mark: number, pred: (n: Json) => boolean): Promise<unknown> =>
-      agent.waitFor((n) => agent.received.indexOf(n) >= mark && pred(n), "a late effect", LATE_EFFECT_WAIT_MS).then((n) => n.state, () => "nothing");
-    const [onAgent2, onAgent1] = await Promise.all([later(w.a2, mark2, (n) => n.state === "ReplyCreated"), later(w.a1, mark1, (n) => n.id === id && n.state === "Accepted")]);
+      agent
+        .waitFor((n) => agent.received.indexOf(n) >= mark && pred(n), "a late effect", LATE_EFFECT_WAIT_MS)
+        .then(
+          (n) => n.state,
+          () => "nothing",
+        );
+    const [onAgent2, onAgent1] = await Promise.all([
+      later(w.a2, mark2, (n) => n.state === "ReplyCreated"),
+      later(w.a1, mark1, (n) => n.id === id && n.state === "Accepted"),
+    ]);
     return { foreign, again, onAgent2, onAgent1 };
   },
   /** N5: an invitation with a 30 ms revokeAfterMs hint, then Accept on it. */
@@ -154,7 +198,9 @@ const PROBES = {
     const tok = `p${++tokens}`;
     const id = await inject(w.server.controlUrl, email(tok, { revokeAfterMs: 30 }));
     await w.a1.invited(tok);
-    const revoked = await w.a1.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked", REVOKE_WAIT_MS).catch(() => `no Revoked within ${REVOKE_WAIT_MS} ms`);
+    const revoked = await w.a1
+      .waitFor((n) => n.id === id && n.state === "Revoked", "Revoked", REVOKE_WAIT_MS)
+      .catch(() => `no Revoked within ${REVOKE_WAIT_MS} ms`);
     return { revoked, accept: seen(await w.a1.op(id, { operationName: "Accept" })) };
   },
 } satisfies Record<FaultProbe, Probe>;
@@ -195,7 +241,10 @@ describe("fault catalogue", () => {
   it("has at least 28 conformance faults, each with hooks, a rule, a level and requirements of the registry", () => {
     expect(FAULTS.filter((f) => f.level !== "DRIFT").length).toBeGreaterThanOrEqual(28);
     const names = FAULTS.map((f) => f.name);
-    expect(names.filter((n, i) => names.indexOf(n) !== i), "names given twice").toEqual([]);
+    expect(
+      names.filter((n, i) => names.indexOf(n) !== i),
+      "names given twice",
+    ).toEqual([]);
     for (const f of FAULTS) {
       expect(Object.keys(f.hooks).length, `${f.name} has no hook`).toBeGreaterThan(0);
       expect(f.description.length, f.name).toBeGreaterThan(10);
@@ -208,20 +257,50 @@ describe("fault catalogue", () => {
 
   it("covers every rule family", () => {
     const rules = new Set<string>(FAULTS.map((f) => f.rule));
-    for (const r of ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "R1", "R2", "R3", "O1", "O3", "O4", "O5", "O6", "O7", "O9", "O10", "T4", "T5", "T6", "T7", "T8"]) {
+    for (const r of [
+      "N1",
+      "N2",
+      "N3",
+      "N4",
+      "N5",
+      "N6",
+      "N7",
+      "N8",
+      "R1",
+      "R2",
+      "R3",
+      "O1",
+      "O3",
+      "O4",
+      "O5",
+      "O6",
+      "O7",
+      "O9",
+      "O10",
+      "T4",
+      "T5",
+      "T6",
+      "T7",
+      "T8",
+    ]) {
       expect(rules.has(r), r).toBe(true);
     }
   });
 
   it("an unknown fault name is refused, listing the valid ones", async () => {
-    await expect(startReferenceServer({ fault: "no-such-fault" })).rejects.toThrow(/unknown fault "no-such-fault"; valid faults: invited-missing-currentQueue, /);
+    await expect(startReferenceServer({ fault: "no-such-fault" })).rejects.toThrow(
+      /unknown fault "no-such-fault"; valid faults: invited-missing-currentQueue, /,
+    );
   });
 });
 
 describe("each fault changes what a client observes", () => {
-  it.concurrent.each(Object.keys(PROBES) as Array<keyof typeof PROBES>)("probe %s is deterministic on the clean server", async (probe) => {
-    expect(await observe(probe)).toEqual(await cleanObservation(probe));
-  });
+  it.concurrent.each(Object.keys(PROBES) as Array<keyof typeof PROBES>)(
+    "probe %s is deterministic on the clean server",
+    async (probe) => {
+      expect(await observe(probe)).toEqual(await cleanObservation(probe));
+    },
+  );
 
   it.concurrent.each(FAULTS.map((f) => [f.name, f.probe] as const))("%s (probe %s)", async (name, probe) => {
     const [expected, observed] = await Promise.all([cleanObservation(probe), observe(probe, name)]);

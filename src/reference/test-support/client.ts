@@ -24,6 +24,7 @@ export interface Account {
   username: string;
   password: string;
 }
+// biome-ignore lint/suspicious/noExplicitAny: test support reads answers and notifications of any shape
 export type Json = Record<string, any>;
 export interface Answer {
   status: number;
@@ -33,15 +34,25 @@ export interface Answer {
   text: string;
 }
 
-export const basicAuth = (a: Account): string => `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}`;
+export const basicAuth = (a: Account): string =>
+  `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}`;
 
 /** One HTTP request. `json` is sent as JSON, `raw` as is; no auth unless `auth` is given. */
-export async function call(url: string, opts: { method?: string; json?: unknown; raw?: string; auth?: Account; cookie?: string } = {}): Promise<Answer> {
+export async function call(
+  url: string,
+  opts: { method?: string; json?: unknown; raw?: string; auth?: Account; cookie?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (opts.auth) headers.authorization = basicAuth(opts.auth);
   if (opts.cookie) headers.cookie = opts.cookie;
   const body = opts.raw ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json));
-  const res = await request(url, { method: (opts.method ?? "POST") as "POST", headers, body, headersTimeout: BUDGET.httpMs, bodyTimeout: BUDGET.httpMs });
+  const res = await request(url, {
+    method: (opts.method ?? "POST") as "POST",
+    headers,
+    body,
+    headersTimeout: BUDGET.httpMs,
+    bodyTimeout: BUDGET.httpMs,
+  });
   const text = await res.body.text();
   let parsed: Json | undefined;
   try {
@@ -78,21 +89,31 @@ export class Stream<T> {
  * Resolves with the first non-undefined value of `check()`, re-evaluated whenever one of the
  * streams changes; rejects after `budgetMs` naming what was awaited and what arrived instead.
  */
-export function waitFor<R>(check: () => R | undefined, budgetMs: number, what: string, streams: Array<Stream<any>> = []): Promise<R> {
+export function waitFor<R>(
+  check: () => R | undefined,
+  budgetMs: number,
+  what: string,
+  // biome-ignore lint/suspicious/noExplicitAny: streams of any item type, only their waits are used here
+  streams: Array<Stream<any>> = [],
+): Promise<R> {
   const first = check();
   if (first !== undefined) return Promise.resolve(first);
   return new Promise<R>((resolve, reject) => {
-    const stops = streams.map((s) => s.onChange(() => {
-      const r = check();
-      if (r !== undefined) finish(() => resolve(r));
-    }));
+    const stops = streams.map((s) =>
+      s.onChange(() => {
+        const r = check();
+        if (r !== undefined) finish(() => resolve(r));
+      }),
+    );
     const timer = setTimeout(() => {
       const instead = streams.flatMap((s) => s.items.slice(-8).map((i) => s.describe(i)));
-      finish(() => reject(new Error(`waited ${budgetMs} ms for ${what}; arrived instead: ${instead.join(" | ") || "nothing"}`)));
+      finish(() =>
+        reject(new Error(`waited ${budgetMs} ms for ${what}; arrived instead: ${instead.join(" | ") || "nothing"}`)),
+      );
     }, budgetMs);
     function finish(then: () => void): void {
       clearTimeout(timer);
-      stops.forEach((s) => s());
+      for (const s of stops) s();
       then();
     }
   });
@@ -101,7 +122,7 @@ export function waitFor<R>(check: () => R | undefined, budgetMs: number, what: s
 /** "Accepted id=… subject=…": a notification as named in timeout messages. */
 export function describeNotification(n: Json): string {
   const eo = (n.email_object ?? {}) as Json;
-  return `${n.state} id=${n.id}${eo.Subject ?? eo.subject ? ` subject=${JSON.stringify(eo.Subject ?? eo.subject)}` : ""}`;
+  return `${n.state} id=${n.id}${(eo.Subject ?? eo.subject) ? ` subject=${JSON.stringify(eo.Subject ?? eo.subject)}` : ""}`;
 }
 
 /**
@@ -130,13 +151,20 @@ export class BayeuxClient {
   }
 
   /** Handshake, then subscribe and wait for the /meta/subscribe confirmation. */
-  async connect(channel = "/me/interactions", budgetMs: number = BUDGET.connectMs): Promise<{ ok: boolean; reason?: string }> {
+  async connect(
+    channel = "/me/interactions",
+    budgetMs: number = BUDGET.connectMs,
+  ): Promise<{ ok: boolean; reason?: string }> {
     const reply = await this.metaReply((cb) => this.cometd.handshake(cb), budgetMs, "the handshake reply");
     if (!reply.successful) {
       this.cometd.disconnect(); // a refused client must not keep re-handshaking
       return { ok: false, reason: reply.error ?? "handshake refused" };
     }
-    const sub = await this.metaReply((cb) => this.cometd.subscribe(channel, (m: Message) => this.received.push(m.data as Json), cb), budgetMs, "the /meta/subscribe confirmation");
+    const sub = await this.metaReply(
+      (cb) => this.cometd.subscribe(channel, (m: Message) => this.received.push(m.data as Json), cb),
+      budgetMs,
+      "the /meta/subscribe confirmation",
+    );
     return sub.successful ? { ok: true } : { ok: false, reason: sub.error ?? "subscribe refused" };
   }
 
@@ -182,7 +210,11 @@ export class TestAgent {
   }
 
   /** Connects its CometD session (subscription confirmed) and, unless told not to, sets its channel Ready (T7). */
-  static async connect(urls: { baseUrl: string; cometdUrl: string }, account: Account, opts: { ready?: boolean } = {}): Promise<TestAgent> {
+  static async connect(
+    urls: { baseUrl: string; cometdUrl: string },
+    account: Account,
+    opts: { ready?: boolean } = {},
+  ): Promise<TestAgent> {
     const agent = new TestAgent(urls, account);
     const c = await agent.bayeux.connect();
     if (!c.ok) throw new Error(`${account.username}: CometD connect failed: ${c.reason}`);
@@ -215,7 +247,10 @@ export class TestAgent {
 
   /** Waits for the Invited notification whose subject contains `token`. */
   invited(token: string): Promise<Json> {
-    return this.waitFor((n) => n.state === "Invited" && String(n.email_object?.subject).includes(token), `Invited "${token}"`);
+    return this.waitFor(
+      (n) => n.state === "Invited" && String(n.email_object?.subject).includes(token),
+      `Invited "${token}"`,
+    );
   }
 
   /**

@@ -143,7 +143,7 @@ export function mutatedBody(valid: Arbitrary<unknown>): Arbitrary<{ mutation: st
         )
         .map(([o, bad]) => ({
           mutation: "invalid UTF-8",
-          body: Buffer.concat([Buffer.from(JSON.stringify(o).slice(0, -1) + ',"bad":"'), bad, Buffer.from('"}')]),
+          body: Buffer.concat([Buffer.from(`${JSON.stringify(o).slice(0, -1)},"bad":"`), bad, Buffer.from('"}')]),
         })),
     },
     {
