@@ -7,6 +7,7 @@
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
  */
 import { redactText } from "../harness/transcript.js";
+import { DRIFT_FLAGS } from "../drift/flags.js";
 import { isEntryModule } from "./entry.js";
 import { parseRunArgs, type RunArgs, runUsage } from "./args.js";
 import { parseFlags, partitionFlags, reportCliError, type CliIo } from "./command-line.js";
@@ -87,16 +88,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 2;
   }
 }
-
-/** Flags that belong to `drift` itself; the others describe the target of a live run. */
-const DRIFT_FLAGS = {
-  transcript: { type: "string" },
-  "from-run": { type: "string" },
-  out: { type: "string" },
-  "save-baseline": { type: "string" },
-  baseline: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 /**
  * `drift` on a saved transcript (--transcript / --from-run), or live: with neither, the target

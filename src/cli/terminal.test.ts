@@ -1,7 +1,7 @@
 /** Terminal output: a live line on an interactive terminal, plain lines elsewhere, and the closing table. */
 import { describe, expect, it } from "vitest";
 import { summarize } from "../report/write.js";
-import { check, runOf, scenarioResult } from "../report/test-support.js";
+import { passFailWarnScenarios, runOf, scenarioResult } from "../report/test-support.js";
 import type { CliIo } from "./command-line.js";
 import { isInteractive, printVerdict, ProgressPrinter, terminalIo } from "./terminal.js";
 
@@ -101,12 +101,7 @@ describe("ProgressPrinter", () => {
 
 describe("printVerdict", () => {
   const scenarios = [
-    scenarioResult("accept", { requirements: ["O1.answer-ok"], checks: [check("O1.answer-ok", true)] }),
-    scenarioResult("reply", {
-      requirements: ["O3.subject-prefix"],
-      checks: [check("O3.subject-prefix", false, "no prefix")],
-    }),
-    scenarioResult("reject", { requirements: ["O2.answer-ok"], checks: [check("O2.answer-ok", false, "refused")] }),
+    ...passFailWarnScenarios(),
     scenarioResult("create", {
       requirements: ["O8.answer-ok"],
       error: { prerequisite: "inbound e-mail injected", message: "503" },

@@ -11,19 +11,12 @@ import { SCHEMAS_DIR } from "../contract/schemas.js";
 import { renderCertificate, renderCertificateHtml } from "../report/certificate.js";
 import { sha256 } from "../report/fingerprint.js";
 import type { ConformanceSummary } from "../report/summary.js";
-import { check, runOf, scenarioResult } from "../report/test-support.js";
+import { passFailWarnScenarios, runOf } from "../report/test-support.js";
 import { writeReports } from "../report/write.js";
 import type { CliIo } from "./command-line.js";
 import { verifyCommand, verifyRun } from "./verify.js";
 
-const scenarios = [
-  scenarioResult("accept", { requirements: ["O1.answer-ok"], checks: [check("O1.answer-ok", true)] }),
-  scenarioResult("reply", {
-    requirements: ["O3.subject-prefix"],
-    checks: [check("O3.subject-prefix", false, "no prefix")],
-  }),
-  scenarioResult("reject", { requirements: ["O2.answer-ok"], checks: [check("O2.answer-ok", false, "refused")] }),
-];
+const scenarios = passFailWarnScenarios();
 
 /** A run's folder as the command writes it: the transcript (its check records), then the reports that carry its hash. */
 function runFolder(): string {

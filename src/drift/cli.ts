@@ -22,6 +22,7 @@ import {
   readShapeBaseline,
   writeShapeBaseline,
 } from "./baseline.js";
+import { DRIFT_FLAGS } from "./flags.js";
 import { buildDriftReport, writeDriftOutputs } from "./report.js";
 import { formatRejudge, rejudgeTranscript } from "./rejudge.js";
 import { diffSchemas, formatSchemaDiff, loadSchemaSet, type SchemaSet } from "./schema-diff.js";
@@ -63,17 +64,7 @@ export const USAGE: Record<DriftSubcommand, string> = {
 
 /** Each subcommand's flags (src/cli/command-line.ts parses them) and how many positional arguments it takes. */
 const SPECS: Record<DriftSubcommand, { flags: FlagDefinitions; positionals: number }> = {
-  drift: {
-    flags: {
-      transcript: { type: "string" },
-      "from-run": { type: "string" },
-      out: { type: "string" },
-      "save-baseline": { type: "string" },
-      baseline: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    positionals: 0,
-  },
+  drift: { flags: DRIFT_FLAGS, positionals: 0 },
   "diff-schemas": {
     flags: {
       help: { type: "boolean", short: "h" },

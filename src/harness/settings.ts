@@ -313,6 +313,18 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
   }
 }
 
+/** The settings that have a value when nothing sets them (the others stay undefined). */
+const SETTING_DEFAULTS: Pick<
+  TargetSettings,
+  "agents" | "inject" | "tlsInsecure" | "maxAnswerBytes" | "maxOpenPerAgent"
+> = {
+  agents: [],
+  inject: "http",
+  tlsInsecure: false,
+  maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES,
+  maxOpenPerAgent: DEFAULT_MAX_OPEN_PER_AGENT,
+};
+
 export interface SettingsSources {
   env?: Record<string, string | undefined>;
   /** Values from CLI flags, keyed by setting key (already strings). */
@@ -356,27 +368,8 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
     }
     if (raw !== undefined) out[def.key] = parseValue(def, raw, source);
   }
-  const s: TargetSettings = {
-    baseUrl: out.baseUrl as string | undefined,
-    cometdUrl: out.cometdUrl as string | undefined,
-    agents: (out.agents as AgentCredentials[] | undefined) ?? [],
-    inject: (out.inject as InjectKind | undefined) ?? "http",
-    controlUrl: out.controlUrl as string | undefined,
-    injectCommand: out.injectCommand as string | undefined,
-    smtpUrl: out.smtpUrl as string | undefined,
-    mailbox: out.mailbox as string | undefined,
-    inviteTimeoutMs: out.inviteTimeoutMs as number | undefined,
-    notifyBudgetMs: out.notifyBudgetMs as number | undefined,
-    inboundBudgetMs: out.inboundBudgetMs as number | undefined,
-    tlsInsecure: (out.tlsInsecure as boolean | undefined) ?? false,
-    maxAnswerBytes: (out.maxAnswerBytes as number | undefined) ?? DEFAULT_MAX_ANSWER_BYTES,
-    queue: out.queue as string | undefined,
-    composeQueue: out.composeQueue as string | undefined,
-    transferQueue: out.transferQueue as string | undefined,
-    placeQueue: out.placeQueue as string | undefined,
-    createQueue: out.createQueue as string | undefined,
-    maxOpenPerAgent: (out.maxOpenPerAgent as number | undefined) ?? DEFAULT_MAX_OPEN_PER_AGENT,
-  };
+  // Each value was parsed by its definition's kind (parseValue), so it has the field's type.
+  const s = { ...SETTING_DEFAULTS, ...out } as TargetSettings;
   if (s.baseUrl) {
     s.cometdUrl ??= `${s.baseUrl}/notifications`;
     if (s.agents.length === 0)

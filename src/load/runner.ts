@@ -14,7 +14,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { levelOf } from "../contract/registry.js";
-import type { LoadViolation } from "../generated/contract-types.js";
+import type { LoadTimelineEntry, LoadViolation } from "../generated/contract-types.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import { CometdSession, type ReceivedNotification } from "../harness/cometd-session.js";
 import { HttpClient } from "../harness/http-client.js";
@@ -54,19 +54,14 @@ export interface LoadPlan {
 /** A failed check of a load run (load.json `violations`). */
 export type Violation = LoadViolation;
 
-export interface SecondStats {
-  /** Epoch second (so that shards' timelines line up). */
-  second: number;
-  injected: number;
-  completed: number;
-  notifications: number;
-  errors: number;
-  violations: number;
-  /** Largest event-loop delay of the generator in this second (ms). */
-  loopLagMaxMs: number;
+/**
+ * One second of the run as it is counted: load.json's timeline entry (schemas/reports/load.schema.json),
+ * with the latency histograms still open (summarised when the report is written).
+ */
+export type SecondStats = Omit<LoadTimelineEntry, "offer" | "notify"> & {
   offer: LatencyHistogram;
   notify: LatencyHistogram;
-}
+};
 
 export interface LoadOutcome {
   startedAt: number;

@@ -563,11 +563,7 @@ export class World {
         return {
           ...base,
           email_object: {
-            ToAddress: e.to,
-            FromAddress: e.from,
-            ...(e.cc ? { CCAddresses: e.cc } : {}),
-            Subject: e.subject,
-            Text: e.text,
+            ...emailHeadersAndText(e),
             ...(e.structuredText
               ? { StructuredText: e.structuredText, StructuredTextMimeType: e.structuredTextMimeType ?? "text/html" }
               : {}),
@@ -585,14 +581,7 @@ export class World {
       case "ReplyCreated":
         return {
           ...base,
-          email_object: {
-            ToAddress: e.to,
-            FromAddress: e.from,
-            ...(e.cc ? { CCAddresses: e.cc } : {}),
-            Subject: e.subject,
-            Text: e.text,
-            MimeType: e.mimeType,
-          },
+          email_object: { ...emailHeadersAndText(e), MimeType: e.mimeType },
           interactionType: "Email",
           interactionSubType: it.subType,
           receivedAt: it.receivedAt,
@@ -631,4 +620,15 @@ function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward
 
 function newId(): string {
   return randomBytes(8).toString("hex").toUpperCase();
+}
+
+/** The addresses, subject and text of email_object as Accepted and ReplyCreated carry them (N2, N3). */
+function emailHeadersAndText(e: OutboundEmail): Record<string, string> {
+  return {
+    ToAddress: e.to,
+    FromAddress: e.from,
+    ...(e.cc ? { CCAddresses: e.cc } : {}),
+    Subject: e.subject,
+    Text: e.text,
+  };
 }

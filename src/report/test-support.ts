@@ -41,6 +41,21 @@ export function scenarioResult(
   };
 }
 
+/**
+ * A run with one of each: O1.answer-ok passes, O3.subject-prefix (MUST) fails, O2.answer-ok
+ * (SHOULD) warns. Fresh objects each call: tests may change them.
+ */
+export function passFailWarnScenarios(): ScenarioResult[] {
+  return [
+    scenarioResult("accept", { requirements: ["O1.answer-ok"], checks: [check("O1.answer-ok", true)] }),
+    scenarioResult("reply", {
+      requirements: ["O3.subject-prefix"],
+      checks: [check("O3.subject-prefix", false, "no prefix")],
+    }),
+    scenarioResult("reject", { requirements: ["O2.answer-ok"], checks: [check("O2.answer-ok", false, "refused")] }),
+  ];
+}
+
 export function runOf(scenarios: ScenarioResult[], extra: Partial<RunResults> = {}): RunResults {
   return {
     startedAt: "2026-01-02T10:00:00.000Z",

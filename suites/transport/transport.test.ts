@@ -5,9 +5,9 @@
  */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { CometdSession } from "../../src/harness/cometd-session.js";
 import { BUDGETS, waitForItem } from "../../src/harness/budgets.js";
 import { TcpProxy } from "../../src/harness/tcp-proxy.js";
+import { acceptSeenOnProbe, openProbeSession } from "../support/probe.js";
 
 const area = "transport";
 
@@ -19,11 +19,7 @@ describe.concurrent("T5 CometD transport", () => {
       // Routing is the target's: the probe is opened for whichever agent the e-mail is offered to.
       const it = await s.inbound();
       const agent = it.agent;
-      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, {
-        cookie: agent.http.cookieHeader(),
-        label: "transport-probe",
-        tlsInsecure: s.settings.tlsInsecure,
-      });
+      const session = openProbeSession(s, agent, "transport-probe");
       try {
         const hs = await session.handshake(BUDGETS.cometdConnectMs);
         s.require(
@@ -37,25 +33,12 @@ describe.concurrent("T5 CometD transport", () => {
           sub.ok,
           sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`,
         );
-        const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
-        s.requireOk(accept, "O1.answer-ok");
+        const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the probe session");
         s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
         s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
-        // The agent's main session gets it first (O1 judges a missing Accepted); then the probe must have it too.
-        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", {
-          what: `Accepted for ${it.id}`,
-          requirement: "O1.accepted-notification",
-          after: accept,
-        });
-        const seen = await s.waitOn(
-          { ...agent, session },
-          (d) => d.id === it.id && d.state === "Accepted",
-          "Accepted on the probe session",
-          s.settings.notifyBudgetMs,
-        );
         s.check(
           "T5.subscribe",
-          !!seen,
+          seen,
           seen ? "the probe session got the agent's Accepted" : "the probe session got nothing after subscribing",
         );
       } finally {
@@ -73,12 +56,7 @@ describe.concurrent("T5 CometD transport", () => {
       const agent = it.agent;
       const proxy = await TcpProxy.to(s.settings.cometdUrl);
       // The proxy keeps the target's host name (Host, TLS SNI and certificate check): it works against HTTPS too.
-      const session = new CometdSession(s.settings.cometdUrl, agent.name, agent.credentials, {
-        cookie: agent.http.cookieHeader(),
-        label: "reconnect-probe",
-        tlsInsecure: s.settings.tlsInsecure,
-        via: proxy.route(s.settings.cometdUrl),
-      });
+      const session = openProbeSession(s, agent, "reconnect-probe", proxy.route(s.settings.cometdUrl));
       try {
         const c = await session.connect();
         s.require(
@@ -105,23 +83,10 @@ describe.concurrent("T5 CometD transport", () => {
             : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`,
         );
         // And notifications must reach the same subscription again: the agent's next one.
-        const accept = await s.operate(agent, it.id, s.request("Accept", it.token));
-        s.requireOk(accept, "O1.answer-ok");
-        // The agent's main session gets it first (O1 judges a missing Accepted); then the reconnected probe must have it too.
-        await s.awaitNotification(agent, (d) => d.id === it.id && d.state === "Accepted", {
-          what: `Accepted for ${it.id}`,
-          requirement: "O1.accepted-notification",
-          after: accept,
-        });
-        const seen = await s.waitOn(
-          { ...agent, session },
-          (d) => d.id === it.id && d.state === "Accepted",
-          "Accepted on the reconnected session",
-          s.settings.notifyBudgetMs,
-        );
+        const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the reconnected session");
         s.check(
           "T5.reconnect",
-          !!seen,
+          seen,
           seen
             ? "the reconnected session received the agent's next notification"
             : `the reconnected session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${session.meta

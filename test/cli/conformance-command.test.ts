@@ -3,23 +3,21 @@
  * verdicts of each kind, configuration errors, a dead target, the expected-failures baseline,
  * shards and merge, and that no secret reaches any output.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
 import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
-import { runCli } from "./run-cli.js";
+import { targetEnvAt } from "../support/hostile-targets.js";
+import { FIXTURE_SUITES, readSummary, runCli, runFixtures, tempDir } from "./run-cli.js";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
 
-const FIXTURES = "test/fixtures/report-suites";
 const PASSWORD = "pw-Sup3r-s3cret-77";
 let server: ReferenceServer;
 let foreign: Record<string, string>;
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-cli-"));
 const SECRETS = (): string[] => [PASSWORD, `${PASSWORD}-2`, Buffer.from(`solo:${PASSWORD}`).toString("base64")];
 
 /** Every file under `dir` (and the given output text) is free of the configured secrets, also base64-encoded Allure content. */
@@ -41,16 +39,8 @@ function expectNoSecrets(dir: string, output = ""): number {
   for (const secret of SECRETS()) expect(output).not.toContain(secret);
   return files.length;
 }
-const summaryOf = (
-  out: string,
-): {
-  verdict: string;
-  counts: Record<string, number>;
-  requirements: Array<{ id: string; status: string; message: string; expectedFailure?: string }>;
-  mergedFrom?: string[];
-} => JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
 const statusOf = (out: string, id: string): string | undefined =>
-  summaryOf(out).requirements.find((r) => r.id === id)?.status;
+  readSummary(out).requirements.find((r) => r.id === id)?.status;
 
 beforeAll(async () => {
   // A "foreign" target with one agent: the fixture's second-agent scenario must SKIP.
@@ -73,8 +63,8 @@ describe("gws-conformance run", () => {
   let out: string;
   let run: Awaited<ReturnType<typeof runCli>>;
   beforeAll(async () => {
-    out = tmp();
-    run = await runCli(["run", "--suites", FIXTURES, "--out", out], foreign);
+    out = tempDir();
+    run = await runCli(["run", "--suites", FIXTURE_SUITES, "--out", out], foreign);
   });
 
   it("gives each kind of verdict, exits 1, and writes every report", () => {
@@ -86,7 +76,7 @@ describe("gws-conformance run", () => {
     expect(statusOf(out, "O9.target-invited")).toBe("SKIP");
     expect(statusOf(out, "O12.place-in-workbin")).toBe("NOT_TESTABLE");
     // a requirement no scenario judged is visible as an ERROR, not silently passed
-    expect(summaryOf(out).requirements.find((r) => r.id === "O4.cc")).toMatchObject({
+    expect(readSummary(out).requirements.find((r) => r.id === "O4.cc")).toMatchObject({
       status: "ERROR",
       message: "not covered by any scenario",
     });
@@ -107,7 +97,7 @@ describe("gws-conformance run", () => {
   });
 
   it("summary.json matches its schema and names the reason of each non-pass", () => {
-    const s = summaryOf(out);
+    const s = readSummary(out);
     expect(contractValidator().validate("reports/summary.schema.json", s).violations).toEqual([]);
     const byId = new Map(s.requirements.map((r) => [r.id, r]));
     expect(byId.get("O9.target-invited")?.message).toMatch(/needs a second agent/);
@@ -206,39 +196,22 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
   });
 
   it("--only selects scenarios by tag; everything else is SKIP 'filtered out'; a clean selection exits 0 but is PARTIAL", async () => {
-    const out = tmp();
-    const run = await runCli(
-      ["run", "--suites", FIXTURES, "--out", out, "--only", "fixture-pass", "--no-allure"],
-      foreign,
-    );
+    const out = tempDir();
+    const run = await runFixtures(out, foreign, ["--only", "fixture-pass"]);
     expect(run.code).toBe(0);
     expect(statusOf(out, "O1.answer-ok")).toBe("PASS");
-    expect(summaryOf(out).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
+    expect(readSummary(out).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
       status: "SKIP",
       message: "filtered out by --only fixture-pass",
     });
-    expect(summaryOf(out).verdict).toBe("PARTIAL");
+    expect(readSummary(out).verdict).toBe("PARTIAL");
   });
 
   it("--level must: SHOULD requirements are SKIP 'filtered out by --level must' and their scenarios do not run", async () => {
-    const out = tmp();
-    const run = await runCli(
-      [
-        "run",
-        "--suites",
-        FIXTURES,
-        "--out",
-        out,
-        "--only",
-        "fixture-pass,fixture-warn",
-        "--level",
-        "must",
-        "--no-allure",
-      ],
-      foreign,
-    );
+    const out = tempDir();
+    const run = await runFixtures(out, foreign, ["--only", "fixture-pass,fixture-warn", "--level", "must"]);
     expect(run.code).toBe(0);
-    expect(summaryOf(out).requirements.find((r) => r.id === "O2.answer-ok")).toMatchObject({
+    expect(readSummary(out).requirements.find((r) => r.id === "O2.answer-ok")).toMatchObject({
       status: "SKIP",
       message: "filtered out by --level must",
     });
@@ -247,26 +220,13 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
   });
 
   it("an expected failure does not fail the gate (the verdict stays NON_CONFORMANT); a stale entry does; an unknown ID is a configuration error", async () => {
-    const dir = tmp();
+    const dir = tempDir();
     const baseline = join(dir, "expected.json");
     writeFileSync(baseline, JSON.stringify([{ id: "O3.subject-prefix", reason: "known bug #12" }]));
-    const ok = await runCli(
-      [
-        "run",
-        "--suites",
-        FIXTURES,
-        "--out",
-        join(dir, "a"),
-        "--only",
-        "fixture-pass,fixture-fail",
-        "--expected-failures",
-        baseline,
-        "--no-allure",
-      ],
-      foreign,
-    );
+    const expectedFailuresRun = ["--only", "fixture-pass,fixture-fail", "--expected-failures", baseline];
+    const ok = await runFixtures(join(dir, "a"), foreign, expectedFailuresRun);
     expect(ok.code).toBe(0);
-    expect(summaryOf(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
+    expect(readSummary(join(dir, "a")).requirements.find((r) => r.id === "O3.subject-prefix")).toMatchObject({
       status: "FAIL",
       expectedFailure: "known bug #12",
     });
@@ -288,28 +248,14 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
         { id: "O3.subject-prefix", reason: "old", expires: "2020-01-01" },
       ]),
     );
-    const stale = await runCli(
-      [
-        "run",
-        "--suites",
-        FIXTURES,
-        "--out",
-        join(dir, "b"),
-        "--only",
-        "fixture-pass,fixture-fail",
-        "--expected-failures",
-        baseline,
-        "--no-allure",
-      ],
-      foreign,
-    );
+    const stale = await runFixtures(join(dir, "b"), foreign, expectedFailuresRun);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/BASELINE O1.answer-ok: listed as an expected failure \(was broken\) but now passes/);
     expect(stale.stdout).toMatch(/BASELINE O3.subject-prefix: the expected-failure entry expired on 2020-01-01/);
 
     writeFileSync(baseline, JSON.stringify([{ id: "O99.nope", reason: "x" }]));
     const bad = await runCli(
-      ["run", "--suites", FIXTURES, "--out", join(dir, "c"), "--expected-failures", baseline],
+      ["run", "--suites", FIXTURE_SUITES, "--out", join(dir, "c"), "--expected-failures", baseline],
       foreign,
     );
     expect(bad.code).toBe(2);
@@ -358,23 +304,18 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
         s.close(() => resolve(p));
       });
     });
-    const out = tmp();
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure"], {
-      GWS_BASE_URL: `http://127.0.0.1:${port}/api/v2`,
-      GWS_AGENTS: "a:b",
-      GWS_CONTROL_URL: `http://127.0.0.1:${port}/control`,
-      GWS_QUEUE: "Email",
-    });
+    const out = tempDir();
+    const run = await runFixtures(out, targetEnvAt(port));
     expect(run.code).toBe(1);
-    expect(summaryOf(out).verdict).toBe("INCOMPLETE");
-    expect(summaryOf(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
+    expect(readSummary(out).verdict).toBe("INCOMPLETE");
+    expect(readSummary(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
       /prerequisite "target answers HTTP".*ECONNREFUSED/,
     );
     expect(run.wallMs).toBeLessThan(60_000);
   });
 
   it("shards run slices; merge gives the same verdicts as one run", async () => {
-    const dir = tmp();
+    const dir = tempDir();
     const whole = await runCli(
       ["run", "--suites", "suites/answers", "--out", join(dir, "whole"), "--no-allure"],
       foreign,
@@ -391,11 +332,11 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     const merged = await runCli(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
     expect(merged.code).toBe(whole.code);
     const statuses = (o: string): Record<string, string> =>
-      Object.fromEntries(summaryOf(o).requirements.map((r) => [r.id, r.status]));
+      Object.fromEntries(readSummary(o).requirements.map((r) => [r.id, r.status]));
     expect(statuses(join(dir, "merged"))).toEqual(statuses(join(dir, "whole")));
     expect(readFileSync(join(dir, "merged", "junit.xml"), "utf8")).toContain("suites/answers/envelopes.test.ts");
     expect(statSync(join(dir, "merged", "allure-report", "index.html")).size).toBeGreaterThan(0);
-    expect(summaryOf(join(dir, "merged")).mergedFrom).toEqual([join(dir, "s1"), join(dir, "s2")]);
+    expect(readSummary(join(dir, "merged")).mergedFrom).toEqual([join(dir, "s1"), join(dir, "s2")]);
     expectNoSecrets(dir, [whole, s1, s2, merged].map((r) => r.stdout + r.stderr).join("\n"));
   });
 });

@@ -6,28 +6,21 @@
  *   - never answered (dead, reset, hung) or not HTTP → INCOMPLETE, with the reason said once;
  *   - an endless answer body is read up to the cap only: memory stays flat, the run ends.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as hostile from "../support/hostile-targets.js";
-import { runCli, type CliRun } from "./run-cli.js";
-
-const FIXTURES = "test/fixtures/report-suites";
-interface Summary {
-  verdict: string;
-  requirements: Array<{ id: string; status: string; message: string }>;
-}
-const summaryOf = (out: string): Summary => JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Summary;
+import { type CliRun, readSummary, runFixtures, tempDir } from "./run-cli.js";
+import type { ConformanceSummary } from "../../src/report/summary.js";
 
 async function runAgainst(
   target: hostile.HostileTarget,
   extra: string[] = [],
-): Promise<{ run: CliRun; summary: Summary; out: string }> {
-  const out = mkdtempSync(join(tmpdir(), "gws-hostile-"));
+): Promise<{ run: CliRun; summary: ConformanceSummary; out: string }> {
+  const out = tempDir("gws-hostile-");
   try {
-    const run = await runCli(["run", "--suites", FIXTURES, "--out", out, "--no-allure", ...extra], target.env);
-    return { run, summary: summaryOf(out), out };
+    const run = await runFixtures(out, target.env, extra);
+    return { run, summary: readSummary(out), out };
   } finally {
     await target.close();
   }

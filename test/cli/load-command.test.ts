@@ -3,8 +3,7 @@
  * target (a reference server started here, reached by URL) with a fault that leaks only under
  * load, sharded over two runners and merged, and with bad flags.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
@@ -12,9 +11,9 @@ import { LEAK_UNDER_LOAD_OFFERS_PER_SECOND } from "../../src/reference/faults/in
 import { REFERENCE_QUEUE_ENV } from "../../src/reference/deployment.js";
 import { startReferenceServer, type ReferenceServer } from "../../src/reference/server.js";
 import type { LoadReport } from "../../src/load/report.js";
-import { runCli } from "./run-cli.js";
+import { runCli, tempDir } from "./run-cli.js";
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "gws-load-"));
+const tmp = (): string => tempDir("gws-load-");
 const loadOf = (dir: string): LoadReport => JSON.parse(readFileSync(join(dir, "load.json"), "utf8")) as LoadReport;
 const targetEnv = (s: ReferenceServer): Record<string, string> => ({
   GWS_BASE_URL: s.baseUrl,

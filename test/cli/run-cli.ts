@@ -3,9 +3,21 @@
  * compiled command a user runs (bin/gws-conformance.js → dist/, built by `npm test`'s pretest).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/contract/schemas.js";
+import type { ConformanceSummary } from "../../src/report/summary.js";
+
+/** Small suites whose verdicts are known in advance (one PASS, one FAIL, one SKIP, …). */
+export const FIXTURE_SUITES = "test/fixtures/report-suites";
+
+/** A fresh folder under the system's temporary folder. */
+export const tempDir = (prefix = "gws-cli-"): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** The summary.json a run wrote to `out`. */
+export const readSummary = (out: string): ConformanceSummary =>
+  JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as ConformanceSummary;
 
 export interface CliRun {
   code: number | null;
@@ -52,4 +64,13 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       resolve({ code, stdout, stderr, wallMs: Date.now() - started, peakRssBytes });
     });
   });
+}
+
+/** `run` of the fixture suites, reports to `out` without Allure, against the target `env` points at. */
+export function runFixtures(
+  out: string,
+  env: Record<string, string | undefined>,
+  extraArgs: string[] = [],
+): Promise<CliRun> {
+  return runCli(["run", "--suites", FIXTURE_SUITES, "--out", out, "--no-allure", ...extraArgs], env);
 }

@@ -15,12 +15,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../src/contract/registry.js";
-import type { ConformanceSummary } from "../../src/report/summary.js";
 import { chromiumMissing, launchChromium } from "../support/chromium.js";
-import { runCli, type CliRun } from "./run-cli.js";
-
-const summaryOf = (out: string): ConformanceSummary =>
-  JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as ConformanceSummary;
+import { runCli, readSummary, type CliRun } from "./run-cli.js";
 
 describe("--skip T8 against the clean reference server", () => {
   let out: string;
@@ -32,7 +28,7 @@ describe("--skip T8 against the clean reference server", () => {
 
   it("exits 0, but the verdict is PARTIAL and lists every T8 MUST requirement as not judged (filtered)", () => {
     expect(run.code, run.stdout.slice(-2000) + run.stderr.slice(-2000)).toBe(0);
-    const s = summaryOf(out);
+    const s = readSummary(out);
     expect(s.verdict).toBe("PARTIAL");
     expect(s.gate.exitCode).toBe(0);
     const t8Must = registry.requirements
@@ -83,7 +79,7 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
 
   it("exits 0; the verdict is NON_CONFORMANT with the expected failure named", () => {
     expect(run.code, run.stdout.slice(-2000) + run.stderr.slice(-2000)).toBe(0);
-    const s = summaryOf(out);
+    const s = readSummary(out);
     expect(s.verdict).toBe("NON_CONFORMANT");
     expect(s.verdictReason).toBe(
       "1 MUST requirement failed: N3.shape; all expected by the baseline (N3.shape: JIRA-7: receivedAt missing)",
@@ -155,7 +151,7 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
           .map((f) => f.match(/\d+/g)!.map(Number))
           .some(([r, g, b]) => r > 200 && g < 110 && b < 110);
         expect(red, `fills of the failed icon: ${seen.fills.join(", ")}`).toBe(true);
-        const c = summaryOf(out).counts;
+        const c = readSummary(out).counts;
         expect(seen.counts).toEqual({
           total: registry.requirements.length,
           failed: c.FAIL,

@@ -40,14 +40,25 @@ export interface HostileTarget {
 const AGENTS = "agent1:secret1,agent2:secret2";
 
 function urlsOf(port: number): Pick<HostileTarget, "baseUrl" | "cometdUrl" | "controlUrl" | "env"> {
-  const origin = `http://127.0.0.1:${port}`;
-  const baseUrl = `${origin}/api/v2`;
-  const controlUrl = `${origin}/control`;
+  const env = targetEnvAt(port);
   return {
-    baseUrl,
-    cometdUrl: `${baseUrl}/notifications`,
-    controlUrl,
-    env: { GWS_BASE_URL: baseUrl, GWS_AGENTS: AGENTS, GWS_CONTROL_URL: controlUrl, GWS_QUEUE: "Email" },
+    baseUrl: env.GWS_BASE_URL,
+    cometdUrl: `${env.GWS_BASE_URL}/notifications`,
+    controlUrl: env.GWS_CONTROL_URL,
+    env,
+  };
+}
+
+/** The settings (environment) that point the command at a target on 127.0.0.1:`port`. */
+export function targetEnvAt(
+  port: number,
+): Record<"GWS_BASE_URL" | "GWS_AGENTS" | "GWS_CONTROL_URL" | "GWS_QUEUE", string> {
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    GWS_BASE_URL: `${origin}/api/v2`,
+    GWS_AGENTS: AGENTS,
+    GWS_CONTROL_URL: `${origin}/control`,
+    GWS_QUEUE: "Email",
   };
 }
 
