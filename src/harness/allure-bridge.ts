@@ -14,7 +14,14 @@ export interface AllureBridge {
   /** Labels the scenario's Allure result: its requirements, its area, and its vitest id (`scenarioId`),
    * by which the command files the scenario's steps under each requirement (src/report/allure-requirements.ts). */
   requirements(ids: readonly string[], area: string, scenarioId: string): Promise<void>;
-  attachEntry(entry: TranscriptEntry): Promise<void>;
+  /** One line in the step tree, where it happened: an HTTP exchange, a notification, an injection… */
+  logEntry(entry: TranscriptEntry): Promise<void>;
+  /**
+   * The scenario's entries in full, as one attachment at its end. One per scenario, not one per
+   * entry: the HTML report's cost grows with the number of attachment files (about 0.5 ms each),
+   * and a run has some 900 entries.
+   */
+  attachEntries(entries: readonly TranscriptEntry[]): Promise<void>;
   warning(message: string): Promise<void>;
 }
 
@@ -34,8 +41,17 @@ export function allureFor(enabled: boolean): AllureBridge {
         await allure.tag(id);
       }
     },
-    attachEntry: async (entry) => {
-      if (active()) await attachEntry(entry);
+    logEntry: async (entry) => {
+      if (active() && entry.kind !== "check") await allure.logStep(entryTitle(entry));
+    },
+    attachEntries: async (entries) => {
+      const shown = entries.filter((e) => e.kind !== "check");
+      if (!active() || shown.length === 0) return;
+      await allure.attachment(
+        `exchanges and notifications (${shown.length}, in order)`,
+        JSON.stringify(shown, null, 2),
+        "application/json",
+      );
     },
     warning: async (message) => {
       if (active()) await allure.label("warning", message.slice(0, 200));
@@ -43,18 +59,15 @@ export function allureFor(enabled: boolean): AllureBridge {
   };
 }
 
-/** Attaches one HTTP exchange or notification (already redacted by the transcript). */
-async function attachEntry(entry: TranscriptEntry): Promise<void> {
-  if (entry.kind === "check") return;
-  const name =
-    entry.kind === "http"
-      ? `HTTP ${entry.method} ${new URL(entry.url).pathname} → ${entry.status ?? entry.error ?? "?"}${entry.agent ? ` (${entry.agent})` : ""}`
-      : entry.kind === "notification"
-        ? `CometD ${entry.channel} → ${entry.agent}: ${String((entry.data as Record<string, unknown>)?.state)}`
-        : entry.kind === "inject"
-          ? `inject (${entry.adapter})${entry.ok ? "" : " FAILED"}`
-          : entry.kind === "watch"
-            ? `watch (${entry.requirement}): ${entry.what}`
-            : `event: ${entry.message}`;
-  await allure.attachment(name, JSON.stringify(entry, null, 2), "application/json");
+/** The one-line title of an entry (already redacted by the transcript). */
+function entryTitle(entry: Exclude<TranscriptEntry, { kind: "check" }>): string {
+  return entry.kind === "http"
+    ? `HTTP ${entry.method} ${new URL(entry.url).pathname} → ${entry.status ?? entry.error ?? "?"}${entry.agent ? ` (${entry.agent})` : ""}`
+    : entry.kind === "notification"
+      ? `CometD ${entry.channel} → ${entry.agent}: ${String((entry.data as Record<string, unknown>)?.state)}`
+      : entry.kind === "inject"
+        ? `inject (${entry.adapter})${entry.ok ? "" : " FAILED"}`
+        : entry.kind === "watch"
+          ? `watch (${entry.requirement}): ${entry.what}`
+          : `event: ${entry.message}`;
 }

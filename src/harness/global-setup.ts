@@ -6,11 +6,17 @@
  * conformance projects directly during development.
  */
 import type { TestProject } from "vitest/node";
-import { REFERENCE_INVITE_TIMEOUT_MS, REFERENCE_NOTIFY_BUDGET_MS, REFERENCE_QUEUES } from "../reference/deployment.js";
+import {
+  REFERENCE_INVITE_TIMEOUT_MS,
+  REFERENCE_NOTIFY_BUDGET_MS,
+  REFERENCE_QUEUES,
+  referenceOpenPerAgent,
+} from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
 import { FAULT_ENV } from "../reference/faults/index.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
 import {
+  DEFAULT_MAX_OPEN_PER_AGENT,
   DEFAULT_NOTIFY_BUDGET_MS,
   QUEUE_PURPOSES,
   queuesFromSettings,
@@ -66,6 +72,7 @@ export async function resolveTarget(
         cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`,
         notifyBudgetMs,
         inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
+        maxOpenPerAgent: settings.maxOpenPerAgent ?? DEFAULT_MAX_OPEN_PER_AGENT,
         queues: resolveQueues(settings, false),
         embedded: false,
         label: settings.baseUrl,
@@ -91,6 +98,7 @@ export async function resolveTarget(
       ...settings,
       notifyBudgetMs,
       inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
+      maxOpenPerAgent: settings.maxOpenPerAgent ?? referenceOpenPerAgent(server.variations),
       queues: resolveQueues(settings, true),
       baseUrl: server.baseUrl,
       cometdUrl: server.cometdUrl,

@@ -40,7 +40,14 @@ import { operationRequest, queueHint } from "./requests.js";
 import { ScenarioSlots } from "./slots.js";
 import { FINISH_WORKER, WORKER_ENVIRONMENT } from "./worker-environment.js";
 import { spareAgent, Target, type AgentHandle, type ResolvedTarget } from "./target.js";
-import { inScenario, onRecord, record, setTranscriptDir, type TranscriptEntry } from "./transcript.js";
+import {
+  getCurrentScenario,
+  inScenario,
+  onRecord,
+  record,
+  setTranscriptDir,
+  type TranscriptEntry,
+} from "./transcript.js";
 
 export type { Need };
 
@@ -202,11 +209,17 @@ async function runBody(
   open: number,
   exclusive: boolean,
 ): Promise<void> {
-  const attachments: Promise<void>[] = [];
-  // Attach this scenario's own exchanges and notifications (concurrent scenarios record their own).
-  const stopAttaching = onRecord(
-    (e: TranscriptEntry) => e.scenario === name && attachments.push(allure.attachEntry(e)),
-  );
+  // This scenario's own exchanges and notifications (concurrent scenarios record their own), all of
+  // them in one attachment at its end. What the scenario itself does (requests, injections, watches)
+  // is also a line in its steps as it happens; a notification is not: it is recorded in the async
+  // context of the CometD connection, where Allure would put the line in another scenario's result.
+  const entries: TranscriptEntry[] = [];
+  const logged: Promise<void>[] = [];
+  const stopAttaching = onRecord((e: TranscriptEntry) => {
+    if (e.scenario !== name) return;
+    entries.push(e);
+    if (getCurrentScenario() === name) logged.push(allure.logEntry(e));
+  });
   let s: Scenario | undefined;
   let entered: { target: Target; kind: "shared" | "exclusive" } | undefined;
   try {
@@ -247,7 +260,8 @@ async function runBody(
     if (s) await s.finish();
     if (entered) entered.target.coordination.leave(entered.kind);
     stopAttaching();
-    await Promise.allSettled(attachments);
+    await Promise.allSettled(logged);
+    await allure.attachEntries(entries).catch(() => undefined);
   }
   const mustFailures = meta.checks.filter((c) => !c.passed && c.level === "MUST");
   if (mustFailures.length > 0) throw new ConformanceFailure(mustFailures);

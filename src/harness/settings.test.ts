@@ -16,7 +16,8 @@ describe("target settings", () => {
     const s = resolveSettings({ env: {} });
     expect(s.baseUrl).toBeUndefined();
     expect(s.notifyBudgetMs).toBeUndefined(); // the target's default: 5000, or the embedded server's own
-    expect(s.maxOpenPerAgent).toBe(4);
+    // Unset: the target's default (resolveTarget: 4, or what the embedded server declares).
+    expect(s.maxOpenPerAgent).toBeUndefined();
     expect(s.inject).toBe("http");
     expect(s.tlsInsecure).toBe(false);
   });

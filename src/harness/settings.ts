@@ -41,8 +41,11 @@ export interface TargetSettings {
   transferQueue?: string;
   placeQueue?: string;
   createQueue?: string;
-  /** The most interactions the suite holds open on one agent at once, across all parallel workers. */
-  maxOpenPerAgent: number;
+  /**
+   * The most interactions the suite holds open on one agent at once, across all parallel workers;
+   * undefined: the target's default (DEFAULT_MAX_OPEN_PER_AGENT; the embedded server declares its own).
+   */
+  maxOpenPerAgent?: number;
 }
 
 /**
@@ -236,8 +239,8 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
     flag: "--max-open-per-agent",
     kind: "positiveInt",
     help:
-      "Most interactions the suite holds open on one agent at once, across parallel workers (default 4); " +
-      "at most the target's capacity.",
+      "Most interactions the suite holds open on one agent at once, across parallel workers (default 4; the " +
+      "embedded reference server declares its own); at most the target's capacity.",
   },
   {
     key: "maxAnswerBytes",
@@ -314,15 +317,11 @@ function parseValue(def: SettingDefinition, raw: string, source: string): unknow
 }
 
 /** The settings that have a value when nothing sets them (the others stay undefined). */
-const SETTING_DEFAULTS: Pick<
-  TargetSettings,
-  "agents" | "inject" | "tlsInsecure" | "maxAnswerBytes" | "maxOpenPerAgent"
-> = {
+const SETTING_DEFAULTS: Pick<TargetSettings, "agents" | "inject" | "tlsInsecure" | "maxAnswerBytes"> = {
   agents: [],
   inject: "http",
   tlsInsecure: false,
   maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES,
-  maxOpenPerAgent: DEFAULT_MAX_OPEN_PER_AGENT,
 };
 
 export interface SettingsSources {

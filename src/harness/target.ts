@@ -18,13 +18,15 @@ import { record, setSecrets, WORKER_ID } from "./transcript.js";
 import { secretsOf } from "./settings.js";
 
 /** Settings with every URL, budget and queue resolved (the embedded reference server fills them in). */
-export interface ResolvedTarget extends Omit<TargetSettings, "notifyBudgetMs" | "inboundBudgetMs"> {
+export interface ResolvedTarget extends Omit<TargetSettings, "notifyBudgetMs" | "inboundBudgetMs" | "maxOpenPerAgent"> {
   baseUrl: string;
   cometdUrl: string;
   /** N8's budget. */
   notifyBudgetMs: number;
   /** The offer budget: an inbound e-mail, a re-offer or a Transfer to a queue until Invited. */
   inboundBudgetMs: number;
+  /** The most interactions the suite holds open on one agent at once (the setting, or the target's default). */
+  maxOpenPerAgent: number;
   /** The queue named for each purpose, and the setting it came from. */
   queues: ResolvedQueues;
   /** True when the run started the embedded reference server. */
@@ -69,7 +71,13 @@ export class Target {
     const t = new Target(settings, coordination);
     try {
       await coordination.workerStarted(WORKER_ID);
-      for (const credentials of settings.agents) t.agents.push(await t.connectAgent(credentials, !opts.agentsReady));
+      // All at once (each is a few round trips); the agents keep the configured order.
+      const connecting = await Promise.allSettled(
+        settings.agents.map((credentials) => t.connectAgent(credentials, !opts.agentsReady)),
+      );
+      for (const c of connecting) if (c.status === "fulfilled") t.agents.push(c.value);
+      const failed = connecting.find((c) => c.status === "rejected");
+      if (failed) throw failed.reason;
     } catch (e) {
       await t.close();
       throw e;

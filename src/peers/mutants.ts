@@ -84,7 +84,7 @@ function missingNotificationRequirement(state: string): string | undefined {
 
 /** Where each notified state is exercised: the notification suite, and the Revoked scenario. */
 const suitesFor = (state: string): string =>
-  state === "Revoked" ? "suites/lifecycle/revoked.test.ts" : "suites/notifications";
+  state === "Revoked" ? "suites/lifecycle/offers.test.ts" : "suites/notifications";
 
 /**
  * @param notifyBudgetMs the budget the mutation runs declare (N8); a delayed notification comes
@@ -190,7 +190,7 @@ export function deriveMutants(notifyBudgetMs: number): Mutant[] {
     mutation: { kind: "reorder-notifications", first: "Invited" },
     expect: ["N7.legal-transition"],
     level: "SHOULD",
-    suites: "suites/lifecycle/revoked.test.ts",
+    suites: "suites/lifecycle/offers.test.ts",
     why: "the lifecycle's first notification of an inbound interaction is Invited",
   });
   out.push({

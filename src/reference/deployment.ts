@@ -38,6 +38,18 @@ export const REFERENCE_INVITE_TIMEOUT_MS = 600;
 /** How many interactions the capacity variation offers one agent at once (Invited, Accepted and ReplyCreated count). */
 export const REFERENCE_CAPACITY = 4;
 
+/**
+ * How many interactions a run against the embedded server holds open on one agent at once when the
+ * user sets none: the server has no capacity limit (unless the capacity variation is on: then its
+ * capacity), and more scenarios side by side make the run shorter (docs/decisions.md).
+ */
+export const REFERENCE_OPEN_PER_AGENT = 8;
+
+/** What a run against the embedded server declares as its most open per agent, given its switched variations. */
+export function referenceOpenPerAgent(variations: readonly string[]): number {
+  return variations.includes("capacity") ? REFERENCE_CAPACITY : REFERENCE_OPEN_PER_AGENT;
+}
+
 /** How much later than the call the inbound-delay variation delivers every routing-dependent Invited (ms). */
 export const REFERENCE_INBOUND_DELAY_MS = 250;
 

@@ -196,6 +196,34 @@ describe("Allure results by requirement", () => {
     expect(byId("O2.answer-ok").steps[0].steps[0]).toMatchObject({ name: "⚠ WARN O2.answer-ok (SHOULD): refused" });
   });
 
+  it("a scenario's steps under two requirements: the second links a copy of each attachment (Allure shows a file linked twice as missed)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gws-allure-"));
+    rawResult(dir, "t-both", "passed");
+    const both = {
+      ...scenarioResult("both", {
+        requirements: ["O1.answer-ok", "O1.accepted-notification"],
+        checks: [check("O1.answer-ok", true), check("O1.accepted-notification", true)],
+      }),
+      id: "t-both",
+    };
+    const run = runOf([both]);
+    setAsideScenarioResults(dir);
+    writeRequirementResults(dir, run, computeVerdicts(run, { today: "2026-01-02" }));
+    const results = readdirSync(dir)
+      .filter((f) => f.endsWith("-result.json"))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Written);
+    const sourceUnder = (id: string): string => {
+      const r = results.find((x) => x.labels.some((l) => l.name === "story" && l.value === id))!;
+      const scenarioSteps = r.steps[0].steps.find((s) => s.name === "the scenario's steps")!;
+      const step = scenarioSteps.steps[0] as unknown as { attachments: Array<{ source: string }> };
+      return step.attachments[0].source;
+    };
+    const sources = [sourceUnder("O1.answer-ok"), sourceUnder("O1.accepted-notification")];
+    expect(new Set(sources).size).toBe(2);
+    expect(sources).toContain("raw-t-both-attachment.json");
+    for (const s of sources) expect(readFileSync(join(dir, s), "utf8")).toBe(JSON.stringify({ kind: "http" }));
+  });
+
   it("an expected failure is failed with an accepted resolution carrying the baseline's reason; the tree groups by epic and feature", () => {
     const { byId, verdicts } = build([{ id: "O3.subject-prefix", reason: "JIRA-12" }]);
     expect(byId("O3.subject-prefix").status).toBe("failed");

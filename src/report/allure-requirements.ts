@@ -1,6 +1,6 @@
 /**
  * The Allure report by requirement. allure-vitest writes one raw result per scenario (its steps,
- * every HTTP exchange and notification attached); a scenario judges several requirements and a
+ * a line per HTTP exchange and notification, and all of them in one attachment: allure-bridge.ts); a scenario judges several requirements and a
  * requirement is judged by several scenarios, so the command turns them, after the run, into ONE
  * Allure test per requirement of the registry (docs/decisions.md, "Allure by requirement"):
  *   - status from the requirement's verdict: FAIL → failed (red), ERROR → broken, SKIP and
@@ -12,8 +12,8 @@
  *     epic and feature, so a requirement is two clicks from the top (area → rule → requirement);
  *   - the description holds the requirement's text, a link leads to its row in certificate.html;
  *   - one step per scenario that judged it, with the requirement's status in that scenario, its
- *     checks of the requirement, and the scenario's own steps and attachments (shared: the HTML
- *     stores each attachment once).
+ *     checks of the requirement, and the scenario's own steps and its attachment (one file per
+ *     place it stands: Allure shows a file linked twice as "missed").
  * Allure's counts then are the summary's counts: passed = PASS + WARN, failed = FAIL, broken =
  * ERROR, skipped = SKIP + NOT_TESTABLE.
  *
@@ -32,7 +32,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { SCENARIO_LABEL } from "../harness/allure-bridge.js";
 import type { CheckRecord } from "../harness/checks.js";
 import type { RunResults, ScenarioResult } from "./results.js";
@@ -298,12 +298,36 @@ export function writeRequirementResults(
     if (f.isFile() && isRawResult(f.name)) rmSync(join(resultsDir, f.name));
   const raws = readScenarioResults(resultsDir);
   const byName = new Map(run.scenarios.map((s) => [s.name, s]));
+  const attached = new Set<string>();
   for (const v of verdicts.requirements) {
     const scenarios = v.tests.map((t) => byName.get(t)).filter((s): s is ScenarioResult => !!s);
     const result = requirementResult(v, scenarios, raws, Date.parse(run.startedAt) || 0);
+    result.steps = result.steps.map((s) => withOwnAttachments(s, resultsDir, attached));
     writeFileSync(join(resultsDir, `${result.uuid}-result.json`), JSON.stringify(result));
   }
   return verdicts.requirements.length;
+}
+
+/**
+ * The step with every attachment file its own: Allure links an attachment file to one place only
+ * (a second reference shows "missed"), and a scenario's steps stand under each requirement it sets
+ * out to judge — so the second and later uses get a copy of the file. `attached`: the files used so far.
+ */
+function withOwnAttachments(step: AllureStep, resultsDir: string, attached: Set<string>): AllureStep {
+  // Raw steps as allure-vitest wrote them may lack either list (a logged line has neither).
+  const attachments = (step.attachments ?? []).map((a) => {
+    if (!attached.has(a.source)) {
+      attached.add(a.source);
+      return a;
+    }
+    const source = `${randomUUID()}-attachment${extname(a.source)}`;
+    const from = join(resultsDir, a.source);
+    if (existsSync(from)) copyFileSync(from, join(resultsDir, source));
+    attached.add(source);
+    return { ...a, source };
+  });
+  const steps = (step.steps ?? []).map((s) => withOwnAttachments(s, resultsDir, attached));
+  return { ...step, attachments, steps };
 }
 
 /**

@@ -29,8 +29,13 @@ import type { ScenarioResult } from "../report/results.js";
 import type { Status } from "../report/verdicts.js";
 import { BUILT_IN_SUITES, CONFORMANCE_PROJECTS, conformanceProjects } from "./projects.js";
 
-/** Parallel workers of a lone run: scenarios mostly wait on the network, so more than the cores. */
-export const DEFAULT_MAX_WORKERS = 3;
+/**
+ * Parallel workers of a lone run. Scenarios mostly wait on the network and run concurrently inside
+ * a worker (describe.concurrent), so workers add little parallelism; each one costs about a CPU
+ * second (its start-up, and its own session per agent: every notification is processed once per
+ * worker). Measured on 2 cores: 2 workers as fast as 3 with a third less CPU (docs/decisions.md).
+ */
+export const DEFAULT_MAX_WORKERS = 2;
 
 export interface RunnerOptions {
   /** A suites folder or file; default the suites shipped with this code. */

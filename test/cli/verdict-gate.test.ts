@@ -159,6 +159,18 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
           passed: c.PASS + c.WARN,
           skipped: c.SKIP + c.NOT_TESTABLE,
         });
+
+        // The failure's evidence: its scenarios' steps, each attachment there to read (a file that
+        // Allure could not link shows "Failed to load attachment").
+        await page.click('[data-testid="tree-leaf-status-failed"]');
+        await page.waitForSelector('[data-testid="test-result-steps-subtree-toggle"]', { timeout: 10_000 });
+        await page.click('[data-testid="test-result-steps-subtree-toggle"]');
+        await page.waitForSelector('[data-testid="test-result-attachment-header"]', { timeout: 10_000 });
+        for (const header of await page.$$('[data-testid="test-result-attachment-header"]')) await header.click();
+        await page.waitForFunction(() => /"kind": "http"/.test(document.body.textContent ?? ""), { timeout: 10_000 });
+        const text = await page.evaluate(() => document.body.textContent ?? "");
+        expect(text).toMatch(/exchanges and notifications \(\d+, in order\)/);
+        expect(text).not.toContain("Failed to load attachment");
       },
     );
   });

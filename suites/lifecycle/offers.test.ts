@@ -1,12 +1,51 @@
 /**
- * T7 e-mail channel Ready / NotReady. Setting an agent NotReady affects every scenario that
- * needs that agent: with three agents or more the spare one is used (target.ts spareAgent: the
- * others take the run's e-mails meanwhile); with fewer, the scenario runs alone. Either way the
- * agent is put back to Ready.
+ * Offers observed over time: an unanswered invitation is taken back after the target's declared
+ * invitation timeout (N5), and an agent that is NotReady is offered nothing over the offer budget
+ * (T7). Both wait on purpose — the wait is the behaviour under test — so they share a file: a
+ * worker runs one file at a time, and side by side the two waits overlap instead of each holding
+ * a worker idle (docs/decisions.md, "Suite files and the run's wall time").
+ *
+ * T7: setting an agent NotReady affects every scenario that needs that agent: with three agents or
+ * more the spare one is used (target.ts spareAgent: the others take the run's e-mails meanwhile);
+ * with fewer, the scenario runs alone. Either way the agent is put back to Ready.
  */
 import { describe } from "vitest";
+import { BUDGETS } from "../../src/harness/budgets.js";
 import { scenario } from "../../src/harness/scenario.js";
 import { spareAgent } from "../../src/harness/target.js";
+import { expectNoLongerHeld } from "../support/rules.js";
+
+describe.concurrent("N5 Revoked", () => {
+  scenario(
+    "an Invited e-mail left unanswered is revoked (Revoked, capabilities []) and the agent can no longer accept it",
+    {
+      area: "lifecycle",
+      requirements: ["N5.sent-on-timeout", "N5.shape", "N5.operations-fail-after"],
+      needs: ["invite-timeout"],
+    },
+    async (s) => {
+      const timeout = s.settings.inviteTimeoutMs!;
+      // revokeAfterMs is the contract's hint (Test control); a target with a fixed timeout ignores it.
+      const inbound = await s.inbound({ email: { revokeAfterMs: timeout } });
+      const invitedAt = Date.now();
+      await s.awaitNotification(inbound.agent, (d) => d.id === inbound.id && d.state === "Revoked", {
+        what: `Revoked for ${inbound.id} after the declared ${timeout} ms invitation timeout`,
+        requirement: "N5.sent-on-timeout",
+        // The N8 budget runs from the moment the timeout (plus slack) has passed.
+        after: invitedAt + timeout + BUDGETS.revokeSlackMs,
+      });
+      await expectNoLongerHeld(
+        s,
+        inbound.agent,
+        inbound.id,
+        "Accept",
+        inbound.token,
+        "N5.operations-fail-after",
+        "after Revoked",
+      );
+    },
+  );
+});
 
 describe.concurrent("T7 channel state", () => {
   scenario(
