@@ -13,8 +13,8 @@ const AGENTS = ["a1", "a2"];
 describe("leases", () => {
   it("reserve on the agent with the most room, in rotation among equals, never over the limit", () => {
     const s = new CoordinationState();
-    expect(s.tryAcquire(undefined, AGENTS, 4, 2)).toBe("a1");
-    expect(s.tryAcquire(undefined, AGENTS, 4, 2)).toBe("a2");
+    expect(s.tryAcquire(undefined, AGENTS, 4, 2)?.agent).toBe("a1");
+    expect(s.tryAcquire(undefined, AGENTS, 4, 2)?.agent).toBe("a2");
     expect(s.tryAcquire(undefined, AGENTS, 4, 2)).toBeDefined();
     expect(s.tryAcquire(undefined, AGENTS, 4, 2)).toBeDefined();
     expect(s.tryAcquire(undefined, AGENTS, 4, 1)).toBeUndefined();
@@ -40,9 +40,22 @@ describe("leases", () => {
     expect(s.used("a1")).toBe(2);
   });
 
+  it("room beside: one slot on each of that many other agents, granted with the rest or not at all", () => {
+    const s = new CoordinationState();
+    expect(s.tryAcquire("a1", AGENTS, 2, 2, 1)).toEqual({ agent: "a1", besides: ["a2"] });
+    expect([s.used("a1"), s.used("a2")]).toEqual([2, 1]);
+    // a2 has room for 1 but not for a home of 2 with a1 (full) beside it: nothing is taken.
+    expect(s.tryAcquire(undefined, AGENTS, 2, 1, 1)).toBeUndefined();
+    expect([s.used("a1"), s.used("a2")]).toEqual([2, 1]);
+    const got: string[] = [];
+    s.acquire(undefined, AGENTS, 2, 1, (lease) => got.push(`${lease.agent}+${lease.besides.join()}`), 1);
+    s.release("a1");
+    expect(got).toEqual(["a1+a2"]);
+  });
+
   it("a bounded wait gives up, and its place in the queue", async () => {
     const c = localCoordination();
-    expect(await c.acquire("a1", AGENTS, 1, 1, 1000)).toBe("a1");
+    expect((await c.acquire("a1", AGENTS, 1, 1, 1000))?.agent).toBe("a1");
     expect(await c.acquire("a1", AGENTS, 1, 1, 30)).toBeUndefined();
     c.release("a1");
     expect(await c.acquire(undefined, AGENTS, 1, 1, 30)).toBeDefined();
@@ -77,11 +90,17 @@ describe("the service over HTTP", () => {
     const w1 = remoteCoordination(service.url, (m) => errors.push(m));
     const w2 = remoteCoordination(service.url, (m) => errors.push(m));
     await w1.workerStarted("w1");
-    expect(await w1.acquire(undefined, AGENTS, 1, 1, 1000)).toBe("a1");
-    expect(await w2.acquire(undefined, AGENTS, 1, 1, 1000)).toBe("a2");
+    expect((await w1.acquire(undefined, AGENTS, 1, 1, 1000))?.agent).toBe("a1");
+    expect((await w2.acquire(undefined, AGENTS, 1, 1, 1000))?.agent).toBe("a2");
     expect(await w2.acquire(undefined, AGENTS, 1, 1, 50)).toBeUndefined();
     w1.release("a1");
-    expect(await w2.acquire(undefined, AGENTS, 1, 1, 1000)).toBe("a1");
+    expect((await w2.acquire(undefined, AGENTS, 1, 1, 1000))?.agent).toBe("a1");
+    w2.release("a1");
+    w2.release("a2");
+    // Room beside, over HTTP too: the lease names the other agent.
+    expect(await w2.acquire("a1", AGENTS, 1, 1, 1000, 1)).toEqual({ agent: "a1", besides: ["a2"] });
+    w2.release("a1");
+    w2.release("a2");
     w1.claim("R9");
     w1.cover({ key: "w1#1", agents: ["a2"], since: 0 });
     await w1.flush();

@@ -36,12 +36,19 @@ export interface WatchCover {
 
 export type Attribution = "claimed" | "yours" | "ambiguous";
 
+/** Slots granted: `count` on `agent`, and one on each agent of `besides` (other agents of the list). */
+export interface Lease {
+  agent: string;
+  besides: string[];
+}
+
 interface Waiter {
   agent?: string;
   agents: string[];
   limit: number;
   count: number;
-  grant: (agent: string) => void;
+  besides: number;
+  grant: (lease: Lease) => void;
 }
 
 /** Leases, claims and watch covers of one run (pure state: no I/O). */
@@ -64,18 +71,29 @@ export class CoordinationState {
 
   /**
    * Tries to reserve `count` slots on `agent` (or, without one, on the agent of `agents` with the
-   * most room, in rotation among equals). Returns the agent, or undefined when none has room.
+   * most room, in rotation among equals), and with `besides` > 0 one slot on each of that many
+   * other agents of `agents` (those with the most room): all or nothing. Returns the lease, or
+   * undefined when there is no room for all of it.
    */
-  tryAcquire(agent: string | undefined, agents: string[], limit: number, count = 1): string | undefined {
+  tryAcquire(agent: string | undefined, agents: string[], limit: number, count = 1, besides = 0): Lease | undefined {
     const candidates = agent ? [agent] : rotate(agents, this.rotation++);
+    const room = (a: string, n: number): boolean => this.used(a) + n <= limit;
+    const othersWithRoom = (home: string): string[] =>
+      agents
+        .filter((a) => a !== home && room(a, 1))
+        .sort((x, y) => this.used(x) - this.used(y))
+        .slice(0, besides);
     let best: string | undefined;
     for (const a of candidates) {
       // A reservation larger than the limit is granted on an agent with nothing in use: it cannot wait forever.
-      const fits = this.used(a) + count <= limit || this.used(a) === 0;
+      const fits = (room(a, count) || this.used(a) === 0) && othersWithRoom(a).length === besides;
       if (fits && (best === undefined || this.used(a) < this.used(best))) best = a;
     }
-    if (best !== undefined) this.inUse.set(best, this.used(best) + count);
-    return best;
+    if (best === undefined) return undefined;
+    const others = othersWithRoom(best);
+    this.inUse.set(best, this.used(best) + count);
+    for (const o of others) this.inUse.set(o, this.used(o) + 1);
+    return { agent: best, besides: others };
   }
 
   /**
@@ -87,14 +105,15 @@ export class CoordinationState {
     agents: string[],
     limit: number,
     count: number,
-    grant: (agent: string) => void,
+    grant: (lease: Lease) => void,
+    besides = 0,
   ): () => void {
-    const got = this.waiters.length === 0 ? this.tryAcquire(agent, agents, limit, count) : undefined;
+    const got = this.waiters.length === 0 ? this.tryAcquire(agent, agents, limit, count, besides) : undefined;
     if (got) {
       grant(got);
       return () => undefined;
     }
-    const w: Waiter = { agent, agents, limit, count, grant };
+    const w: Waiter = { agent, agents, limit, count, besides, grant };
     this.waiters.push(w);
     return () => {
       const i = this.waiters.indexOf(w);
@@ -109,13 +128,21 @@ export class CoordinationState {
     limit: number,
     count: number,
     budgetMs: number,
-  ): Promise<string | undefined> {
+    besides = 0,
+  ): Promise<Lease | undefined> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      const cancel = this.acquire(agent, agents, limit, count, (a) => {
-        clearTimeout(timer);
-        resolve(a);
-      });
+      const cancel = this.acquire(
+        agent,
+        agents,
+        limit,
+        count,
+        (lease) => {
+          clearTimeout(timer);
+          resolve(lease);
+        },
+        besides,
+      );
       timer = setTimeout(() => {
         cancel();
         resolve(undefined);
@@ -137,7 +164,7 @@ export class CoordinationState {
     // overtaken forever by scenarios that need fewer (it waits until an agent has room for all).
     while (this.waiters.length > 0) {
       const w = this.waiters[0];
-      const got = this.tryAcquire(w.agent, w.agents, w.limit, w.count);
+      const got = this.tryAcquire(w.agent, w.agents, w.limit, w.count, w.besides);
       if (!got) break;
       this.waiters.shift();
       w.grant(got);
@@ -278,14 +305,15 @@ export async function startCoordinationService(): Promise<CoordinationService> {
         switch (req.url) {
           case "/acquire": {
             const budgetMs = Number(b.budgetMs ?? 0);
-            const agent = await state.acquireWithin(
+            const lease = await state.acquireWithin(
               b.agent as string | undefined,
               b.agents as string[],
               Number(b.limit),
               Number(b.count ?? 1),
               budgetMs,
+              Number(b.besides ?? 0),
             );
-            return agent ? answer(res, 200, { agent }) : answer(res, 408, { error: `no slot within ${budgetMs} ms` });
+            return lease ? answer(res, 200, lease) : answer(res, 408, { error: `no slot within ${budgetMs} ms` });
           }
           case "/release":
             state.release(String(b.agent), Number(b.count ?? 1));
@@ -352,14 +380,18 @@ export async function startCoordinationService(): Promise<CoordinationService> {
 
 /** What a worker uses: the service over HTTP, or (no service provided) one in-process state. */
 export interface Coordination {
-  /** Reserves `count` slots on `agent`, or on the agent with the most room; undefined when `budgetMs` ran out. */
+  /**
+   * Reserves `count` slots on `agent`, or on the agent with the most room, and one on each of
+   * `besides` other agents (all or nothing); undefined when `budgetMs` ran out.
+   */
   acquire(
     agent: string | undefined,
     agents: string[],
     limit: number,
     count: number,
     budgetMs: number,
-  ): Promise<string | undefined>;
+    besides?: number,
+  ): Promise<Lease | undefined>;
   release(agent: string, count?: number): void;
   force(agent: string, count?: number): void;
   claim(id: string): void;
@@ -382,7 +414,8 @@ export interface Coordination {
 /** The in-process coordination of a worker that was given no service (one worker: nothing to share). */
 export function localCoordination(state = new CoordinationState()): Coordination {
   return {
-    acquire: (agent, agents, limit, count, budgetMs) => state.acquireWithin(agent, agents, limit, count, budgetMs),
+    acquire: (agent, agents, limit, count, budgetMs, besides = 0) =>
+      state.acquireWithin(agent, agents, limit, count, budgetMs, besides),
     release: (agent, count = 1) => state.release(agent, count),
     force: (agent, count = 1) => state.force(agent, count),
     claim: (id) => state.claim([id]),
@@ -429,10 +462,12 @@ export function remoteCoordination(url: string, onError: (message: string) => vo
       .catch((e: Error) => onError(`coordination service ${path}: ${e.message}`));
   };
   return {
-    async acquire(agent, agents, limit, count, budgetMs) {
+    async acquire(agent, agents, limit, count, budgetMs, besides = 0) {
       await queue;
-      const r = await post("/acquire", { agent, agents, limit, count, budgetMs }, budgetMs);
-      return r.status === 200 ? String(r.body.agent) : undefined;
+      const r = await post("/acquire", { agent, agents, limit, count, budgetMs, besides }, budgetMs);
+      return r.status === 200
+        ? { agent: String(r.body.agent), besides: (r.body.besides as string[]) ?? [] }
+        : undefined;
     },
     release: (agent, count = 1) => send("/release", { agent, count }),
     force: (agent, count = 1) => send("/force", { agent, count }),

@@ -63,6 +63,13 @@ export interface ScenarioOptions {
   /** The most interactions it holds open at once (its slots of GWS_MAX_OPEN_PER_AGENT); default 2. */
   open?: number;
   /**
+   * Interactions it hands to other agents, one per agent (a Transfer to another agent): reserved
+   * with its own slots before it starts, so the agent it hands over to has room — a full agent's
+   * offer may wait (Deployment data, capacity) — and it never waits for room while holding some.
+   * Default 0.
+   */
+  openOnOthers?: number;
+  /**
    * Runs alone in the run (coordination.ts): it changes what every other scenario relies on. A
    * function decides from the target (e.g. only when the target has too few agents to spare one).
    */
@@ -191,7 +198,8 @@ async function runScenario(
   // The same name as the reports' (file > describe > title): late checks are merged by it.
   const name = ctx.task.fullName || `${ctx.task.file?.name ?? ""} > ${title}`;
   const exclusive = typeof opts.exclusive === "function" ? opts.exclusive(settings) : opts.exclusive === true;
-  await inScenario(name, () => runBody(name, body, meta, run, allure, opts.open ?? DEFAULT_OPEN, exclusive));
+  const room: Room = { open: opts.open ?? DEFAULT_OPEN, onOthers: opts.openOnOthers ?? 0 };
+  await inScenario(name, () => runBody(name, body, meta, run, allure, room, exclusive));
 }
 
 /** Operations whose success lets the holder go: an offer of the interaction to any agent may follow. */
@@ -200,13 +208,19 @@ const RELEASING = new Set(releasingOperations());
 /** What a scenario holds at most at once unless it says otherwise: an inbound e-mail and one reply. */
 const DEFAULT_OPEN = 2;
 
+/** A scenario's slots (ScenarioOptions open, openOnOthers). */
+interface Room {
+  open: number;
+  onOthers: number;
+}
+
 async function runBody(
   name: string,
   body: (s: Scenario) => Promise<void>,
   meta: ScenarioMeta,
   run: RunContext,
   allure: AllureBridge,
-  open: number,
+  room: Room,
   exclusive: boolean,
 ): Promise<void> {
   // This scenario's own exchanges and notifications (concurrent scenarios record their own), all of
@@ -241,7 +255,7 @@ async function runBody(
       );
     }
     entered = { target, kind };
-    s = new Scenario(name, target, meta, open, allure);
+    s = new Scenario(name, target, meta, room, allure);
     await body(s);
   } catch (e) {
     if (e instanceof ScenarioStop) meta.stoppedBy = `${e.check.requirement}: ${e.check.message}`;
@@ -294,7 +308,7 @@ export class Scenario implements Judge {
     readonly name: string,
     readonly target: Target,
     readonly meta: ScenarioMeta,
-    open = DEFAULT_OPEN,
+    room: Room = { open: DEFAULT_OPEN, onOthers: 0 },
     private readonly allure: AllureBridge = allureFor(false),
   ) {
     this.settings = target.settings;
@@ -307,7 +321,8 @@ export class Scenario implements Judge {
       target.agents.map((a) => a.name).filter((a) => a !== spare),
       this.settings.maxOpenPerAgent,
       budgets.slotWaitMs,
-      open,
+      room.open,
+      room.onOthers,
     );
   }
 
@@ -419,8 +434,11 @@ export class Scenario implements Judge {
   }
 
   /** Another configured agent than `a` (for transfer, isolation, foreign-agent checks). */
+  /** Another agent than `a`: one where the scenario reserved room (openOnOthers), else the first. */
   otherAgent(a: AgentHandle): AgentHandle {
-    const o = this.target.agents.find((x) => x.name !== a.name);
+    const reserved = this.slots.reservedBeside(a.name);
+    const o =
+      (reserved ? this.target.agentNamed(reserved) : undefined) ?? this.target.agents.find((x) => x.name !== a.name);
     if (!o) throw new PreconditionError("a second agent configured", "GWS_AGENTS lists one agent");
     return o;
   }

@@ -25,6 +25,8 @@ export class ScenarioSlots {
     private readonly budgetMs: number,
     /** The most interactions the scenario holds at once (its admission). */
     private readonly need: number,
+    /** Interactions it brings to other agents, one per agent (a Transfer to another agent): reserved with the rest. */
+    private readonly besides = 0,
   ) {}
 
   private add(agent: string, n: number): void {
@@ -42,19 +44,32 @@ export class ScenarioSlots {
         const agent = preferred ?? [...this.used.values()][0];
         this.coordination.force(agent, count);
         this.add(agent, count);
+        for (const other of this.agents.filter((a) => a !== agent).slice(0, this.besides)) {
+          this.coordination.force(other);
+          this.add(other, 1);
+        }
         return agent;
       }
-      const got = await this.coordination.acquire(preferred, [...this.agents], this.limit, count, this.budgetMs);
+      const got = await this.coordination.acquire(
+        preferred,
+        [...this.agents],
+        this.limit,
+        count,
+        this.budgetMs,
+        this.besides,
+      );
       if (!got) {
         throw new PreconditionError(
           "a free interaction slot (GWS_MAX_OPEN_PER_AGENT)",
-          `no ${preferred ? `room on ${preferred}` : "agent with room"} for ${count} interaction(s) within ` +
+          `no ${preferred ? `room on ${preferred}` : "agent with room"} for ${count} interaction(s)` +
+            `${this.besides ? ` and ${this.besides} agent(s) beside it with room for one` : ""} within ` +
             `${this.budgetMs} ms: other scenarios hold up to ${this.limit} on each (--max-open-per-agent); ` +
             "raise it if the target's capacity allows, or the target does not let the suite finish what it opened",
         );
       }
-      this.add(got, count);
-      return got;
+      this.add(got.agent, count);
+      for (const other of got.besides) this.add(other, 1);
+      return got.agent;
     })();
     return this.admitted;
   }
@@ -82,6 +97,11 @@ export class ScenarioSlots {
   async on(agent: string): Promise<void> {
     await this.admit(agent);
     this.takeOn(agent);
+  }
+
+  /** An agent other than `holder` where the scenario has a reserved slot free (where to hand over to), if any. */
+  reservedBeside(holder: string): string | undefined {
+    return [...this.free].find(([agent, n]) => agent !== holder && n > 0)?.[0];
   }
 
   /** Interaction `id` is now held on `agent`: it takes a slot there (a free one, else one moved or counted at once). */

@@ -30,7 +30,13 @@ describe.concurrent("O2 Reject", () => {
 describe.concurrent("O9 Transfer", () => {
   scenario(
     "Transfer to another agent: ok, the agent loses it, the Ready target agent is invited for the same id",
-    { area, requirements: ["O9.answer-ok", "O9.loses-interaction", "O9.target-invited"], needs: ["second-agent"] },
+    {
+      area,
+      requirements: ["O9.answer-ok", "O9.loses-interaction", "O9.target-invited"],
+      needs: ["second-agent"],
+      // Room on the agent it transfers to, reserved up front: a full agent's Invited may wait.
+      openOnOthers: 1,
+    },
     async (s) => {
       const inbound = await s.accepted();
       const target = s.otherAgent(inbound.agent);

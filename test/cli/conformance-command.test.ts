@@ -262,7 +262,8 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     expect(bad.stderr).toMatch(/unknown requirement ID\(s\) O99.nope/);
   });
 
-  it.each([
+  // Independent command runs: side by side.
+  it.concurrent.each([
     [["run", "--bogus"], {}, /unknown flag --bogus/],
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
     [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],

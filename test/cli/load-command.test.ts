@@ -81,7 +81,8 @@ describe("gws-conformance load", () => {
     }
   });
 
-  it.each([
+  // Independent command runs: side by side.
+  it.concurrent.each([
     ["duplicate-accepted", "N7.no-duplicates"],
     ["late-accepted-notification", "N8.within-budget"],
     ["accepted-missing-receivedAt", "N3.shape"],
@@ -146,7 +147,8 @@ describe("gws-conformance load", () => {
     expect(run.wallMs).toBeLessThan(20_000);
   });
 
-  it.each([
+  // Independent command runs: side by side.
+  it.concurrent.each([
     [["load", "--rate", "fast"], /--rate: "fast" is not a positive number/],
     [["load", "--duration", "5 minutes"], /--duration: "5 minutes" is not a duration/],
     [["load", "--shard", "3/2"], /--shard: "3\/2" is not i\/n/],
