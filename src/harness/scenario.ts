@@ -66,9 +66,11 @@ export interface ScenarioOptions {
    * Interactions it hands to other agents, one per agent (a Transfer to another agent): reserved
    * with its own slots before it starts, so the agent it hands over to has room — a full agent's
    * offer may wait (Deployment data, capacity) — and it never waits for room while holding some.
+   * `"every"`: one on every agent beside its own — for an e-mail whose agent the target chooses
+   * (a routing hint it may not follow, T7), reserved with `Scenario.reserveRoom` before it is sent.
    * Default 0.
    */
-  openOnOthers?: number;
+  openOnOthers?: number | "every";
   /**
    * Runs alone in the run (coordination.ts): it changes what every other scenario relies on. A
    * function decides from the target (e.g. only when the target has too few agents to spare one).
@@ -211,7 +213,7 @@ const DEFAULT_OPEN = 2;
 /** A scenario's slots (ScenarioOptions open, openOnOthers). */
 interface Room {
   open: number;
-  onOthers: number;
+  onOthers: number | "every";
 }
 
 async function runBody(
@@ -316,13 +318,14 @@ export class Scenario implements Judge {
     // E-mails are routed (hinted) to every agent but the spare one, which the channel scenario may
     // hold NotReady meanwhile (target.ts spareAgent); a scenario that names it gets it all the same.
     const spare = spareAgent(this.settings);
+    const agents = target.agents.map((a) => a.name).filter((a) => a !== spare);
     this.slots = new ScenarioSlots(
       target.coordination,
-      target.agents.map((a) => a.name).filter((a) => a !== spare),
+      agents,
       this.settings.maxOpenPerAgent,
       budgets.slotWaitMs,
       room.open,
-      room.onOthers,
+      Math.min(room.onOthers === "every" ? agents.length : room.onOthers, Math.max(0, agents.length - 1)),
     );
   }
 
@@ -433,7 +436,6 @@ export class Scenario implements Judge {
     return a;
   }
 
-  /** Another configured agent than `a` (for transfer, isolation, foreign-agent checks). */
   /** Another agent than `a`: one where the scenario reserved room (openOnOthers), else the first. */
   otherAgent(a: AgentHandle): AgentHandle {
     const reserved = this.slots.reservedBeside(a.name);
@@ -469,6 +471,16 @@ export class Scenario implements Judge {
   }
 
   // ----- injection ----------------------------------------------------------------------------
+
+  /**
+   * Reserves the scenario's room now (its admission, ScenarioOptions open and openOnOthers), before
+   * it makes an e-mail arrive by other means than `inbound`: one whose agent the target chooses
+   * must find room wherever it lands, or it would fill an agent another scenario counts on (a
+   * Transfer to that agent may then wait for room: Deployment data, capacity).
+   */
+  async reserveRoom(): Promise<void> {
+    await this.slots.reserve();
+  }
 
   newToken(): string {
     return `gws-${randomBytes(5).toString("hex")}`;

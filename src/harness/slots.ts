@@ -74,6 +74,11 @@ export class ScenarioSlots {
     return this.admitted;
   }
 
+  /** Waits (bounded) for the scenario's reservation without taking a slot of it yet. */
+  async reserve(): Promise<void> {
+    await this.admit();
+  }
+
   /** Takes a free slot on `agent`, or counts one there at once. */
   private takeOn(agent: string): void {
     if ((this.free.get(agent) ?? 0) > 0) return;

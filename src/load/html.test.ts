@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromiumMissing, launchChromium } from "../../test/support/chromium.js";
+import { chromiumMissing, launchChromium, PAGE_BUDGET_MS } from "../../test/support/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRecording } from "../harness/transcript.js";
 import { startReferenceServer, type ReferenceServer } from "../reference/server.js";
@@ -54,7 +54,7 @@ describe.skipIf(!!chromiumMissing)(
         page.on("request", (r) => requests.push(r.url()));
         await page.setViewport({ width: 1100, height: 1400 });
         await page.goto(pathToFileURL(html).href, { waitUntil: "load", timeout: 20_000 });
-        await page.waitForFunction(() => document.body.dataset.rendered === "true", { timeout: 10_000 });
+        await page.waitForFunction(() => document.body.dataset.rendered === "true", { timeout: PAGE_BUDGET_MS });
         expect(errors).toEqual([]);
         // Self-contained: the only request is the file itself.
         expect(requests.filter((u) => !u.startsWith("file:"))).toEqual([]);

@@ -166,6 +166,18 @@ describe(`inbound-delay: an offer that depends on routing comes ${REFERENCE_INBO
     await a2.waitFor((n) => n.id === id && n.state === "Invited", "the transferred Invited");
     expect(Date.now() - before).toBeLessThan(REFERENCE_INBOUND_DELAY_MS);
   });
+
+  it("a transfer held for its named agent (NotReady) is not delayed once that agent can take it", async () => {
+    const [a1, a2] = w.agents;
+    const id = await offered(w.server, a1);
+    await a1.op(id, { operationName: "Accept" });
+    await a2.setReady(false);
+    expect((await a1.op(id, { operationName: "Transfer", targetAgent: a2.name })).status).toBe(200);
+    const before = Date.now();
+    await a2.setReady(true);
+    await a2.waitFor((n) => n.id === id && n.state === "Invited", "the held transfer's Invited");
+    expect(Date.now() - before).toBeLessThan(REFERENCE_INBOUND_DELAY_MS);
+  });
 });
 
 describe("reoffer-elsewhere: a queued interaction is offered to another Ready agent", () => {

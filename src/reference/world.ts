@@ -491,10 +491,13 @@ export class World {
     return [{ ...this.delivery(agent, it), ...(delayMs ? { delayMs } : {}) }];
   }
 
-  /** An agent turned Ready or has room again: offer the held e-mails again, oldest first. */
+  /**
+   * An agent turned Ready or has room again: offer the held e-mails again, oldest first. A held
+   * transfer to a named agent is not routing: its Invited is not delayed (O9 follows N8).
+   */
   private drainHeld(): Delivery[] {
     const waiting = this.held.splice(0);
-    return waiting.flatMap((it) => this.offer(it, { routed: true }));
+    return waiting.flatMap((it) => this.offer(it, { routed: it.onlyFor === undefined }));
   }
 
   /** Interactions an agent holds now (capacity variation: Invited, Accepted and ReplyCreated count). */

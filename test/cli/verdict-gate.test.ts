@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../src/contract/registry.js";
-import { chromiumMissing, launchChromium } from "../support/chromium.js";
+import { chromiumMissing, launchChromium, PAGE_BUDGET_MS, waitForOnPage } from "../support/chromium.js";
 import { runCli, readSummary, type CliRun } from "./run-cli.js";
 
 describe("--skip T8 against the clean reference server", () => {
@@ -105,7 +105,7 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
         browser = await launchChromium();
         const page = await browser.newPage();
         await page.goto(pathToFileURL(join(out, "allure-report", "index.html")).href);
-        await page.waitForSelector('[data-testid="tree-leaf-status-failed"]', { timeout: 20_000 });
+        await waitForOnPage(page, '[data-testid="tree-leaf-status-failed"]', "the failed requirement in the tree");
         const seen = await page.evaluate(() => {
           const icon = document.querySelector('[data-testid="tree-leaf-status-failed"]')!;
           const leaf = icon.closest('[data-testid="tree-leaf"]')!;
@@ -163,11 +163,13 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
         // The failure's evidence: its scenarios' steps, each attachment there to read (a file that
         // Allure could not link shows "Failed to load attachment").
         await page.click('[data-testid="tree-leaf-status-failed"]');
-        await page.waitForSelector('[data-testid="test-result-steps-subtree-toggle"]', { timeout: 10_000 });
+        await waitForOnPage(page, '[data-testid="test-result-steps-subtree-toggle"]', "the failed requirement's steps");
         await page.click('[data-testid="test-result-steps-subtree-toggle"]');
-        await page.waitForSelector('[data-testid="test-result-attachment-header"]', { timeout: 10_000 });
+        await waitForOnPage(page, '[data-testid="test-result-attachment-header"]', "its attachment");
         for (const header of await page.$$('[data-testid="test-result-attachment-header"]')) await header.click();
-        await page.waitForFunction(() => /"kind": "http"/.test(document.body.textContent ?? ""), { timeout: 10_000 });
+        await page.waitForFunction(() => /"kind": "http"/.test(document.body.textContent ?? ""), {
+          timeout: PAGE_BUDGET_MS,
+        });
         const text = await page.evaluate(() => document.body.textContent ?? "");
         expect(text).toMatch(/exchanges and notifications \(\d+, in order\)/);
         expect(text).not.toContain("Failed to load attachment");

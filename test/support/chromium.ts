@@ -36,3 +36,30 @@ export async function launchChromium(): Promise<Browser> {
     args: [...ARGS, `--user-data-dir=${mkdtempSync(join(tmpdir(), "gws-chromium-"))}`],
   });
 }
+
+/**
+ * How long a page rendered from file:// may take to show what a check waits for. Generous: on a
+ * 2-core machine running the whole self-test, Chromium shares the CPU with every other test file
+ * (a 20 s budget was once missed while the report itself was fine).
+ */
+export const PAGE_BUDGET_MS = 60_000;
+
+/**
+ * Waits (bounded) for `selector`; on a miss the error says what the page showed instead, so a
+ * failure can be told apart from a slow machine.
+ */
+export async function waitForOnPage(
+  page: import("puppeteer-core").Page,
+  selector: string,
+  what: string,
+  timeoutMs = PAGE_BUDGET_MS,
+): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { timeout: timeoutMs });
+  } catch (e) {
+    const shown = await page
+      .evaluate(() => (document.body?.textContent ?? "(no body)").slice(0, 600))
+      .catch((err: unknown) => `(page unreadable: ${String(err)})`);
+    throw new Error(`${what}: ${selector} not on the page within ${timeoutMs} ms (${String(e)}); it showed: ${shown}`);
+  }
+}
