@@ -1,10 +1,10 @@
-/** Configuration checks of `run` made before any test: the expected-failures baseline and the --only/--skip keys. */
+/** `run`: configuration checks made before any test (the expected-failures baseline, the --only/--skip keys), and its line about what the suite left open. */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./command-line.js";
-import { checkSelectionKeys, loadExpectedFailures } from "./run.js";
+import { checkSelectionKeys, leftOpenLine, loadExpectedFailures } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gws-run-config-"));
 const baseline = (name: string, content: unknown): string => {
@@ -60,5 +60,17 @@ describe("checkSelectionKeys", () => {
     expect(() => checkSelectionKeys(["O33"], suites)).toThrow(
       /"O33" is not a requirement ID, rule, area or scenario tag/,
     );
+  });
+});
+
+describe("leftOpenLine", () => {
+  it("names the first five interactions left open (id, state, agent) and counts the rest", () => {
+    const left = Array.from({ length: 7 }, (_, i) => ({ id: `ID${i}`, agent: "agent1", state: "ReplyCreated" }));
+    const line = leftOpenLine(left);
+    expect(line).toMatch(
+      /^the suite left 7 interaction\(s\) open on the embedded reference server: ID0 \(ReplyCreated on agent1\), /,
+    );
+    expect(line).toContain("ID4 (ReplyCreated on agent1), and 2 more (a defect of the suite, not of a target)");
+    expect(line).not.toContain("ID5");
   });
 });

@@ -204,6 +204,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       } finally {
         await runner.close();
       }
+      const left = target.openInteractions?.() ?? [];
+      if (left.length > 0) io.out(`gws-conformance: ${leftOpenLine(left)}`);
     }
     if (outcome.endReason === "interrupted") runnerFailure = "the test run was interrupted";
     else if (outcome.endReason === undefined && outcome.scenarios.length === 0)
@@ -264,4 +266,18 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   printVerdict(written.summary, io);
   if (runnerFailure) io.err(`gws-conformance: harness error: ${redactText(runnerFailure)}`);
   return exitCodeOf(written.verdicts);
+}
+
+/**
+ * The suite's own hygiene, seen from the embedded server: every scenario finishes what it opened
+ * (Scenario.finish), so nothing should be left. Something left is a defect of the suite — on a
+ * target that caps what one agent holds it would starve later offers — and is said plainly.
+ */
+export function leftOpenLine(left: ReadonlyArray<{ id: string; agent: string; state: string }>): string {
+  const shown = left.slice(0, 5).map((l) => `${l.id} (${l.state} on ${l.agent})`);
+  const more = left.length > shown.length ? `, and ${left.length - shown.length} more` : "";
+  return (
+    `the suite left ${left.length} interaction(s) open on the embedded reference server: ${shown.join(", ")}${more} ` +
+    "(a defect of the suite, not of a target)"
+  );
 }

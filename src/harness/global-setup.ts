@@ -13,6 +13,7 @@ import {
   referenceOpenPerAgent,
 } from "../reference/deployment.js";
 import { startReferenceServer } from "../reference/server.js";
+import type { OpenInteraction } from "../reference/world.js";
 import { FAULT_ENV } from "../reference/faults/index.js";
 import { parseVariations, VARIATIONS_ENV } from "../reference/variations.js";
 import {
@@ -60,7 +61,12 @@ export interface EmbeddedOptions {
 export async function resolveTarget(
   settings: TargetSettings,
   embeddedOptions: EmbeddedOptions = {},
-): Promise<{ target: ResolvedTarget; close: () => Promise<void> }> {
+): Promise<{
+  target: ResolvedTarget;
+  close: () => Promise<void>;
+  /** The embedded server only: what its agents still hold (after a run, what the suite left open). */
+  openInteractions?: () => OpenInteraction[];
+}> {
   if (settings.baseUrl) {
     const notifyBudgetMs = settings.notifyBudgetMs ?? DEFAULT_NOTIFY_BUDGET_MS;
     const count = embeddedOptions.agentCount;
@@ -110,6 +116,7 @@ export async function resolveTarget(
       label: label.length > 1 ? `${label[0]} (${label.slice(1).join("; ")})` : label[0],
     },
     close: () => server.close(),
+    openInteractions: () => server.openInteractions(),
   };
 }
 

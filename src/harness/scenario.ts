@@ -895,8 +895,18 @@ export class Scenario implements Judge {
    * that opens one interaction after another gives back what it no longer needs: capacity).
    */
   async finishAllBut(keep: Array<string | undefined>): Promise<void> {
-    const ids = [...this.holdings.entries()].sort((a, b) => finishOrder(a[1]) - finishOrder(b[1])).map(([id]) => id);
-    for (const id of ids) if (!keep.includes(id)) await this.finishOne(id);
+    // In passes: what arrives while the scenario finishes (the reply its last request created,
+    // held back until that answer was classified) is finished too, not left open on the agent —
+    // a reply left in ReplyCreated fills a target that caps what one agent holds (capacity).
+    // Bounded: a target that keeps bringing interactions back does not keep the scenario here.
+    for (let pass = 0; pass < MAX_FINISH_PASSES; pass++) {
+      const ids = [...this.holdings.entries()]
+        .filter(([id]) => !keep.includes(id) && !this.finishing.has(id))
+        .sort((a, b) => finishOrder(a[1]) - finishOrder(b[1]))
+        .map(([id]) => id);
+      if (ids.length === 0) return;
+      for (const id of ids) await this.finishOne(id);
+    }
   }
 
   /**
@@ -961,6 +971,9 @@ export class Scenario implements Judge {
     this.letGo(id);
   }
 }
+
+/** How many times finishing looks again for what arrived meanwhile (Scenario.finishAllBut). */
+const MAX_FINISH_PASSES = 4;
 
 /** Replies are cancelled before the e-mail they answer is stopped. */
 function finishOrder(h: Holding): number {

@@ -310,6 +310,19 @@ describe("operations end to end (three Ready agents)", () => {
     expectError(await a2.op(id, { operationName: "Reply" }), 409, /in state Transferred; agent2 no longer holds it/);
   });
 
+  it("openInteractions: what agents hold (Invited, Accepted, ReplyCreated), not what they finished (a run's leftovers)", async () => {
+    const held = (id: string) => server.openInteractions().find((o) => o.id === id);
+    const { id } = await accepted(a1);
+    expect(held(id)).toEqual({ id, agent: "agent1", state: "Accepted" });
+    const { answer } = await replyOf(a1, id, { operationName: "Reply" });
+    const rid = String(answer.body?.replyInteractionId);
+    expect(held(rid)).toEqual({ id: rid, agent: "agent1", state: "ReplyCreated" });
+    expectOk(await a1.op(id, { operationName: "StopProcessing" }));
+    expect([held(id), held(rid)?.state]).toEqual([undefined, "ReplyCreated"]); // a stopped e-mail's reply stays open
+    expectOk(await a1.op(rid, { operationName: "CancelReplyEmail" }));
+    expect(held(rid)).toBeUndefined();
+  });
+
   it("O10, O11: StopProcessing and PlaceInQueue answer ok; later operations fail naming the state", async () => {
     const stopped = await accepted(a1);
     expectOk(await a1.op(stopped.id, { operationName: "StopProcessing", reason: "done" }));

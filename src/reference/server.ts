@@ -14,7 +14,7 @@ import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
 import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
 import { VARIATIONS, variationSwitches, type VariationSwitches } from "./variations.js";
-import { World, type AgentAccount, type Delivery, type Outcome } from "./world.js";
+import { World, type AgentAccount, type Delivery, type OpenInteraction, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
   /** 0 (default): an ephemeral port. */
@@ -48,6 +48,11 @@ export interface ReferenceServer {
   /** The variations switched on, by name. */
   variations: string[];
   port: number;
+  /**
+   * What agents hold now (Invited, Accepted, ReplyCreated): after a run, what the suite left open
+   * — a client that fills a capped agent starves its own later offers (Deployment data, capacity).
+   */
+  openInteractions(): OpenInteraction[];
   close(): Promise<void>;
 }
 
@@ -321,6 +326,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     fault: options.fault,
     variations: variationNames,
     port,
+    openInteractions: () => world.openInteractions(),
     async close() {
       if (closing) return;
       closing = true;

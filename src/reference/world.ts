@@ -26,6 +26,13 @@ import type { FaultHooks, NotifyContext } from "./faults/index.js";
 import { errorAnswer, type JsonAnswer } from "./http-io.js";
 import type { VariationSwitches } from "./variations.js";
 
+/** An interaction an agent holds (World.openInteractions). */
+export interface OpenInteraction {
+  id: string;
+  agent: string;
+  state: string;
+}
+
 export interface AgentAccount {
   username: string;
   password: string;
@@ -135,6 +142,14 @@ export class World {
 
   hasAgent(username: string): boolean {
     return this.agents.has(username);
+  }
+
+  /** What agents hold now (lifecycle `held`: Invited, Accepted, ReplyCreated), oldest first. */
+  openInteractions(): OpenInteraction[] {
+    const open: OpenInteraction[] = [];
+    for (const it of this.interactions.values())
+      if (it.owner && stateOf(it.state)?.held) open.push({ id: it.id, agent: it.owner, state: it.state });
+    return open;
   }
 
   agentNames(): string[] {
