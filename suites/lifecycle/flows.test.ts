@@ -5,7 +5,7 @@
  */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { createReply, expectNoLongerHeld, sendBody } from "../support/rules.js";
+import { createReply, expectLetGo, sendBody } from "../support/rules.js";
 
 const area = "lifecycle";
 
@@ -26,8 +26,11 @@ describe.concurrent("lifecycle flows", () => {
     async (s) => {
       const it = await s.accepted();
       const reply = await createReply(s, it, "Reply", { subjectPrefix: "Re: " });
-      s.requireOk(await s.operate(it.agent, reply.id, sendBody(s, it.token)), "O6.answer-ok");
-      await expectNoLongerHeld(s, it.agent, reply.id, "CancelReplyEmail", it.token, "O6.leaves-agent", "after Send");
+      await expectLetGo(s, it, reply.id, sendBody(s, it.token), {
+        ok: "O6.answer-ok",
+        lost: "O6.leaves-agent",
+        probe: "CancelReplyEmail",
+      });
     },
   );
 
@@ -65,8 +68,8 @@ describe.concurrent("lifecycle flows", () => {
       const it = await s.accepted();
       const fwd = await createReply(s, it, "Forward");
       s.requireOk(await s.operate(it.agent, fwd.id, sendBody(s, it.token)), "O6.answer-ok");
-      s.requireOk(await s.operate(it.agent, it.id, s.request("StopProcessing", it.token)), "O10.answer-ok");
-      await expectNoLongerHeld(s, it.agent, it.id, "Forward", it.token, "O10.finished", "after StopProcessing");
+      const stop = s.request("StopProcessing", it.token);
+      await expectLetGo(s, it, it.id, stop, { ok: "O10.answer-ok", lost: "O10.finished", probe: "Forward" });
     },
   );
 
@@ -75,8 +78,8 @@ describe.concurrent("lifecycle flows", () => {
     { area, requirements: ["O11.answer-ok", "O11.loses-interaction", "N7.legal-transition"] },
     async (s) => {
       const it = await s.accepted();
-      s.requireOk(await s.operate(it.agent, it.id, s.request("PlaceInQueue", it.token)), "O11.answer-ok");
-      await expectNoLongerHeld(s, it.agent, it.id, "Reply", it.token, "O11.loses-interaction", "after PlaceInQueue");
+      const place = s.request("PlaceInQueue", it.token);
+      await expectLetGo(s, it, it.id, place, { ok: "O11.answer-ok", lost: "O11.loses-interaction", probe: "Reply" });
     },
   );
 });

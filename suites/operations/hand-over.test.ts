@@ -1,7 +1,7 @@
 /** O2 Reject, O9 Transfer, O10 StopProcessing, O11 PlaceInQueue: the agent lets the interaction go. */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { expectNoLongerHeld } from "../support/rules.js";
+import { expectLetGo, expectNoLongerHeld } from "../support/rules.js";
 
 const area = "operations";
 
@@ -12,17 +12,11 @@ describe.concurrent("O2 Reject", () => {
     async (s) => {
       const inbound = await s.inbound();
       // O2 MAY: the target may offer it to another Ready agent (the monitor knows from the lifecycle: a release).
-      const reject = await s.operate(inbound.agent, inbound.id, s.request("Reject", inbound.token));
-      s.requireOk(reject, "O2.answer-ok");
-      await expectNoLongerHeld(
-        s,
-        inbound.agent,
-        inbound.id,
-        "Accept",
-        inbound.token,
-        "O2.loses-interaction",
-        "after Reject",
-      );
+      await expectLetGo(s, inbound, inbound.id, s.request("Reject", inbound.token), {
+        ok: "O2.answer-ok",
+        lost: "O2.loses-interaction",
+        probe: "Accept",
+      });
     },
   );
 });
@@ -70,17 +64,11 @@ describe.concurrent("O9 Transfer", () => {
     { area, requirements: ["O9.answer-ok", "O9.loses-interaction"] },
     async (s) => {
       const inbound = await s.accepted();
-      const transfer = await s.operate(inbound.agent, inbound.id, s.request("Transfer", inbound.token));
-      s.requireOk(transfer, "O9.answer-ok");
-      await expectNoLongerHeld(
-        s,
-        inbound.agent,
-        inbound.id,
-        "Reply",
-        inbound.token,
-        "O9.loses-interaction",
-        "after Transfer to a queue",
-      );
+      await expectLetGo(s, inbound, inbound.id, s.request("Transfer", inbound.token), {
+        ok: "O9.answer-ok",
+        lost: "O9.loses-interaction",
+        probe: "Reply",
+      });
     },
   );
 });
@@ -91,21 +79,8 @@ describe.concurrent("O10 StopProcessing", () => {
     { area, requirements: ["O10.answer-ok", "O10.finished"] },
     async (s) => {
       const inbound = await s.accepted();
-      const stop = await s.operate(
-        inbound.agent,
-        inbound.id,
-        s.request("StopProcessing", inbound.token, { reason: "answered by phone" }),
-      );
-      s.requireOk(stop, "O10.answer-ok");
-      await expectNoLongerHeld(
-        s,
-        inbound.agent,
-        inbound.id,
-        "Reply",
-        inbound.token,
-        "O10.finished",
-        "after StopProcessing",
-      );
+      const stop = s.request("StopProcessing", inbound.token, { reason: "answered by phone" });
+      await expectLetGo(s, inbound, inbound.id, stop, { ok: "O10.answer-ok", lost: "O10.finished", probe: "Reply" });
     },
   );
 });
@@ -116,17 +91,11 @@ describe.concurrent("O11 PlaceInQueue", () => {
     { area, requirements: ["O11.answer-ok", "O11.loses-interaction"] },
     async (s) => {
       const inbound = await s.accepted();
-      const place = await s.operate(inbound.agent, inbound.id, s.request("PlaceInQueue", inbound.token));
-      s.requireOk(place, "O11.answer-ok");
-      await expectNoLongerHeld(
-        s,
-        inbound.agent,
-        inbound.id,
-        "StopProcessing",
-        inbound.token,
-        "O11.loses-interaction",
-        "after PlaceInQueue",
-      );
+      await expectLetGo(s, inbound, inbound.id, s.request("PlaceInQueue", inbound.token), {
+        ok: "O11.answer-ok",
+        lost: "O11.loses-interaction",
+        probe: "StopProcessing",
+      });
     },
   );
 });

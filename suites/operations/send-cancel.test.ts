@@ -1,7 +1,7 @@
 /** O6 Send and O7 CancelReplyEmail on an interaction in ReplyCreated. */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
-import { createReply, expectNoLongerHeld, expectRefusedWithoutEffect, sendBody } from "../support/rules.js";
+import { createReply, expectLetGo, expectRefusedWithoutEffect, sendBody } from "../support/rules.js";
 
 const area = "operations";
 
@@ -12,9 +12,11 @@ describe.concurrent("O6 Send", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
-      const send = await s.operate(inbound.agent, reply.id, sendBody(s, inbound.token));
-      s.requireOk(send, "O6.answer-ok");
-      await expectNoLongerHeld(s, inbound.agent, reply.id, "Send", inbound.token, "O6.leaves-agent", "after Send");
+      await expectLetGo(s, inbound, reply.id, sendBody(s, inbound.token), {
+        ok: "O6.answer-ok",
+        lost: "O6.leaves-agent",
+        probe: "Send",
+      });
     },
   );
 
@@ -53,17 +55,11 @@ describe.concurrent("O7 CancelReplyEmail", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "ReplyAll");
-      const cancel = await s.operate(inbound.agent, reply.id, s.request("CancelReplyEmail", inbound.token));
-      s.requireOk(cancel, "O7.answer-ok");
-      await expectNoLongerHeld(
-        s,
-        inbound.agent,
-        reply.id,
-        "Send",
-        inbound.token,
-        "O7.send-after-cancel",
-        "after CancelReplyEmail",
-      );
+      await expectLetGo(s, inbound, reply.id, s.request("CancelReplyEmail", inbound.token), {
+        ok: "O7.answer-ok",
+        lost: "O7.send-after-cancel",
+        probe: "Send",
+      });
       const again = await s.operate(inbound.agent, inbound.id, s.request("Reply", inbound.token));
       s.expectOk(again, "O7.source-stays");
     },

@@ -183,6 +183,23 @@ export async function expectNoLongerHeld(
     await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
 }
 
+/**
+ * A releasing operation (O2, O6, O7, O9, O10, O11): `body` on `id` answers ok (`ok`, the scenario
+ * stops when it does not), then the agent no longer holds it: `probe` is refused and changes
+ * nothing (`lost`).
+ */
+export async function expectLetGo(
+  s: Scenario,
+  holder: { agent: AgentHandle; token: string },
+  id: string,
+  body: Record<string, unknown>,
+  requirements: { ok: RequirementId; lost: RequirementId; probe: string },
+): Promise<void> {
+  s.requireOk(await s.operate(holder.agent, id, body), requirements.ok);
+  const why = `after ${String(body.operationName)}`;
+  await expectNoLongerHeld(s, holder.agent, id, requirements.probe, holder.token, requirements.lost, why);
+}
+
 /** A valid Send body for an outbound interaction (O6): the configured compose queue, real addresses; `overrides` on top. */
 export function sendBody(s: Scenario, token: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return s.request("Send", token, overrides);
