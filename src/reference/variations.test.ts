@@ -13,6 +13,7 @@ import {
 import { startReferenceServer, type ReferenceServer } from "./server.js";
 import { call, inject, TestAgent, type Answer, type Json } from "./test-support/client.js";
 import { parseVariations, VARIATIONS, variationSwitches } from "./variations.js";
+import { VENDOR_FIELDS } from "./vendor-fields.js";
 
 let tokens = 0;
 const email = (extra: Json = {}): Json => ({
@@ -215,5 +216,52 @@ describe("failures-http-200: failures answer HTTP 200 with the error envelope; a
     expect((await call(`${w.server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" } })).status).toBe(
       401,
     );
+  });
+});
+
+describe("cc-compact: a CC list is stored as `a,b`, without spaces, in the server's own order", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("cc-compact", 1)));
+  afterAll(() => w.close());
+
+  it("Accepted and ReplyAll carry the stored form; a single address is unchanged", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1, { cc: "boss@example.org, team@example.org" });
+    await a1.op(id, { operationName: "Accept" });
+    const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect(acc.email_object.CCAddresses).toBe("team@example.org,boss@example.org");
+    const rid = (await a1.op(id, { operationName: "ReplyAll" })).body?.replyInteractionId;
+    const created = await a1.waitFor((n) => n.id === rid, "ReplyCreated");
+    expect(created.email_object.CCAddresses).toBe("team@example.org,boss@example.org");
+    const one = await offered(w.server, a1, { cc: "boss@example.org" });
+    await a1.op(one, { operationName: "Accept" });
+    const acc1 = await a1.waitFor((n) => n.id === one && n.state === "Accepted", "Accepted (one CC)");
+    expect(acc1.email_object.CCAddresses).toBe("boss@example.org");
+  });
+});
+
+describe("vendor-fields: undocumented vendor fields in notifications and answers", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("vendor-fields", 1)));
+  afterAll(() => w.close());
+
+  it("at the top of every notification, in email_object and userData; in success and failure answers", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    const invited = a1.seen().find((n) => n.id === id && n.state === "Invited")!;
+    expect(invited[VENDOR_FIELDS.notification]).toMatch(/^t-/);
+    expect(invited.email_object[VENDOR_FIELDS.emailObject]).toBe("support");
+    expect(invited.userData[VENDOR_FIELDS.userData]).toBe("acme");
+    const accept = await a1.op(id, { operationName: "Accept" });
+    expect(accept.body).toMatchObject({ status: "ok", [VENDOR_FIELDS.answer]: expect.stringMatching(/^r-/) });
+    const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect([acc[VENDOR_FIELDS.notificationNode], acc.email_object.ToAddress]).toEqual([
+      "gws-node-2",
+      "support@cc.example",
+    ]);
+    expect(acc[VENDOR_FIELDS.notification]).not.toBe(invited[VENDOR_FIELDS.notification]);
+    const refused = await a1.op(id, { operationName: "Accept" });
+    expect(isError(refused)).toBe(true);
+    expect(refused.body?.[VENDOR_FIELDS.answer]).toMatch(/^r-/);
   });
 });
