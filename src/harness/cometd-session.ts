@@ -15,6 +15,7 @@
 import { CometD, type Message } from "cometd";
 import { adapt } from "cometd-nodejs-client";
 import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
+import { PreconditionError } from "./checks.js";
 import { CappedXMLHttpRequest, jarKeyOf, TOO_LARGE_PREFIX, type BayeuxTransportContext } from "./capped-xhr.js";
 import { basicAuthHeader } from "./http-client.js";
 import type { AgentCredentials } from "./settings.js";
@@ -130,6 +131,29 @@ const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 23);
 /** "from 04:31:02.120 to 04:31:02.410 (402::session_unknown)", or "… (still open)". */
 export function describeGap(g: SubscriptionGap): string {
   return `from ${clock(g.from)} to ${g.to !== undefined ? clock(g.to) : "(still open)"} (${g.reason})`;
+}
+
+/**
+ * Deployment data and routing (re-handshake): what a server publishes while an agent's
+ * subscription is down MAY be lost, so a required notification missed while a gap of one of these
+ * streams overlapped its wait (from `from` until now) cannot be judged. Returns the ERROR naming
+ * the gap ("… missed across a re-handshake gap from … to …"), or undefined when no gap overlapped.
+ */
+export function missedAcrossGap(
+  streams: ReadonlyArray<{ name: string; session: Pick<NotificationStream, "gapsDuring"> }>,
+  from: number,
+  what: string,
+): PreconditionError | undefined {
+  const now = Date.now();
+  for (const a of streams) {
+    const gap = a.session.gapsDuring(from, now)[0];
+    if (!gap) continue;
+    return new PreconditionError(
+      "the agent's CometD subscription held during the wait",
+      `${what} on ${a.name}: missed across a re-handshake gap ${describeGap(gap)}`,
+    );
+  }
+  return undefined;
 }
 
 /**

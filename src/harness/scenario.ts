@@ -31,7 +31,7 @@ import {
   type Need,
   type ScenarioMeta,
 } from "./checks.js";
-import { describeGap, type ReceivedNotification } from "./cometd-session.js";
+import { missedAcrossGap, type ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import { localCoordination, remoteCoordination } from "./coordination.js";
 import { currentRunContext, type RunContext } from "./run-context.js";
@@ -771,22 +771,10 @@ export class Scenario implements Judge {
     return this.stop(opts.requirement, msg);
   }
 
-  /**
-   * Deployment data and routing (re-handshake): what the server publishes while an agent's
-   * subscription is down MAY be lost, so a required notification missed while a gap of one of
-   * `agents`' sessions overlapped the wait (from `from` until now) cannot be judged: ERROR naming
-   * the gap, never FAIL.
-   */
+  /** A required notification missed across a re-handshake gap: ERROR naming it, never FAIL (cometd-session.ts). */
   private unjudgeableAcrossGap(agents: readonly AgentHandle[], from: number, what: string): void {
-    const now = Date.now();
-    for (const a of agents) {
-      const gap = a.session.gapsDuring(from, now)[0];
-      if (!gap) continue;
-      throw new PreconditionError(
-        "the agent's CometD subscription held during the wait",
-        `${what} on ${a.name}: missed across a re-handshake gap ${describeGap(gap)}`,
-      );
-    }
+    const error = missedAcrossGap(agents, from, what);
+    if (error) throw error;
   }
 
   /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */
