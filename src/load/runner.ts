@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { levelOf } from "../contract/registry.js";
 import type { LoadTimelineEntry, LoadViolation } from "../generated/contract-types.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
-import { CometdSession, type ReceivedNotification } from "../harness/cometd-session.js";
+import { CometdSession, describeGap, type ReceivedNotification } from "../harness/cometd-session.js";
 import { HttpClient } from "../harness/http-client.js";
 import { createInjector } from "../harness/inject/injector.js";
 import { judgeAnswer } from "../harness/judge-answer.js";
@@ -307,6 +307,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       ? router.wait(waitKey ?? `${agent.name}|${notifying.state}|id|${id}`, 2 * budget)
       : undefined;
     const sent = performance.now();
+    const sentAt = Date.now();
     const x = await agent.http.post(`/me/interactions/${encodeURIComponent(id)}`, body, { operation: op });
     const answered = performance.now();
     out.answer.get(op)!.recordMs(answered - sent);
@@ -329,6 +330,12 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     if (!wait || !notifying) return { ok: true, answerBody: j.body };
     const arrival = await wait.promise;
     if (!arrival) {
+      // Deployment data and routing (re-handshake): missed while the subscription was down cannot be judged.
+      const gap = agent.session.gapsDuring(sentAt, Date.now())[0];
+      if (gap) {
+        error(`${notifying.state} for ${id}: missed across a re-handshake gap ${describeGap(gap)}`);
+        return { ok: false };
+      }
       judge.check(
         notifying.requirement,
         false,

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
+import { createCometdHost, INTERACTIONS_CHANNEL, REFERENCE_SESSION_SWEEP, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
 import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
@@ -193,7 +193,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   bayeux =
     options.bayeux === "faye"
       ? (await import("../peers/faye-host.js")).createFayeHost({ mount, authenticate: handshakeAuth })
-      : createCometdHost({ mount, authenticate: handshakeAuth });
+      : createCometdHost({
+          mount,
+          authenticate: handshakeAuth,
+          // The session-sweep variation (the faye peer has no sweep: it serves the peer checks only).
+          sweep: variations.sessionSweep ? REFERENCE_SESSION_SWEEP : undefined,
+        });
 
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {

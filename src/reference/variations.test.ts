@@ -14,6 +14,9 @@ import { startReferenceServer, type ReferenceServer } from "./server.js";
 import { call, inject, TestAgent, type Answer, type Json } from "./test-support/client.js";
 import { parseVariations, VARIATIONS, variationSwitches } from "./variations.js";
 import { VENDOR_FIELDS } from "./vendor-fields.js";
+import { REFERENCE_SESSION_SWEEP } from "./bayeux.js";
+import { BUDGETS, waitForItem } from "../harness/budgets.js";
+import { CometdSession } from "../harness/cometd-session.js";
 
 let tokens = 0;
 const email = (extra: Json = {}): Json => ({
@@ -263,5 +266,43 @@ describe("vendor-fields: undocumented vendor fields in notifications and answers
     const refused = await a1.op(id, { operationName: "Accept" });
     expect(isError(refused)).toBe(true);
     expect(refused.body?.[VENDOR_FIELDS.answer]).toMatch(/^r-/);
+  });
+});
+
+describe("session-sweep: sessions are dropped with re-handshake advice; a client that subscribes again loses nothing", () => {
+  it("the oldest subscribed session is told 402 unknown, advice handshake; an e-mail injected in the gap is offered once to the re-subscribed session", async () => {
+    const server = await startReferenceServer({ variations: ["session-sweep"] });
+    const [account] = server.agents;
+    const session = new CometdSession(server.cometdUrl, account.username, account);
+    try {
+      const ready = await call(`${server.baseUrl}/me/channels/email`, {
+        json: { operationName: "Ready" },
+        auth: account,
+      });
+      expect(ready.status).toBe(200);
+      // Injected from the listener of the first failed /meta/connect: the server has dropped the session.
+      let gapEmail: Promise<string> | undefined;
+      session.meta.onItem((e) => {
+        if (gapEmail || e.channel !== "/meta/connect" || e.successful) return;
+        gapEmail = inject(server.controlUrl, email({ agent: account.username }));
+      });
+      expect(await session.connect()).toEqual({ ok: true });
+      const { everyMs, minAgeMs } = REFERENCE_SESSION_SWEEP;
+      await waitForItem(session.subscriptions, (e) => e.ok && e.handshake >= 2, {
+        what: "a confirmed subscription after the sweep's re-handshake",
+        budgetName: "the sweep's period",
+        budgetMs: minAgeMs + 2 * everyMs + BUDGETS.cometdConnectMs,
+      });
+      expect(session.gaps()[0]?.reason).toMatch(/402::session_unknown, advice reconnect handshake/);
+      const id = await gapEmail!;
+      await session.waitFor((n) => n.data.id === id && n.data.state === "Invited", "the e-mail's Invited", 5_000);
+      // A barrier: the next e-mail's Invited comes after any second copy would have.
+      const barrier = await inject(server.controlUrl, email({ agent: account.username }));
+      await session.waitFor((n) => n.data.id === barrier, "the barrier e-mail's Invited", 5_000);
+      expect(session.items().filter((n) => n.data.id === id)).toHaveLength(1);
+    } finally {
+      await session.close();
+      await server.close();
+    }
   });
 });

@@ -6,6 +6,7 @@
  * This list is the one declaration: name, the rule that allows it, what it does, its switches.
  */
 import { REFERENCE_CAPACITY, REFERENCE_INBOUND_DELAY_MS } from "./deployment.js";
+import { REFERENCE_SESSION_SWEEP } from "./bayeux.js";
 
 /** What the domain (world.ts) and the HTTP layer (server.ts) read. Absent: the default behaviour. */
 export interface VariationSwitches {
@@ -27,6 +28,8 @@ export interface VariationSwitches {
   ccCompact?: boolean;
   /** Undocumented vendor fields in every notification (top level, email_object, userData) and every answer body. */
   vendorFields?: boolean;
+  /** Bayeux sessions are swept with re-handshake advice; the agent's notifications are held for its next subscription. */
+  sessionSweep?: boolean;
 }
 
 export interface Variation {
@@ -107,6 +110,16 @@ export const VARIATIONS: readonly Variation[] = [
       "Undocumented vendor fields (x-vendor-…) at the top of every notification, in its email_object and " +
       "userData, and in every answer with a body (N1: servers may add fields; drift reports them).",
     switches: { vendorFields: true },
+  },
+  {
+    name: "session-sweep",
+    rule: "T5",
+    description:
+      `Every ${REFERENCE_SESSION_SWEEP.everyMs} ms the oldest subscribed Bayeux session (at least ` +
+      `${REFERENCE_SESSION_SWEEP.minAgeMs} ms old) is dropped: its next /meta/connect is told 402::session_unknown, ` +
+      "advice reconnect handshake. The agent's notifications are held until a new subscription of that agent " +
+      "comes back, so a client that subscribes again loses nothing (Deployment data and routing: re-handshake).",
+    switches: { sessionSweep: true },
   },
 ];
 
