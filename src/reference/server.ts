@@ -199,6 +199,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     // the error envelope; an authentication refusal stays 401 (T4).
     const failure = answer.status >= 400 && answer.status < 500 && answer.status !== 401;
     if (operation && variations.failuresAs200 && failure) answer = { ...answer, status: 200 };
+    const first = variations.notifyFirst;
+    if (first) {
+      // Deployment data (notify-first variation): the notifications are published first, the answer
+      // comes a while later; the delay is the behaviour.
+      outcome.deliveries.forEach(send);
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          if (!closing) writeJson(res, answer);
+        },
+        first.minMs + Math.random() * (first.maxMs - first.minMs),
+      );
+      timers.add(t);
+      return;
+    }
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };

@@ -23,6 +23,10 @@ export interface VariationSwitches {
   reofferElsewhere?: boolean;
   /** Failure answers of operations and the channel use HTTP 200 with the error envelope; auth refusals stay 401. */
   failuresAs200?: boolean;
+  /** After StopProcessing, Send and CancelReplyEmail the former holder is told the end state (Completed, Sent, Cancelled; capabilities []). */
+  endStates?: boolean;
+  /** Each notification is published before the HTTP answer of its call; every answer comes this much later (ms, uniformly drawn). */
+  notifyFirst?: { minMs: number; maxMs: number };
 }
 
 export interface Variation {
@@ -87,6 +91,23 @@ export const VARIATIONS: readonly Variation[] = [
       "Failure answers of operations and of the channel are HTTP 200 with the error envelope instead of a 4xx " +
       "(R2 MAY); authentication refusals stay 401 (T4).",
     switches: { failuresAs200: true },
+  },
+  {
+    name: "end-states",
+    rule: "N1",
+    description:
+      "After StopProcessing, Send and CancelReplyEmail the agent that held the interaction gets a notification " +
+      "of its end state (Completed, Sent, Cancelled) with empty capabilities (Deployment data: states the page " +
+      "does not name; N1 allows any state string).",
+    switches: { endStates: true },
+  },
+  {
+    name: "notify-first",
+    rule: "N8",
+    description:
+      "Each notification is published before the HTTP answer to the call that caused it, and every answer " +
+      "comes 20–120 ms later (Deployment data: a notification MAY arrive before the answer).",
+    switches: { notifyFirst: { minMs: 20, maxMs: 120 } },
   },
 ];
 
