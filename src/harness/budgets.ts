@@ -9,7 +9,11 @@ export const BUDGETS = {
   cometdConnectMs: 10_000,
   /** Injection accepted by the control API / SMTP server / command. */
   injectMs: 10_000,
-  /** After a refused request: how long to watch that no notification comes (R3, T4, T8). */
+  /**
+   * A short look for something that must not come where no state is held (a leak to another agent,
+   * a second Accepted). A refused request's watch holds the state the notification budget instead
+   * (Scenario.expectNoNotification).
+   */
   quietWindowMs: 100,
   /** Slack added to a declared invitation timeout before Revoked counts as missing (N5). */
   revokeSlackMs: 2_000,

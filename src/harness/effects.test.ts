@@ -5,7 +5,9 @@ import {
   expectationsAfterState,
   expectationsOf,
   injectionExpectation,
+  isNamedState,
   type OperationRecord,
+  UNNAMED_STATE,
 } from "./effects.js";
 
 const op = (operation: string, extra: Partial<OperationRecord> = {}): OperationRecord => ({
@@ -55,7 +57,38 @@ describe("expectations of an operation", () => {
     }
     const t = expectationsOf(op("Transfer", { body: { operationName: "Transfer", targetAgent: "a2" } }));
     expect(t.some((x) => x.agent === "a2" && x.state === "Invited")).toBe(true);
-    expect(expectationsOf(op("StopProcessing"))).toEqual([]);
+    expect(expectationsOf(op("StopProcessing")).map((x) => x.state)).toEqual([UNNAMED_STATE]);
+  });
+
+  it("each expectation explains ONE notification: a second Accepted after one Accept is unexplained", () => {
+    const e = new Expectations();
+    e.add(...expectationsOf(op("Accept")));
+    expect(e.explain(seen("Accepted"))).toBeDefined();
+    expect(e.explain(seen("Accepted", { receivedAt: 2600 }))).toBeUndefined();
+    const named = new Expectations();
+    named.add(...expectationsOf(op("Reply", { replyInteractionId: "R7" })));
+    expect(named.explain(seen("ReplyCreated", { id: "R7" }))).toBeDefined();
+    expect(named.explain(seen("ReplyCreated", { id: "R7", receivedAt: 2600 }))).toBeUndefined();
+  });
+
+  it("letting it go explains one end state the page does not name, on the agent that held it (Deployment data)", () => {
+    for (const [name, end] of [
+      ["StopProcessing", "Completed"],
+      ["Send", "Sent"],
+      ["CancelReplyEmail", "Cancelled"],
+    ]) {
+      const e = new Expectations();
+      e.add(...expectationsOf(op(name)));
+      expect(e.explain(seen(end, { agent: "a2" })), name).toBeUndefined();
+      expect(e.explain(seen(end, { receivedAt: 900 })), name).toBeUndefined();
+      // A state the page names is no end state: a late Accepted stays unexplained.
+      expect(e.explain(seen("Accepted")), name).toBeUndefined();
+      expect(e.explain(seen(end)), name).toBeDefined();
+      expect(e.explain(seen(end, { receivedAt: 1200 })), `${name}: one`).toBeUndefined();
+    }
+    // An operation the holder keeps the interaction through has no end state.
+    expect(expectationsOf(op("Reply")).some((x) => x.state === UNNAMED_STATE)).toBe(false);
+    expect([isNamedState("Accepted"), isNamedState("Sent"), isNamedState("Completed")]).toEqual([true, false, false]);
   });
 
   it("after Invited the server may revoke on its own; after Revoked it may offer again", () => {

@@ -5,18 +5,37 @@
  * A scenario's later, legitimate operations notify about the same ids and carry the same token
  * (the owner's Reply after refused foreign operations): those are not the refused requests' effect.
  *
+ * Each expectation explains ONE notification: a second Accepted long after the Accept (a refused
+ * request's late notification) is no longer the Accept's.
  *   - an operation's `next` state, when notified: the same id, on the operating agent (Accept → Accepted);
  *   - what it `creates`: one NEW interaction in that state on the operating agent (or the
  *     replyInteractionId the answer named);
  *   - what it `offersTo`: Invited for the same id on the named agent (Transfer to an agent, O9);
  *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): one Invited
  *     for the same id, on any agent (a re-offer, Deployment data and routing);
+ *   - an operation whose `next` state the holder does not hold (StopProcessing, Send, CancelReplyEmail,
+ *     Reject, Transfer, PlaceInQueue): one notification, on the operating agent, of a state the page
+ *     does not name for that id (an end state: Completed, Sent, Cancelled — Deployment data and routing);
  *   - a `spontaneous` event from the state just notified (Invited → Revoked after the timeout);
  *   - an injection: one Invited carrying its token, on any agent.
- * An expectation explains only what arrived after its cause was sent. Pure: the live monitor and
- * `rejudge` use the same code.
+ * An expectation explains only what arrived after its cause was sent: what follows the suite's own
+ * later successful operation (its notifications, an end state, a re-offer) is that operation's, and
+ * a watch over an earlier refusal does not blame it. Pure: the live monitor and `rejudge` use the
+ * same code.
  */
 import { eventTargetOf, operationOf, releasesHolder, spontaneousSuccessors, stateOf } from "../contract/lifecycle.js";
+
+/** Expectation.state that matches any state the page does not name (an end state). */
+export const UNNAMED_STATE = "(a state the page does not name)";
+
+/**
+ * Whether the page names `state` in its notifications (a notified state of the lifecycle). Others —
+ * Completed, Sent, Cancelled, a vendor's own — break no rule by themselves (N1 allows any state
+ * string); N7's transitions are those between named states (Deployment data and routing).
+ */
+export function isNamedState(state: string | undefined): boolean {
+  return state !== undefined && stateOf(state)?.notified === true;
+}
 
 export interface Expectation {
   /** The notification's id; else `token` (in its JSON) or `newId` (an id not seen before). */
@@ -56,16 +75,26 @@ export function expectationsOf(op: OperationRecord): Expectation[] {
   const since = op.startedAt;
   const why = `${op.agent}'s ${op.operation}${op.id ? ` on ${op.id}` : ""}`;
   if (op.id && spec.next && spec.next.notify !== "none" && stateOf(spec.next.state)?.notified) {
-    out.push({ id: op.id, state: spec.next.state, agent: op.agent, since, once: false, why });
+    out.push({ id: op.id, state: spec.next.state, agent: op.agent, since, once: true, why });
   }
   if (spec.creates) {
     const created = op.replyInteractionId ? { id: op.replyInteractionId } : { newId: true };
-    out.push({ ...created, state: spec.creates.state, agent: op.agent, since, once: !op.replyInteractionId, why });
+    out.push({ ...created, state: spec.creates.state, agent: op.agent, since, once: true, why });
   }
   const named = spec.offersTo ? op.body?.[spec.offersTo.who] : undefined;
   if (op.id && spec.offersTo && typeof named === "string")
     out.push({ id: op.id, state: spec.offersTo.state, agent: named, since, once: true, why });
   if (op.id && spec.next && releasesHolder(spec.next.state)) out.push(reofferOf(op.id, since, why));
+  // The holder let it go: the server MAY tell it the end state (Deployment data and routing).
+  if (op.id && spec.next && !stateOf(spec.next.state)?.held)
+    out.push({
+      id: op.id,
+      state: UNNAMED_STATE,
+      agent: op.agent,
+      since,
+      once: true,
+      why: `the end state after ${why}`,
+    });
   return out;
 }
 
@@ -120,7 +149,7 @@ export class Expectations {
     const e = this.list.find(
       (x) =>
         !x.used &&
-        x.state === n.state &&
+        (x.state === n.state || (x.state === UNNAMED_STATE && n.state !== undefined && !isNamedState(n.state))) &&
         (x.agent === undefined || x.agent === n.agent) &&
         n.receivedAt >= x.since &&
         (x.id !== undefined

@@ -165,7 +165,53 @@ describe("re-handshake gaps (Deployment data and routing)", () => {
   });
 });
 
+describe("states the page does not name (Deployment data and routing)", () => {
+  it("an end state is no N7 violation by itself; N7 judges transitions between named states", () => {
+    const { monitor, judge, a1 } = setup();
+    a1.push(note("Invited"));
+    done(monitor, "Accept");
+    a1.push(note("Accepted", { capabilities: [] }));
+    done(monitor, "StopProcessing");
+    a1.push(note("Completed", { capabilities: [] }));
+    expect(judge.failed("N7.legal-transition")).toEqual([]);
+    // What follows an unnamed state is judged from the last named one: Accepted → Revoked is no transition.
+    a1.push(note("Revoked", { capabilities: [] }));
+    expect(judge.failed("N7.legal-transition")[0]).toMatch(/Accepted → Revoked is not a transition/);
+  });
+});
+
 describe("watches: a refused request changes nothing, whenever it shows", () => {
+  it("the end state of the scenario's own later StopProcessing is not the refusal's; a second Accepted is", () => {
+    const { monitor, judge, a1 } = setup();
+    const since = Date.now();
+    a1.push(note("Invited"), since - 100);
+    done(monitor, "Accept");
+    a1.push(note("Accepted", { capabilities: [] }), since - 1);
+    const w = monitor.openWatch({
+      judge,
+      requirement: "R3.no-effect",
+      what: "a refused Accept",
+      ids: ["I1"],
+      tokens: [],
+      agents: ["a1"],
+      since,
+    });
+    // The Accept before the refusal explained its one Accepted: a late one is the refused request's.
+    a1.push(note("Accepted", { capabilities: [] }), since + 750);
+    expect(w.violations).toHaveLength(1);
+    monitor.operationDone({
+      agent: "a1",
+      operation: "StopProcessing",
+      id: "I1",
+      body: { operationName: "StopProcessing" },
+      startedAt: since + 1000,
+      ok: true,
+    });
+    a1.push(note("Completed", { capabilities: [] }), since + 1010);
+    expect(w.violations).toHaveLength(1);
+    expect(judge.failed("N7.legal-transition")).toEqual([]);
+  });
+
   it("flags a notification no successful request explains, also long after the watch opened", () => {
     const { monitor, judge, a1 } = setup();
     const since = Date.now();

@@ -39,6 +39,7 @@ import {
   expectationsAfterState,
   expectationsOf,
   injectionExpectation,
+  isNamedState,
   type OperationRecord,
 } from "./effects.js";
 import { record } from "./transcript.js";
@@ -536,19 +537,23 @@ export class StreamMonitor {
       );
     }
 
-    // N7 and the lifecycle: per agent, per id (the first notification of an id included).
+    // N7 and the lifecycle: per agent, per id (the first notification of an id included). The
+    // legal-transition check judges transitions between the states the page names only: an end
+    // state it does not name (Completed, Sent, Cancelled) is no violation by itself (Deployment data
+    // and routing), and what follows one is judged from the last named state.
     if (state && id) {
       const perAgent = this.history.get(agent) ?? new Map<string, string[]>();
       this.history.set(agent, perAgent);
       const seen = perAgent.get(id) ?? [];
-      const prev = seen.length ? seen[seen.length - 1] : null;
+      const last = seen.length ? seen[seen.length - 1] : null;
+      const prev = seen.filter((x) => isNamedState(x)).pop() ?? null;
       seen.push(state);
       perAgent.set(id, seen);
-      if (prev === state) {
+      if (last === state) {
         j.check("N7.no-duplicates", false, `${where}: a second ${state} notification for the same id (duplicate)`);
       } else {
         j.check("N7.no-duplicates", true, `${where}: not a duplicate`);
-        if (lifecycleState) {
+        if (isNamedState(state)) {
           const ok = this.legal.some(([f, t]) => f === prev && t === state);
           const firsts = this.legal
             .filter(([f]) => f === null)

@@ -21,7 +21,7 @@ import { filteredOut } from "./selection.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import { allureFor, type AllureBridge } from "./allure-bridge.js";
-import { BUDGETS, declaredBudgets, WaitTimeout, waitForItem } from "./budgets.js";
+import { declaredBudgets, WaitTimeout, waitForItem } from "./budgets.js";
 import {
   ConformanceFailure,
   PreconditionError,
@@ -830,9 +830,16 @@ export class Scenario implements Judge {
    * stream — the ids, the scenario's tokens, and any ReplyCreated nobody claims on the streams of
    * the agents whose requests were refused — from `since` (the first refused request; default
    * now). A notification it covers that no later successful request of the suite explains
-   * (effects.ts) fails `requirement`. The short quiet window gives the verdict in the scenario;
-   * the watch stays open until the worker ends, at least the notification budget, and a later
-   * effect is still a FAIL (MUST) or WARN (SHOULD) naming the delay.
+   * (effects.ts) fails `requirement`.
+   *
+   * Held state (Deployment data and routing: "has no end"): this call returns only after the
+   * notification budget (N8) from now — after the last refused request's answer — and the scenario
+   * does nothing meanwhile, so the interaction stays as it was and a late effect (an operation
+   * executed late, a late notification) still has something to act on and shows within the watch.
+   * Only then may the scenario check that the owner can still do what the state allows, and finish
+   * it: an interaction the suite itself finished or changed can no longer show the refused
+   * request's effect. Scenarios run concurrently, so holds overlap. The watch stays open until the
+   * worker ends, and a later effect is still a FAIL (MUST) or WARN (SHOULD) naming the delay.
    */
   async expectNoNotification(
     ids: string[],
@@ -841,20 +848,20 @@ export class Scenario implements Judge {
     opts: { since?: Answer | number; windowMs?: number } = {},
   ): Promise<boolean> {
     const since = typeof opts.since === "number" ? opts.since : (opts.since?.exchange.startedAt ?? Date.now());
-    const windowMs = opts.windowMs ?? BUDGETS.quietWindowMs;
+    const holdMs = opts.windowMs ?? this.settings.notifyBudgetMs;
     const agents = [...new Set(this.sent.filter((o) => o.startedAt >= since && o.refused).map((o) => o.agent))];
     const tokens = [...this.tokens];
     record({ kind: "watch", scenario: this.name, requirement, what, ids, tokens, agents, since });
     const watch = this.target.monitor.openWatch({ judge: this, requirement, what, ids, tokens, agents, since });
     // Absence can only be observed over a window: the wait is the behaviour under test. A
     // ReplyCreated nobody claims is attributed at the end of the worker (monitor.drain).
-    await new Promise((r) => setTimeout(r, windowMs));
+    await new Promise((r) => setTimeout(r, holdMs));
     if (watch.violations.length > 0) return false;
     return this.check(
       requirement,
       true,
-      `${what}: no notification within ${windowMs} ms ` +
-        `(watched until the end of the run, at least ${this.settings.notifyBudgetMs} ms)`,
+      `${what}: no notification within ${holdMs} ms, the interaction held as it was ` +
+        "(watched until the end of the run)",
     );
   }
 

@@ -209,6 +209,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     if (operation && variations.failuresAs200 && failure) answer = { ...answer, status: 200 };
     // N1/R1 (vendor-fields variation): every answer body of the API carries the vendor's request id.
     if (operation && variations.vendorFields) answer = { ...answer, body: answerWithVendorFields(answer.body) };
+    const first = variations.notifyFirst;
+    if (first) {
+      // Deployment data (notify-first variation): the notifications are published first, the answer
+      // comes a while later; the delay is the behaviour.
+      outcome.deliveries.forEach(send);
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          if (!closing) writeJson(res, answer);
+        },
+        first.minMs + Math.random() * (first.maxMs - first.minMs),
+      );
+      timers.add(t);
+      return;
+    }
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };

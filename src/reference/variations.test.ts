@@ -306,3 +306,57 @@ describe("session-sweep: sessions are dropped with re-handshake advice; a client
     }
   });
 });
+
+describe("end-states: the former holder is told the end state after StopProcessing, Send and CancelReplyEmail", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("end-states", 1)));
+  afterAll(() => w.close());
+
+  it("Completed, Sent and Cancelled with empty capabilities, to the agent that held it", async () => {
+    const [a1] = w.agents;
+    const end = async (id: string, state: string): Promise<Json> =>
+      a1.waitFor((n) => n.id === id && n.state === state, `${state} for ${id}`);
+    const id = await offered(w.server, a1);
+    await a1.op(id, { operationName: "Accept" });
+    const reply = async (): Promise<string> => {
+      const rid = String((await a1.op(id, { operationName: "Reply" })).body?.replyInteractionId);
+      await a1.waitFor((n) => n.id === rid && n.state === "ReplyCreated", "ReplyCreated");
+      return rid;
+    };
+    const sent = await reply();
+    const email_object = { toAddress: "pat@example.org", fromAddress: "support@cc.example", subject: "s", text: "t" };
+    expect((await a1.op(sent, { operationName: "Send", email_object })).body?.status).toBe("ok");
+    expect(await end(sent, "Sent")).toMatchObject({ capabilities: [] });
+    const cancelled = await reply();
+    expect((await a1.op(cancelled, { operationName: "CancelReplyEmail" })).body?.status).toBe("ok");
+    expect(await end(cancelled, "Cancelled")).toMatchObject({ capabilities: [] });
+    expect((await a1.op(id, { operationName: "StopProcessing" })).body?.status).toBe("ok");
+    expect(await end(id, "Completed")).toMatchObject({ capabilities: [], messageTypeName: "InteractionStateMessage" });
+  });
+});
+
+describe("notify-first: each notification is published before the HTTP answer, which comes 20–120 ms later", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("notify-first", 1)));
+  afterAll(() => w.close());
+
+  it("Accepted reaches the agent before Accept's answer; the answer takes at least 20 ms", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    await a1.sync();
+    const sentAt = Date.now();
+    let notifiedAt = 0;
+    const accepted = a1
+      .waitFor((n) => n.id === id && n.state === "Accepted", "Accepted")
+      .then(() => {
+        notifiedAt = Date.now();
+      });
+    const answer = await a1.op(id, { operationName: "Accept" });
+    const answeredAt = Date.now();
+    expect(answer.body?.status).toBe("ok");
+    expect(answeredAt - sentAt).toBeGreaterThanOrEqual(20);
+    await accepted;
+    expect(notifiedAt).toBeGreaterThan(0);
+    expect(notifiedAt).toBeLessThanOrEqual(answeredAt);
+  });
+});

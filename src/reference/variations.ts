@@ -30,6 +30,10 @@ export interface VariationSwitches {
   vendorFields?: boolean;
   /** Bayeux sessions are swept with re-handshake advice; the agent's notifications are held for its next subscription. */
   sessionSweep?: boolean;
+  /** After StopProcessing, Send and CancelReplyEmail the former holder is told the end state (Completed, Sent, Cancelled; capabilities []). */
+  endStates?: boolean;
+  /** Each notification is published before the HTTP answer of its call; every answer comes this much later (ms, uniformly drawn). */
+  notifyFirst?: { minMs: number; maxMs: number };
 }
 
 export interface Variation {
@@ -120,6 +124,23 @@ export const VARIATIONS: readonly Variation[] = [
       "advice reconnect handshake. The agent's notifications are held until a new subscription of that agent " +
       "comes back, so a client that subscribes again loses nothing (Deployment data and routing: re-handshake).",
     switches: { sessionSweep: true },
+  },
+  {
+    name: "end-states",
+    rule: "N1",
+    description:
+      "After StopProcessing, Send and CancelReplyEmail the agent that held the interaction gets a notification " +
+      "of its end state (Completed, Sent, Cancelled) with empty capabilities (Deployment data: states the page " +
+      "does not name; N1 allows any state string).",
+    switches: { endStates: true },
+  },
+  {
+    name: "notify-first",
+    rule: "N8",
+    description:
+      "Each notification is published before the HTTP answer to the call that caused it, and every answer " +
+      "comes 20–120 ms later (Deployment data: a notification MAY arrive before the answer).",
+    switches: { notifyFirst: { minMs: 20, maxMs: 120 } },
   },
 ];
 

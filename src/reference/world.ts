@@ -220,6 +220,7 @@ export class World {
   operate(agent: string, id: string | null, body: unknown): Outcome {
     const refuse = (status: number, text: string): Outcome => {
       this.noticeRefusalLate(agent, id);
+      this.noticeRefusalLateIfHeld(agent, id);
       return { answer: errorAnswer(status, text), deliveries: [] };
     };
     if (!body || typeof body !== "object" || Array.isArray(body))
@@ -262,6 +263,15 @@ export class World {
       if (this.opts.faults.refusedForeignTakesEffect && isReplyOperation(op)) {
         this.later(() => this.reply(it, agent, op, b));
       }
+      if (this.opts.faults.refusedForeignRunsLate) {
+        // The foreign-op-late-effect fault: the refused operation runs later, if the state still allows it.
+        const holder = it.owner;
+        this.later(() =>
+          it.owner === holder && allowedOperations(it.state).includes(op)
+            ? this.execute(it, agent, op, b)
+            : { answer: ok(), deliveries: [] },
+        );
+      }
       return refuse(403, `interaction ${id} is not offered to or owned by ${agent} (T8)`);
     }
     let allowed = this.heldBy(it, agent) || this.opts.faults.skipOwnership ? allowedOperations(it.state) : [];
@@ -273,6 +283,11 @@ export class World {
         `${name} is not allowed on interaction ${id} in state ${it.state}${why} (allowed: ${allowed.join(", ") || "none"}; capabilities: ${documentedCapabilities(it.state).join(", ") || "none"}) (R3)`,
       );
     }
+    return this.execute(it, agent, name, b);
+  }
+
+  /** Runs an operation `agent` may run on `it` (ownership and state checked by the caller). */
+  private execute(it: Interaction, agent: string, name: string, b: Record<string, unknown>): Outcome {
     switch (name) {
       case "Accept":
         return this.accept(it);
@@ -290,7 +305,7 @@ export class World {
       case "Transfer":
         return this.transfer(it, b);
       default:
-        return refuse(400, `${name} is not supported`);
+        return { answer: errorAnswer(400, `${name} is not supported`), deliveries: [] };
     }
   }
 
@@ -357,6 +372,20 @@ export class World {
     if (!it || it.owner !== agent || !stateOf(it.state)?.notified) return;
     const snapshot = this.delivery(agent, it);
     this.later(() => ({ answer: ok(), deliveries: [snapshot] }));
+  }
+
+  /**
+   * The refused-late-notification fault: a refused request on an interaction the agent holds
+   * notifies its state later, if the agent still holds it then.
+   */
+  private noticeRefusalLateIfHeld(agent: string, id: string | null): void {
+    if (!this.opts.faults.refusalNotifiesLateIfHeld || id === null) return;
+    const it = this.interactions.get(id);
+    if (!it || it.owner !== agent || !stateOf(it.state)?.held) return;
+    this.later(() => ({
+      answer: ok(),
+      deliveries: it.owner === agent && stateOf(it.state)?.held ? [this.delivery(agent, it)] : [],
+    }));
   }
 
   /** O3–O5: a new outbound interaction derived from the accepted inbound one. */
@@ -436,10 +465,19 @@ export class World {
     const holder = it.owner;
     it.state = requireOperation(op).next!.state;
     if (!this.heldBy(it, it.owner ?? "")) this.release(it);
+    // A state the page does not name (end-states variation): the former holder is told how it ended.
+    const ended = this.variations.endStates && holder ? END_STATES[op] : undefined;
+    const end: Delivery[] =
+      ended && holder ? [{ ...this.delivery(holder, it), data: this.endNotification(it, ended) }] : [];
     // Routing is the server's (reoffer-elsewhere variation): a queued interaction goes to another Ready agent.
     const elsewhere = op === "PlaceInQueue" && this.variations.reofferElsewhere;
     const reoffer = elsewhere ? this.offer(it, { holdIfNobody: false, routed: true, exclude: holder }) : [];
-    return { answer: ok(), deliveries: [...reoffer, ...this.drainHeld()] };
+    return { answer: ok(), deliveries: [...end, ...reoffer, ...this.drainHeld()] };
+  }
+
+  /** The end-states variation's notification: the interaction's last notification shape, the end state, no capabilities. */
+  private endNotification(it: Interaction, state: string): Notification {
+    return { ...this.notification(it), state, capabilities: [] };
   }
 
   /** O9: to an agent (offered to that agent only: Invited, same id; held until it is Ready) or to a queue. */
@@ -642,6 +680,12 @@ export function compactList(list: string): string {
     .reverse()
     .join(",");
 }
+/** The end states the end-states variation notifies (states the page does not name). */
+const END_STATES: Record<string, string> = {
+  StopProcessing: "Completed",
+  Send: "Sent",
+  CancelReplyEmail: "Cancelled",
+};
 
 function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward" {
   return name === "Reply" || name === "ReplyAll" || name === "Forward";

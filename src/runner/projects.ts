@@ -65,6 +65,10 @@ export function conformanceProjects(opts: ProjectOptions): TestProjectInlineConf
         // the workers start faster, and no transform is needed for plain JavaScript.
         server: { deps: { external: [/[\\/]dist[\\/]src[\\/]/] } },
         maxWorkers: opts.maxWorkers,
+        // Every scenario of a file at once (vitest's default is 5): a scenario judging a refused
+        // request holds its interaction the notification budget (docs/decisions.md, held state), and
+        // those holds must overlap, not queue in batches. What they hold is bounded by the slots.
+        maxConcurrency: 16,
         isolate: false,
       },
     },

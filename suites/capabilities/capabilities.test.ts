@@ -8,6 +8,7 @@ import { describe } from "vitest";
 import { allowedOperations, lifecycle, operationForCapability } from "../../src/contract/lifecycle.js";
 import { scenario, type Answer } from "../../src/harness/scenario.js";
 import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states.js";
+import { expectOwnerStillCan } from "../support/rules.js";
 
 const area = "capabilities";
 const operations = lifecycle.operations.filter((o) => o.path === "interaction").map((o) => o.name);
@@ -44,7 +45,7 @@ describe.concurrent("N6 capabilities", () => {
 
     scenario(
       `${state}: operations the state does not allow are refused`,
-      { area, requirements: ["R3.not-capable"] },
+      { area, requirements: ["R3.not-capable", "R3.no-effect"] },
       async (s) => {
         const probe = await interactionIn(s, state);
         const refusedOps = operations.filter((op) => !allowedOperations(state).includes(op));
@@ -61,6 +62,8 @@ describe.concurrent("N6 capabilities", () => {
           `${refusedOps.length} refused operations in ${state}`,
           { since: first },
         );
+        // Held as it was for the budget; nothing changed: the owner can still do what the state allows.
+        await expectOwnerStillCan(s, probe, state, "R3.no-effect", `after ${refusedOps.length} refused operations`);
       },
     );
   }

@@ -332,3 +332,28 @@ export function checkServedAtInteractionPath(s: Scenario, answer: Answer, id: st
   s.check("T1.api-root", served, `${seen}: ${why} under the configured root ${root}`);
   s.check("T2.interaction-path", served, `${seen}: ${why} at {root}/me/interactions/{id}`);
 }
+
+/**
+ * What the owner can do in `state` that shows it still holds the interaction as it was: Accept an
+ * invitation, Reply to an accepted e-mail, Send a reply (a self-checking probe: its answer is
+ * judged, and the finishing that follows gives back what it opens).
+ */
+function ownerProbe(state: "Invited" | "Accepted" | "ReplyCreated"): string {
+  return state === "Invited" ? "Accept" : state === "Accepted" ? "Reply" : "Send";
+}
+
+/**
+ * "Changes nothing" (R3, T8), after the hold of a watch (Scenario.expectNoNotification): the owner
+ * can still do what the state allows — its own probe answers ok.
+ */
+export async function expectOwnerStillCan(
+  s: Scenario,
+  it: { agent: AgentHandle; id: string; token: string },
+  state: "Invited" | "Accepted" | "ReplyCreated",
+  requirement: RequirementId,
+  why: string,
+): Promise<boolean> {
+  const probe = ownerProbe(state);
+  const own = await s.operate(it.agent, it.id, s.request(probe, it.token));
+  return s.check(requirement, own.ok, `${why}: the owner's own ${probe} answered ${s.describeAnswer(own)}`);
+}

@@ -585,6 +585,28 @@ export const FAULTS: readonly FaultDefinition[] = [
     hooks: { refusalNotifiesLate: true },
   }),
   defineFault({
+    name: "foreign-op-late-effect",
+    rule: "T8",
+    level: "MUST",
+    expect: ["T8.foreign-no-effect"],
+    description:
+      "Any operation refused to another agent (403) is executed 1.5 s later (3/4 of the declared notification " +
+      "budget when that is shorter), if the interaction's state then still allows it.",
+    probe: "lateEffects",
+    hooks: { refusedForeignRunsLate: true },
+  }),
+  defineFault({
+    name: "refused-late-notification",
+    rule: "R3",
+    level: "SHOULD",
+    expect: ["R3.no-effect"],
+    description:
+      "A refused request on an interaction the agent holds notifies the interaction's state 1.5 s later (3/4 of " +
+      "the declared budget when shorter), if the agent still holds it then.",
+    probe: "lateEffects",
+    hooks: { refusalNotifiesLateIfHeld: true },
+  }),
+  defineFault({
     name: "leak-under-load",
     rule: "T6",
     level: "MUST",

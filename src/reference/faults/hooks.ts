@@ -52,4 +52,8 @@ export interface FaultHooks {
   refusedForeignTakesEffect?: boolean;
   /** A refused request on an interaction the agent holds re-sends its state notification, late (R3). */
   refusalNotifiesLate?: boolean;
+  /** Any operation refused to a foreign agent (T8) runs later, if the interaction's state still allows it. */
+  refusedForeignRunsLate?: boolean;
+  /** A refused request on an interaction the agent holds notifies its state later, if the agent still holds it then (R3). */
+  refusalNotifiesLateIfHeld?: boolean;
 }
