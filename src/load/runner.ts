@@ -80,6 +80,18 @@ interface AgentHandle extends LoadAgent {
   session: CometdSession;
 }
 
+const emptySecond = (second: number): SecondStats => ({
+  second,
+  injected: 0,
+  completed: 0,
+  notifications: 0,
+  errors: 0,
+  violations: 0,
+  loopLagMaxMs: 0,
+  offer: new LatencyHistogram(),
+  notify: new LatencyHistogram(),
+});
+
 export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   const { target } = plan;
   const runId = randomBytes(3).toString("hex");
@@ -107,17 +119,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     const second = Math.floor(Date.now() / 1000);
     let s = seconds.get(second);
     if (!s) {
-      s = {
-        second,
-        injected: 0,
-        completed: 0,
-        notifications: 0,
-        errors: 0,
-        violations: 0,
-        loopLagMaxMs: 0,
-        offer: new LatencyHistogram(),
-        notify: new LatencyHistogram(),
-      };
+      s = emptySecond(second);
       seconds.set(second, s);
     }
     return s;
@@ -293,6 +295,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   out.endedAt = Date.now();
   await Promise.all(handles.map((h) => h.session.close()));
   await injector.close();
+  // Every second of the run is in the timeline, the quiet ones too (nothing counted is a real zero),
+  // from the first (partial: the run started within it) to the last (partial: it ended within it).
+  const last = Math.floor(out.endedAt / 1000);
+  for (let second = Math.floor(out.startedAt / 1000); second <= last; second++)
+    if (!seconds.has(second)) seconds.set(second, emptySecond(second));
   out.timeline = [...seconds.values()].sort((a, b) => a.second - b.second);
   return out;
 }
