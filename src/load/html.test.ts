@@ -24,7 +24,7 @@ let html: string;
 beforeAll(async () => {
   setRecording(false);
   server = await startReferenceServer({ agentCount: 4 });
-  const target = referenceTarget(server, { notifyBudgetMs: 5000 });
+  const target = referenceTarget(server, { notifyBudgetMs: 5000, inboundBudgetMs: 5000 });
   const outcome = await runLoad({ target, agents: server.agents, rate: 20, durationMs: 2_000 });
   report = buildLoadReport(outcome, {
     target: target.label,
