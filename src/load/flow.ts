@@ -150,7 +150,8 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
     const arrival = await inbox.wait((a) => matches(a) && notification(a), 2 * budget, mark);
     if (!arrival) {
       const gap = agent.gaps.overlapping(sent, performance.now());
-      if (gap) d.tally.error(`${notifying.state} missed across a re-handshake gap (${agent.name}: ${gap})`);
+      // One kind per state and agent (the gap's length varies; the kinds are counted).
+      if (gap) d.tally.error(`${notifying.state} missed across a re-handshake gap of ${agent.name}'s session`);
       else {
         const what = `${notifying.state} for ${id} did not arrive within ${2 * budget} ms of ${op}'s answer`;
         judge.check(notifying.requirement, false, what);
@@ -196,7 +197,11 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
         offerWait,
       );
       if (!offer) {
-        d.tally.error(attempt === 0 ? notOffered(d, offerWait) : `revoked, not offered again within ${offerWait} ms`);
+        const waitedFrom = attempt === 0 ? injectedAt : performance.now() - offerWait;
+        const gap = d.agents.some((a) => a.gaps.overlapping(waitedFrom, performance.now()));
+        if (gap) d.tally.error(`not offered within ${offerWait} ms: a driven agent's session re-handshook meanwhile`);
+        else
+          d.tally.error(attempt === 0 ? notOffered(d, offerWait) : `revoked, not offered again within ${offerWait} ms`);
         keep = finishLate(d, inbox, "offer", token);
         return;
       }
