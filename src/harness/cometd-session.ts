@@ -3,10 +3,19 @@
  * the agent's Basic credentials and REST session cookie on every CometD request, a
  * subscription to /me/interactions confirmed by /meta/subscribe before anything is
  * triggered, and a log of every message received (with arrival time) to wait on.
+ *
+ * A server MAY tell the client to handshake again at any time (Deployment data and routing:
+ * advice reconnect "handshake", unknown client after a sweep or a node restart). The cometd client
+ * handshakes again by itself and clears its subscriptions on every handshake, so the session
+ * subscribes from its /meta/handshake listener, after every handshake, and counts as subscribed
+ * only once /meta/subscribe confirms. Every handshake goes to the transcript; every gap (from the
+ * last sign of life of the old session to the confirmed new subscription) is kept, so that a wait
+ * that missed a notification across one is an ERROR naming the gap, never a FAIL.
  */
 import { CometD, type Message } from "cometd";
 import { adapt } from "cometd-nodejs-client";
 import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
+import { PreconditionError } from "./checks.js";
 import { CappedXMLHttpRequest, jarKeyOf, TOO_LARGE_PREFIX, type BayeuxTransportContext } from "./capped-xhr.js";
 import { basicAuthHeader } from "./http-client.js";
 import type { AgentCredentials } from "./settings.js";
@@ -103,11 +112,67 @@ export interface ConnectResult {
 }
 
 /**
+ * A stretch of time in which the agent's subscription was not known to hold: what the server
+ * published then MAY be lost (Deployment data and routing: re-handshake).
+ */
+export interface SubscriptionGap {
+  /** The last sign of life of the old session (its last successful /meta/connect or subscription). */
+  from: number;
+  /** When the client learned it (a failed /meta/connect, or a handshake it did not ask for). */
+  noticedAt: number;
+  /** When /meta/subscribe confirmed the new subscription; absent while the gap is open. */
+  to?: number;
+  /** What the server or the network said. */
+  reason: string;
+}
+
+const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 23);
+
+/** "from 04:31:02.120 to 04:31:02.410 (402::session_unknown)", or "… (still open)". */
+export function describeGap(g: SubscriptionGap): string {
+  return `from ${clock(g.from)} to ${g.to !== undefined ? clock(g.to) : "(still open)"} (${g.reason})`;
+}
+
+/**
+ * Deployment data and routing (re-handshake): what a server publishes while an agent's
+ * subscription is down MAY be lost, so a required notification missed while a gap of one of these
+ * streams overlapped its wait (from `from` until now) cannot be judged. Returns the ERROR naming
+ * the gap ("… missed across a re-handshake gap from … to …"), or undefined when no gap overlapped.
+ */
+export function missedAcrossGap(
+  streams: ReadonlyArray<{ name: string; session: Pick<NotificationStream, "gapsDuring"> }>,
+  from: number,
+  what: string,
+): PreconditionError | undefined {
+  const now = Date.now();
+  for (const a of streams) {
+    const gap = a.session.gapsDuring(from, now)[0];
+    if (!gap) continue;
+    return new PreconditionError(
+      "the agent's CometD subscription held during the wait",
+      `${what} on ${a.name}: missed across a re-handshake gap ${describeGap(gap)}`,
+    );
+  }
+  return undefined;
+}
+
+/**
  * An agent's notification stream, whichever Bayeux client feeds it: every message received on
  * /me/interactions in arrival order, waitable with a budget.
  */
 export abstract class NotificationStream implements Waitable<ReceivedNotification> {
   private readonly stream = new EventLog<ReceivedNotification>(describeNotification);
+  /** Re-handshake gaps in time order (a client that cannot tell keeps none). */
+  protected readonly gapList: SubscriptionGap[] = [];
+
+  gaps(): readonly SubscriptionGap[] {
+    return this.gapList;
+  }
+
+  /** The gaps that overlap [from, to] (an open gap lasts until now). */
+  gapsDuring(from: number, to: number): SubscriptionGap[] {
+    return this.gapList.filter((g) => g.from <= to && (g.to ?? Date.now()) >= from);
+  }
 
   items(): readonly ReceivedNotification[] {
     return this.stream.items();
@@ -159,13 +224,41 @@ export function describeHandshakeFailure(reply: Message): ConnectResult {
   return { ok: false, answered: true, httpCode, reason };
 }
 
+/** A subscription that failed without a refusal (no answer, aborted) is sent again, this often at most. */
+const SUBSCRIBE_ATTEMPTS = 3;
+/** The wait before the next attempt grows by this much each time (the client's own backoff step). */
+const SUBSCRIBE_RETRY_MS = 100;
+
+/** One /meta/subscribe outcome, for the handshake (1, 2, …) it followed. */
+interface SubscribeEvent {
+  at: number;
+  handshake: number;
+  ok: boolean;
+  reason?: string;
+}
+
 export class CometdSession extends NotificationStream {
   readonly cometd: CometD;
-  private connected = false;
   /** Meta-channel replies (/meta/connect, /meta/handshake, failures), waitable: the transport suite waits on reconnection with it. */
   readonly meta = new EventLog<MetaEvent>(
     (e) => `${e.channel} ${e.successful ? "ok" : `failed${e.error ? `: ${e.error}` : ""}`}`,
   );
+  /** Every /meta/subscribe outcome, waitable (connect() and subscribe() wait on it). */
+  readonly subscriptions = new EventLog<SubscribeEvent>(
+    (e) => `subscription after handshake #${e.handshake} ${e.ok ? "confirmed" : `refused: ${e.reason}`}`,
+  );
+  /** Successful handshakes so far (the first one and every re-handshake). */
+  private handshakes = 0;
+  /** The handshake whose subscription /meta/subscribe confirmed (0: none yet). */
+  private subscribedFor = 0;
+  /** The handshake a subscription was sent for (not sent twice for one handshake). */
+  private subscribeSentFor = 0;
+  /** Whether this session keeps /me/interactions subscribed (set by connect() or subscribe(), cleared by close()). */
+  private wanted = false;
+  /** The last sign of life of the session: a successful /meta/connect or subscription. */
+  private aliveAt = 0;
+  private openGap: SubscriptionGap | undefined;
+  private readonly retries = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly url: string,
@@ -211,16 +304,21 @@ export class CometdSession extends NotificationStream {
         });
       });
     }
+    this.cometd.addListener("/meta/handshake", (m: Message) => this.onHandshake(m));
+    this.cometd.addListener("/meta/connect", (m: Message) => this.onConnect(m));
   }
 
   /** Handshake, then subscribe to /me/interactions and wait for the /meta/subscribe confirmation. */
   async connect(budgetMs: number = BUDGETS.cometdConnectMs): Promise<ConnectResult> {
     const deadline = Date.now() + budgetMs;
+    // Subscribed from the /meta/handshake listener, as after every later handshake.
+    this.wanted = true;
     const hs = await this.handshake(budgetMs);
     if (!hs.ok) return hs;
     return this.subscribe(Math.max(1, deadline - Date.now()));
   }
 
+  /** The first handshake only (connect() subscribes too). */
   handshake(budgetMs: number): Promise<ConnectResult> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -228,7 +326,11 @@ export class CometdSession extends NotificationStream {
         const reason = `no handshake reply within ${budgetMs} ms (cometdConnect budget)`;
         resolve({ ok: false, answered: false, reason });
       }, budgetMs);
+      // The client calls this callback again on every re-handshake: only the first reply is its answer.
+      let answered = false;
       this.cometd.handshake((reply: Message) => {
+        if (answered) return;
+        answered = true;
         clearTimeout(timer);
         if (reply.successful) resolve({ ok: true });
         else {
@@ -240,24 +342,112 @@ export class CometdSession extends NotificationStream {
     });
   }
 
-  subscribe(budgetMs: number): Promise<ConnectResult> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => resolve({ ok: false, reason: `no /meta/subscribe confirmation within ${budgetMs} ms` }),
+  /**
+   * Subscribes to /me/interactions (from now on after every handshake too) and waits for the
+   * /meta/subscribe confirmation of the current handshake.
+   */
+  async subscribe(budgetMs: number): Promise<ConnectResult> {
+    this.wanted = true;
+    const handshake = this.handshakes;
+    if (this.subscribeSentFor < handshake) this.subscribeNow();
+    try {
+      const e = await waitForItem(this.subscriptions, (x) => x.handshake >= handshake, {
+        what: "the /meta/subscribe confirmation",
+        budgetName: "cometdConnect",
         budgetMs,
-      );
-      this.cometd.subscribe(
-        INTERACTIONS_CHANNEL,
-        (m: Message) => this.onMessage(m),
-        (reply: Message) => {
-          clearTimeout(timer);
-          if (reply.successful) {
-            this.connected = true;
-            resolve({ ok: true });
-          } else resolve({ ok: false, reason: `subscribe refused: ${reply.error ?? "no reason given"}` });
-        },
-      );
-    });
+      });
+      return e.ok ? { ok: true } : { ok: false, reason: `subscribe refused: ${e.reason}` };
+    } catch {
+      return { ok: false, reason: `no /meta/subscribe confirmation within ${budgetMs} ms` };
+    }
+  }
+
+  /** Every successful handshake: recorded; a later one opens a gap (if none is open) and subscribes again. */
+  private onHandshake(m: Message): void {
+    const now = Date.now();
+    if (!m.successful) {
+      const why = m.error ?? (m as unknown as { failure?: { reason?: string } }).failure?.reason ?? "no reason given";
+      if (this.handshakes > 0) this.event(`CometD re-handshake failed: ${why}`);
+      return;
+    }
+    this.handshakes++;
+    const again = this.handshakes > 1;
+    this.event(`CometD handshake #${this.handshakes}${again ? " (re-handshake)" : ""} at ${clock(now)}`);
+    if (again && this.subscribedFor > 0) this.beginGap(now, "the server had the client handshake again");
+    if (this.wanted && !this.cometd.isDisconnected()) this.subscribeNow();
+  }
+
+  private onConnect(m: Message): void {
+    const now = Date.now();
+    if (m.successful !== false) {
+      this.aliveAt = now;
+      // A connection lost and found again without a re-handshake: the session (and its subscription) held.
+      if (this.openGap && this.subscribedFor === this.handshakes) this.endGap(now);
+      return;
+    }
+    // Before the first subscription there is nothing to lose; after close() the end is ours.
+    if (this.subscribedFor === 0 || !this.wanted) return;
+    const why = m.error ?? (m as unknown as { failure?: { reason?: string } }).failure?.reason ?? "no answer";
+    const advice = (m.advice as { reconnect?: string } | undefined)?.reconnect;
+    this.beginGap(now, `/meta/connect failed: ${why}${advice ? `, advice reconnect ${advice}` : ""}`);
+  }
+
+  /** Sends /meta/subscribe for the current handshake; the reply is recorded (and closes an open gap). */
+  private subscribeNow(attempt = 1): void {
+    const handshake = this.handshakes;
+    this.subscribeSentFor = handshake;
+    this.cometd.subscribe(
+      INTERACTIONS_CHANNEL,
+      (m: Message) => this.onMessage(m),
+      (reply: Message) => {
+        const at = Date.now();
+        if (reply.successful) {
+          this.subscribedFor = Math.max(this.subscribedFor, handshake);
+          this.aliveAt = at;
+          if (handshake > 1)
+            this.event(`CometD subscribed again to ${INTERACTIONS_CHANNEL} after handshake #${handshake}`);
+          if (this.openGap && handshake === this.handshakes) this.endGap(at);
+          this.subscriptions.push({ at, handshake, ok: true });
+        } else {
+          const failure = (reply as unknown as { failure?: { reason?: string } }).failure;
+          const reason = reply.error ?? failure?.reason ?? JSON.stringify(reply).slice(0, 300);
+          this.event(`CometD subscription after handshake #${handshake} failed: ${reason}`);
+          // A subscription lost to the network (or to a re-handshake in flight) is tried again a few
+          // times for the same handshake; a new handshake subscribes by itself; a refusal is final.
+          const retry = !reply.error && attempt < SUBSCRIBE_ATTEMPTS && this.wanted && handshake === this.handshakes;
+          if (retry && !this.cometd.isDisconnected()) {
+            const t = setTimeout(() => {
+              this.retries.delete(t);
+              if (this.wanted && handshake === this.handshakes && this.subscribedFor < handshake) {
+                this.subscribeNow(attempt + 1);
+              }
+            }, SUBSCRIBE_RETRY_MS * attempt);
+            this.retries.add(t);
+            return;
+          }
+          this.subscriptions.push({ at, handshake, ok: false, reason });
+        }
+      },
+    );
+  }
+
+  private beginGap(noticedAt: number, reason: string): void {
+    if (this.openGap) return;
+    this.openGap = { from: this.aliveAt || noticedAt, noticedAt, reason };
+    this.gapList.push(this.openGap);
+    this.event(`CometD subscription gap begins (last sign of life ${clock(this.openGap.from)}): ${reason}`);
+  }
+
+  private endGap(at: number): void {
+    const gap = this.openGap;
+    if (!gap) return;
+    gap.to = at;
+    this.openGap = undefined;
+    this.event(`CometD subscription gap ends: ${describeGap(gap)}`);
+  }
+
+  private event(message: string): void {
+    record({ kind: "event", agent: this.agentName, message });
   }
 
   private onMessage(m: Message): void {
@@ -265,11 +455,23 @@ export class CometdSession extends NotificationStream {
     this.receive(m.channel, data);
   }
 
+  /** Subscribed for the current handshake and not disconnected. */
   get isConnected(): boolean {
-    return this.connected && !this.cometd.isDisconnected();
+    return this.subscribedFor > 0 && this.subscribedFor === this.handshakes && !this.cometd.isDisconnected();
+  }
+
+  /** The session's client id (while handshaken), e.g. to have the server forget it (T5.reconnect). */
+  get clientId(): string | undefined {
+    return this.cometd.getClientId() ?? undefined;
+  }
+
+  /** Successful handshakes so far (1 after connect(); more after each re-handshake). */
+  get handshakeCount(): number {
+    return this.handshakes;
   }
 
   private stopRetrying(): void {
+    this.wanted = false;
     try {
       this.cometd.disconnect();
     } catch {
@@ -279,6 +481,9 @@ export class CometdSession extends NotificationStream {
 
   /** Disconnects, waiting at most the connect budget for the server's reply. */
   async close(budgetMs = 2_000): Promise<void> {
+    this.wanted = false;
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
     if (this.cometd.isDisconnected()) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, budgetMs);
@@ -287,6 +492,5 @@ export class CometdSession extends NotificationStream {
         resolve();
       });
     });
-    this.connected = false;
   }
 }

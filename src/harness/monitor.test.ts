@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RequirementId } from "../generated/requirement-ids.js";
-import type { ReceivedNotification } from "./cometd-session.js";
+import type { ReceivedNotification, SubscriptionGap } from "./cometd-session.js";
 import { StreamMonitor, type Judge, type NotificationSource } from "./monitor.js";
 
 class Stream implements NotificationSource {
@@ -132,6 +132,36 @@ describe("re-offers come from the lifecycle", () => {
     const { judge, a1 } = setup();
     a1.push(note("Accepted", { capabilities: [] }));
     expect(judge.failed("N7.legal-transition")[0]).toMatch(/the first notification a1 got for this id is Accepted/);
+  });
+});
+
+describe("re-handshake gaps (Deployment data and routing)", () => {
+  /** A stream whose session had one re-handshake gap, from `from` to `to`. */
+  class GappedStream extends Stream {
+    constructor(private readonly gap: SubscriptionGap) {
+      super();
+    }
+    gapsDuring(from: number, to: number): SubscriptionGap[] {
+      return this.gap.from <= to && (this.gap.to ?? Date.now()) >= from ? [this.gap] : [];
+    }
+  }
+
+  it("a transition whose states between may have been lost in a gap is not judged (N7); without the gap it is", () => {
+    const t0 = Date.now();
+    const gap: SubscriptionGap = { from: t0 + 10, noticedAt: t0 + 20, to: t0 + 30, reason: "402::session_unknown" };
+    const monitor = new StreamMonitor();
+    const gapped = new GappedStream(gap);
+    monitor.attach("a1", gapped);
+    const judge = new Recorder();
+    monitor.claimId("I1", judge, ["a1"]);
+    gapped.push(note("Invited"), t0);
+    gapped.push(note("ReplyCreated", { capabilities: [] }), t0 + 40);
+    expect(judge.failed("N7.legal-transition")).toEqual([]);
+
+    const { judge: plain, a1 } = setup();
+    a1.push(note("Invited"), t0);
+    a1.push(note("ReplyCreated", { capabilities: [] }), t0 + 40);
+    expect(plain.failed("N7.legal-transition")[0]).toMatch(/Invited → ReplyCreated is not a transition/);
   });
 });
 

@@ -42,12 +42,14 @@ import {
   type OperationRecord,
 } from "./effects.js";
 import { record } from "./transcript.js";
-import type { ReceivedNotification } from "./cometd-session.js";
+import { describeGap, type ReceivedNotification, type SubscriptionGap } from "./cometd-session.js";
 
 /** A stream of one agent's notifications: a live CometD session, or a stored transcript (rejudge). */
 export interface NotificationSource {
   items(): readonly ReceivedNotification[];
   onItem(listener: (n: ReceivedNotification) => void): () => void;
+  /** Re-handshake gaps overlapping [from, to] (a live CometD session keeps them; a transcript has none). */
+  gapsDuring?(from: number, to: number): SubscriptionGap[];
 }
 
 /** Where the monitor records its verdicts: the scenario that owns the interaction. */
@@ -552,6 +554,16 @@ export class StreamMonitor {
             .filter(([f]) => f === null)
             .map(([, t]) => t)
             .join(" or ");
+          // Deployment data and routing (re-handshake): the states between may have been lost in a gap.
+          const gap = !ok && prev !== null ? this.gapSincePrevious(agent, n, id) : undefined;
+          if (gap) {
+            record({
+              kind: "event",
+              agent,
+              message: `${where}: ${prev} → ${state} not judged (N7): the states between may be lost across a re-handshake gap ${describeGap(gap)}`,
+            });
+            return { reoffer, leak };
+          }
           const message = ok
             ? `${where}: ${prev ?? "(first)"} → ${state} is a lifecycle transition`
             : prev === null
@@ -562,5 +574,14 @@ export class StreamMonitor {
       }
     }
     return { reoffer, leak };
+  }
+
+  /** A gap of `agent`'s session between the previous notification of `id` on it and `n`. */
+  private gapSincePrevious(agent: string, n: ReceivedNotification, id: string): SubscriptionGap | undefined {
+    const session = this.sessions.find((x) => x.agent === agent)?.session;
+    if (!session?.gapsDuring) return undefined;
+    const before = session.items().filter((x) => x.index < n.index && x.data.id === id);
+    const prevAt = before.length ? before[before.length - 1].receivedAt : n.receivedAt;
+    return session.gapsDuring(prevAt, n.receivedAt)[0];
   }
 }

@@ -9,6 +9,7 @@ import { placeholderStrings, stringLeaves } from "../contract/placeholders.js";
 
 const queues: ResolvedQueues = {
   compose: { name: REFERENCE_QUEUES.compose, from: "GWS_COMPOSE_QUEUE" },
+  send: { name: REFERENCE_QUEUES.send, from: "GWS_SEND_QUEUE" },
   transfer: { name: "Tier2", from: "GWS_TRANSFER_QUEUE" },
   place: { name: REFERENCE_QUEUES.place, from: "GWS_QUEUE" },
   create: { name: REFERENCE_QUEUES.create, from: "GWS_QUEUE" },
@@ -37,9 +38,21 @@ describe("operation requests", () => {
       operationName: "Transfer",
       targetAgent: "a2",
     });
+    // Send names its own queue; Reply, ReplyAll and Forward the compose queue.
+    expect(operationRequest("Send", { queues, token: "t" }).queueName).toBe(REFERENCE_QUEUES.send);
+    for (const name of ["Reply", "ReplyAll", "Forward"])
+      expect(operationRequest(name, { queues, token: "t" }).queueName, name).toBe(REFERENCE_QUEUES.compose);
     expect(operationRequest("Reply", { queues, token: "t" }, { queueName: undefined, subjectPrefix: "Re: " })).toEqual({
       operationName: "Reply",
       subjectPrefix: "Re: ",
+    });
+  });
+
+  it("CreateEmail requests a subtype but no interactionType (a server may echo it into ReplyCreated, where N4 fixes it)", () => {
+    expect(operationRequest("CreateEmail", { queues, token: "t" })).toEqual({
+      operationName: "CreateEmail",
+      queueName: REFERENCE_QUEUES.create,
+      interactionSubType: "OutboundNew",
     });
   });
 

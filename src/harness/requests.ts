@@ -4,7 +4,9 @@
  * page does not mark optional is sent: `queueName` on Reply, ReplyAll, Send and CreateEmail (O3,
  * O6, O8: a server MAY require it), a real queue for Transfer and PlaceInQueue (O9, O11), and on
  * Forward too (O5: optional, harmless). Queue names are deployment data: the configured ones
- * (interpretation.md, "Deployment data and routing").
+ * (interpretation.md, "Deployment data and routing"); Send names its own (GWS_SEND_QUEUE, default
+ * the compose queue). Optional fields a server may echo back into a notification where the
+ * contract fixes the value are not sent (CreateEmail's interactionType).
  */
 import {
   QUEUE_PURPOSES,
@@ -51,8 +53,10 @@ export function operationRequest(
   if (purpose && !(operation === "Transfer" && ctx.targetAgent)) body.queueName = ctx.queues[purpose].name;
   if (operation === "Transfer" && ctx.targetAgent) body.targetAgent = ctx.targetAgent;
   if (operation === "Send") body.email_object = sendEmailObject(ctx.token);
-  if (operation === "CreateEmail")
-    Object.assign(body, { interactionType: "Outbound", interactionSubType: "OutboundNew" });
+  // O8: interactionSubType is requested (O8.subtype judges it: the requested one or "OutboundReply").
+  // interactionType is optional and left out: a server may echo it into ReplyCreated, whose
+  // interactionType N4 requires to be "Email" — the page's example "Outbound" would turn that into a FAIL.
+  if (operation === "CreateEmail") body.interactionSubType = "OutboundNew";
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete body[k];
     else body[k] = v;

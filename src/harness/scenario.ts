@@ -31,7 +31,7 @@ import {
   type Need,
   type ScenarioMeta,
 } from "./checks.js";
-import type { ReceivedNotification } from "./cometd-session.js";
+import { missedAcrossGap, type ReceivedNotification } from "./cometd-session.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import { localCoordination, remoteCoordination } from "./coordination.js";
 import { currentRunContext, type RunContext } from "./run-context.js";
@@ -515,7 +515,8 @@ export class Scenario implements Judge {
     const email = this.emailFor(token, { agent: hint, ...opts.email });
     this.target.monitor.claimToken(token, this, []);
     const marks = this.streamMarks();
-    this.target.monitor.expectInjection(token, Date.now());
+    const injectedAt = Date.now();
+    this.target.monitor.expectInjection(token, injectedAt);
     await this.step(`inject inbound e-mail ${token} (${this.target.injector.kind})`, () =>
       this.target.injector.inject(email),
     );
@@ -527,6 +528,7 @@ export class Scenario implements Judge {
       marks,
     );
     if (!got) {
+      this.unjudgeableAcrossGap(this.target.agents, injectedAt, `the Invited for the e-mail ${token}`);
       this.check(
         "T7.ready-offered",
         false,
@@ -755,6 +757,8 @@ export class Scenario implements Judge {
       if (n8) this.check("N8.within-budget", true, `${opts.what}: ${delay} ms (budget ${budget} ms)`, delay);
       return found.data as Notification;
     }
+    const sent = typeof opts.after === "number" ? opts.after : opts.after.exchange.startedAt;
+    this.unjudgeableAcrossGap([agent], sent, opts.what);
     // Keep listening one more budget only to measure how late it is (N8: the report gives the delay).
     const late = await this.waitOn(agent, own, opts.what, budget);
     const msg = late
@@ -765,6 +769,12 @@ export class Scenario implements Judge {
     if (n8) this.check("N8.within-budget", false, msg, late ? late.receivedAt - since : undefined);
     if (late) return late.data as Notification;
     return this.stop(opts.requirement, msg);
+  }
+
+  /** A required notification missed across a re-handshake gap: ERROR naming it, never FAIL (cometd-session.ts). */
+  private unjudgeableAcrossGap(agents: readonly AgentHandle[], from: number, what: string): void {
+    const error = missedAcrossGap(agents, from, what);
+    if (error) throw error;
   }
 
   /** Waits (bounded) for a matching notification on one agent; undefined when the budget runs out. */

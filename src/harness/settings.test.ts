@@ -142,6 +142,7 @@ describe("target settings", () => {
     });
     expect(queuesFromSettings(s)).toEqual({
       compose: { name: "Email", from: "GWS_QUEUE" },
+      send: { name: "Email", from: "GWS_QUEUE" },
       transfer: { name: "Tier2", from: "GWS_TRANSFER_QUEUE" },
       place: { name: "Later", from: "GWS_PLACE_QUEUE" },
       create: { name: "Email", from: "GWS_QUEUE" },
@@ -160,8 +161,23 @@ describe("target settings", () => {
       }),
     );
     const f = resolveSettings({ env: base, configFile: file });
-    expect(Object.values(queuesFromSettings(f)).map((q) => q.name)).toEqual(["D", "T", "P", "C"]);
+    expect(Object.values(queuesFromSettings(f)).map((q) => q.name)).toEqual(["D", "D", "T", "P", "C"]);
     expect([f.inboundBudgetMs, f.maxOpenPerAgent]).toEqual([30000, 2]);
+  });
+
+  it("Send's queue: its own setting, else the compose queue (named as that setting), else GWS_QUEUE", () => {
+    const base = { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a:1", GWS_CONTROL_URL: "http://c" };
+    const own = resolveSettings({ env: { ...base, GWS_QUEUE: "Email", GWS_SEND_QUEUE: "Outgoing" } });
+    expect(queuesFromSettings(own).send).toEqual({ name: "Outgoing", from: "GWS_SEND_QUEUE" });
+    expect(queuesFromSettings(own).compose).toEqual({ name: "Email", from: "GWS_QUEUE" });
+    const compose = resolveSettings({ env: { ...base, GWS_QUEUE: "Email" }, flags: { composeQueue: "Drafts" } });
+    expect(queuesFromSettings(compose).send).toEqual({ name: "Drafts", from: "GWS_COMPOSE_QUEUE" });
+    const flag = resolveSettings({ env: { ...base, GWS_QUEUE: "Email" }, flags: { sendQueue: "Out" } });
+    expect(queuesFromSettings(flag).send).toEqual({ name: "Out", from: "GWS_SEND_QUEUE" });
+    // Without GWS_QUEUE, the compose queue is what is missing (Send follows it): GWS_SEND_QUEUE alone is no way out.
+    const purposes = { GWS_TRANSFER_QUEUE: "t", GWS_PLACE_QUEUE: "p", GWS_CREATE_QUEUE: "c" };
+    expect(() => resolveSettings({ env: { ...base, ...purposes } })).toThrow(/or set GWS_COMPOSE_QUEUE\)/);
+    expect(() => resolveSettings({ env: { ...base, ...purposes, GWS_COMPOSE_QUEUE: "d" } })).not.toThrow();
   });
 
   it("one definition per setting: every env name and flag is unique", () => {

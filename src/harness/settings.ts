@@ -38,6 +38,7 @@ export interface TargetSettings {
   /** Queue names (deployment data): one for every purpose, overridden per purpose. */
   queue?: string;
   composeQueue?: string;
+  sendQueue?: string;
   transferQueue?: string;
   placeQueue?: string;
   createQueue?: string;
@@ -51,15 +52,20 @@ export interface TargetSettings {
 /**
  * What a queue name is for (interpretation.md, "Deployment data and routing"): the page does not
  * mark queueName optional on Reply, ReplyAll, Send and CreateEmail (O3, O6, O8), Transfer and
- * PlaceInQueue name a queue (O9, O11), Forward may (O5).
+ * PlaceInQueue name a queue (O9, O11), Forward may (O5). Send's queue (where the outgoing e-mail
+ * goes) may differ from the one replies wait in while composed: its own setting, default the compose queue.
  */
-export type QueuePurpose = "compose" | "transfer" | "place" | "create";
-export const QUEUE_PURPOSES: readonly QueuePurpose[] = ["compose", "transfer", "place", "create"];
+export type QueuePurpose = "compose" | "send" | "transfer" | "place" | "create";
+export const QUEUE_PURPOSES: readonly QueuePurpose[] = ["compose", "send", "transfer", "place", "create"];
 
-/** The setting of each purpose (overrides GWS_QUEUE) and the operations that name that queue. */
-type QueueSetting = { key: keyof TargetSettings; env: string; operations: readonly string[] };
+/**
+ * The setting of each purpose (overrides its `fallback` purpose's queue, else GWS_QUEUE) and the
+ * operations that name that queue.
+ */
+type QueueSetting = { key: keyof TargetSettings; env: string; operations: readonly string[]; fallback?: QueuePurpose };
 export const QUEUE_SETTINGS: Record<QueuePurpose, QueueSetting> = {
-  compose: { key: "composeQueue", env: "GWS_COMPOSE_QUEUE", operations: ["Reply", "ReplyAll", "Forward", "Send"] },
+  compose: { key: "composeQueue", env: "GWS_COMPOSE_QUEUE", operations: ["Reply", "ReplyAll", "Forward"] },
+  send: { key: "sendQueue", env: "GWS_SEND_QUEUE", operations: ["Send"], fallback: "compose" },
   transfer: { key: "transferQueue", env: "GWS_TRANSFER_QUEUE", operations: ["Transfer"] },
   place: { key: "placeQueue", env: "GWS_PLACE_QUEUE", operations: ["PlaceInQueue"] },
   create: { key: "createQueue", env: "GWS_CREATE_QUEUE", operations: ["CreateEmail"] },
@@ -73,14 +79,22 @@ export interface ResolvedQueue {
 }
 export type ResolvedQueues = Record<QueuePurpose, ResolvedQueue>;
 
-/** The queue of each purpose from the settings (its own setting, else GWS_QUEUE); undefined where neither is set. */
+/**
+ * The queue of each purpose from the settings (its own setting, else its fallback purpose's queue,
+ * else GWS_QUEUE); undefined where none is set.
+ */
 export function queuesFromSettings(s: TargetSettings): Partial<ResolvedQueues> {
   const out: Partial<ResolvedQueues> = {};
-  for (const purpose of QUEUE_PURPOSES) {
+  const resolve = (purpose: QueuePurpose): ResolvedQueue | undefined => {
     const own = QUEUE_SETTINGS[purpose];
     const value = s[own.key] as string | undefined;
-    if (value) out[purpose] = { name: value, from: own.env };
-    else if (s.queue) out[purpose] = { name: s.queue, from: "GWS_QUEUE" };
+    if (value) return { name: value, from: own.env };
+    if (own.fallback) return resolve(own.fallback);
+    return s.queue ? { name: s.queue, from: "GWS_QUEUE" } : undefined;
+  };
+  for (const purpose of QUEUE_PURPOSES) {
+    const q = resolve(purpose);
+    if (q) out[purpose] = q;
   }
   return out;
 }
@@ -210,7 +224,14 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
     env: "GWS_COMPOSE_QUEUE",
     flag: "--compose-queue",
     kind: "string",
-    help: "Queue for Reply, ReplyAll, Forward and Send (default --queue).",
+    help: "Queue for Reply, ReplyAll and Forward (default --queue).",
+  },
+  {
+    key: "sendQueue",
+    env: "GWS_SEND_QUEUE",
+    flag: "--send-queue",
+    kind: "string",
+    help: "Queue for Send (default --compose-queue).",
   },
   {
     key: "transferQueue",
@@ -381,7 +402,10 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
     if (s.inject === "smtp" && !s.mailbox) throw new SettingsError("GWS_MAILBOX", "is required with GWS_INJECT=smtp");
     // Queue names are deployment data: the suite never sends the page's placeholder texts.
     const queues = queuesFromSettings(s);
-    const missing = QUEUE_PURPOSES.filter((p) => !queues[p]).map((p) => QUEUE_SETTINGS[p].env);
+    // A purpose with a fallback (Send: the compose queue) is named only when its own setting is the way out.
+    const unset = QUEUE_PURPOSES.filter((p) => !queues[p]);
+    const fallsBack = (p: QueuePurpose): boolean => QUEUE_SETTINGS[p].fallback !== undefined;
+    const missing = unset.filter((p) => !fallsBack(p)).map((p) => QUEUE_SETTINGS[p].env);
     if (missing.length) {
       const what = "a queue the target knows, for every operation that names one";
       const or = `(or set ${missing.join(", ")})`;

@@ -16,20 +16,14 @@
  */
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
+import { describeGap, type NotificationStream } from "../harness/cometd-session.js";
 import type { HttpClient } from "../harness/http-client.js";
 import type { Injector } from "../harness/inject/injector.js";
 import { judgeAnswer } from "../harness/judge-answer.js";
 import type { Judge, StreamMonitor } from "../harness/monitor.js";
 import { operationRequest, type RequestContext } from "../harness/requests.js";
 import type { ResolvedTarget } from "../harness/target.js";
-import {
-  type Arrival,
-  type FlowInbox,
-  idOfArrival,
-  type LoadRouter,
-  type SessionGaps,
-  stateOfArrival,
-} from "./router.js";
+import { type Arrival, type FlowInbox, idOfArrival, type LoadRouter, stateOfArrival } from "./router.js";
 
 /** The operations a load e-mail goes through after its offer (answer latencies are kept per operation). */
 export const LOAD_OPERATIONS = ["Accept", "Reply", "Send", "StopProcessing"] as const;
@@ -45,7 +39,14 @@ export const MAX_OFFERS_PER_EMAIL = 3;
 export interface LoadAgent {
   name: string;
   http: HttpClient;
-  gaps: SessionGaps;
+  /** Its CometD session's re-handshake gaps (cometd-session.ts: the one record of them). */
+  session: Pick<NotificationStream, "gapsDuring">;
+}
+
+/** The first re-handshake gap of `agent`'s session overlapping [from, to] (epoch ms), described. */
+function gapOf(agent: LoadAgent, from: number, to: number): string | undefined {
+  const g = agent.session.gapsDuring(from, to)[0];
+  return g && describeGap(g);
 }
 
 /** What a flow reports to the run (runner.ts keeps the counts, per second too). */
@@ -131,6 +132,7 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
   }> => {
     const mark = inbox.mark;
     const sent = performance.now();
+    const sentAt = Date.now();
     const x = await agent.http.post(`/me/interactions/${encodeURIComponent(id)}`, operationRequest(op, ctx, extra), {
       operation: op,
     });
@@ -149,7 +151,7 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
     // From the mark: the notification may have come before the answer (interpretation.md).
     const arrival = await inbox.wait((a) => matches(a) && notification(a), 2 * budget, mark);
     if (!arrival) {
-      const gap = agent.gaps.overlapping(sent, performance.now());
+      const gap = gapOf(agent, sentAt, Date.now());
       // One kind per state and agent (the gap's length varies; the kinds are counted).
       if (gap) d.tally.error(`${notifying.state} missed across a re-handshake gap of ${agent.name}'s session`);
       else {
@@ -164,7 +166,7 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
     const late = `${notifying.state} for ${id} arrived ${latency.toFixed(1)} ms after ${op}'s answer (budget ${budget} ms)`;
     // Held by the server while the agent's session re-handshook: what MAY be lost across a gap may
     // come late too; N8 is not judged on it (its latency is still measured).
-    if (latency <= budget || !agent.gaps.overlapping(sent, arrival.at))
+    if (latency <= budget || !gapOf(agent, sentAt, arrival.receivedAt))
       judge.check("N8.within-budget", latency <= budget, late);
     return { ok: true, arrival, answer: j.body };
   };
@@ -174,6 +176,7 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
     const hint = d.agents[i % d.agents.length];
     const email = loadEmail(token, hint.name);
     const injectedAt = performance.now();
+    const injectedAtEpoch = Date.now();
     d.tally.injected();
     try {
       await d.injector.inject(email);
@@ -197,8 +200,8 @@ export async function runFlow(i: number, d: FlowDeps): Promise<void> {
         offerWait,
       );
       if (!offer) {
-        const waitedFrom = attempt === 0 ? injectedAt : performance.now() - offerWait;
-        const gap = d.agents.some((a) => a.gaps.overlapping(waitedFrom, performance.now()));
+        const waitedFrom = attempt === 0 ? injectedAtEpoch : Date.now() - offerWait;
+        const gap = d.agents.some((a) => gapOf(a, waitedFrom, Date.now()) !== undefined);
         if (gap) d.tally.error(`not offered within ${offerWait} ms: a driven agent's session re-handshook meanwhile`);
         else
           d.tally.error(attempt === 0 ? notOffered(d, offerWait) : `revoked, not offered again within ${offerWait} ms`);

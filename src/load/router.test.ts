@@ -1,10 +1,10 @@
 /**
  * Load mode's routing of notifications to flows (router.ts), one function at a time: the forms the
- * contract allows reach the flow that waits for them, and a re-handshake gap is known.
+ * contract allows reach the flow that waits for them.
  */
 import { describe, expect, it } from "vitest";
-import { EventLog, type MetaEvent, type ReceivedNotification } from "../harness/cometd-session.js";
-import { LoadRouter, SessionGaps, tokenOf } from "./router.js";
+import type { ReceivedNotification } from "../harness/cometd-session.js";
+import { LoadRouter, tokenOf } from "./router.js";
 
 const TOKEN = "load-abc123-00000001";
 let index = 0;
@@ -68,35 +68,5 @@ describe("LoadRouter and FlowInbox", () => {
     inbox.onLate = (a) => late.push(String(a.data.state));
     router.route("agent1", invited("i1"));
     expect(late).toEqual(["Invited"]);
-  });
-});
-
-describe("SessionGaps", () => {
-  /** The two streams SessionGaps listens to, as a CometdSession has them (unit test: no server). */
-  function session() {
-    const meta = new EventLog<MetaEvent>((e) => e.channel);
-    const items = new EventLog<ReceivedNotification>((x) => String(x.data.state));
-    const fake = { meta, onItem: (l: (x: ReceivedNotification) => void) => items.onItem(l) };
-    return { meta, items, gaps: new SessionGaps(fake as never) };
-  }
-
-  it("no gap while /meta/connect succeeds", () => {
-    const { meta, gaps } = session();
-    meta.push({ at: Date.now(), channel: "/meta/connect", successful: true });
-    expect(gaps.overlapping(0, performance.now())).toBeUndefined();
-  });
-
-  it("a re-handshake opens a gap from the last good connect; the first notification after it closes it", () => {
-    const { meta, items, gaps } = session();
-    meta.push({ at: Date.now(), channel: "/meta/connect", successful: true });
-    const before = performance.now();
-    meta.push({ at: Date.now(), channel: "/meta/connect", successful: false, error: "402::unknown client" });
-    meta.push({ at: Date.now(), channel: "/meta/handshake", successful: true });
-    expect(gaps.overlapping(before, performance.now())).toMatch(/handshake again \(no notification since\)/);
-    items.push(n({ state: "Invited", id: "x" }));
-    const after = performance.now() + 1;
-    expect(gaps.overlapping(before, before)).toMatch(/handshake again \(a gap of \d+ ms\)/);
-    // A window after the subscription came back saw no gap.
-    expect(gaps.overlapping(after, after + 1000)).toBeUndefined();
   });
 });

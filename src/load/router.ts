@@ -1,7 +1,6 @@
 /**
- * Load mode's routing of notifications to the e-mail flows waiting for them, and what each
- * agent's CometD session went through (re-handshakes), so that a missing notification can be told
- * apart from one lost across a re-handshake gap (interpretation.md, "Deployment data and routing").
+ * Load mode's routing of notifications to the e-mail flows waiting for them (interpretation.md,
+ * "Deployment data and routing").
  *
  * A flow has an inbox: every notification carrying its subject token, or about an id it bound
  * (its inbound interaction, its reply), lands there in arrival order, whoever it is addressed to.
@@ -10,13 +9,15 @@
  * several Invited for one e-mail (offers to several agents), a Revoked followed by a re-offer,
  * states the page does not name (an end state after StopProcessing or Send: nobody waits for them).
  */
-import type { CometdSession, ReceivedNotification } from "../harness/cometd-session.js";
+import type { ReceivedNotification } from "../harness/cometd-session.js";
 
 export interface Arrival {
   agent: string;
   data: Record<string, unknown>;
-  /** performance.now() when it arrived. */
+  /** performance.now() when it arrived (latencies). */
   at: number;
+  /** Epoch ms when it arrived (the session's re-handshake gaps are in epoch ms). */
+  receivedAt: number;
 }
 
 const TOKEN = /\[(load-[0-9a-f]+-\d+)\]/;
@@ -121,44 +122,6 @@ export class LoadRouter {
   route(agent: string, n: ReceivedNotification): void {
     const d = n.data;
     const inbox = (typeof d.id === "string" ? this.byId.get(d.id) : undefined) ?? this.byToken.get(tokenOf(d) ?? "");
-    inbox?.push({ agent, data: d, at: performance.now() });
-  }
-}
-
-/**
- * Where an agent's CometD session could not receive: from the last moment it was known to be
- * connected before a failed /meta/connect or a re-handshake, to the first notification it received
- * after the re-handshake (the subscription is back). A server MAY ask for a new handshake at any
- * time; what it published for the agent in between MAY be lost (interpretation.md).
- */
-export class SessionGaps {
-  private lastConnected = performance.now();
-  private open: { from: number } | undefined;
-  private readonly closed: Array<{ from: number; to: number }> = [];
-
-  constructor(session: CometdSession) {
-    session.meta.onItem((e) => {
-      const now = performance.now();
-      if (e.channel === "/meta/connect" && e.successful) {
-        if (!this.open) this.lastConnected = now;
-      } else if (e.channel === "/meta/handshake" || !e.successful) {
-        this.open ??= { from: this.lastConnected };
-      }
-    });
-    session.onItem(() => {
-      const now = performance.now();
-      if (this.open) this.closed.push({ from: this.open.from, to: now });
-      this.open = undefined;
-      this.lastConnected = now;
-    });
-  }
-
-  /** A gap overlapping [from, to] (performance.now() times), described; undefined when none did. */
-  overlapping(from: number, to: number): string | undefined {
-    const gaps = this.open ? [...this.closed, { from: this.open.from, to: Number.POSITIVE_INFINITY }] : this.closed;
-    const g = gaps.find((x) => x.from <= to && x.to >= from);
-    if (!g) return undefined;
-    const length = Number.isFinite(g.to) ? `a gap of ${Math.round(g.to - g.from)} ms` : "no notification since";
-    return `its CometD session was told to handshake again (${length})`;
+    inbox?.push({ agent, data: d, at: performance.now(), receivedAt: n.receivedAt });
   }
 }

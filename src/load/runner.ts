@@ -26,7 +26,7 @@ import type { AgentCredentials } from "../harness/settings.js";
 import type { ResolvedTarget } from "../harness/target.js";
 import { LatencyHistogram } from "./histogram.js";
 import { LOAD_OPERATIONS, type LoadAgent, type LoadOperation, NOTIFYING_OPERATIONS, runFlow } from "./flow.js";
-import { type FlowInbox, LoadRouter, SessionGaps } from "./router.js";
+import { type FlowInbox, LoadRouter } from "./router.js";
 
 export { LOAD_OPERATIONS, NOTIFYING_OPERATIONS, type LoadOperation };
 
@@ -189,7 +189,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       thisSecond().notifications++;
       router.route(credentials.username, n);
     });
-    handles.push({ name: credentials.username, http, session, gaps: new SessionGaps(session) });
+    handles.push({ name: credentials.username, http, session });
     return undefined;
   };
   // The first agent alone: a target that does not answer it is not asked 199 more times.

@@ -99,16 +99,57 @@ function refuseLibraryFailures(res: ServerResponse, messages: BayeuxMessage[]): 
   };
 }
 
+/**
+ * The session-sweep variation (Deployment data and routing: a server MAY have a client handshake
+ * again): every `everyMs` the oldest session that is subscribed, holds a long-poll and is at least
+ * `minAgeMs` old is forgotten, as a session sweep or a node restart would. Its held /meta/connect
+ * is answered, so the client's next one is told "402::session_unknown", advice reconnect
+ * "handshake". What the server publishes for the agent from then on is also kept, for `holdMs`:
+ * every session of that agent born after the sweep gets, when it subscribes, what was published
+ * before it existed (later ones reach it live), so a client that subscribes again loses nothing.
+ * An agent is swept again only after its hold ended, so no session gets anything twice.
+ */
+export interface SessionSweep {
+  everyMs: number;
+  minAgeMs: number;
+  holdMs: number;
+}
+
+/** The session-sweep variation's figures: it hits a few times in a run of a few seconds. */
+export const REFERENCE_SESSION_SWEEP: SessionSweep = { everyMs: 1_500, minAgeMs: 1_000, holdMs: 5_000 };
+
+/** The private parts of cometd-nodejs-server a sweep uses (its own sweeper does the same). */
+type SweepableServer = { _removeServerSession(session: ServerSession, timeout: boolean): unknown };
+type SweepableSession = ServerSession & { _scheduler?: { resume(): void } | null };
+
+/** A sweep's hold: what was published for `agent` since `since`, until `until`. */
+interface Hold {
+  agent: string;
+  since: number;
+  until: number;
+  /** In publication order, numbered like sessions' births (one counter). */
+  held: Array<{ seq: number; data: unknown }>;
+  /** Sessions that got the held notifications already. */
+  given: Set<string>;
+}
+
 export function createCometdHost(opts: {
   mount: string;
   authenticate: (req: IncomingMessage, ext: unknown) => string | undefined;
   timeoutMs?: number;
+  /** Switch on the session-sweep variation. */
+  sweep?: SessionSweep;
 }): BayeuxHost {
   // The harness opens several sessions per agent from one process; with the default limit of one
   // session per browser cookie, the second would get "multiple-clients" advice and ~2 s latency.
   const server = cometdServerLib.createCometDServer({ maxSessionsPerBrowser: -1, timeout: opts.timeoutMs ?? 20_000 });
   const agentOf = new Map<string, string>();
   const sessions = new Map<string, ServerSession>();
+  const bornAt = new Map<string, number>();
+  const bornSeq = new Map<string, number>();
+  let seq = 0;
+  const subscribed = new Set<string>();
+  let holds: Hold[] = [];
 
   server.policy = {
     canHandshake(session, message, callback) {
@@ -119,9 +160,14 @@ export function createCometdHost(opts: {
       if (!agent) return callback(undefined, false);
       agentOf.set(session.id, agent);
       sessions.set(session.id, session);
+      bornAt.set(session.id, Date.now());
+      bornSeq.set(session.id, ++seq);
       session.addListener("removed", () => {
         agentOf.delete(session.id);
         sessions.delete(session.id);
+        bornAt.delete(session.id);
+        bornSeq.delete(session.id);
+        subscribed.delete(session.id);
       });
       callback(undefined, true);
     },
@@ -135,6 +181,54 @@ export function createCometdHost(opts: {
       callback(undefined, agentOf.has(session.id) && channelName === INTERACTIONS_CHANNEL);
     },
   };
+
+  // ----- the session-sweep variation
+  const liveHolds = (): Hold[] => {
+    const now = Date.now();
+    holds = holds.filter((h) => h.until > now);
+    return holds;
+  };
+  server.addListener("subscribed", (channel: { name: string }, session: ServerSession) => {
+    if (channel.name !== INTERACTIONS_CHANNEL) return;
+    subscribed.add(session.id);
+    const agent = agentOf.get(session.id);
+    const born = bornAt.get(session.id) ?? 0;
+    for (const h of liveHolds()) {
+      if (h.agent !== agent || born < h.since || h.given.has(session.id)) continue;
+      h.given.add(session.id);
+      // What was published before this session existed (later ones were delivered to it), after
+      // the subscription is answered.
+      const birth = bornSeq.get(session.id) ?? 0;
+      const held = h.held.filter((x) => x.seq < birth).map((x) => x.data);
+      setImmediate(() => {
+        for (const data of held) session.deliver(null, INTERACTIONS_CHANNEL, data);
+      });
+    }
+  });
+  const sweepOne = (): void => {
+    const sweep = opts.sweep;
+    if (!sweep) return;
+    const now = Date.now();
+    let oldest: SweepableSession | undefined;
+    // One hold per agent at a time: a session that subscribes later was then never swept while it
+    // was given live what an earlier hold of the same agent kept (it would get it twice).
+    const holding = new Set(liveHolds().map((h) => h.agent));
+    for (const [id, s] of sessions) {
+      if (holding.has(agentOf.get(id) ?? "")) continue;
+      const born = bornAt.get(id) ?? now;
+      const holdsPoll = Boolean((s as SweepableSession)._scheduler);
+      if (!subscribed.has(id) || !holdsPoll || now - born < sweep.minAgeMs) continue;
+      if (!oldest || born < (bornAt.get(oldest.id) ?? now)) oldest = s as SweepableSession;
+    }
+    const agent = oldest && agentOf.get(oldest.id);
+    if (!oldest || !agent) return;
+    holds.push({ agent, since: now, until: now + sweep.holdMs, held: [], given: new Set() });
+    const poll = oldest._scheduler;
+    (server as unknown as SweepableServer)._removeServerSession(oldest, true);
+    poll?.resume(); // the held /meta/connect is answered; the next one finds the session unknown
+  };
+  const sweeper = opts.sweep ? setInterval(sweepOne, opts.sweep.everyMs) : undefined;
+  sweeper?.unref();
 
   const path = opts.mount.replace(/\/$/, "");
   return {
@@ -184,6 +278,9 @@ export function createCometdHost(opts: {
       }
     },
     deliver(agent, channel, data) {
+      for (const h of liveHolds()) {
+        if (h.agent === agent) h.held.push({ seq: ++seq, data });
+      }
       let n = 0;
       for (const [id, a] of agentOf) {
         if (a !== agent) continue;
@@ -194,6 +291,8 @@ export function createCometdHost(opts: {
     },
     sessionCount: (agent) => [...agentOf.values()].filter((a) => agent === undefined || a === agent).length,
     async close() {
+      if (sweeper) clearInterval(sweeper);
+      holds = [];
       for (const s of sessions.values()) s.disconnect();
       sessions.clear();
       agentOf.clear();

@@ -9,8 +9,10 @@ import type { ResolvedTarget } from "../harness/target.js";
 
 /** The queues this server knows, one per purpose a client names a queue for (O3–O6, O8, O9, O11). */
 export const REFERENCE_QUEUES = {
-  /** Where replies, reply-alls and forwards wait while the agent composes them; Send names it too. */
+  /** Where replies, reply-alls and forwards wait while the agent composes them. */
   compose: "Email-Drafts",
+  /** Where Send puts the outgoing e-mail (O6; its own setting, GWS_SEND_QUEUE). */
+  send: "Email-Outgoing",
   /** Transfer to a queue (O9). */
   transfer: "Email-Tier2",
   /** PlaceInQueue (O11). */
@@ -59,6 +61,7 @@ export const REFERENCE_INBOUND_DELAY_MS = 250;
  */
 export const REFERENCE_QUEUE_ENV: Readonly<Record<string, string>> = {
   GWS_COMPOSE_QUEUE: REFERENCE_QUEUES.compose,
+  GWS_SEND_QUEUE: REFERENCE_QUEUES.send,
   GWS_TRANSFER_QUEUE: REFERENCE_QUEUES.transfer,
   GWS_PLACE_QUEUE: REFERENCE_QUEUES.place,
   GWS_CREATE_QUEUE: REFERENCE_QUEUES.create,
@@ -89,6 +92,7 @@ export function referenceTarget(
     inviteTimeoutMs: REFERENCE_INVITE_TIMEOUT_MS,
     queues: {
       compose: { name: REFERENCE_QUEUES.compose, from },
+      send: { name: REFERENCE_QUEUES.send, from },
       transfer: { name: REFERENCE_QUEUES.transfer, from },
       place: { name: REFERENCE_QUEUES.place, from },
       create: { name: REFERENCE_QUEUES.create, from },

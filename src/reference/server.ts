@@ -9,11 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost } from "./bayeux.js";
+import { createCometdHost, INTERACTIONS_CHANNEL, REFERENCE_SESSION_SWEEP, type BayeuxHost } from "./bayeux.js";
 import { faultHooks, type FaultHooks } from "./faults/index.js";
 import { BodyTooLarge, clientErrorResponse, errorAnswer, jsonTooDeep, MAX_JSON_DEPTH } from "./http-io.js";
 import { parseBasic, parseCookies, readBody, writeJson, type JsonAnswer } from "./http-io.js";
 import { VARIATIONS, variationSwitches, type VariationSwitches } from "./variations.js";
+import { answerWithVendorFields, withVendorFields } from "./vendor-fields.js";
 import { World, type AgentAccount, type Delivery, type OpenInteraction, type Outcome } from "./world.js";
 
 export interface ReferenceServerOptions {
@@ -142,7 +143,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       timers.add(t);
       return;
     }
-    const out = faults.notification ? faults.notification(d.data, d.ctx) : [d.data];
+    // N1 (vendor-fields variation): the vendor's own fields, before any fault changes the message.
+    const data = variations.vendorFields ? withVendorFields(d.data) : d.data;
+    const out = faults.notification ? faults.notification(data, d.ctx) : [data];
     for (const data of out) {
       const deliver = (): void => {
         if (closing) return;
@@ -190,7 +193,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   bayeux =
     options.bayeux === "faye"
       ? (await import("../peers/faye-host.js")).createFayeHost({ mount, authenticate: handshakeAuth })
-      : createCometdHost({ mount, authenticate: handshakeAuth });
+      : createCometdHost({
+          mount,
+          authenticate: handshakeAuth,
+          // The session-sweep variation (the faye peer has no sweep: it serves the peer checks only).
+          sweep: variations.sessionSweep ? REFERENCE_SESSION_SWEEP : undefined,
+        });
 
   // ----- HTTP
   const answerWith = (res: ServerResponse, outcome: Outcome, operation?: string): void => {
@@ -199,6 +207,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     // the error envelope; an authentication refusal stays 401 (T4).
     const failure = answer.status >= 400 && answer.status < 500 && answer.status !== 401;
     if (operation && variations.failuresAs200 && failure) answer = { ...answer, status: 200 };
+    // N1/R1 (vendor-fields variation): every answer body of the API carries the vendor's request id.
+    if (operation && variations.vendorFields) answer = { ...answer, body: answerWithVendorFields(answer.body) };
     // The HTTP answer says the request was taken; its notifications follow once it is written.
     writeJson(res, answer, () => outcome.deliveries.forEach(send));
   };

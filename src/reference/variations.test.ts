@@ -13,6 +13,10 @@ import {
 import { startReferenceServer, type ReferenceServer } from "./server.js";
 import { call, inject, TestAgent, type Answer, type Json } from "./test-support/client.js";
 import { parseVariations, VARIATIONS, variationSwitches } from "./variations.js";
+import { VENDOR_FIELDS } from "./vendor-fields.js";
+import { REFERENCE_SESSION_SWEEP } from "./bayeux.js";
+import { BUDGETS, waitForItem } from "../harness/budgets.js";
+import { CometdSession } from "../harness/cometd-session.js";
 
 let tokens = 0;
 const email = (extra: Json = {}): Json => ({
@@ -215,5 +219,90 @@ describe("failures-http-200: failures answer HTTP 200 with the error envelope; a
     expect((await call(`${w.server.baseUrl}/me/channels/email`, { json: { operationName: "Ready" } })).status).toBe(
       401,
     );
+  });
+});
+
+describe("cc-compact: a CC list is stored as `a,b`, without spaces, in the server's own order", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("cc-compact", 1)));
+  afterAll(() => w.close());
+
+  it("Accepted and ReplyAll carry the stored form; a single address is unchanged", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1, { cc: "boss@example.org, team@example.org" });
+    await a1.op(id, { operationName: "Accept" });
+    const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect(acc.email_object.CCAddresses).toBe("team@example.org,boss@example.org");
+    const rid = (await a1.op(id, { operationName: "ReplyAll" })).body?.replyInteractionId;
+    const created = await a1.waitFor((n) => n.id === rid, "ReplyCreated");
+    expect(created.email_object.CCAddresses).toBe("team@example.org,boss@example.org");
+    const one = await offered(w.server, a1, { cc: "boss@example.org" });
+    await a1.op(one, { operationName: "Accept" });
+    const acc1 = await a1.waitFor((n) => n.id === one && n.state === "Accepted", "Accepted (one CC)");
+    expect(acc1.email_object.CCAddresses).toBe("boss@example.org");
+  });
+});
+
+describe("vendor-fields: undocumented vendor fields in notifications and answers", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("vendor-fields", 1)));
+  afterAll(() => w.close());
+
+  it("at the top of every notification, in email_object and userData; in success and failure answers", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1);
+    const invited = a1.seen().find((n) => n.id === id && n.state === "Invited")!;
+    expect(invited[VENDOR_FIELDS.notification]).toMatch(/^t-/);
+    expect(invited.email_object[VENDOR_FIELDS.emailObject]).toBe("support");
+    expect(invited.userData[VENDOR_FIELDS.userData]).toBe("acme");
+    const accept = await a1.op(id, { operationName: "Accept" });
+    expect(accept.body).toMatchObject({ status: "ok", [VENDOR_FIELDS.answer]: expect.stringMatching(/^r-/) });
+    const acc = await a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    expect([acc[VENDOR_FIELDS.notificationNode], acc.email_object.ToAddress]).toEqual([
+      "gws-node-2",
+      "support@cc.example",
+    ]);
+    expect(acc[VENDOR_FIELDS.notification]).not.toBe(invited[VENDOR_FIELDS.notification]);
+    const refused = await a1.op(id, { operationName: "Accept" });
+    expect(isError(refused)).toBe(true);
+    expect(refused.body?.[VENDOR_FIELDS.answer]).toMatch(/^r-/);
+  });
+});
+
+describe("session-sweep: sessions are dropped with re-handshake advice; a client that subscribes again loses nothing", () => {
+  it("the oldest subscribed session is told 402 unknown, advice handshake; an e-mail injected in the gap is offered once to the re-subscribed session", async () => {
+    const server = await startReferenceServer({ variations: ["session-sweep"] });
+    const [account] = server.agents;
+    const session = new CometdSession(server.cometdUrl, account.username, account);
+    try {
+      const ready = await call(`${server.baseUrl}/me/channels/email`, {
+        json: { operationName: "Ready" },
+        auth: account,
+      });
+      expect(ready.status).toBe(200);
+      // Injected from the listener of the first failed /meta/connect: the server has dropped the session.
+      let gapEmail: Promise<string> | undefined;
+      session.meta.onItem((e) => {
+        if (gapEmail || e.channel !== "/meta/connect" || e.successful) return;
+        gapEmail = inject(server.controlUrl, email({ agent: account.username }));
+      });
+      expect(await session.connect()).toEqual({ ok: true });
+      const { everyMs, minAgeMs } = REFERENCE_SESSION_SWEEP;
+      await waitForItem(session.subscriptions, (e) => e.ok && e.handshake >= 2, {
+        what: "a confirmed subscription after the sweep's re-handshake",
+        budgetName: "the sweep's period",
+        budgetMs: minAgeMs + 2 * everyMs + BUDGETS.cometdConnectMs,
+      });
+      expect(session.gaps()[0]?.reason).toMatch(/402::session_unknown, advice reconnect handshake/);
+      const id = await gapEmail!;
+      await session.waitFor((n) => n.data.id === id && n.data.state === "Invited", "the e-mail's Invited", 5_000);
+      // A barrier: the next e-mail's Invited comes after any second copy would have.
+      const barrier = await inject(server.controlUrl, email({ agent: account.username }));
+      await session.waitFor((n) => n.data.id === barrier, "the barrier e-mail's Invited", 5_000);
+      expect(session.items().filter((n) => n.data.id === id)).toHaveLength(1);
+    } finally {
+      await session.close();
+      await server.close();
+    }
   });
 });

@@ -6,6 +6,7 @@
  * This list is the one declaration: name, the rule that allows it, what it does, its switches.
  */
 import { REFERENCE_CAPACITY, REFERENCE_INBOUND_DELAY_MS } from "./deployment.js";
+import { REFERENCE_SESSION_SWEEP } from "./bayeux.js";
 
 /** What the domain (world.ts) and the HTTP layer (server.ts) read. Absent: the default behaviour. */
 export interface VariationSwitches {
@@ -23,6 +24,12 @@ export interface VariationSwitches {
   reofferElsewhere?: boolean;
   /** Failure answers of operations and the channel use HTTP 200 with the error envelope; auth refusals stay 401. */
   failuresAs200?: boolean;
+  /** CC lists are stored as `a,b`: no spaces, in the server's own order (Accepted and ReplyAll carry that form). */
+  ccCompact?: boolean;
+  /** Undocumented vendor fields in every notification (top level, email_object, userData) and every answer body. */
+  vendorFields?: boolean;
+  /** Bayeux sessions are swept with re-handshake advice; the agent's notifications are held for its next subscription. */
+  sessionSweep?: boolean;
 }
 
 export interface Variation {
@@ -87,6 +94,32 @@ export const VARIATIONS: readonly Variation[] = [
       "Failure answers of operations and of the channel are HTTP 200 with the error envelope instead of a 4xx " +
       "(R2 MAY); authentication refusals stay 401 (T4).",
     switches: { failuresAs200: true },
+  },
+  {
+    name: "cc-compact",
+    rule: "O4",
+    description:
+      "The server stores a CC list as `a,b`: without spaces and in its own order (reversed), and reports and " +
+      "copies it so in Accepted and ReplyAll (Deployment data: address lists are lists).",
+    switches: { ccCompact: true },
+  },
+  {
+    name: "vendor-fields",
+    rule: "N1",
+    description:
+      "Undocumented vendor fields (x-vendor-…) at the top of every notification, in its email_object and " +
+      "userData, and in every answer with a body (N1: servers may add fields; drift reports them).",
+    switches: { vendorFields: true },
+  },
+  {
+    name: "session-sweep",
+    rule: "T5",
+    description:
+      `Every ${REFERENCE_SESSION_SWEEP.everyMs} ms the oldest subscribed Bayeux session (at least ` +
+      `${REFERENCE_SESSION_SWEEP.minAgeMs} ms old) is dropped: its next /meta/connect is told 402::session_unknown, ` +
+      "advice reconnect handshake. The agent's notifications are held until a new subscription of that agent " +
+      "comes back, so a client that subscribes again loses nothing (Deployment data and routing: re-handshake).",
+    switches: { sessionSweep: true },
   },
 ];
 

@@ -185,7 +185,8 @@ export class World {
       email: {
         to: e.to,
         from: e.from,
-        cc: e.cc,
+        // Address lists are lists (cc-compact variation): stored as `a,b`, no spaces, the server's own order.
+        cc: this.variations.ccCompact && e.cc ? compactList(e.cc) : e.cc,
         replyTo: e.replyTo,
         subject: e.subject,
         text,
@@ -630,6 +631,16 @@ export function quote(text: string, startLine?: string, indent?: string, eol = "
     .split(/\r?\n/)
     .map((l) => `${indent ?? ""}${l}`);
   return [...(startLine !== undefined ? [startLine] : []), ...lines].join(eol) + (finalEnd ? eol : "");
+}
+
+/** An address list as the cc-compact variation stores it: `a,b`, without spaces, in reverse order. */
+export function compactList(list: string): string {
+  return list
+    .split(/[,;]/)
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .reverse()
+    .join(",");
 }
 
 function isReplyOperation(name: string): name is "Reply" | "ReplyAll" | "Forward" {

@@ -6,7 +6,7 @@
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
-import { sameText } from "../../src/harness/text.js";
+import { sameAddressList, sameText } from "../../src/harness/text.js";
 import { createReply } from "../support/rules.js";
 
 const area = "notifications";
@@ -35,7 +35,7 @@ describe.concurrent("notifications", () => {
     "Accepted's email_object carries the inbound e-mail as injected",
     { area, requirements: ["N3.content"] },
     async (s) => {
-      const inbound = await s.accepted({ email: { cc: "boss@example.org" } });
+      const inbound = await s.accepted({ email: { cc: "boss@example.org, team@example.org" } });
       const eo = (inbound.accepted.email_object ?? {}) as Record<string, unknown>;
       const expected: Record<string, string | undefined> = {
         ToAddress: inbound.email.to,
@@ -44,8 +44,10 @@ describe.concurrent("notifications", () => {
         Text: inbound.email.text,
         CCAddresses: inbound.email.cc,
       };
-      // Text: CRLF versus LF and a final line end are the mail transport's (N3 MAY).
-      const same = (k: string, v: string | undefined): boolean => (k === "Text" ? sameText(eo[k], v) : eo[k] === v);
+      // Text: CRLF versus LF and a final line end are the mail transport's (N3 MAY). Addresses are
+      // lists: separators, spacing and order free ("Deployment data and routing").
+      const same = (k: string, v: string | undefined): boolean =>
+        k === "Text" ? sameText(eo[k], v) : k === "Subject" ? eo[k] === v : sameAddressList(eo[k], v);
       const wrong = Object.entries(expected)
         .filter(([k, v]) => !same(k, v))
         .map(([k, v]) => `${k} is ${JSON.stringify(eo[k])}, injected ${JSON.stringify(v)}`);

@@ -10,6 +10,7 @@ describe.concurrent("O5 Forward", () => {
     async (s) => {
       const inbound = await s.accepted();
       // The page's Forward request has no address field (related-facts #6): the agent sets it in Send.
+      // createReply holds the ReplyCreated's id to the answer's replyInteractionId (O5.reply-created).
       const fwd = await createReply(s, inbound, "Forward");
       const email = {
         toAddress: "colleague@example.org",

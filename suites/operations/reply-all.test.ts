@@ -1,9 +1,14 @@
-/** O4 ReplyAll: as Reply, plus CC copied, replyInteractionId in the answer, quoting by default. */
+/**
+ * O4 ReplyAll: as Reply, plus CC copied, replyInteractionId in the answer, quoting by default. The
+ * derivations are judged against Accepted as the server reported the inbound e-mail; CC lists are
+ * lists ("Deployment data and routing": separators, spacing and order free).
+ */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import {
   checkQuoting,
   checkReplyAddresses,
+  checkReplyCc,
   checkReplySubject,
   checkReplySubtype,
   createReply,
@@ -19,22 +24,12 @@ describe.concurrent("O4 ReplyAll", () => {
       const inbound = await s.accepted({
         email: { replyTo: "replies@example.org", cc: "boss@example.org, team@example.org" },
       });
+      // createReply judges O4.reply-id-matches: the answer's replyInteractionId is the ReplyCreated's id.
       const reply = await createReply(s, inbound, "ReplyAll", { subjectPrefix: "Re: " });
-      const replyId = reply.answer.body?.replyInteractionId;
-      s.check(
-        "O4.reply-id-matches",
-        replyId === reply.id,
-        `replyInteractionId ${JSON.stringify(replyId)}; ReplyCreated id ${reply.id}`,
-      );
       checkReplySubtype(s, reply.created, "O4.reply-created");
-      checkReplyAddresses(s, inbound.email, reply.created, { to: "O4.derivation", from: "O4.derivation" });
-      checkReplySubject(s, inbound.email, reply.created, "Re: ", "O4.derivation");
-      const cc = reply.created.email_object?.CCAddresses;
-      s.check(
-        "O4.cc",
-        cc === inbound.email.cc,
-        `CCAddresses is ${JSON.stringify(cc)}; expected the inbound ${JSON.stringify(inbound.email.cc)}`,
-      );
+      checkReplyAddresses(s, inbound, reply.created, { to: "O4.derivation", from: "O4.derivation" });
+      checkReplySubject(s, inbound, reply.created, "Re: ", "O4.derivation");
+      checkReplyCc(s, inbound, reply.created, "O4.cc");
     },
   );
 
@@ -45,7 +40,7 @@ describe.concurrent("O4 ReplyAll", () => {
       const inbound = await s.accepted({ email: { cc: "boss@example.org" } });
       const reply = await createReply(s, inbound, "ReplyAll");
       // Which lines and how they are indented is O3's SHOULD; here only "quoted at all" is the MUST.
-      checkQuoting(s, inbound.email, reply.created, { reqs: { lines: "O4.quote-default" } });
+      checkQuoting(s, inbound, reply.created, { reqs: { lines: "O4.quote-default" } });
     },
   );
 });

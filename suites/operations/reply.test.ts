@@ -1,4 +1,7 @@
-/** O3 Reply: answer, ReplyCreated for a new interaction, and how the reply is derived from the inbound e-mail. */
+/**
+ * O3 Reply: answer, ReplyCreated for a new interaction, and how the reply is derived from the inbound
+ * e-mail as the server reported it in Accepted ("Deployment data and routing").
+ */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import {
@@ -32,8 +35,8 @@ describe.concurrent("O3 Reply", () => {
       const inbound = await s.accepted({ email: { replyTo: "replies@example.org", cc: "boss@example.org" } });
       const reply = await createReply(s, inbound, "Reply", { subjectPrefix: "Re: " });
       checkReplySubtype(s, reply.created, "O3.reply-created");
-      checkReplyAddresses(s, inbound.email, reply.created, { to: "O3.to-reply-to", from: "O3.from-inbound-to" });
-      checkReplySubject(s, inbound.email, reply.created, "Re: ", "O3.subject-prefix");
+      checkReplyAddresses(s, inbound, reply.created, { to: "O3.to-reply-to", from: "O3.from-inbound-to" });
+      checkReplySubject(s, inbound, reply.created, "Re: ", "O3.subject-prefix");
       checkTextEmpty(s, reply.created, "O3.text-empty", "Reply without quoteOriginal (default false)");
     },
   );
@@ -44,8 +47,8 @@ describe.concurrent("O3 Reply", () => {
     async (s) => {
       const inbound = await s.accepted();
       const reply = await createReply(s, inbound, "Reply", { quoteOriginal: false });
-      checkReplySubject(s, inbound.email, reply.created, undefined, "O3.subject-no-prefix");
-      checkReplyAddresses(s, inbound.email, reply.created, { to: "O3.to-from-fallback", from: "O3.from-inbound-to" });
+      checkReplySubject(s, inbound, reply.created, undefined, "O3.subject-no-prefix");
+      checkReplyAddresses(s, inbound, reply.created, { to: "O3.to-from-fallback", from: "O3.from-inbound-to" });
       checkTextEmpty(s, reply.created, "O3.text-empty", "Reply with quoteOriginal false");
     },
   );
@@ -60,7 +63,7 @@ describe.concurrent("O3 Reply", () => {
         replyToStartLine: "On Monday Pat wrote:",
         indentCharacter: "> ",
       });
-      checkQuoting(s, inbound.email, reply.created, {
+      checkQuoting(s, inbound, reply.created, {
         startLine: "On Monday Pat wrote:",
         indent: "> ",
         reqs: { startLine: "O3.quote-start-line", lines: "O3.quote-lines" },

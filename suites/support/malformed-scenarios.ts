@@ -16,6 +16,7 @@ const area = "negative";
 /** Which kinds of malformed request an operation has depends on its schema only: any queue name does to work it out (never sent). */
 const SHAPE_ONLY: ResolvedQueues = {
   compose: { name: "q", from: "-" },
+  send: { name: "q", from: "-" },
   transfer: { name: "q", from: "-" },
   place: { name: "q", from: "-" },
   create: { name: "q", from: "-" },

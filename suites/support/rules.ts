@@ -3,9 +3,8 @@
  * checked the same way wherever a scenario exercises it.
  */
 import type { RequirementId } from "../../src/generated/requirement-ids.js";
-import type { InboundEmailInjection } from "../../src/generated/contract-types.js";
 import type { AgentHandle } from "../../src/harness/target.js";
-import { normalizeText, textLines } from "../../src/harness/text.js";
+import { addressList, normalizeText, sameAddressList, sameLine, textLines } from "../../src/harness/text.js";
 import type { Notification } from "../../src/contract/notification.js";
 import type { AcceptedHandle, Answer, Scenario } from "../../src/harness/scenario.js";
 
@@ -17,17 +16,26 @@ export interface CreatedReply {
   created: Notification;
 }
 
-const CREATED_REQUIREMENTS: Record<ReplyOperation, { answer: RequirementId; created: RequirementId }> = {
+/**
+ * Per operation: the answer's requirement, the ReplyCreated's, and the one that judges "the answer's
+ * replyInteractionId is the new interaction's id" (O4 MUST; O5: "A ReplyCreated notification for
+ * that id follows", SHOULD). Reply MAY carry the id (R1): nothing requires it there.
+ */
+const CREATED_REQUIREMENTS: Record<
+  ReplyOperation,
+  { answer: RequirementId; created: RequirementId; idMatches?: RequirementId }
+> = {
   Reply: { answer: "O3.answer-ok", created: "O3.reply-created" },
-  ReplyAll: { answer: "O4.answer-reply-id", created: "O4.reply-created" },
-  Forward: { answer: "O5.answer-reply-id", created: "O5.reply-created" },
+  ReplyAll: { answer: "O4.answer-reply-id", created: "O4.reply-created", idMatches: "O4.reply-id-matches" },
+  Forward: { answer: "O5.answer-reply-id", created: "O5.reply-created", idMatches: "O5.reply-created" },
 };
 
 /**
  * Reply / ReplyAll / Forward on an accepted inbound e-mail (O3–O5): the answer (R1, with
  * replyInteractionId where the lifecycle says so), then ReplyCreated for a NEW interaction (N4).
  * The request carries the configured compose queue (O3: a server MAY require it); `fields` come on top.
- * The new notification is recognised by the answer's replyInteractionId or the subject token.
+ * The new notification is recognised by the answer's replyInteractionId or the subject token; where
+ * the answer must name it (ReplyAll, Forward), its id is then held to the answer's.
  */
 export async function createReply(
   s: Scenario,
@@ -64,6 +72,14 @@ export async function createReply(
       : `ReplyCreated reuses the inbound id ${id}`,
   );
   s.claim(id, [inbound.agent]);
+  if (req.idMatches)
+    s.check(
+      req.idMatches,
+      replyId === id,
+      replyId === id
+        ? `replyInteractionId ${replyId} is the id of the ReplyCreated that followed`
+        : `the answer's replyInteractionId is ${JSON.stringify(replyId)}; the ReplyCreated that followed (found by the subject token) is ${id}`,
+    );
   return { answer, id, created };
 }
 
@@ -81,38 +97,106 @@ function eo(n: Notification): Record<string, unknown> {
   return (n.email_object ?? {}) as Record<string, unknown>;
 }
 
-/** O3 (and O4 through it): ToAddress = Reply-To (or From without one), FromAddress = inbound To. */
+/**
+ * The inbound e-mail as the server reported it in its Accepted notification: what O3/O4
+ * derivations ("= the inbound ToAddress", "= the inbound CCAddresses", Subject, quoted Text) are
+ * judged against (interpretation.md, "Deployment data and routing"); whether Accepted reports what
+ * was injected is N3.content's (SHOULD). Accepted carries no Reply-To: that one is the injected
+ * value. A required field Accepted lacks (N3.shape FAILs on it) falls back to the injected value,
+ * named in `fallbacks`.
+ */
+export interface ReportedInbound {
+  to: string;
+  from: string;
+  /** Undefined: Accepted named no CC (N3: CCAddresses "when present"). */
+  cc?: string;
+  subject: string;
+  text: string;
+  replyTo?: string;
+  fallbacks: string[];
+}
+
+export function reportedInbound(inbound: AcceptedHandle): ReportedInbound {
+  const got = eo(inbound.accepted);
+  const fallbacks: string[] = [];
+  const field = (key: string, injected: string): string => {
+    if (typeof got[key] === "string") return got[key] as string;
+    fallbacks.push(`Accepted has no ${key}: the injected one`);
+    return injected;
+  };
+  const e = inbound.email;
+  return {
+    to: field("ToAddress", e.to),
+    from: field("FromAddress", e.from),
+    cc: typeof got.CCAddresses === "string" && addressList(got.CCAddresses).length ? got.CCAddresses : undefined,
+    subject: field("Subject", e.subject),
+    text: field("Text", e.text),
+    replyTo: e.replyTo,
+    fallbacks,
+  };
+}
+
+const fallbackNote = (r: ReportedInbound): string => (r.fallbacks.length ? ` (${r.fallbacks.join("; ")})` : "");
+
+/**
+ * O3 (and O4 through it): ToAddress = the inbound Reply-To (SHOULD: its From without one),
+ * FromAddress = the inbound ToAddress — as Accepted reported them, compared as address lists.
+ */
 export function checkReplyAddresses(
   s: Scenario,
-  email: InboundEmailInjection,
+  inbound: AcceptedHandle,
   created: Notification,
   reqs: { to: RequirementId; from: RequirementId },
 ): void {
   const got = eo(created);
-  const expectedTo = email.replyTo ?? email.from;
+  const r = reportedInbound(inbound);
+  const expectedTo = r.replyTo ?? r.from;
+  const toSource = r.replyTo ? "the injected Reply-To (Accepted carries none)" : "Accepted's FromAddress";
   s.check(
     reqs.to,
-    got.ToAddress === expectedTo,
-    `ToAddress is ${JSON.stringify(got.ToAddress)}; expected the inbound ${email.replyTo ? "Reply-To" : "From"} ${JSON.stringify(expectedTo)}`,
+    sameAddressList(got.ToAddress, expectedTo),
+    `ToAddress is ${JSON.stringify(got.ToAddress)}; expected ${toSource} ${JSON.stringify(expectedTo)}${fallbackNote(r)}`,
   );
   s.check(
     reqs.from,
-    got.FromAddress === email.to,
-    `FromAddress is ${JSON.stringify(got.FromAddress)}; expected the inbound To ${JSON.stringify(email.to)}`,
+    sameAddressList(got.FromAddress, r.to),
+    `FromAddress is ${JSON.stringify(got.FromAddress)}; expected Accepted's ToAddress ${JSON.stringify(r.to)}${fallbackNote(r)}`,
   );
 }
 
-/** O3: Subject = subjectPrefix (or "") + inbound Subject. */
+/** O4: CCAddresses = the inbound CCAddresses as Accepted reported them (address lists; none reported: none expected). */
+export function checkReplyCc(
+  s: Scenario,
+  inbound: AcceptedHandle,
+  created: Notification,
+  requirement: RequirementId,
+): void {
+  const cc = eo(created).CCAddresses;
+  const expected = reportedInbound(inbound).cc;
+  const none = cc === undefined || (typeof cc === "string" && addressList(cc).length === 0);
+  s.check(
+    requirement,
+    expected === undefined ? none : sameAddressList(cc, expected),
+    `CCAddresses is ${JSON.stringify(cc)}; expected Accepted's CCAddresses ${expected === undefined ? "(none)" : JSON.stringify(expected)} as a list (separators, spacing and order free)`,
+  );
+}
+
+/** O3: Subject = subjectPrefix (or "") + the inbound Subject as Accepted reported it. */
 export function checkReplySubject(
   s: Scenario,
-  email: InboundEmailInjection,
+  inbound: AcceptedHandle,
   created: Notification,
   prefix: string | undefined,
   requirement: RequirementId,
 ): void {
-  const expected = `${prefix ?? ""}${email.subject}`;
+  const r = reportedInbound(inbound);
+  const expected = `${prefix ?? ""}${r.subject}`;
   const got = eo(created).Subject;
-  s.check(requirement, got === expected, `Subject is ${JSON.stringify(got)}; expected ${JSON.stringify(expected)}`);
+  s.check(
+    requirement,
+    got === expected,
+    `Subject is ${JSON.stringify(got)}; expected ${JSON.stringify(expected)} (${prefix === undefined ? "" : "the prefix + "}Accepted's Subject)${fallbackNote(r)}`,
+  );
 }
 
 /** O3: Text is empty unless quoteOriginal is true (a lone line end is empty too: N3, mail transport). */
@@ -127,18 +211,19 @@ export function checkTextEmpty(s: Scenario, created: Notification, requirement: 
 
 /**
  * O3 quoting (SHOULD): Text starts with replyToStartLine when given; every line of the inbound
- * Text follows in order, each prefixed by indentCharacter when given. Returns whether the inbound
- * text is quoted at all (O4.quote-default uses it).
+ * Text (as Accepted reported it) follows in order, each prefixed by indentCharacter when given.
+ * CRLF, a final line end (N3) and trailing whitespace of a quoted line do not count. Returns
+ * whether the inbound text is quoted at all (O4.quote-default uses it).
  */
 export function checkQuoting(
   s: Scenario,
-  email: InboundEmailInjection,
+  inbound: AcceptedHandle,
   created: Notification,
   opts: { startLine?: string; indent?: string; reqs: { startLine?: RequirementId; lines: RequirementId } },
 ): boolean {
-  // CRLF versus LF and a final line end are ignored (N3, "Deployment data and routing").
   const text = String(eo(created).Text ?? "");
   const lines = textLines(text);
+  const r = reportedInbound(inbound);
   if (opts.startLine !== undefined && opts.reqs.startLine) {
     s.check(
       opts.reqs.startLine,
@@ -148,9 +233,11 @@ export function checkQuoting(
   }
   let at = 0;
   const missing: string[] = [];
-  for (const line of textLines(email.text)) {
+  for (const line of textLines(r.text)) {
     const want = `${opts.indent ?? ""}${line}`;
-    const found = lines.findIndex((l, i) => i >= at && (opts.indent !== undefined ? l === want : l.endsWith(line)));
+    const found = lines.findIndex(
+      (l, i) => i >= at && (opts.indent !== undefined ? sameLine(l, want) : l.trimEnd().endsWith(line.trimEnd())),
+    );
     if (found < 0) missing.push(want);
     else at = found + 1;
   }
@@ -158,8 +245,8 @@ export function checkQuoting(
     opts.reqs.lines,
     missing.length === 0,
     missing.length === 0
-      ? "every inbound line is quoted in order"
-      : `quoted Text ${JSON.stringify(text.slice(0, 200))} lacks, in order: ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
+      ? "every line of Accepted's Text is quoted in order"
+      : `quoted Text ${JSON.stringify(text.slice(0, 200))} lacks, in order, these lines of Accepted's Text: ${missing.map((m) => JSON.stringify(m)).join(", ")}${fallbackNote(r)}`,
   );
 }
 
@@ -216,4 +303,32 @@ export async function expectRefusedWithoutEffect(
   const refused = s.expectRefused(answer, requirements.refused, what);
   await s.expectNoNotification(ids, requirements.noEffect, what, { since: answer });
   return refused;
+}
+
+/**
+ * T1, T2: an operation on interaction `id` went to `{root}/me/interactions/{id}` under the configured
+ * API root, as a POST with a JSON body naming operationName, and the target served it there: it
+ * answered a success, or a refusal other than 404/405 (then the operation's own rule judges the
+ * refusal; the path was routed). A request the suite sent anywhere else is a defect of the suite,
+ * not a verdict on the target.
+ */
+export function checkServedAtInteractionPath(s: Scenario, answer: Answer, id: string): void {
+  const ex = answer.exchange;
+  const root = s.settings.baseUrl;
+  const url = `${root}/me/interactions/${encodeURIComponent(id)}`;
+  const named = (ex.requestBody as { operationName?: unknown } | undefined)?.operationName;
+  if (ex.method !== "POST" || ex.url !== url || typeof named !== "string")
+    throw new Error(
+      `suite defect: T1/T2 judge a POST to ${url} naming operationName; the suite sent ${ex.method} ${ex.url}`,
+    );
+  const status = ex.status;
+  const served = (answer.taken ?? answer.ok) || (answer.refused && status !== 404 && status !== 405);
+  const seen = `POST ${url} (${named}) answered HTTP ${status ?? "nothing"}`;
+  const why = served
+    ? answer.ok
+      ? "served"
+      : "routed to the operation (the refusal is the operation's to judge)"
+    : "not served there";
+  s.check("T1.api-root", served, `${seen}: ${why} under the configured root ${root}`);
+  s.check("T2.interaction-path", served, `${seen}: ${why} at {root}/me/interactions/{id}`);
 }

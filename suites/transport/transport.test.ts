@@ -1,13 +1,16 @@
 /**
  * Transport (T1, T2, T5): the API root, the interaction path, the Bayeux handshake and
- * subscription over long-polling, per-agent delivery, and recovery when the target's side
- * of a held long-poll is cut.
+ * subscription over long-polling, per-agent delivery, recovery when the target's side
+ * of a held long-poll is cut, and recovery when the target forgets the session and has the client
+ * handshake again (Deployment data and routing: re-handshake).
  */
 import { describe } from "vitest";
 import { scenario } from "../../src/harness/scenario.js";
 import { BUDGETS, waitForItem } from "../../src/harness/budgets.js";
+import { PreconditionError } from "../../src/harness/checks.js";
 import { TcpProxy } from "../../src/harness/tcp-proxy.js";
 import { acceptSeenOnProbe, openProbeSession } from "../support/probe.js";
+import { checkServedAtInteractionPath } from "../support/rules.js";
 
 const area = "transport";
 
@@ -33,9 +36,10 @@ describe.concurrent("T5 CometD transport", () => {
           sub.ok,
           sub.ok ? "/meta/subscribe to /me/interactions confirmed" : `subscription failed: ${sub.reason}`,
         );
-        const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the probe session");
-        s.check("T1.api-root", true, `operations under ${s.settings.baseUrl} were served`);
-        s.check("T2.interaction-path", true, `POST ${s.settings.baseUrl}/me/interactions/${it.id} was served`);
+        // T1, T2: judged on the Accept's own exchange (where it went, what answered).
+        const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the probe session", (accept) =>
+          checkServedAtInteractionPath(s, accept, it.id),
+        );
         s.check(
           "T5.subscribe",
           seen,
@@ -98,6 +102,72 @@ describe.concurrent("T5 CometD transport", () => {
       } finally {
         await session.close();
         await proxy.close();
+      }
+    },
+  );
+  scenario(
+    "after the target forgets the session and advises a new handshake, the client handshakes, subscribes again and notifications still arrive",
+    { area, requirements: ["T5.reconnect"] },
+    async (s) => {
+      const it = await s.inbound();
+      const agent = it.agent;
+      const session = openProbeSession(s, agent, "rehandshake-probe");
+      try {
+        const c = await session.connect();
+        s.require("T5.reconnect", c.ok, c.ok ? "probe session connected" : `could not connect: ${c.reason}`);
+        const before = session.handshakeCount;
+        // A target cannot be asked to sweep a session, but every Bayeux server forgets one on
+        // /meta/disconnect: sent for the probe's clientId on a request of its own, it makes the
+        // probe's next /meta/connect "unknown client" (402), advice reconnect "handshake" — the
+        // server-advised re-handshake a sweep or a node restart gives.
+        const cookie = agent.http.cookieHeader();
+        const drop = await agent.http.post(
+          s.settings.cometdUrl,
+          [{ channel: "/meta/disconnect", clientId: session.clientId }],
+          {
+            noCookies: true,
+            headers: cookie ? { cookie } : {},
+          },
+        );
+        const replies = Array.isArray(drop.body) ? (drop.body as Array<Record<string, unknown>>) : [];
+        if (!replies.some((m) => m.channel === "/meta/disconnect" && m.successful === true)) {
+          throw new PreconditionError(
+            "the target forgets a Bayeux session on /meta/disconnect",
+            `${drop.error ?? `HTTP ${drop.status}`} ${JSON.stringify(drop.body)?.slice(0, 200)}`,
+          );
+        }
+        // The client must handshake and subscribe again on its own (bounded wait on /meta/subscribe).
+        const again = await waitForItem(session.subscriptions, (e) => e.ok && e.handshake > before, {
+          what: "a confirmed subscription after a new handshake",
+          budgetName: "cometdConnect",
+          budgetMs: BUDGETS.cometdConnectMs,
+        }).then(
+          () => true,
+          () => false,
+        );
+        const meta = (): string =>
+          session.meta
+            .items()
+            .slice(-4)
+            .map((e) => session.meta.describe(e))
+            .join("; ");
+        s.require(
+          "T5.reconnect",
+          again,
+          again
+            ? `the target forgot the session; the client handshook again (#${session.handshakeCount}) and /meta/subscribe confirmed`
+            : `no new handshake with a confirmed subscription within ${BUDGETS.cometdConnectMs} ms (meta: ${meta()})`,
+        );
+        const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the re-subscribed session");
+        s.check(
+          "T5.reconnect",
+          seen,
+          seen
+            ? "the re-subscribed session received the agent's next notification"
+            : `the re-subscribed session received nothing within ${s.settings.notifyBudgetMs} ms (meta: ${meta()})`,
+        );
+      } finally {
+        await session.close();
       }
     },
   );

@@ -7,6 +7,7 @@ import type { ResolvedQueues } from "../../src/harness/settings.js";
 
 const queues: ResolvedQueues = {
   compose: { name: "Drafts", from: "GWS_QUEUE" },
+  send: { name: "Outgoing", from: "GWS_QUEUE" },
   transfer: { name: "Tier2", from: "GWS_QUEUE" },
   place: { name: "Later", from: "GWS_QUEUE" },
   create: { name: "Out", from: "GWS_QUEUE" },

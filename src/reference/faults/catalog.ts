@@ -545,6 +545,23 @@ export const FAULTS: readonly FaultDefinition[] = [
     },
   }),
   defineFault({
+    name: "forward-id-mismatch",
+    rule: "O5",
+    level: "SHOULD",
+    expect: ["O5.reply-created"],
+    description:
+      "Forward answers a replyInteractionId that is not the id of the interaction it created (its ReplyCreated " +
+      "carries the real one).",
+    probe: "replies",
+    hooks: {
+      answer: (op, a) => {
+        const b = a.body as Record<string, unknown> | undefined;
+        if (op !== "Forward" || typeof b?.replyInteractionId !== "string") return a;
+        return { ...a, body: { ...b, replyInteractionId: `${b.replyInteractionId.slice(0, -1)}Z` } };
+      },
+    },
+  }),
+  defineFault({
     name: "foreign-operation-late-effect",
     rule: "T8",
     level: "MUST",
