@@ -1261,6 +1261,10 @@ export interface LoadTimelineEntry {
    * Epoch second (shards line up).
    */
   second: number;
+  /**
+   * How many milliseconds of this second the run covered: below 1000 for the first and the last second (partial; load.html leaves them out of the throughput chart, since a partial second's counts are no rate).
+   */
+  coveredMs?: number;
   injected: number;
   completed: number;
   notifications: number;

@@ -62,6 +62,8 @@ export const LOAD_USAGE = `usage: gws-conformance load [--agent-count N] [--rate
 Drives inject → Invited → Accept → Reply → Send → StopProcessing for N agents at R e-mails per
 second, judging every notification as a conformance run does (T6 leaks, N7 duplicates, N8
 lateness, schemas), and writes load.json and load.html (latency and throughput over time).
+It sends a conformance run's requests (the configured queues) and finishes every interaction it
+opened; an e-mail not offered within twice the offer budget is an error, not a violation.
 
   --agent-count N        agents to drive: the embedded server creates N (default ${DEFAULT_EMBEDDED_AGENTS});
                          against a real target, the first N of --agents (default all)

@@ -10,6 +10,7 @@ import { suiteVersion } from "../report/summary.js";
 import type { LoadObjective, LoadReport, LoadTimelineEntry } from "../generated/contract-types.js";
 import { LatencyHistogram, type LatencySummary } from "./histogram.js";
 import { renderLoadHtml } from "./html.js";
+import { coveredMs } from "./timeline.js";
 import { MAX_LISTED_VIOLATIONS, NOTIFYING_OPERATIONS, type LoadOutcome } from "./runner.js";
 
 export interface Objectives {
@@ -111,6 +112,7 @@ export function buildLoadReport(
     violations: outcome.violations,
     timeline: outcome.timeline.map((s) => ({
       second: s.second,
+      coveredMs: coveredMs(s.second, outcome.startedAt, outcome.endedAt),
       injected: s.injected,
       completed: s.completed,
       notifications: s.notifications,
@@ -151,6 +153,8 @@ export function mergeLoadReports(reports: LoadReport[], mergedFrom: string[]): L
     .sort(([a], [b]) => a - b)
     .map(([second, ts]) => ({
       second,
+      // The shards' runs overlap in time: the merged second is covered as far as the widest shard covered it.
+      coveredMs: Math.max(...ts.map((t) => t.coveredMs ?? 1000)),
       injected: ts.reduce((a, t) => a + t.injected, 0),
       completed: ts.reduce((a, t) => a + t.completed, 0),
       notifications: ts.reduce((a, t) => a + t.notifications, 0),

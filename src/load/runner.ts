@@ -2,7 +2,8 @@
  * The load generator: N agents, each with its REST client and its own CometD session, and
  * e-mails injected at a fixed rate (open loop: the schedule does not wait for the target). Each
  * e-mail runs the lifecycle inject → Invited → Accept → Accepted → Reply → ReplyCreated → Send
- * (the reply) → StopProcessing (the inbound e-mail). The stream monitor (src/harness/monitor.ts)
+ * (the reply) → StopProcessing (the inbound e-mail) with a conformance run's requests, and finishes
+ * what it opened whatever happens (flow.ts). The stream monitor (src/harness/monitor.ts)
  * judges every notification as in a conformance run (N1–N6 shapes, T6 leaks, N7 duplicates and
  * transitions); the generator adds N8 (lateness against the notification budget) and R1/R2 on
  * every answer (judge-answer.ts). It measures:
@@ -16,23 +17,18 @@ import { randomBytes } from "node:crypto";
 import { levelOf } from "../contract/registry.js";
 import type { LoadTimelineEntry, LoadViolation } from "../generated/contract-types.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
-import { CometdSession, describeGap, type ReceivedNotification } from "../harness/cometd-session.js";
+import { CometdSession } from "../harness/cometd-session.js";
 import { HttpClient } from "../harness/http-client.js";
 import { createInjector } from "../harness/inject/injector.js";
-import { judgeAnswer } from "../harness/judge-answer.js";
 import { StreamMonitor, type Judge } from "../harness/monitor.js";
 import { BUDGETS } from "../harness/budgets.js";
 import type { AgentCredentials } from "../harness/settings.js";
 import type { ResolvedTarget } from "../harness/target.js";
 import { LatencyHistogram } from "./histogram.js";
+import { LOAD_OPERATIONS, type LoadAgent, type LoadOperation, NOTIFYING_OPERATIONS, runFlow } from "./flow.js";
+import { type FlowInbox, LoadRouter } from "./router.js";
 
-/** The operations a load e-mail goes through after its offer, and the notification each causes. */
-export const LOAD_OPERATIONS = ["Accept", "Reply", "Send", "StopProcessing"] as const;
-export type LoadOperation = (typeof LOAD_OPERATIONS)[number];
-export const NOTIFYING_OPERATIONS: Partial<Record<LoadOperation, { state: string; requirement: RequirementId }>> = {
-  Accept: { state: "Accepted", requirement: "O1.accepted-notification" },
-  Reply: { state: "ReplyCreated", requirement: "O3.reply-created" },
-};
+export { LOAD_OPERATIONS, NOTIFYING_OPERATIONS, type LoadOperation };
 
 /** Agents connected at once while setting up (each is a REST call and a handshake). */
 const CONNECT_CONCURRENCY = 20;
@@ -80,92 +76,25 @@ export interface LoadOutcome {
   timeline: SecondStats[];
 }
 
-interface Arrival {
-  agent: string;
-  data: Record<string, unknown>;
-  at: number;
-}
-
-interface AgentHandle {
-  name: string;
-  http: HttpClient;
+interface AgentHandle extends LoadAgent {
   session: CometdSession;
 }
 
-/** Hands each notification to the flow waiting for it (by state and id, or state and subject token). */
-class NotificationRouter {
-  private readonly waiters = new Map<string, (a: Arrival) => void>();
-  /** Arrivals nobody waited for yet (an Invited can arrive before the injection's answer). */
-  private readonly early = new Map<string, Arrival>();
-
-  static tokenOf(d: Record<string, unknown>): string | undefined {
-    const eo = d.email_object as Record<string, unknown> | undefined;
-    const subject = String(eo?.subject ?? eo?.Subject ?? "");
-    return /\[(load-[0-9a-f]+-\d+)\]/.exec(subject)?.[1];
-  }
-
-  /** The arrivals a flow waits for by token (the others it waits for by id, registered before the request). */
-  static awaitedByToken(key: string): boolean {
-    return key.startsWith("*|Invited|tok|") || (key.includes("|ReplyCreated|tok|") && !key.startsWith("*|"));
-  }
-
-  route(agent: string, n: ReceivedNotification): void {
-    const at = performance.now();
-    const d = n.data;
-    const token = NotificationRouter.tokenOf(d);
-    const keys = [`${agent}|${String(d.state)}|id|${String(d.id)}`];
-    if (token) keys.push(`*|${String(d.state)}|tok|${token}`, `${agent}|${String(d.state)}|tok|${token}`);
-    for (const key of keys) {
-      const w = this.waiters.get(key);
-      if (w) {
-        this.waiters.delete(key);
-        w({ agent, data: d, at });
-      } else if (NotificationRouter.awaitedByToken(key) && !this.early.has(key))
-        this.early.set(key, { agent, data: d, at });
-    }
-  }
-
-  /** Resolves with the arrival for `key`, or undefined after `budgetMs`. */
-  wait(key: string, budgetMs: number): { promise: Promise<Arrival | undefined>; cancel(): void } {
-    const early = this.early.get(key);
-    if (early) {
-      this.early.delete(key);
-      return { promise: Promise.resolve(early), cancel: () => undefined };
-    }
-    let timer: NodeJS.Timeout | undefined;
-    let settle: (a: Arrival | undefined) => void = () => undefined;
-    const promise = new Promise<Arrival | undefined>((resolve) => {
-      settle = resolve;
-      timer = setTimeout(() => {
-        this.waiters.delete(key);
-        resolve(undefined);
-      }, budgetMs);
-      this.waiters.set(key, (a) => {
-        clearTimeout(timer);
-        resolve(a);
-      });
-    });
-    return {
-      promise,
-      cancel: () => {
-        clearTimeout(timer);
-        this.waiters.delete(key);
-        settle(undefined);
-      },
-    };
-  }
-
-  /** Drops what is kept for `token` (an arrival that came after its wait ran out). */
-  forget(token: string, agent?: string): void {
-    this.early.delete(`*|Invited|tok|${token}`);
-    if (agent) this.early.delete(`${agent}|ReplyCreated|tok|${token}`);
-  }
-}
+const emptySecond = (second: number): SecondStats => ({
+  second,
+  injected: 0,
+  completed: 0,
+  notifications: 0,
+  errors: 0,
+  violations: 0,
+  loopLagMaxMs: 0,
+  offer: new LatencyHistogram(),
+  notify: new LatencyHistogram(),
+});
 
 export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   const { target } = plan;
   const runId = randomBytes(3).toString("hex");
-  const budget = target.notifyBudgetMs;
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const out: LoadOutcome = {
@@ -190,17 +119,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
     const second = Math.floor(Date.now() / 1000);
     let s = seconds.get(second);
     if (!s) {
-      s = {
-        second,
-        injected: 0,
-        completed: 0,
-        notifications: 0,
-        errors: 0,
-        violations: 0,
-        loopLagMaxMs: 0,
-        offer: new LatencyHistogram(),
-        notify: new LatencyHistogram(),
-      };
+      s = emptySecond(second);
       seconds.set(second, s);
     }
     return s;
@@ -232,7 +151,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
 
   // 1. Agents: channel Ready (T7) and a CometD session each, a few at a time.
   const monitor = new StreamMonitor();
-  const router = new NotificationRouter();
+  const router = new LoadRouter();
   const handles: AgentHandle[] = [];
   let injecting = false;
   const lagTimer = setInterval(() => {
@@ -291,139 +210,50 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   const plannedS = plan.durationMs / 1000;
   plan.progress?.(`load: ${handles.length}/${plan.agents.length} agents connected; ${plan.rate}/s for ${plannedS} s`);
 
-  // 2. One e-mail's lifecycle.
+  // 2. One e-mail's lifecycle (flow.ts), its figures counted here.
   const injector = createInjector(target);
-  const operate = async (
-    agent: AgentHandle,
-    id: string,
-    body: Record<string, unknown>,
-    judge: Judge,
-    waitKey?: string,
-  ): Promise<{ ok: boolean; arrival?: Arrival; answerBody?: Record<string, unknown> } | undefined> => {
-    const op = body.operationName as LoadOperation;
-    const notifying = NOTIFYING_OPERATIONS[op];
-    // Registered before the request: the notification may come before the answer is read.
-    const wait = notifying
-      ? router.wait(waitKey ?? `${agent.name}|${notifying.state}|id|${id}`, 2 * budget)
-      : undefined;
-    const sent = performance.now();
-    const sentAt = Date.now();
-    const x = await agent.http.post(`/me/interactions/${encodeURIComponent(id)}`, body, { operation: op });
-    const answered = performance.now();
-    out.answer.get(op)!.recordMs(answered - sent);
-    const j = judgeAnswer({
-      method: x.method,
-      url: x.url,
-      status: x.status,
-      body: x.body,
-      operation: op,
-      malformedRequest: false,
-      error: x.error,
-      tooLargeAfter: x.tooLargeAfter,
-    });
-    for (const c of j.checks) judge.check(c.requirement, c.passed, c.message);
-    if (j.precondition || !j.ok) {
-      wait?.cancel();
-      error(j.precondition ? `${op}: no answer` : `${op}: refused (HTTP ${x.status})`);
-      return { ok: false };
-    }
-    if (!wait || !notifying) return { ok: true, answerBody: j.body };
-    const arrival = await wait.promise;
-    if (!arrival) {
-      // Deployment data and routing (re-handshake): missed while the subscription was down cannot be judged.
-      const gap = agent.session.gapsDuring(sentAt, Date.now())[0];
-      if (gap) {
-        error(`${notifying.state} for ${id}: missed across a re-handshake gap ${describeGap(gap)}`);
-        return { ok: false };
-      }
-      judge.check(
-        notifying.requirement,
-        false,
-        `${notifying.state} for ${id} did not arrive within ${2 * budget} ms of ${op}'s answer`,
-      );
-      judge.check("N8.within-budget", false, `${notifying.state} for ${id}: missing (budget ${budget} ms)`);
-      return { ok: false };
-    }
-    const latency = Math.max(0, arrival.at - answered);
-    out.notify.get(op)!.recordMs(latency);
-    thisSecond().notify.recordMs(latency);
-    judge.check(
-      "N8.within-budget",
-      latency <= budget,
-      `${notifying.state} for ${id} arrived ${latency.toFixed(1)} ms after ${op}'s answer (budget ${budget} ms)`,
-    );
-    return { ok: true, arrival, answerBody: j.body };
-  };
-
-  const flow = async (i: number): Promise<void> => {
-    // Fixed width: the monitor finds tokens by substring, so no token may be a prefix of another.
-    const token = `load-${runId}-${String(i).padStart(8, "0")}`;
-    const judge = judgeFor(token);
-    const hint = handles[i % handles.length];
-    // The target may route the e-mail to any agent: the first to be offered it holds it (T6).
-    monitor.claimToken(token, judge, [], { rescan: false });
-    let holder: string | undefined;
-    try {
-      const invited = router.wait(`*|Invited|tok|${token}`, 2 * budget);
-      const email = {
-        to: "support@contact-center.example",
-        from: `customer.${token}@example.org`,
-        subject: `Load [${token}]`,
-        text: "Hello,\nwhere is my order?",
-        agent: hint.name,
-      };
-      const sent = performance.now();
-      out.injected++;
-      thisSecond().injected++;
-      try {
-        await injector.inject(email);
-      } catch (e) {
-        invited.cancel();
-        return error(`injection failed: ${(e as Error).message.replace(/load-[0-9a-f]+-\d+/g, "…").slice(0, 120)}`);
-      }
-      out.answer.get("inject")!.recordMs(performance.now() - sent);
-      const offer = await invited.promise;
-      if (!offer) {
-        judge.check("T7.ready-offered", false, `no agent was offered e-mail ${token} within ${2 * budget} ms`);
-        return;
-      }
-      const offerMs = offer.at - sent;
-      out.offer.recordMs(offerMs);
-      thisSecond().offer.recordMs(offerMs);
-      const agent = byName.get(offer.agent)!;
-      holder = agent.name;
-      const id = String(offer.data.id);
-      // The monitor claimed the id from the token when the Invited arrived; the holder is now known.
-      monitor.holdToken(token, agent.name);
-      if (!(await operate(agent, id, { operationName: "Accept" }, judge))?.ok) return;
-      // ReplyCreated carries the token in its subject: the monitor claims its id from it.
-      const reply = await operate(
-        agent,
-        id,
-        { operationName: "Reply", subjectPrefix: "Re: " },
-        judge,
-        `${agent.name}|ReplyCreated|tok|${token}`,
-      );
-      if (!reply?.ok || !reply.arrival) return;
-      const replyId = String(reply.arrival.data.id);
-      const sendBody = {
-        operationName: "Send",
-        email_object: {
-          toAddress: email.from,
-          fromAddress: email.to,
-          subject: `Re: ${email.subject}`,
-          text: "On its way.",
+  const chores = new Set<Promise<unknown>>();
+  const kept: FlowInbox[] = [];
+  const holding = new Map<string, number>();
+  const flow = (i: number): Promise<void> =>
+    runFlow(i, {
+      runId,
+      target,
+      agents: handles,
+      byName,
+      router,
+      monitor,
+      injector,
+      holding,
+      tally: {
+        injected: () => {
+          out.injected++;
+          thisSecond().injected++;
         },
-      };
-      if (!(await operate(agent, replyId, sendBody, judge))?.ok) return;
-      if (!(await operate(agent, id, { operationName: "StopProcessing" }, judge))?.ok) return;
-      out.completed++;
-      thisSecond().completed++;
-    } finally {
-      router.forget(token, holder);
-      monitor.dropToken(token);
-    }
-  };
+        completed: () => {
+          out.completed++;
+          thisSecond().completed++;
+        },
+        offer: (ms) => {
+          out.offer.recordMs(ms);
+          thisSecond().offer.recordMs(ms);
+        },
+        answer: (op, ms) => out.answer.get(op)!.recordMs(ms),
+        notify: (op, ms) => {
+          out.notify.get(op)!.recordMs(ms);
+          thisSecond().notify.recordMs(ms);
+        },
+        error,
+        judgeFor,
+        chore: (work) => {
+          const p = work()
+            .catch((e: Error) => error(`load generator: ${e.message}`))
+            .finally(() => chores.delete(p));
+          chores.add(p);
+        },
+        keepInbox: (inbox) => kept.push(inbox),
+      },
+    });
 
   // 3. The schedule: e-mail i is due at i / rate seconds (open loop; a late tick catches up).
   const total = handles.length ? Math.max(0, Math.round((plan.rate * plan.durationMs) / 1000)) : 0;
@@ -455,12 +285,21 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
   });
   // Every flow is bounded (each wait has a budget): wait for the last ones, then judge stragglers briefly.
   await Promise.all(flows);
-  await new Promise((r) => setTimeout(r, SETTLE_MS)); // the window is the behaviour: late leaks and duplicates
+  // The window is the behaviour: late leaks and duplicates, and a late offer or reply still to finish.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  for (const inbox of kept) router.close(inbox);
+  // Finishing what came late (each request bounded by the HTTP client's own timeout).
+  while (chores.size) await Promise.all([...chores]);
   clearInterval(lagTimer);
   lag.disable();
   out.endedAt = Date.now();
   await Promise.all(handles.map((h) => h.session.close()));
   await injector.close();
+  // Every second of the run is in the timeline, the quiet ones too (nothing counted is a real zero),
+  // from the first (partial: the run started within it) to the last (partial: it ended within it).
+  const last = Math.floor(out.endedAt / 1000);
+  for (let second = Math.floor(out.startedAt / 1000); second <= last; second++)
+    if (!seconds.has(second)) seconds.set(second, emptySecond(second));
   out.timeline = [...seconds.values()].sort((a, b) => a.second - b.second);
   return out;
 }

@@ -55,6 +55,22 @@ describe("gws-conformance load", () => {
     expect(readFileSync(join(out, "load.html"), "utf8")).toContain("uPlot");
   });
 
+  it("every allowed variation at once (GWS_REFERENCE_VARIATIONS=all): the same fair requests as a run, 0 violations, 0 errors (exit 0)", async () => {
+    // Queue names required, empty Accept, CRLF text, a capacity per agent, delayed offers, failures as
+    // HTTP 200 …: a server doing what the contract allows did nothing wrong (issue 20, item 9).
+    const out = tmp();
+    const args = ["load", "--agent-count", "6", "--rate", "10", "--duration", "2s", "--out", out];
+    const run = await runCli(args, { GWS_REFERENCE_VARIATIONS: "all" });
+    const r = loadOf(out);
+    expect({ errors: r.errorsByKind, violations: r.violationsByRequirement }, run.stdout).toEqual({
+      errors: {},
+      violations: {},
+    });
+    expect(r.counts).toMatchObject({ injected: 20, completed: 20, violations: 0, errors: 0 });
+    expect(r.target).toMatch(/variations all/);
+    expect(run.code).toBe(0);
+  });
+
   it("catches a leak that only load shows (leak-under-load), with its requirement ID (exit 1)", async () => {
     const server = await startReferenceServer({ fault: "leak-under-load", agentCount: 8 });
     try {
