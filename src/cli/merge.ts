@@ -130,6 +130,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       expected,
       mergedFrom: dirs.map((d) => resolve(d)),
       transcriptSha256: fileSha256(transcript),
+      transcript: entries,
     });
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });

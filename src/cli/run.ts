@@ -248,6 +248,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const written = writeReports(out, run, {
     expected,
     transcriptSha256: fileSha256(transcript),
+    transcript: transcriptEntries,
     ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
   });
   if (args.noAllure) allureGenerator?.close();

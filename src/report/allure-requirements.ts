@@ -73,6 +73,14 @@ const isRawResult = (name: string): boolean => name.endsWith("-result.json") || 
 const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 /** The Allure test case id of a requirement (stable across runs: Allure's history follows it). */
 export const requirementTestCaseId = (id: string): string => md5(`gws-email-conformance/requirement/${id}`);
+/** The uuid of a requirement's result file: fixed per requirement, so other reports can link to its test. */
+export const requirementUuid = (id: string): string =>
+  md5(`gws-email-conformance/result/${id}`).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+/**
+ * The link from the run's folder to a requirement's test in the Allure report: Allure 3 names a
+ * test result md5(its uuid) (@allurereport/core, store/convert.js) and routes `#/<test result id>`.
+ */
+export const allureTestHref = (id: string): string => `allure-report/index.html#/${md5(requirementUuid(id))}`;
 
 /** Moves the raw per-scenario results allure-vitest wrote to allure-results/scenarios/ (kept for merge). */
 export function setAsideScenarioResults(resultsDir: string): void {
@@ -251,7 +259,7 @@ function requirementResult(
       : "No scenario judged it.",
   ].join("\n");
   return {
-    uuid: randomUUID(),
+    uuid: requirementUuid(v.id),
     name: title(v),
     fullName: `gws-email-conformance/requirement/${v.id}`,
     historyId: requirementTestCaseId(v.id),

@@ -107,7 +107,7 @@ describe("gws-conformance run", () => {
 
   it("certificate.md separates MUST failures from SHOULD warnings", () => {
     const cert = readFileSync(join(out, "certificate.md"), "utf8");
-    expect(cert.split("\n")[0]).toBe("# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel");
+    expect(cert.split("\n")[0]).toBe("# Conformance statement: NON_CONFORMANT — GWS Interactions On E-mail Channel");
     const fails = cert.slice(cert.indexOf("## MUST failures"), cert.indexOf("## SHOULD warnings"));
     const warns = cert.slice(cert.indexOf("## SHOULD warnings"), cert.indexOf("## Errors"));
     expect(fails).toContain("O3.subject-prefix");
