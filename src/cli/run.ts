@@ -21,6 +21,7 @@ import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, type TargetSettings } from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
 import { AllureGenerator, generateAllureReport } from "../report/allure.js";
+import { gateBannerHtml } from "../report/allure-evidence.js";
 import {
   allureReportConfig,
   allureReportName,
@@ -255,13 +256,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   else {
     redactTree(allureResults, secretsOf(target.target).concat(secrets));
     setAsideScenarioResults(allureResults);
-    writeRequirementResults(allureResults, written.run, written.verdicts);
+    writeRequirementResults(allureResults, written.run, written.verdicts, transcriptEntries);
     const name = allureReportName(target.target.label, written.verdicts.verdict);
     const allure = await generateAllureReport(
       allureResults,
       out,
       allureReportConfig(written.verdicts, name),
       allureGenerator,
+      gateBannerHtml(written.verdicts),
     );
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }

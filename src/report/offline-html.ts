@@ -29,7 +29,6 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src data: blob:",
   "frame-src data: blob:",
   "form-action 'none'",
-  "base-uri 'none'",
 ].join("; ");
 
 /** The policy as the <meta> element every written HTML file carries in its <head>. */
