@@ -201,8 +201,8 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
       kind: "p",
       className: "root-cause",
       spans: [
-        b("Root cause: "),
-        t(cause.cause),
+        b("Root cause:"),
+        t(` ${cause.cause}`),
         t(` (${cause.count} of ${cause.of} error(s) share it: `),
         a("errors", "#errors"),
         t(")"),
@@ -426,7 +426,7 @@ export function renderCertificate(s: ConformanceSummary): string {
         break;
       case "list":
         for (const item of block.items) {
-          lines.push(`- ${item.id ? `<a id="${item.id}"></a>` : ""}${mdSpans(item.spans)}`);
+          lines.push(`- ${mdSpans(item.spans)}${item.id ? ` <a id="${item.id}"></a>` : ""}`);
           if (item.sub) lines.push(`  - ${item.sub.replace(/\s*\r?\n\s*/g, " ")}`);
           if (item.evidence) lines.push(`  - ${mdSpans(item.evidence)}`);
           if (item.code) lines.push("", "  ```sh", ...item.code.map((l) => `  ${l}`), "  ```", "");
@@ -436,9 +436,10 @@ export function renderCertificate(s: ConformanceSummary): string {
       case "table":
         lines.push(`| ${block.head.join(" | ")} |`, `|${block.head.map(() => "---").join("|")}|`);
         for (const row of block.rows) {
-          // Markdown has no row ids: an anchor in the first cell is what #ID links reach.
+          // Markdown has no row ids: an anchor is what #ID links reach. In the fourth cell (the
+          // requirement's text), so that a row still reads "| ID | level | status |" for grep.
           const cells = row.cells.map((cell) => mdSpans(cell, true));
-          if (row.id) cells[0] = `<a id="${row.id}"></a>${cells[0]}`;
+          if (row.id) cells[Math.min(3, cells.length - 1)] += ` <a id="${row.id}"></a>`;
           lines.push(`| ${cells.join(" | ")} |`);
         }
         lines.push("");

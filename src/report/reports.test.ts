@@ -149,9 +149,9 @@ describe("certificate.md", () => {
   });
 
   it("lists MUST failures and SHOULD warnings apart, the MUST requirements not judged, errors, requirements by area, and the not-testable ones", () => {
-    expect(section(cert, "MUST failures")).toContain("**O3.subject-prefix** (O3, MUST)");
+    expect(section(cert, "MUST failures")).toContain("[O3.subject-prefix](#O3.subject-prefix) (O3, MUST)");
     expect(section(cert, "MUST failures")).not.toContain("O2.answer-ok");
-    expect(section(cert, "SHOULD warnings")).toContain("**O2.answer-ok** (O2, SHOULD)");
+    expect(section(cert, "SHOULD warnings")).toContain("[O2.answer-ok](#O2.answer-ok) (O2, SHOULD)");
     expect(section(cert, "SHOULD warnings")).not.toContain("O3.subject-prefix");
     expect(section(cert, "MUST requirements not judged")).toMatch(
       /\| O8.answer-ok \| error \| prerequisite "inbound e-mail injected": control answered 503/,
@@ -159,9 +159,8 @@ describe("certificate.md", () => {
     expect(section(cert, "MUST requirements not judged")).toContain(
       "| T1.api-root | filtered | filtered out by --only ",
     );
-    expect(section(cert, "Errors")).toContain(
-      '**O8.answer-ok** (MUST): prerequisite "inbound e-mail injected": control answered 503',
-    );
+    expect(section(cert, "Errors")).toContain("[O8.answer-ok](#O8.answer-ok) (MUST)");
+    expect(section(cert, "Errors")).toContain('prerequisite "inbound e-mail injected": control answered 503');
     expect(section(cert, "Requirements by area")).toMatch(
       /### operations[\s\S]*\| O9.target-invited \| SHOULD \| SKIP \| .* \| needs a second agent \|/,
     );
@@ -183,7 +182,7 @@ describe("certificate.md", () => {
     const c = renderCertificate(summary);
     expect(c.split("\n")[0]).toContain("NON_CONFORMANT");
     expect(section(c, "MUST failures")).toContain(
-      "- **O3.subject-prefix** (O3, MUST): The reply's Subject is subjectPrefix + the inbound Subject. — **expected by the baseline**: JIRA-12",
+      `- [O3.subject-prefix](#O3.subject-prefix) (O3, MUST): The reply's Subject is subjectPrefix + the inbound Subject. — **expected by the baseline**: JIRA-12 <a id="evidence-O3.subject-prefix"></a>`,
     );
     expect(c).toMatch(
       /## Stale expected-failures baseline \(fails the CI gate\)\n\n- O1.answer-ok: listed as an expected failure \(old bug\) but now passes/,

@@ -66,7 +66,11 @@ describe(`reports of a run with the MUST fault ${FAULT}`, () => {
       return PHONE_HOME_MARKERS.filter((m) => m.test(text)).map((m) => `${f}: ${m}`);
     });
     expect(hits).toEqual([]);
-    for (const html of [join(out, "certificate.html"), join(out, "allure-report", "index.html"), join(loadOut, "load.html")])
+    for (const html of [
+      join(out, "certificate.html"),
+      join(out, "allure-report", "index.html"),
+      join(loadOut, "load.html"),
+    ])
       expect(readFileSync(html, "utf8"), html).toContain('http-equiv="Content-Security-Policy"');
   });
 

@@ -62,7 +62,11 @@ function stop(s: Standalone | undefined): Promise<void> {
 /** Runs each curl line in bash (the id assignments before each), as a person pastes them; the answers in order. */
 function runByHand(lines: readonly string[], s: Standalone): string[] {
   const assignments = lines.filter((l) => /^ID_\d+=/.test(l));
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", GWS_BASE_URL: s.apiRoot, GWS_CONTROL_URL: s.control };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    GWS_BASE_URL: s.apiRoot,
+    GWS_CONTROL_URL: s.control,
+  };
   for (const [i, pair] of AGENTS.split(",").entries()) env[`GWS_AGENT${i + 1}`] = pair;
   return lines
     .filter((l) => l.startsWith("curl "))
