@@ -254,9 +254,10 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   });
   if (args.noAllure) allureGenerator?.close();
   else {
-    redactTree(allureResults, secretsOf(target.target).concat(secrets));
     setAsideScenarioResults(allureResults);
     writeRequirementResults(allureResults, written.run, written.verdicts, transcriptEntries);
+    // Last, over everything the report is made from (the evidence steps and their attachments too).
+    redactTree(allureResults, secretsOf(target.target).concat(secrets));
     const name = allureReportName(target.target.label, written.verdicts.verdict);
     const allure = await generateAllureReport(
       allureResults,
