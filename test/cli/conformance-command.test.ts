@@ -235,7 +235,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: known bug #12\)$/m,
     );
     expect(readFileSync(join(dir, "a", "certificate.md"), "utf8")).toMatch(
-      /## MUST failures\n\n- \*\*O3.subject-prefix\*\* \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/,
+      /## MUST failures\n\n- \[O3.subject-prefix\]\(#O3.subject-prefix\) \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/,
     );
     expect(readFileSync(join(dir, "a", "junit.xml"), "utf8")).toContain(
       '<skipped message="expected failure (baseline): O3.subject-prefix: known bug #12"/>',
