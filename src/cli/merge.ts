@@ -26,6 +26,7 @@ import {
 } from "../report/transcript-io.js";
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
+import { gateBannerHtml } from "../report/allure-evidence.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
 import { ConfigError, parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
 import { loadExpectedFailures } from "./run.js";
@@ -130,6 +131,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       expected,
       mergedFrom: dirs.map((d) => resolve(d)),
       transcriptSha256: fileSha256(transcript),
+      transcript: entries,
     });
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
@@ -138,9 +140,15 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       // The shards' raw scenario results and attachments; the per-requirement results are made
       // again from the merged verdicts.
       for (const d of dirs) copyRawResults(join(d, "allure-results"), results);
-      writeRequirementResults(results, written.run, written.verdicts);
+      writeRequirementResults(results, written.run, written.verdicts, entries);
       const name = allureReportName(`${merged.target} (merged)`, written.verdicts.verdict);
-      const allure = await generateAllureReport(results, target, allureReportConfig(written.verdicts, name));
+      const allure = await generateAllureReport(
+        results,
+        target,
+        allureReportConfig(written.verdicts, name),
+        undefined,
+        gateBannerHtml(written.verdicts),
+      );
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
     }
     printVerdict(written.summary, io);

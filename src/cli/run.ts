@@ -21,6 +21,7 @@ import type { Selection } from "../harness/selection.js";
 import { redactedSettings, resolveSettings, secretsOf, type TargetSettings } from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
 import { AllureGenerator, generateAllureReport } from "../report/allure.js";
+import { gateBannerHtml } from "../report/allure-evidence.js";
 import {
   allureReportConfig,
   allureReportName,
@@ -248,19 +249,22 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const written = writeReports(out, run, {
     expected,
     transcriptSha256: fileSha256(transcript),
+    transcript: transcriptEntries,
     ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
   });
   if (args.noAllure) allureGenerator?.close();
   else {
-    redactTree(allureResults, secretsOf(target.target).concat(secrets));
     setAsideScenarioResults(allureResults);
-    writeRequirementResults(allureResults, written.run, written.verdicts);
+    writeRequirementResults(allureResults, written.run, written.verdicts, transcriptEntries);
+    // Last, over everything the report is made from (the evidence steps and their attachments too).
+    redactTree(allureResults, secretsOf(target.target).concat(secrets));
     const name = allureReportName(target.target.label, written.verdicts.verdict);
     const allure = await generateAllureReport(
       allureResults,
       out,
       allureReportConfig(written.verdicts, name),
       allureGenerator,
+      gateBannerHtml(written.verdicts),
     );
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
   }

@@ -110,7 +110,7 @@ describe("verify", () => {
     writeFileSync(
       md,
       readFileSync(md, "utf8").replace(
-        "# Conformance statement: NOT CONFORMANT",
+        "# Conformance statement: NON_CONFORMANT",
         "# Conformance statement: CONFORMANT",
       ),
     );

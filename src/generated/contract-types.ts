@@ -539,6 +539,36 @@ export interface RequirementVerdictRecord {
    * The expected-failures baseline's reason, when it lists this requirement and it did FAIL or WARN.
    */
   expectedFailure?: string;
+  evidence?: RequirementEvidence;
+}
+/**
+ * For a FAIL, WARN or ERROR: where the evidence is and how to reproduce it (src/report/reproduce.ts). Credentials appear only as shell variables ($GWS_AGENT1 = user:pass of the first agent), never as values.
+ */
+export interface RequirementEvidence {
+  /**
+   * The transcript seq (per worker) of the exchange or message that broke it.
+   */
+  seq?: number;
+  /**
+   * The worker whose transcript entry seq is (transcript.jsonl entries carry it).
+   */
+  worker?: string;
+  /**
+   * The scenario in which it broke.
+   */
+  scenario?: string;
+  /**
+   * One line: that exchange or message.
+   */
+  what?: string;
+  /**
+   * The requests that led to it, in order, as curl commands; lines starting with # explain a variable (the server-given ids are variables defaulting to the recorded value). Variables: GWS_BASE_URL, GWS_CONTROL_URL, GWS_COMETD_URL, GWS_AGENT1…
+   */
+  curl: string[];
+  /**
+   * The command that judges this requirement alone again.
+   */
+  rerun: string;
 }
 /**
  * Create a new outbound e-mail interaction, POST {root}/me/interactions. Page section 'CreateEmail'; contract O8 (queueName required).

@@ -42,7 +42,8 @@ export function allureFor(enabled: boolean): AllureBridge {
       }
     },
     logEntry: async (entry) => {
-      if (active() && entry.kind !== "check") await allure.logStep(entryTitle(entry));
+      // "· seq N": the report's post-processing finds the entry by it (src/report/allure-evidence.ts).
+      if (active() && entry.kind !== "check") await allure.logStep(`${entryTitle(entry)} · seq ${entry.seq}`);
     },
     attachEntries: async (entries) => {
       const shown = entries.filter((e) => e.kind !== "check");

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { LoadReport } from "./report.js";
 import { isPartialSecond } from "./timeline.js";
+import { CSP_META } from "../report/offline-html.js";
 
 const require = createRequire(import.meta.url);
 const UPLOT_DIR = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
@@ -89,7 +90,7 @@ export function renderLoadHtml(r: LoadReport): string {
     .map(([k, n]) => `<li>${esc(k)} ×${n}</li>`)
     .join("");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>GWS load run: ${esc(r.target)}</title>
+<html lang="en"><head><meta charset="utf-8">${CSP_META}<title>GWS load run: ${esc(r.target)}</title>
 <style>${uplot().css}
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}

@@ -4,10 +4,11 @@
  * paid in the run's idle time, not after it — then writes one report per request it is sent:
  *   parent → {resultsDir, configFile, output}   child → {ok, message}
  * This is what `allure generate` does (allure/dist/commands/commons/generate.js), without its
- * command-line start-up.
+ * command-line start-up, and with the report made offline (offline-html.ts: no analytics, a CSP).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { offlineAllureHtml } from "./offline-html.js";
 
 interface Job {
   resultsDir: string;
@@ -39,4 +40,7 @@ async function generate(job: Job): Promise<void> {
   await report.start();
   await report.readDirectory(job.resultsDir);
   await report.done();
+  // Nothing phones home (offline-html.ts): the analytics Allure adds out, the network policy in.
+  const index = join(job.output, "index.html");
+  if (existsSync(index)) writeFileSync(index, offlineAllureHtml(readFileSync(index, "utf8")));
 }

@@ -37,6 +37,9 @@ import { SCENARIO_LABEL } from "../harness/allure-bridge.js";
 import type { CheckRecord } from "../harness/checks.js";
 import type { RunResults, ScenarioResult } from "./results.js";
 import { declares, type RequirementVerdict, type Status, type Verdicts } from "./verdicts.js";
+import type { TranscriptEntry } from "../harness/transcript.js";
+import { type EntryIndex, indexEntries, ruleTitles, whatBrokeItStep, withBodies } from "./allure-evidence.js";
+import { type Reproduction, type ReproduceSettings, reproduce } from "./reproduce.js";
 
 export const SCENARIOS_SUBDIR = "scenarios";
 const API = "GWS Interactions On E-mail Channel";
@@ -48,7 +51,7 @@ interface AllureAttachment {
   source: string;
   type: string;
 }
-interface AllureStep {
+export interface AllureStep {
   name: string;
   status?: AllureStatus;
   statusDetails?: { message?: string; trace?: string };
@@ -73,6 +76,14 @@ const isRawResult = (name: string): boolean => name.endsWith("-result.json") || 
 const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 /** The Allure test case id of a requirement (stable across runs: Allure's history follows it). */
 export const requirementTestCaseId = (id: string): string => md5(`gws-email-conformance/requirement/${id}`);
+/** The uuid of a requirement's result file: fixed per requirement, so other reports can link to its test. */
+export const requirementUuid = (id: string): string =>
+  md5(`gws-email-conformance/result/${id}`).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+/**
+ * The link from the run's folder to a requirement's test in the Allure report: Allure 3 names a
+ * test result md5(its uuid) (@allurereport/core, store/convert.js) and routes `#/<test result id>`.
+ */
+export const allureTestHref = (id: string): string => `allure-report/index.html#/${md5(requirementUuid(id))}`;
 
 /** Moves the raw per-scenario results allure-vitest wrote to allure-results/scenarios/ (kept for merge). */
 export function setAsideScenarioResults(resultsDir: string): void {
@@ -142,7 +153,12 @@ function checkStep(c: CheckRecord): AllureStep {
 }
 
 /** What one scenario says about one requirement, as an Allure step holding the scenario's own steps. */
-function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResult | undefined): AllureStep {
+function scenarioStep(
+  v: RequirementVerdict,
+  sc: ScenarioResult,
+  raw: AllureResult | undefined,
+  ev?: { index: EntryIndex; offending?: Reproduction },
+): AllureStep {
   const m = sc.meta;
   const own = m?.checks.filter((c) => c.requirement === v.id) ?? [];
   let status: AllureStatus;
@@ -168,7 +184,8 @@ function scenarioStep(v: RequirementVerdict, sc: ScenarioResult, raw: AllureResu
   const start = raw?.start ?? sc.startedAt;
   // The scenario's own steps, as allure-vitest recorded them; the folder's status is the worst of
   // theirs (the raw test's status is vitest's: a MUST failure ends it "broken").
-  const rawSteps = raw?.steps ?? [];
+  // Under what did not pass, each exchange carries its bodies and the one that broke it is marked.
+  const rawSteps = ev ? withBodies(raw?.steps ?? [], sc.name, ev.index, ev.offending) : (raw?.steps ?? []);
   const worst =
     (["failed", "broken", "passed"] as const).find((x) => rawSteps.some((st) => st.status === x)) ?? "passed";
   // Its steps go under the requirements it sets out to judge and under any it found a problem
@@ -213,8 +230,12 @@ function requirementResult(
   scenarios: ScenarioResult[],
   raws: Map<string, AllureResult>,
   runStart: number,
+  ctx: { order: number; ruleTitle?: string; evidence?: RequirementEvidence },
 ): AllureResult {
-  const steps = scenarios.map((sc) => scenarioStep(v, sc, sc.id ? raws.get(sc.id) : undefined));
+  const ev = ctx.evidence;
+  const steps = scenarios.map((sc) =>
+    scenarioStep(v, sc, sc.id ? raws.get(sc.id) : undefined, ev && { index: ev.index, offending: ev.reproduction }),
+  );
   // A requirement no scenario ran for took no time (rather than Allure's "unknown").
   const starts = steps.map((s) => s.start).filter((x): x is number => x !== undefined);
   const stops = steps.map((s) => s.stop).filter((x): x is number => x !== undefined);
@@ -225,13 +246,28 @@ function requirementResult(
     ...(v.expectedFailure ? ["expected failure"] : []),
     ...(v.status === "NOT_TESTABLE" ? ["not testable"] : []),
   ];
+  if (ev?.reproduction)
+    steps.unshift(
+      whatBrokeItStep(
+        v.status === "ERROR" ? "broken" : v.status === "FAIL" ? "failed" : "passed",
+        ev.reproduction,
+        ev.index,
+        ev.resultsDir,
+        Math.min(...starts),
+      ),
+    );
   const message =
     v.status === "NOT_TESTABLE"
       ? `not testable: ${v.message}`
       : v.status === "WARN"
         ? `SHOULD warning (does not fail conformance): ${v.message}`
         : v.message;
+  // Skipped (SKIP, NOT_TESTABLE): the reason leads the description, not an error box.
+  const skipped = v.status === "SKIP" || v.status === "NOT_TESTABLE";
   const description = [
+    ...(skipped
+      ? [`**${v.status === "SKIP" ? "Skipped" : "Not testable"}**: ${v.message.replace(/\n/g, "; ")}`, ""]
+      : []),
     `**${v.id}** — rule ${v.rule}, ${v.level}, area ${v.area}`,
     "",
     `> ${v.text}`,
@@ -251,20 +287,22 @@ function requirementResult(
       : "No scenario judged it.",
   ].join("\n");
   return {
-    uuid: randomUUID(),
+    uuid: requirementUuid(v.id),
     name: title(v),
+    // Allure orders the tree by start time: the requirements start in registry order (1 ms apart),
+    // so areas and rules read as the registry does; the duration is the scenarios' span.
     fullName: `gws-email-conformance/requirement/${v.id}`,
     historyId: requirementTestCaseId(v.id),
     testCaseId: requirementTestCaseId(v.id),
     status: ALLURE_STATUS[v.status],
-    statusDetails: v.status === "PASS" ? {} : { message },
+    statusDetails: v.status === "PASS" || skipped ? {} : { message },
     stage: "finished",
-    start: Math.min(...starts),
-    stop: Math.max(...stops, ...starts),
+    start: runStart + ctx.order,
+    stop: runStart + ctx.order + Math.max(0, Math.max(...stops, ...starts) - Math.min(...starts)),
     description,
     labels: [
       { name: "epic", value: v.area },
-      { name: "feature", value: v.rule },
+      { name: "feature", value: ctx.ruleTitle ?? v.rule },
       { name: "story", value: v.id },
       { name: "severity", value: SEVERITY[v.level] },
       { name: "verdict", value: verdictLabel(v) },
@@ -290,8 +328,9 @@ function requirementResult(
  */
 export function writeRequirementResults(
   resultsDir: string,
-  run: Pick<RunResults, "scenarios" | "startedAt">,
+  run: Pick<RunResults, "scenarios" | "startedAt"> & { settings?: ReproduceSettings },
   verdicts: Pick<Verdicts, "requirements">,
+  transcript?: readonly TranscriptEntry[],
 ): number {
   mkdirSync(resultsDir, { recursive: true });
   for (const f of readdirSync(resultsDir, { withFileTypes: true }))
@@ -299,13 +338,30 @@ export function writeRequirementResults(
   const raws = readScenarioResults(resultsDir);
   const byName = new Map(run.scenarios.map((s) => [s.name, s]));
   const attached = new Set<string>();
-  for (const v of verdicts.requirements) {
+  const titles = ruleTitles(run.scenarios.map((s) => s.name));
+  const index = transcript ? indexEntries(transcript) : undefined;
+  for (const [order, v] of verdicts.requirements.entries()) {
     const scenarios = v.tests.map((t) => byName.get(t)).filter((s): s is ScenarioResult => !!s);
-    const result = requirementResult(v, scenarios, raws, Date.parse(run.startedAt) || 0);
+    const evidence: RequirementEvidence | undefined =
+      transcript && index && (v.status === "FAIL" || v.status === "WARN" || v.status === "ERROR")
+        ? { index, resultsDir, reproduction: reproduce(v, transcript, run.settings) }
+        : undefined;
+    const result = requirementResult(v, scenarios, raws, Date.parse(run.startedAt) || 0, {
+      order,
+      ruleTitle: titles.get(v.rule),
+      evidence,
+    });
     result.steps = result.steps.map((s) => withOwnAttachments(s, resultsDir, attached));
     writeFileSync(join(resultsDir, `${result.uuid}-result.json`), JSON.stringify(result));
   }
   return verdicts.requirements.length;
+}
+
+/** What a FAIL, WARN or ERROR shows of its evidence (allure-evidence.ts). */
+interface RequirementEvidence {
+  index: EntryIndex;
+  resultsDir: string;
+  reproduction: Reproduction;
 }
 
 /**

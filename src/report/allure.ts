@@ -9,7 +9,8 @@
  * library costs the run nothing; allurerc.mjs is left beside the report for `npx allure generate`.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { withGateBanner } from "./allure-evidence.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -64,7 +65,13 @@ export class AllureGenerator {
   }
 
   /** Writes outDir/allure-report/ from resultsDir with `config` (also saved as outDir/allurerc.mjs). */
-  async generate(resultsDir: string, outDir: string, config: Record<string, unknown>): Promise<AllureOutcome> {
+  /** `banner`: HTML put above the report (allure-evidence.ts gateBannerHtml: the quality gate and the verdict). */
+  async generate(
+    resultsDir: string,
+    outDir: string,
+    config: Record<string, unknown>,
+    banner?: string,
+  ): Promise<AllureOutcome> {
     if (!existsSync(resultsDir)) return { ok: false, message: `no Allure results in ${resultsDir}` };
     const output = join(outDir, "allure-report");
     const configFile = join(outDir, "allurerc.mjs");
@@ -86,7 +93,11 @@ export class AllureGenerator {
       });
     })();
     try {
-      return await Promise.race([work, budget]);
+      const outcome = await Promise.race([work, budget]);
+      const index = join(output, "index.html");
+      if (outcome.ok && banner && existsSync(index))
+        writeFileSync(index, withGateBanner(readFileSync(index, "utf8"), banner));
+      return outcome;
     } finally {
       clearTimeout(timer);
       this.close();
@@ -106,6 +117,7 @@ export function generateAllureReport(
   outDir: string,
   config: Record<string, unknown>,
   generator: AllureGenerator = AllureGenerator.start(outDir),
+  banner?: string,
 ): Promise<AllureOutcome> {
-  return generator.generate(resultsDir, outDir, config);
+  return generator.generate(resultsDir, outDir, config, banner);
 }

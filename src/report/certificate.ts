@@ -11,6 +11,8 @@
  * whether a certificate is exactly what its summary says. A PARTIAL or INCOMPLETE run's
  * certificate says in its first line that it is not a statement of conformance.
  */
+import { allureTestHref } from "./allure-requirements.js";
+import { CSP_META } from "./offline-html.js";
 import type { ConformanceSummary } from "./summary.js";
 
 type RequirementRecord = ConformanceSummary["requirements"][number];
@@ -39,7 +41,7 @@ export function certificateTitle(v: Verdict): string {
     case "CONFORMANT":
       return `Conformance statement: CONFORMANT — ${API}`;
     case "NON_CONFORMANT":
-      return `Conformance statement: NOT CONFORMANT — ${API}`;
+      return `Conformance statement: NON_CONFORMANT — ${API}`;
     default:
       return `Not a statement of conformance: ${v} run — ${API}`;
   }
@@ -47,7 +49,7 @@ export function certificateTitle(v: Verdict): string {
 
 const VERDICT_LEAD: Record<Verdict, string> = {
   CONFORMANT: "CONFORMANT: every testable MUST requirement of the registry was judged and passed, and nothing errored.",
-  NON_CONFORMANT: "NOT CONFORMANT: at least one MUST requirement failed.",
+  NON_CONFORMANT: "NON_CONFORMANT: at least one MUST requirement failed.",
   PARTIAL:
     "PARTIAL: nothing failed, but this run did not judge every testable MUST requirement " +
     "(listed under “MUST requirements not judged”). " +
@@ -68,13 +70,25 @@ interface Span {
   code?: boolean;
   /** A requirement status: coloured in HTML. */
   status?: string;
+  /** A link: to a row of this file (#ID) or to the Allure report beside it. */
+  href?: string;
+  /** Kept as written, line breaks included (HTML: pre-wrap; Markdown: one line). */
+  pre?: boolean;
 }
 type Cell = Span[];
+/** A list item; `evidence` and `code` (shell lines) for a FAIL, WARN or ERROR. */
+interface Item {
+  spans: Span[];
+  sub?: string;
+  id?: string;
+  evidence?: Span[];
+  code?: string[];
+}
 type Block =
   | { kind: "h2"; text: string; id: string }
   | { kind: "h3"; text: string; id: string }
   | { kind: "p"; spans: Span[]; className?: string }
-  | { kind: "list"; items: Array<{ spans: Span[]; sub?: string; id?: string }> }
+  | { kind: "list"; items: Item[] }
   | {
       kind: "table";
       head: string[];
@@ -86,6 +100,9 @@ const t = (text: string): Span => ({ text });
 const b = (text: string): Span => ({ text, strong: true });
 const c = (text: string): Span => ({ text, code: true });
 const st = (status: string): Span => ({ text: status, status: status.split(" ")[0] });
+const a = (text: string, href: string): Span => ({ text, href });
+const rowHref = (id: string): string => `#${id}`;
+const evidenceId = (id: string): string => `evidence-${id}`;
 
 /** The target's declared settings as a vendor would state them (already redacted: no password appears). */
 function declaredSettings(settings: Record<string, unknown>): string[] {
@@ -120,25 +137,77 @@ function settingRows(settings: Record<string, unknown>): Array<[string, string]>
 }
 
 const firstLine = (s: string, max = 300): string => s.split("\n")[0].slice(0, max);
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Array<[string, T[]]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return [...m];
+}
 const statusText = (r: RequirementRecord): string => `${r.status}${r.expectedFailure ? " (expected)" : ""}`;
 
-/** A failure or warning in its list (the anchor with the requirement's ID is its row under "Requirements by area"). */
-function requirementItem(r: RequirementRecord): { spans: Span[]; sub: string } {
+/**
+ * Where a FAIL, WARN or ERROR leads (issue 18, item 2): its row, its Allure test, the transcript
+ * entry that broke it and the commands that reproduce it (summary.json's evidence, reproduce.ts).
+ */
+function evidenceOf(r: RequirementRecord): Pick<Item, "evidence" | "code"> {
+  const e = r.evidence;
+  const spans: Span[] = [a("row", rowHref(r.id)), t(" · "), a("Allure test", allureTestHref(r.id))];
+  if (e?.seq !== undefined)
+    spans.push(t(` · transcript.jsonl seq ${e.seq}${e.worker ? ` (worker ${e.worker})` : ""}: ${e.what ?? ""}`));
+  else spans.push(t(" · no exchange recorded for it"));
+  const code = e
+    ? [...(e.curl.length ? ["# the requests that led to it:", ...e.curl] : []), "# judge it again:", e.rerun]
+    : [];
+  return { evidence: spans, ...(code.length ? { code } : {}) };
+}
+
+/** A failure or warning in its list (its row under "Requirements by area" carries the ID as anchor). */
+function requirementItem(r: RequirementRecord): Item {
   const expected = r.expectedFailure ? [t(" — "), b("expected by the baseline"), t(`: ${r.expectedFailure}`)] : [];
   return {
-    spans: [b(r.id), t(` (${r.rule}, ${r.level}): ${r.text ?? ""}`), ...expected],
-    sub: r.message.replace(/\s*\n\s*/g, " ").slice(0, 600),
+    id: evidenceId(r.id),
+    spans: [a(r.id, rowHref(r.id)), t(` (${r.rule}, ${r.level}): ${r.text ?? ""}`), ...expected],
+    sub: r.message,
+    ...evidenceOf(r),
   };
+}
+
+/** The one cause most ERRORs share (an INCOMPLETE certificate opens with it), or the run's own error. */
+export function rootCause(s: ConformanceSummary): { cause: string; count: number; of: number } | undefined {
+  if (s.runErrors.length) return { cause: firstLine(s.runErrors[0], 600), count: 1, of: s.runErrors.length };
+  const errors = s.requirements.filter((r) => r.status === "ERROR");
+  if (errors.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const r of errors) counts.set(firstLine(r.message, 600), (counts.get(firstLine(r.message, 600)) ?? 0) + 1);
+  const [cause, count] = [...counts].sort((x, y) => y[1] - x[1])[0];
+  return { cause, count, of: errors.length };
 }
 
 export function certificateBlocks(s: ConformanceSummary): Block[] {
   const blocks: Block[] = [];
   const reqs = s.requirements;
+  // An ERROR's evidence stands in the item of its cause, which carries the first ID of the group.
+  const firstOfCause = new Map<string, string>();
+  for (const r of reqs) if (r.status === "ERROR" && !firstOfCause.has(r.message)) firstOfCause.set(r.message, r.id);
+  const errorsAnchor = (r: RequirementRecord): string =>
+    r.status === "ERROR" ? (firstOfCause.get(r.message) ?? r.id) : r.id;
   const by = (pred: (r: RequirementRecord) => boolean): RequirementRecord[] => reqs.filter(pred);
   const none: Span[] = [t("None.")];
   const list = (items: RequirementRecord[]): Block =>
     items.length ? { kind: "list", items: items.map(requirementItem) } : { kind: "p", spans: none };
 
+  const cause = s.verdict === "INCOMPLETE" ? rootCause(s) : undefined;
+  if (cause)
+    blocks.push({
+      kind: "p",
+      className: "root-cause",
+      spans: [
+        b("Root cause:"),
+        t(` ${cause.cause}`),
+        t(` (${cause.count} of ${cause.of} error(s) share it: `),
+        a("errors", "#errors"),
+        t(")"),
+      ],
+    });
   blocks.push({ kind: "p", spans: [b(VERDICT_LEAD[s.verdict])], className: `verdict ${s.verdict}` });
   blocks.push({ kind: "p", spans: [t(`Why: ${s.verdictReason}.`)] });
 
@@ -235,8 +304,14 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
     blocks.push({
       kind: "list",
       items: [
-        ...errors.map((r) => ({ spans: [b(r.id), t(` (${r.level}): ${firstLine(r.message, 600)}`)] })),
-        ...s.runErrors.map((e) => ({ spans: [t(`run: ${firstLine(e, 600)}`)] })),
+        // One item per cause: the IDs it left unjudged (each to its row), the cause in full, its evidence.
+        ...groupBy(errors, (r) => r.message).map(([message, rs]) => ({
+          id: evidenceId(rs[0].id),
+          spans: rs.flatMap((r, i) => [...(i ? [t(", ")] : []), a(r.id, rowHref(r.id)), t(` (${r.level})`)]),
+          sub: message,
+          ...evidenceOf(rs[0]),
+        })),
+        ...s.runErrors.map((e) => ({ spans: [t("run: ")], sub: e })),
       ],
     });
   }
@@ -259,15 +334,15 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
           [t(r.level)],
           [st(statusText(r))],
           [t(r.text ?? "")],
-          [
-            t(
-              r.status === "PASS"
-                ? r.measuredMs !== undefined
-                  ? `measured ${r.measuredMs} ms`
-                  : ""
-                : firstLine(r.message, 160),
-            ),
-          ],
+          // The note in full (never cut); what did not pass links to its evidence.
+          r.status === "PASS"
+            ? [t(r.measuredMs !== undefined ? `measured ${r.measuredMs} ms` : "")]
+            : [
+                { text: r.message, pre: true },
+                ...(r.status === "FAIL" || r.status === "WARN" || r.status === "ERROR"
+                  ? [t(" "), a("→ evidence", `#${evidenceId(errorsAnchor(r))}`)]
+                  : []),
+              ],
         ],
       })),
     });
@@ -331,6 +406,7 @@ const mdSpans = (spans: Span[], inTable = false): string =>
   spans
     .map((s) => {
       const text = inTable ? mdCell(s.text) : s.text.replace(/\r?\n/g, " ");
+      if (s.href) return `[${text.replace(/[[\]]/g, "\\$&")}](${s.href})`;
       return s.code ? `\`${text}\`` : s.strong ? `**${text}**` : text;
     })
     .join("");
@@ -350,14 +426,22 @@ export function renderCertificate(s: ConformanceSummary): string {
         break;
       case "list":
         for (const item of block.items) {
-          lines.push(`- ${mdSpans(item.spans)}`);
-          if (item.sub) lines.push(`  - ${item.sub}`);
+          lines.push(`- ${mdSpans(item.spans)}${item.id ? ` <a id="${item.id}"></a>` : ""}`);
+          if (item.sub) lines.push(`  - ${item.sub.replace(/\s*\r?\n\s*/g, " ")}`);
+          if (item.evidence) lines.push(`  - ${mdSpans(item.evidence)}`);
+          if (item.code) lines.push("", "  ```sh", ...item.code.map((l) => `  ${l}`), "  ```", "");
         }
         lines.push("");
         break;
       case "table":
         lines.push(`| ${block.head.join(" | ")} |`, `|${block.head.map(() => "---").join("|")}|`);
-        for (const row of block.rows) lines.push(`| ${row.cells.map((cell) => mdSpans(cell, true)).join(" | ")} |`);
+        for (const row of block.rows) {
+          // Markdown has no row ids: an anchor is what #ID links reach. In the fourth cell (the
+          // requirement's text), so that a row still reads "| ID | level | status |" for grep.
+          const cells = row.cells.map((cell) => mdSpans(cell, true));
+          if (row.id) cells[Math.min(3, cells.length - 1)] += ` <a id="${row.id}"></a>`;
+          lines.push(`| ${cells.join(" | ")} |`);
+        }
         lines.push("");
         break;
     }
@@ -373,13 +457,17 @@ const esc = (s: string): string =>
 const htmlSpans = (spans: Span[]): string =>
   spans
     .map((s) =>
-      s.code
-        ? `<code>${esc(s.text)}</code>`
-        : s.strong
-          ? `<strong>${esc(s.text)}</strong>`
-          : s.status
-            ? `<span class="status ${esc(s.status)}">${esc(s.text)}</span>`
-            : esc(s.text),
+      s.href
+        ? `<a href="${esc(s.href)}">${esc(s.text)}</a>`
+        : s.pre
+          ? `<span class="note">${esc(s.text)}</span>`
+          : s.code
+            ? `<code>${esc(s.text)}</code>`
+            : s.strong
+              ? `<strong>${esc(s.text)}</strong>`
+              : s.status
+                ? `<span class="status ${esc(s.status)}">${esc(s.text)}</span>`
+                : esc(s.text),
     )
     .join("");
 const attrs = (data?: Record<string, string>): string =>
@@ -410,6 +498,10 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1
 .status.SKIP, .status.NOT_TESTABLE { color: var(--skip); }
 p.verdict { font-size: 1.1rem; } li { margin: .2rem 0; } li .sub { color: #444; font-size: 13px; }
 :target { background: #fff8c5; }
+.note { white-space: pre-wrap; overflow-wrap: anywhere; } .evidence { font-size: 13px; }
+pre.reproduce { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem; font-size: 12px;
+  white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0 .6rem; }
+p.root-cause { background: #fdecea; border: 2px solid var(--error); padding: .6rem .9rem; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5pt; padding: 0; }
   h2 { break-after: avoid; } tr, li { break-inside: avoid; }
@@ -424,6 +516,7 @@ export function renderCertificateHtml(s: ConformanceSummary): string {
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
+    CSP_META,
     `<title>${esc(title)}</title>`,
     `<style>${STYLE}</style>`,
     "</head>",
@@ -450,7 +543,9 @@ export function renderCertificateHtml(s: ConformanceSummary): string {
         for (const item of block.items) {
           out.push(
             `<li${item.id ? ` id="${esc(item.id)}"` : ""}>${htmlSpans(item.spans)}` +
-              `${item.sub ? `<br><span class="sub">${esc(item.sub)}</span>` : ""}</li>`,
+              `${item.sub ? `<br><span class="sub note">${esc(item.sub)}</span>` : ""}` +
+              `${item.evidence ? `<br><span class="evidence">${htmlSpans(item.evidence)}</span>` : ""}` +
+              `${item.code ? `<pre class="reproduce">${esc(item.code.join("\n"))}</pre>` : ""}</li>`,
           );
         }
         out.push("</ul>");

@@ -134,7 +134,7 @@ describe("certificate.md", () => {
   };
 
   it("puts the verdict in its title and states target, declared settings, date, suite version, spec edition, contract hashes and the gate", () => {
-    expect(cert.split("\n")[0]).toBe("# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel");
+    expect(cert.split("\n")[0]).toBe("# Conformance statement: NON_CONFORMANT — GWS Interactions On E-mail Channel");
     expect(cert).toContain("| **Target** | http://gws.example:8080/api/v2 |");
     expect(cert).toMatch(
       /\| \*\*Declared settings\*\* \| .*1 agent\(s\) \(agent1\).*no invitation timeout declared.*notification budget 5000 ms/,
@@ -144,14 +144,14 @@ describe("certificate.md", () => {
     expect(cert).toMatch(/\| \*\*Suite version\*\* \| gws-email-conformance \d+\.\d+\.\d+/);
     expect(cert).toMatch(/\| \*\*Contract\*\* \| schemas\/ `[0-9a-f]{64}`, requirements.json `[0-9a-f]{64}`/);
     expect(cert).toMatch(/\| \*\*CI gate\*\* \| exit 1: /);
-    expect(cert).toContain("**NOT CONFORMANT: at least one MUST requirement failed.**");
+    expect(cert).toContain("**NON_CONFORMANT: at least one MUST requirement failed.**");
     expect(cert).toContain("| `agents` | agent1 (password REDACTED) |"); // settings, redacted
   });
 
   it("lists MUST failures and SHOULD warnings apart, the MUST requirements not judged, errors, requirements by area, and the not-testable ones", () => {
-    expect(section(cert, "MUST failures")).toContain("**O3.subject-prefix** (O3, MUST)");
+    expect(section(cert, "MUST failures")).toContain("[O3.subject-prefix](#O3.subject-prefix) (O3, MUST)");
     expect(section(cert, "MUST failures")).not.toContain("O2.answer-ok");
-    expect(section(cert, "SHOULD warnings")).toContain("**O2.answer-ok** (O2, SHOULD)");
+    expect(section(cert, "SHOULD warnings")).toContain("[O2.answer-ok](#O2.answer-ok) (O2, SHOULD)");
     expect(section(cert, "SHOULD warnings")).not.toContain("O3.subject-prefix");
     expect(section(cert, "MUST requirements not judged")).toMatch(
       /\| O8.answer-ok \| error \| prerequisite "inbound e-mail injected": control answered 503/,
@@ -159,9 +159,8 @@ describe("certificate.md", () => {
     expect(section(cert, "MUST requirements not judged")).toContain(
       "| T1.api-root | filtered | filtered out by --only ",
     );
-    expect(section(cert, "Errors")).toContain(
-      '**O8.answer-ok** (MUST): prerequisite "inbound e-mail injected": control answered 503',
-    );
+    expect(section(cert, "Errors")).toContain("[O8.answer-ok](#O8.answer-ok) (MUST)");
+    expect(section(cert, "Errors")).toContain('prerequisite "inbound e-mail injected": control answered 503');
     expect(section(cert, "Requirements by area")).toMatch(
       /### operations[\s\S]*\| O9.target-invited \| SHOULD \| SKIP \| .* \| needs a second agent \|/,
     );
@@ -181,9 +180,9 @@ describe("certificate.md", () => {
       ],
     });
     const c = renderCertificate(summary);
-    expect(c.split("\n")[0]).toContain("NOT CONFORMANT");
+    expect(c.split("\n")[0]).toContain("NON_CONFORMANT");
     expect(section(c, "MUST failures")).toContain(
-      "- **O3.subject-prefix** (O3, MUST): The reply's Subject is subjectPrefix + the inbound Subject. — **expected by the baseline**: JIRA-12",
+      `- [O3.subject-prefix](#O3.subject-prefix) (O3, MUST): The reply's Subject is subjectPrefix + the inbound Subject. — **expected by the baseline**: JIRA-12 <a id="evidence-O3.subject-prefix"></a>`,
     );
     expect(c).toMatch(
       /## Stale expected-failures baseline \(fails the CI gate\)\n\n- O1.answer-ok: listed as an expected failure \(old bug\) but now passes/,
@@ -218,7 +217,7 @@ describe("certificate.html", () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
     expect(html).toContain("@media print");
-    expect(html).toContain("<title>Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel</title>");
+    expect(html).toContain("<title>Conformance statement: NON_CONFORMANT — GWS Interactions On E-mail Channel</title>");
     expect(html).toContain('<body class="NON_CONFORMANT" data-verdict="NON_CONFORMANT">');
   });
 

@@ -7,6 +7,8 @@ import { REPO_ROOT } from "../contract/schemas.js";
 import type { RunResults } from "./results.js";
 import { installedContract } from "./fingerprint.js";
 import type { Verdicts } from "./verdicts.js";
+import { reproduce } from "./reproduce.js";
+import type { TranscriptEntry } from "../harness/transcript.js";
 
 export type { ConformanceSummary };
 
@@ -17,7 +19,7 @@ export function suiteVersion(): string {
 export function buildSummary(
   run: RunResults,
   v: Verdicts,
-  extra: { mergedFrom?: string[]; transcriptSha256?: string } = {},
+  extra: { mergedFrom?: string[]; transcriptSha256?: string; transcript?: readonly TranscriptEntry[] } = {},
 ): ConformanceSummary {
   const { schemasSha256, requirementsSha256, files } = installedContract();
   return {
@@ -53,6 +55,10 @@ export function buildSummary(
       durationMs: Math.round(r.durationMs),
       ...(r.measuredMs !== undefined ? { measuredMs: Math.round(r.measuredMs) } : {}),
       ...(r.expectedFailure ? { expectedFailure: r.expectedFailure } : {}),
+      // Where the evidence is and how to reproduce it (reproduce.ts), for what did not pass.
+      ...(extra.transcript && (r.status === "FAIL" || r.status === "WARN" || r.status === "ERROR")
+        ? { evidence: reproduce(r, extra.transcript, run.settings) }
+        : {}),
     })),
   };
 }

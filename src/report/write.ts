@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contractValidator, formatViolations } from "../contract/validators.js";
-import { redactText, redactValue } from "../harness/transcript.js";
+import { redactText, redactValue, type TranscriptEntry } from "../harness/transcript.js";
 import { renderCertificate, renderCertificateHtml } from "./certificate.js";
 import { renderJunit } from "./junit.js";
 import type { RunResults } from "./results.js";
@@ -33,6 +33,8 @@ export interface ReportOptions {
   today?: string;
   /** SHA-256 of the transcript.jsonl written beside the reports. */
   transcriptSha256?: string;
+  /** The run's merged transcript: each FAIL, WARN and ERROR gets its evidence and reproduction from it. */
+  transcript?: readonly TranscriptEntry[];
   /** The harness itself broke: the gate is exit 2. */
   harnessError?: string;
 }
@@ -45,7 +47,11 @@ export function summarize(
   const run = redactValue(rawRun);
   const { expected, today, harnessError } = opts;
   const verdicts = computeVerdicts(run, { expected, today, harnessError });
-  const summary = buildSummary(run, verdicts, { mergedFrom: opts.mergedFrom, transcriptSha256: opts.transcriptSha256 });
+  const summary = buildSummary(run, verdicts, {
+    mergedFrom: opts.mergedFrom,
+    transcriptSha256: opts.transcriptSha256,
+    transcript: opts.transcript,
+  });
   const check = contractValidator().validate("reports/summary.schema.json", summary);
   if (!check.ok)
     throw new Error(

@@ -107,7 +107,7 @@ describe("gws-conformance run", () => {
 
   it("certificate.md separates MUST failures from SHOULD warnings", () => {
     const cert = readFileSync(join(out, "certificate.md"), "utf8");
-    expect(cert.split("\n")[0]).toBe("# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel");
+    expect(cert.split("\n")[0]).toBe("# Conformance statement: NON_CONFORMANT — GWS Interactions On E-mail Channel");
     const fails = cert.slice(cert.indexOf("## MUST failures"), cert.indexOf("## SHOULD warnings"));
     const warns = cert.slice(cert.indexOf("## SHOULD warnings"), cert.indexOf("## Errors"));
     expect(fails).toContain("O3.subject-prefix");
@@ -235,7 +235,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: known bug #12\)$/m,
     );
     expect(readFileSync(join(dir, "a", "certificate.md"), "utf8")).toMatch(
-      /## MUST failures\n\n- \*\*O3.subject-prefix\*\* \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/,
+      /## MUST failures\n\n- \[O3.subject-prefix\]\(#O3.subject-prefix\) \(O3, MUST\): .* — \*\*expected by the baseline\*\*: known bug #12/,
     );
     expect(readFileSync(join(dir, "a", "junit.xml"), "utf8")).toContain(
       '<skipped message="expected failure (baseline): O3.subject-prefix: known bug #12"/>',

@@ -89,7 +89,7 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
       expectedFailure: "JIRA-7: receivedAt missing",
     });
     expect(readFileSync(join(out, "certificate.md"), "utf8").split("\n")[0]).toBe(
-      "# Conformance statement: NOT CONFORMANT — GWS Interactions On E-mail Channel",
+      "# Conformance statement: NON_CONFORMANT — GWS Interactions On E-mail Channel",
     );
     expect(run.stdout).toMatch(/^ {2}FAIL \(expected\) +N3\.shape +MUST +\[baseline: JIRA-7: receivedAt missing\]/m);
   });
