@@ -15,10 +15,10 @@
 import { CometD, type Message } from "cometd";
 import { adapt } from "cometd-nodejs-client";
 import { BUDGETS, waitForItem, type Waitable } from "./budgets.js";
-import { PreconditionError } from "./checks.js";
 import { CappedXMLHttpRequest, jarKeyOf, TOO_LARGE_PREFIX, type BayeuxTransportContext } from "./capped-xhr.js";
 import { basicAuthHeader } from "./http-client.js";
 import type { AgentCredentials } from "./settings.js";
+import { clock, describeGap, type SubscriptionGap } from "./gaps.js";
 import { record } from "./transcript.js";
 
 export const INTERACTIONS_CHANNEL = "/me/interactions";
@@ -109,51 +109,6 @@ export interface ConnectResult {
   answered?: boolean;
   /** HTTP status of the failed request, when one came. */
   httpCode?: number;
-}
-
-/**
- * A stretch of time in which the agent's subscription was not known to hold: what the server
- * published then MAY be lost (Deployment data and routing: re-handshake).
- */
-export interface SubscriptionGap {
-  /** The last sign of life of the old session (its last successful /meta/connect or subscription). */
-  from: number;
-  /** When the client learned it (a failed /meta/connect, or a handshake it did not ask for). */
-  noticedAt: number;
-  /** When /meta/subscribe confirmed the new subscription; absent while the gap is open. */
-  to?: number;
-  /** What the server or the network said. */
-  reason: string;
-}
-
-const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 23);
-
-/** "from 04:31:02.120 to 04:31:02.410 (402::session_unknown)", or "… (still open)". */
-export function describeGap(g: SubscriptionGap): string {
-  return `from ${clock(g.from)} to ${g.to !== undefined ? clock(g.to) : "(still open)"} (${g.reason})`;
-}
-
-/**
- * Deployment data and routing (re-handshake): what a server publishes while an agent's
- * subscription is down MAY be lost, so a required notification missed while a gap of one of these
- * streams overlapped its wait (from `from` until now) cannot be judged. Returns the ERROR naming
- * the gap ("… missed across a re-handshake gap from … to …"), or undefined when no gap overlapped.
- */
-export function missedAcrossGap(
-  streams: ReadonlyArray<{ name: string; session: Pick<NotificationStream, "gapsDuring"> }>,
-  from: number,
-  what: string,
-): PreconditionError | undefined {
-  const now = Date.now();
-  for (const a of streams) {
-    const gap = a.session.gapsDuring(from, now)[0];
-    if (!gap) continue;
-    return new PreconditionError(
-      "the agent's CometD subscription held during the wait",
-      `${what} on ${a.name}: missed across a re-handshake gap ${describeGap(gap)}`,
-    );
-  }
-  return undefined;
 }
 
 /**

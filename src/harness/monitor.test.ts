@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RequirementId } from "../generated/requirement-ids.js";
-import type { ReceivedNotification, SubscriptionGap } from "./cometd-session.js";
+import type { ReceivedNotification } from "./cometd-session.js";
+import type { SubscriptionGap } from "./gaps.js";
 import { StreamMonitor, type Judge, type NotificationSource } from "./monitor.js";
 
 class Stream implements NotificationSource {

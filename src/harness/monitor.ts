@@ -43,7 +43,8 @@ import {
   type OperationRecord,
 } from "./effects.js";
 import { record } from "./transcript.js";
-import { describeGap, type ReceivedNotification, type SubscriptionGap } from "./cometd-session.js";
+import type { ReceivedNotification } from "./cometd-session.js";
+import { describeGap, type SubscriptionGap } from "./gaps.js";
 
 /** A stream of one agent's notifications: a live CometD session, or a stored transcript (rejudge). */
 export interface NotificationSource {

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCometdHost, INTERACTIONS_CHANNEL, type BayeuxHost, type SessionSweep } from "../reference/bayeux.js";
 import { BUDGETS, waitForItem } from "./budgets.js";
 import { PreconditionError } from "./checks.js";
-import { CometdSession, missedAcrossGap } from "./cometd-session.js";
+import { CometdSession } from "./cometd-session.js";
+import { missedAcrossGap } from "./gaps.js";
 
 const AGENT = { username: "agent1", password: "pw1" };
 let running: { server: Server; host: BayeuxHost; sessions: CometdSession[] } | undefined;

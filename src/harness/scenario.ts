@@ -31,7 +31,8 @@ import {
   type Need,
   type ScenarioMeta,
 } from "./checks.js";
-import { missedAcrossGap, type ReceivedNotification } from "./cometd-session.js";
+import type { ReceivedNotification } from "./cometd-session.js";
+import { missedAcrossGap } from "./gaps.js";
 import type { HttpExchange, PostOptions } from "./http-client.js";
 import { localCoordination, remoteCoordination } from "./coordination.js";
 import { currentRunContext, type RunContext } from "./run-context.js";

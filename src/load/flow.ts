@@ -16,7 +16,8 @@
  */
 import type { InboundEmailInjection } from "../generated/contract-types.js";
 import type { RequirementId } from "../generated/requirement-ids.js";
-import { describeGap, type NotificationStream } from "../harness/cometd-session.js";
+import type { NotificationStream } from "../harness/cometd-session.js";
+import { describeGap } from "../harness/gaps.js";
 import type { HttpClient } from "../harness/http-client.js";
 import type { Injector } from "../harness/inject/injector.js";
 import { judgeAnswer } from "../harness/judge-answer.js";

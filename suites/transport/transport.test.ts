@@ -69,6 +69,7 @@ describe.concurrent("T5 CometD transport", () => {
           c.ok ? "connected through the cutting proxy" : `could not connect through the proxy: ${c.reason}`,
         );
         const before = proxy.accepted;
+        const cutAt = Date.now();
         const cut = proxy.dropAll();
         // The client must come back on its own: a new connection through the proxy (bounded wait).
         const back = await waitForItem(proxy.connections, (n) => n > before, {
@@ -85,6 +86,27 @@ describe.concurrent("T5 CometD transport", () => {
           back
             ? `cut ${cut} connection(s); the client opened a new one`
             : `cut ${cut} connection(s); the client did not connect again within ${BUDGETS.cometdConnectMs} ms`,
+        );
+        // Back means a /meta/connect answered after the cut: what the target published while the
+        // connection was down MAY be lost with the cut long-poll (a gap), so the Accept waits for it.
+        const resumed = await waitForItem(
+          session.meta,
+          (e) => e.channel === "/meta/connect" && e.successful && e.at > cutAt,
+          {
+            what: "a /meta/connect answered after the cut",
+            budgetName: "cometdConnect",
+            budgetMs: BUDGETS.cometdConnectMs,
+          },
+        ).then(
+          () => true,
+          () => false,
+        );
+        s.require(
+          "T5.reconnect",
+          resumed,
+          resumed
+            ? "a /meta/connect was answered on the new connection"
+            : `no /meta/connect was answered after the cut within ${BUDGETS.cometdConnectMs} ms`,
         );
         // And notifications must reach the same subscription again: the agent's next one.
         const seen = await acceptSeenOnProbe(s, it, session, "Accepted on the reconnected session");
