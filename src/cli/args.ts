@@ -158,9 +158,13 @@ Run options:
 
 ${REFERENCE_USAGE}
 
-Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI gate, not the verdict:
+Exit codes: 0 pass, 1 fail, 2 configuration or harness error, 3 could not judge the target.
+They are the CI gate, not the verdict:
   0  nothing the run was asked to judge failed or errored, and the baseline is fresh (also when
      the verdict is PARTIAL, or NON_CONFORMANT by expected failures only)
-  1  a MUST failed outside the baseline, something could not be judged (ERROR), or the baseline is stale
+  1  a MUST failed outside the baseline, or the baseline is stale
+  2  a bad flag or setting (named, before any test), or the harness broke
+  3  INCOMPLETE: something could not be judged (ERROR: an unreachable target, a broken
+     precondition) and nothing failed outside the baseline
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }

@@ -43,7 +43,8 @@ summary.json, certificate.md, junit.xml, transcript.jsonl and Allure report.
 
 The verdict (summary.json, certificate) is computed over the merged shards. Exit codes as for
 run (the gate): 0 nothing the shards were asked to judge failed or errored and the baseline is
-fresh, 1 otherwise, 2 configuration error.`;
+fresh, 1 a MUST failed outside the baseline or the baseline is stale, 2 configuration error,
+3 something could not be judged (a slice missing, an ERROR) and nothing failed.`;
 
 export function mergeRuns(runs: RunResults[]): RunResults {
   if (runs.length === 0) throw new ConfigError("no run to merge");

@@ -407,9 +407,9 @@ export interface ConformanceSummary {
    */
   gate: {
     /**
-     * 0: nothing the run was asked to judge failed or errored and the expected-failures baseline is fresh. 1: a MUST failed outside the baseline, something errored, or the baseline is stale. 2: the harness itself broke (configuration errors exit 2 before any report is written).
+     * 0: nothing the run was asked to judge failed or errored and the expected-failures baseline is fresh. 1: a MUST failed outside the baseline, or the baseline is stale. 2: the harness itself broke (configuration errors exit 2 before any report is written). 3: could not judge the target: something the run was asked to judge errored (or an error outside any scenario), and nothing failed outside the baseline.
      */
-    exitCode: 0 | 1 | 2;
+    exitCode: 0 | 1 | 2 | 3;
     /**
      * What failed the gate; for exit 0 one line saying why it passed.
      */

@@ -297,7 +297,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     expect(run.stdout).not.toMatch(/^(PASS|FAIL) /m);
   });
 
-  it("a dead target ends as ERROR verdicts with the reason, exit 1, reports written, within a bounded time", async () => {
+  it("a dead target ends as ERROR verdicts with the reason, exit 3 (could not judge), reports written, within a bounded time", async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer();
       s.listen(0, "127.0.0.1", () => {
@@ -307,8 +307,10 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     });
     const out = tempDir();
     const run = await runFixtures(out, targetEnvAt(port));
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^gate: exit 3 — /m);
     expect(readSummary(out).verdict).toBe("INCOMPLETE");
+    expect(readSummary(out).gate.exitCode).toBe(3);
     expect(readSummary(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
       /prerequisite "target answers HTTP".*ECONNREFUSED/,
     );
