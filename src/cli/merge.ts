@@ -29,7 +29,7 @@ import { writeReports } from "../report/write.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
 import { ConfigError, parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
 import { loadExpectedFailures } from "./run.js";
-import { printVerdict } from "./terminal.js";
+import { printReportPaths, printVerdict } from "./terminal.js";
 
 export const MERGE_USAGE = `usage: gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
 
@@ -135,6 +135,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
     rmSync(join(target, "allure-report"), { recursive: true, force: true });
+    let allureOk = false;
     if (!noAllure) {
       // The shards' raw scenario results and attachments; the per-requirement results are made
       // again from the merged verdicts.
@@ -143,8 +144,18 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       const name = allureReportName(`${merged.target} (merged)`, written.verdicts.verdict);
       const allure = await generateAllureReport(results, target, allureReportConfig(written.verdicts, name));
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
+      allureOk = allure.ok;
     }
     printVerdict(written.summary, io);
+    printReportPaths(
+      written.summary,
+      {
+        certificate: join(target, "certificate.html"),
+        ...(allureOk ? { allure: join(target, "allure-report", "index.html") } : {}),
+        summary: join(target, "summary.json"),
+      },
+      io,
+    );
     return exitCodeOf(written.verdicts);
   } catch (e) {
     return reportCliError(io, "gws-conformance: merge", e, "(see merge --help)");

@@ -266,16 +266,20 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
   it.concurrent.each([
     [["run", "--bogus"], {}, /unknown flag --bogus/],
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
-    [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
+    [
+      ["run"],
+      { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" },
+      /GWS_AGENTS \(--agents\): is required when GWS_BASE_URL is set/,
+    ],
     [
       ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"],
       {},
-      /GWS_CONTROL_URL: is required with GWS_INJECT=http/,
+      /GWS_CONTROL_URL \(--control-url\): inject is http by default; set GWS_CONTROL_URL \(--control-url\) or choose --inject smtp\|command/,
     ],
     [
       ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"],
       {},
-      /GWS_QUEUE: is required when GWS_BASE_URL is set/,
+      /GWS_QUEUE \(--queue\): is required when GWS_BASE_URL is set/,
     ],
     [
       ["run"],
@@ -289,6 +293,16 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     ],
     [["teleport"], {}, /unknown command teleport/],
     [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
+    [["run", "--only", "O3.subject-prefx"], {}, /"O3.subject-prefx" is not .* \(did you mean O3.subject-prefix\?\)/],
+    [["run", "--only", "reply"], {}, /"reply" is not .* \(did you mean O3\? the suites title it "O3 Reply"\)/],
+    [["run", "--only", "Security"], {}, /"Security" is not .* \(did you mean security\?\)/],
+    [
+      ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--only", "O33"],
+      { GWS_NOTIFY_BUDGET_MS: "soon" },
+      /2 problems to fix before a run:\n {2}- 4 settings to fix[\s\S]*GWS_NOTIFY_BUDGET_MS[\s\S]*GWS_AGENTS[\s\S]*GWS_CONTROL_URL[\s\S]*GWS_QUEUE[\s\S]*\n {2}- --only\/--skip: "O33"/,
+    ],
+    [["run", "--only", "O3", "--last-failed", "/tmp"], {}, /--only and --last-failed: one or the other/],
+    [["run", "--last-failed", "/nonexistent-gws"], {}, /--last-failed: \/nonexistent-gws has no summary.json/],
     [["run", "--config", "/nonexistent/gws.json"], {}, /--config: cannot read \/nonexistent\/gws.json/],
   ])("configuration errors exit 2 before any test, naming the setting: %j %j", async (args, env, message) => {
     const run = await runCli(args as string[], env as Record<string, string>);
