@@ -122,7 +122,7 @@ export function checkSelectionKeys(keys: string[], suitesPath: string): void {
     const rule = ruleNames(literals).get(key.toLowerCase());
     unknown.push({
       key,
-      hint: rule ? ` (did you mean ${rule}? the suites title it "${rule} ${key}")` : didYouMean(key, known),
+      hint: rule ? ` (did you mean ${rule.rule}? the suites title it "${rule.title}")` : didYouMean(key, known),
     });
   }
   const what = "requirement ID, rule, area or scenario tag";
@@ -337,6 +337,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     allureOk = allure.ok;
   }
   printVerdict(written.summary, io);
+  const drift = await undocumentedFieldsLine(transcriptEntries, out);
+  if (drift) io.out(`gws-conformance: ${drift}`);
   printReportPaths(
     written.summary,
     {
@@ -361,5 +363,33 @@ export function leftOpenLine(left: ReadonlyArray<{ id: string; agent: string; st
   return (
     `the suite left ${left.length} interaction(s) open on the embedded reference server: ${shown.join(", ")}${more} ` +
     "(a defect of the suite, not of a target)"
+  );
+}
+
+/**
+ * One line when the server sent fields the schemas do not name (server drift, not a verdict):
+ * "run drift --from-run DIR" tells where to read them. Nothing when the drift tooling is not installed.
+ */
+export async function undocumentedFieldsLine(
+  entries: Parameters<typeof import("../drift/report.js").buildDriftReport>[0],
+  out: string,
+): Promise<string | undefined> {
+  let found: string[];
+  try {
+    const drift = await import("../drift/report.js");
+    found = drift
+      .buildDriftReport(entries)
+      .messageTypes.filter((t) => t.producer === "server")
+      .flatMap((t) => t.undocumentedFields.map((u) => `${u.path} in ${t.key}`));
+  } catch (e) {
+    // A hint, not a verdict: the drift tooling missing or failing costs the line, not the run.
+    return (e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND"
+      ? undefined
+      : `drift not computed (${(e as Error).message.split("\n")[0]}): run gws-conformance drift --from-run ${out}`;
+  }
+  if (found.length === 0) return undefined;
+  const shown = found.slice(0, 3).join(", ") + (found.length > 3 ? ", …" : "");
+  return (
+    `the server sent ${found.length} undocumented field(s) (${shown}): ` + `run gws-conformance drift --from-run ${out}`
   );
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
@@ -94,6 +95,35 @@ describe("gws-conformance run", () => {
     expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix$/m);
     expect(run.stdout).toMatch(/^gate: exit 1 — /m);
     for (const f of ["certificate.html"]) expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
+  });
+
+  it("ends with the paths of certificate, Allure and summary, and the first failing row's link", () => {
+    const tail = run.stdout.trimEnd().split("\n").slice(-4);
+    expect(tail).toEqual([
+      `certificate: ${join(out, "certificate.html")}`,
+      `allure:      ${join(out, "allure-report", "index.html")}`,
+      `summary:     ${join(out, "summary.json")}`,
+      `first failing row: ${pathToFileURL(join(out, "certificate.html")).href}#req-O3.subject-prefix`,
+    ]);
+  });
+
+  it("--last-failed DIR judges again what was FAIL, WARN or ERROR there, and only that", async () => {
+    const again = tempDir();
+    const rerun = await runCli(
+      ["run", "--suites", FIXTURE_SUITES, "--out", again, "--no-allure", "--last-failed", out],
+      foreign,
+    );
+    const before = readSummary(out).requirements.filter((r) => ["FAIL", "WARN", "ERROR"].includes(r.status));
+    expect(before.map((r) => r.id)).toEqual(
+      expect.arrayContaining(["O3.subject-prefix", "O2.answer-ok", "O8.answer-ok"]),
+    );
+    expect(rerun.stdout).toMatch(
+      new RegExp(`^gws-conformance: --last-failed .*judging again ${before.length} requirement`, "m"),
+    );
+    expect(readSummary(again).filter?.only).toEqual(before.map((r) => r.id));
+    expect(statusOf(again, "O3.subject-prefix")).toBe("FAIL");
+    expect(statusOf(again, "O1.answer-ok")).toBe("SKIP"); // passed before: not judged again
+    expect(rerun.code).toBe(1);
   });
 
   it("summary.json matches its schema and names the reason of each non-pass", () => {
@@ -345,7 +375,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       ["run", "--suites", "suites/answers", "--out", join(dir, "s2"), "--shard", "2/2", "--no-allure"],
       foreign,
     );
-    expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1)).toBe(true);
+    expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1 || c === 3)).toBe(true);
     const merged = await runCli(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
     expect(merged.code).toBe(whole.code);
     const statuses = (o: string): Record<string, string> =>
