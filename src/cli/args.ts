@@ -16,12 +16,15 @@ import {
   settingFlagLines,
   settingsFromFlags,
   shardOf,
+  UsageError,
 } from "./command-line.js";
 
 export interface RunArgs {
   flags: Partial<Record<keyof TargetSettings, string>>;
   config?: string;
   only?: string[];
+  /** `--last-failed DIR`: judge what was FAIL, WARN or ERROR in that run's summary.json (src/cli/last-failed.ts). */
+  lastFailed?: string;
   skip?: string[];
   level?: "must" | "should";
   expectedFailures?: string;
@@ -96,6 +99,7 @@ const RUN_FLAGS = {
   help: { type: "boolean", short: "h" },
   config: { type: "string" },
   only: { type: "string" },
+  "last-failed": { type: "string" },
   skip: { type: "string" },
   level: { type: "string" },
   "expected-failures": { type: "string" },
@@ -114,10 +118,13 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const { flags } = parseFlags(argv, RUN_FLAGS);
   const shard = flags.shard;
   if (shard !== undefined) shardOf("--shard", shard);
+  if (flags.only !== undefined && flags["last-failed"] !== undefined)
+    throw new UsageError("--only and --last-failed: one or the other (--last-failed is an --only of what failed)");
   return {
     flags: settingsFromFlags(flags),
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(flags.only !== undefined ? { only: commaList("--only", flags.only, SELECTION) } : {}),
+    ...(flags["last-failed"] !== undefined ? { lastFailed: flags["last-failed"] } : {}),
     ...(flags.skip !== undefined ? { skip: commaList("--skip", flags.skip, SELECTION) } : {}),
     ...(flags.level !== undefined ? { level: oneOf("--level", flags.level, ["must", "should"]) } : {}),
     ...(flags["expected-failures"] !== undefined ? { expectedFailures: flags["expected-failures"] } : {}),
@@ -136,6 +143,8 @@ export function runUsage(): string {
        gws-conformance verify DIR   (does a run's certificate match its transcript and the installed contract?)
        gws-conformance load [--agent-count N] [--rate R] [--duration 30s] [--out DIR] ...   (see load --help)
        gws-conformance drift | diff-schemas | rejudge ...   (see gws-conformance drift --help)
+       gws-conformance requirements [--json]   (the requirement IDs, with level, area and text)
+       gws-conformance --version
 
 Runs the conformance suites against a target (by default the embedded reference server) and
 writes summary.json, certificate.md, certificate.html, junit.xml, transcript.jsonl and an Allure
@@ -148,6 +157,7 @@ ${settingFlagLines(28, true)}
 Run options:
   --config FILE                JSON file of target settings (keys: setting names or env names)
   --only LIST                  judge only these requirement IDs, rules (O3), areas or tags
+  --last-failed DIR            judge again what was FAIL, WARN or ERROR in DIR/summary.json (a previous run)
   --skip LIST                  do not judge these requirement IDs, rules, areas or tags
   --level must|should          must: judge only MUST requirements
   --expected-failures FILE     baseline of known failures [{id, reason, expires?}]
@@ -158,9 +168,13 @@ Run options:
 
 ${REFERENCE_USAGE}
 
-Exit codes: 0 pass, 1 fail, 2 configuration or harness error. They are the CI gate, not the verdict:
+Exit codes: 0 pass, 1 fail, 2 configuration or harness error, 3 could not judge the target.
+They are the CI gate, not the verdict:
   0  nothing the run was asked to judge failed or errored, and the baseline is fresh (also when
      the verdict is PARTIAL, or NON_CONFORMANT by expected failures only)
-  1  a MUST failed outside the baseline, something could not be judged (ERROR), or the baseline is stale
+  1  a MUST failed outside the baseline, or the baseline is stale
+  2  a bad flag or setting (named, before any test), or the harness broke
+  3  INCOMPLETE: something could not be judged (ERROR: an unreachable target, a broken
+     precondition) and nothing failed outside the baseline
 Reading the reports: docs/reports.md. CI, shards and merge: docs/ci.md.`;
 }

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { SETTING_DEFINITIONS, SettingsError, type TargetSettings } from "../harness/settings.js";
+import { didYouMean } from "../harness/suggest.js";
 
 /** Where a command prints: its result lines (out) and its diagnostics (err). */
 export interface CliIo {
@@ -17,7 +18,12 @@ export interface CliIo {
   color?: boolean;
   /** Rewrites the live status line in place; absent: no live line (plain output). "" clears it. */
   live?(line: string): void;
+  /** The terminal's width in characters; absent: not a terminal (tables use DEFAULT_COLUMNS). */
+  columns?: number;
 }
+
+/** The width tables are fitted to when the output is not a terminal (a CI log, a pipe, a file). */
+export const DEFAULT_COLUMNS = 120;
 
 /** The process's stdout and stderr, one line per call, unredacted (scripts; the command uses terminalIo). */
 export const processIo: CliIo = {
@@ -113,7 +119,13 @@ export function parseFlags<S extends FlagDefinitions>(
       continue;
     }
     const d = Object.hasOwn(definitions, t.name) ? definitions[t.name] : undefined;
-    if (!d) throw new UsageError(`unknown flag ${t.rawName}`);
+    if (!d)
+      throw new UsageError(
+        `unknown flag ${t.rawName}${didYouMean(
+          `--${t.name}`,
+          Object.keys(definitions).map((n) => `--${n}`),
+        )}`,
+      );
     const flag = `--${t.name}`;
     if (t.name in flags) throw new UsageError(`${flag} is given twice`);
     if (d.optionalValue) {

@@ -1,5 +1,9 @@
 /** Subcommand dispatch without running a target: help, unknown commands, the drift module when it is missing. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { registry } from "../contract/registry.js";
+import { REPO_ROOT } from "../contract/schemas.js";
 import { loadDriftCli, main, withDrift } from "./main.js";
 import type { CliIo } from "./command-line.js";
 
@@ -28,6 +32,46 @@ describe("main", () => {
     expect(io.lines.err.join("\n")).toMatch(/unknown flag --frobnicate/);
     expect(await main(["merge", "--frobnicate"], io)).toBe(2);
     expect(io.lines.err.join("\n")).toMatch(/merge: unknown flag --frobnicate/);
+  });
+
+  it("did you mean: a misspelt command or flag gets the nearest one", async () => {
+    const io = capture();
+    expect(await main(["rn"], io)).toBe(2);
+    expect(io.lines.err.at(-1)).toMatch(/unknown command rn \(did you mean run\?\)/);
+    expect(await main(["run", "--ony", "O3"], io)).toBe(2);
+    expect(io.lines.err.at(-1)).toMatch(/unknown flag --ony \(did you mean --only\?\)/);
+    expect(await main(["run", "--base-ulr", "http://x"], io)).toBe(2);
+    expect(io.lines.err.at(-1)).toMatch(/unknown flag --base-ulr \(did you mean --base-url\?\)/);
+  });
+
+  it("--version and version print the package's version (exit 0)", async () => {
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    for (const argv of [["--version"], ["version"], ["-V"]]) {
+      const io = capture();
+      expect(await main(argv, io)).toBe(0);
+      expect(io.lines.out).toEqual([`gws-conformance ${version}`]);
+    }
+  });
+
+  it("requirements lists every registry ID with level, area and text; --json the same as data", async () => {
+    const io = capture();
+    expect(await main(["requirements"], io)).toBe(0);
+    const table = io.lines.out.join("\n");
+    for (const r of registry.requirements) {
+      const row = io.lines.out.find((l) => l.startsWith(`${r.id} `));
+      expect(row, r.id).toBeDefined();
+      expect(row).toContain(r.level);
+      expect(row).toContain(r.area);
+      expect(row).toContain(r.text);
+    }
+    expect(table).toMatch(/^ID +LEVEL +AREA +TEXT$/m);
+    const json = capture();
+    expect(await main(["requirements", "--json"], json)).toBe(0);
+    const rows = JSON.parse(json.lines.out.join("\n")) as Array<{ id: string; level: string; area: string }>;
+    expect(rows.map((r) => r.id)).toEqual(registry.requirements.map((r) => r.id));
+    expect(rows[0]).toMatchObject({ id: registry.requirements[0].id, level: registry.requirements[0].level });
+    expect(await main(["requirements", "--jsn"], json)).toBe(2);
+    expect(json.lines.err.at(-1)).toMatch(/did you mean --json/);
   });
 
   it("merge of a directory that is no run's output exits 2", async () => {

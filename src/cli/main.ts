@@ -5,6 +5,8 @@
  *   verify DIR                    does a run's certificate match its transcript and the installed contract?
  *   load                          drive the lifecycle under load (src/load/)
  *   drift | diff-schemas | rejudge   spec-drift tooling (src/drift/)
+ *   requirements [--json]         the requirement registry (IDs, level, area, text)
+ *   --version | version           the suite's version
  */
 import { redactText } from "../harness/transcript.js";
 import { DRIFT_FLAGS } from "../drift/flags.js";
@@ -12,6 +14,9 @@ import { isEntryModule } from "./entry.js";
 import { parseRunArgs, type RunArgs, runUsage } from "./args.js";
 import { parseFlags, partitionFlags, reportCliError, type CliIo } from "./command-line.js";
 import { mergeCommand } from "./merge.js";
+import { requirementsCommand } from "./requirements.js";
+import { didYouMean } from "../harness/suggest.js";
+import { suiteVersion } from "../report/summary.js";
 import { runCommand } from "./run.js";
 import { terminalIo } from "./terminal.js";
 import { verifyCommand } from "./verify.js";
@@ -51,8 +56,25 @@ export async function withDrift(
   return use(drift);
 }
 
+const COMMANDS = [
+  "run",
+  "merge",
+  "verify",
+  "load",
+  "drift",
+  "diff-schemas",
+  "rejudge",
+  "requirements",
+  "version",
+  "help",
+];
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
+  if (first === "--version" || first === "-V" || first === "version") {
+    io.out(`gws-conformance ${suiteVersion()}`);
+    return 0;
+  }
   const sub = first && !first.startsWith("-") ? first : "run";
   const args = first && !first.startsWith("-") ? rest : argv;
   switch (sub) {
@@ -80,11 +102,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     case "diff-schemas":
     case "rejudge":
       return withDrift(io, sub, (drift) => drift(sub, args, io));
+    case "requirements":
+      return requirementsCommand(args, io);
     case "help":
       io.out(runUsage());
       return 0;
     default:
-      io.err(`gws-conformance: unknown command ${sub} (run, merge, verify, load, drift, diff-schemas, rejudge)`);
+      io.err(`gws-conformance: unknown command ${sub}${didYouMean(sub, COMMANDS)} (${COMMANDS.join(", ")})`);
       return 2;
   }
 }

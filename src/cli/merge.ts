@@ -30,7 +30,7 @@ import { gateBannerHtml } from "../report/allure-evidence.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
 import { ConfigError, parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
 import { loadExpectedFailures } from "./run.js";
-import { printVerdict } from "./terminal.js";
+import { printReportPaths, printVerdict } from "./terminal.js";
 
 export const MERGE_USAGE = `usage: gws-conformance merge DIR... [--out DIR] [--expected-failures FILE] [--no-allure]
 
@@ -44,7 +44,8 @@ summary.json, certificate.md, junit.xml, transcript.jsonl and Allure report.
 
 The verdict (summary.json, certificate) is computed over the merged shards. Exit codes as for
 run (the gate): 0 nothing the shards were asked to judge failed or errored and the baseline is
-fresh, 1 otherwise, 2 configuration error.`;
+fresh, 1 a MUST failed outside the baseline or the baseline is stale, 2 configuration error,
+3 something could not be judged (a slice missing, an ERROR) and nothing failed.`;
 
 export function mergeRuns(runs: RunResults[]): RunResults {
   if (runs.length === 0) throw new ConfigError("no run to merge");
@@ -136,6 +137,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     const results = join(target, "allure-results");
     rmSync(results, { recursive: true, force: true });
     rmSync(join(target, "allure-report"), { recursive: true, force: true });
+    let allureOk = false;
     if (!noAllure) {
       // The shards' raw scenario results and attachments; the per-requirement results are made
       // again from the merged verdicts.
@@ -150,8 +152,18 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
         gateBannerHtml(written.verdicts),
       );
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
+      allureOk = allure.ok;
     }
     printVerdict(written.summary, io);
+    printReportPaths(
+      written.summary,
+      {
+        certificate: join(target, "certificate.html"),
+        ...(allureOk ? { allure: join(target, "allure-report", "index.html") } : {}),
+        summary: join(target, "summary.json"),
+      },
+      io,
+    );
     return exitCodeOf(written.verdicts);
   } catch (e) {
     return reportCliError(io, "gws-conformance: merge", e, "(see merge --help)");

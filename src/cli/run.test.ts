@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./command-line.js";
-import { checkSelectionKeys, leftOpenLine, loadExpectedFailures } from "./run.js";
+import { fixture } from "../drift/test-helpers.js";
+import { lastFailedIds } from "./last-failed.js";
+import { checkSelectionKeys, leftOpenLine, loadExpectedFailures, undocumentedFieldsLine } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gws-run-config-"));
 const baseline = (name: string, content: unknown): string => {
@@ -72,5 +74,34 @@ describe("leftOpenLine", () => {
     );
     expect(line).toContain("ID4 (ReplyCreated on agent1), and 2 more (a defect of the suite, not of a target)");
     expect(line).not.toContain("ID5");
+  });
+});
+
+describe("undocumentedFieldsLine", () => {
+  it("one line naming the server's undocumented fields and the drift command; nothing for a clean transcript", async () => {
+    const drifted = await undocumentedFieldsLine(fixture("drifted"), "/r");
+    expect(drifted).toMatch(
+      /^the server sent \d+ undocumented field\(s\) \(\$\.\S+ in \S+.*\): run gws-conformance drift --from-run \/r$/,
+    );
+    expect(await undocumentedFieldsLine(fixture("clean"), "/r")).toBeUndefined();
+  });
+});
+
+describe("lastFailedIds", () => {
+  it("the FAIL, WARN and ERROR requirements of a previous run's summary, registry IDs only", () => {
+    const run = mkdtempSync(join(tmpdir(), "gws-last-failed-"));
+    const statuses: Record<string, string> = {
+      "O1.answer-ok": "PASS",
+      "O3.subject-prefix": "FAIL",
+      "O2.answer-ok": "WARN",
+      "O8.answer-ok": "ERROR",
+      "O9.target-invited": "SKIP",
+      "O99.gone": "FAIL",
+    };
+    const requirements = Object.entries(statuses).map(([id, status]) => ({ id, status }));
+    writeFileSync(join(run, "summary.json"), JSON.stringify({ requirements }));
+    expect(lastFailedIds(run)).toEqual(["O3.subject-prefix", "O2.answer-ok", "O8.answer-ok"]);
+    writeFileSync(join(run, "summary.json"), "{");
+    expect(() => lastFailedIds(run)).toThrow(/--last-failed: .*summary.json is not JSON/);
   });
 });

@@ -18,7 +18,13 @@ import { withBudget } from "../harness/budgets.js";
 import { resolveTarget, type EmbeddedOptions } from "../harness/global-setup.js";
 import { preflight, preflightLine, preflightResult, PREFLIGHT_SCENARIO } from "../harness/preflight.js";
 import type { Selection } from "../harness/selection.js";
-import { redactedSettings, resolveSettings, secretsOf, type TargetSettings } from "../harness/settings.js";
+import {
+  redactedSettings,
+  resolveSettings,
+  secretsOf,
+  SettingsError,
+  type TargetSettings,
+} from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
 import { AllureGenerator, generateAllureReport } from "../report/allure.js";
 import { gateBannerHtml } from "../report/allure-evidence.js";
@@ -37,8 +43,10 @@ import { writeReports } from "../report/write.js";
 import { ConformanceRunner, type RunOutcome } from "../runner/conformance-runner.js";
 import { BUILT_IN_SUITES } from "../runner/projects.js";
 import { embeddedOptionsOf, type RunArgs } from "./args.js";
+import { lastFailedIds } from "./last-failed.js";
 import { ConfigError, reportCliError, type CliIo } from "./command-line.js";
-import { printVerdict, ProgressPrinter } from "./terminal.js";
+import { didYouMean } from "../harness/suggest.js";
+import { printReportPaths, printVerdict, ProgressPrinter } from "./terminal.js";
 
 export const TARGET_CLOSE_BUDGET_MS = 15_000;
 
@@ -86,20 +94,46 @@ function suiteStringLiterals(path: string): Set<string> {
   return out;
 }
 
+/** The rules' names as the suites title them ("O3 Reply" → reply: O3), lower-cased. */
+function ruleNames(literals: Iterable<string>): Map<string, { rule: string; title: string }> {
+  const rules = new Set(registry.requirements.map((r) => r.rule));
+  const out = new Map<string, { rule: string; title: string }>();
+  for (const l of literals) {
+    const m = /^([A-Z]\d+) ([A-Za-z][\w -]*)$/.exec(l);
+    if (m && rules.has(m[1])) out.set(m[2].toLowerCase(), { rule: m[1], title: l });
+  }
+  return out;
+}
+
 /**
  * --only / --skip keys must name something: a requirement ID, a rule (O3), an area, or a tag used
  * by a suite. A typo would otherwise select nothing and a run judging nothing would look clean.
+ * Every unknown key is named at once, each with the nearest known name (case-insensitive), or
+ * the rule a suite titles with it ("reply" → O3).
  */
 export function checkSelectionKeys(keys: string[], suitesPath: string): void {
   if (keys.length === 0) return;
   const known = new Set(registry.requirements.flatMap((r) => [r.id, r.rule, r.area]));
   let literals: Set<string> | undefined;
+  const unknown: Array<{ key: string; hint: string }> = [];
   for (const key of keys) {
     if (known.has(key)) continue;
     literals ??= suiteStringLiterals(suitesPath);
-    if (!literals.has(key))
-      throw new ConfigError(`--only/--skip: "${key}" is not a requirement ID, rule, area or scenario tag`);
+    if (literals.has(key)) continue;
+    const rule = ruleNames(literals).get(key.toLowerCase());
+    unknown.push({
+      key,
+      hint: rule ? ` (did you mean ${rule.rule}? the suites title it "${rule.title}")` : didYouMean(key, known),
+    });
   }
+  const what = "requirement ID, rule, area or scenario tag";
+  const list = "(gws-conformance requirements lists the IDs, rules and areas)";
+  if (unknown.length === 1)
+    throw new ConfigError(`--only/--skip: "${unknown[0].key}" is not a ${what}${unknown[0].hint} ${list}`);
+  if (unknown.length > 1)
+    throw new ConfigError(
+      `--only/--skip: none of these is a ${what}: ${unknown.map((u) => `"${u.key}"${u.hint}`).join(", ")} ${list}`,
+    );
 }
 
 /** A stream for vitest's own output (stack traces of broken suites): redacted, to stderr. */
@@ -118,16 +152,52 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   let expected: ExpectedFailure[] | undefined;
   // --suites (the project's own tests point it at fixture suites) is relative to the working directory.
   const suitesPath = args.suites ? resolve(args.suites) : BUILT_IN_SUITES;
-  try {
-    settings = resolveSettings({ env: process.env, flags: args.flags, configFile: args.config });
-    // The embedded reference server's switches: from the flags or the environment, read here only.
-    embedded = embeddedOptionsOf(args.reference, process.env, settings);
-    if (args.expectedFailures) expected = loadExpectedFailures(args.expectedFailures);
-    if (!existsSync(suitesPath)) throw new ConfigError(`--suites: no such directory or file ${suitesPath}`);
-    checkSelectionKeys([...(args.only ?? []), ...(args.skip ?? [])], suitesPath);
-  } catch (e) {
-    return reportCliError(io, "gws-conformance", e);
+  if (args.lastFailed !== undefined) {
+    let ids: string[];
+    try {
+      ids = lastFailedIds(args.lastFailed);
+    } catch (e) {
+      return reportCliError(io, "gws-conformance", e);
+    }
+    if (ids.length === 0) {
+      io.out(
+        `gws-conformance: nothing was FAIL, WARN or ERROR in ${join(args.lastFailed, "summary.json")}: nothing to re-run`,
+      );
+      return 0;
+    }
+    io.out(
+      `gws-conformance: --last-failed ${args.lastFailed}: judging again ${ids.length} requirement(s): ${ids.join(", ")}`,
+    );
+    args = { ...args, only: ids };
   }
+  // Every problem is found before one is reported: a user fixes them in one go, not one per run.
+  const problems: unknown[] = [];
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      problems.push(e);
+      return undefined;
+    }
+  };
+  const resolved = attempt(() => resolveSettings({ env: process.env, flags: args.flags, configFile: args.config }));
+  // The embedded reference server's switches: from the flags or the environment, read here only.
+  const switches = resolved && attempt(() => embeddedOptionsOf(args.reference, process.env, resolved));
+  if (args.expectedFailures) expected = attempt(() => loadExpectedFailures(args.expectedFailures as string));
+  if (!existsSync(suitesPath)) problems.push(new ConfigError(`--suites: no such directory or file ${suitesPath}`));
+  else attempt(() => checkSelectionKeys([...(args.only ?? []), ...(args.skip ?? [])], suitesPath));
+  if (problems.length > 1) {
+    // Settings errors already say how many of theirs there are; each problem starts its own line.
+    io.err(`gws-conformance: ${problems.length} problems to fix before a run:`);
+    for (const e of problems) {
+      if (!(e instanceof ConfigError || e instanceof SettingsError)) throw e;
+      io.err(`  - ${e.message.replace(/\n/g, "\n  ")}`);
+    }
+    return 2;
+  }
+  if (problems.length === 1 || !resolved || !switches) return reportCliError(io, "gws-conformance", problems[0]);
+  settings = resolved;
+  embedded = switches;
   const secrets = secretsOf(settings);
   setSecrets(secrets);
   const out = resolve(args.out);
@@ -252,6 +322,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     transcript: transcriptEntries,
     ...(runnerFailure ? { harnessError: redactText(runnerFailure) } : {}),
   });
+  let allureOk = false;
   if (args.noAllure) allureGenerator?.close();
   else {
     setAsideScenarioResults(allureResults);
@@ -267,8 +338,20 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       gateBannerHtml(written.verdicts),
     );
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
+    allureOk = allure.ok;
   }
   printVerdict(written.summary, io);
+  const drift = await undocumentedFieldsLine(transcriptEntries, out);
+  if (drift) io.out(`gws-conformance: ${drift}`);
+  printReportPaths(
+    written.summary,
+    {
+      certificate: join(out, "certificate.html"),
+      ...(allureOk ? { allure: join(out, "allure-report", "index.html") } : {}),
+      summary: join(out, "summary.json"),
+    },
+    io,
+  );
   if (runnerFailure) io.err(`gws-conformance: harness error: ${redactText(runnerFailure)}`);
   return exitCodeOf(written.verdicts);
 }
@@ -284,5 +367,33 @@ export function leftOpenLine(left: ReadonlyArray<{ id: string; agent: string; st
   return (
     `the suite left ${left.length} interaction(s) open on the embedded reference server: ${shown.join(", ")}${more} ` +
     "(a defect of the suite, not of a target)"
+  );
+}
+
+/**
+ * One line when the server sent fields the schemas do not name (server drift, not a verdict):
+ * "run drift --from-run DIR" tells where to read them. Nothing when the drift tooling is not installed.
+ */
+export async function undocumentedFieldsLine(
+  entries: Parameters<typeof import("../drift/report.js").buildDriftReport>[0],
+  out: string,
+): Promise<string | undefined> {
+  let found: string[];
+  try {
+    const drift = await import("../drift/report.js");
+    found = drift
+      .buildDriftReport(entries)
+      .messageTypes.filter((t) => t.producer === "server")
+      .flatMap((t) => t.undocumentedFields.map((u) => `${u.path} in ${t.key}`));
+  } catch (e) {
+    // A hint, not a verdict: the drift tooling missing or failing costs the line, not the run.
+    return (e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND"
+      ? undefined
+      : `drift not computed (${(e as Error).message.split("\n")[0]}): run gws-conformance drift --from-run ${out}`;
+  }
+  if (found.length === 0) return undefined;
+  const shown = found.slice(0, 3).join(", ") + (found.length > 3 ? ", …" : "");
+  return (
+    `the server sent ${found.length} undocumented field(s) (${shown}): ` + `run gws-conformance drift --from-run ${out}`
   );
 }

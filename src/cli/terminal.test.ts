@@ -1,9 +1,9 @@
 /** Terminal output: a live line on an interactive terminal, plain lines elsewhere, and the closing table. */
 import { describe, expect, it } from "vitest";
 import { summarize } from "../report/write.js";
-import { passFailWarnScenarios, runOf, scenarioResult } from "../report/test-support.js";
+import { check, passFailWarnScenarios, runOf, scenarioResult } from "../report/test-support.js";
 import type { CliIo } from "./command-line.js";
-import { isInteractive, printVerdict, ProgressPrinter, terminalIo } from "./terminal.js";
+import { isInteractive, printReportPaths, printVerdict, ProgressPrinter, terminalIo, wrap } from "./terminal.js";
 
 /** The escape character that starts a terminal colour or cursor code. */
 const ESC = String.fromCharCode(27);
@@ -81,14 +81,17 @@ describe("ProgressPrinter", () => {
     expect(io.lines.join("")).not.toContain(ESC);
   });
 
-  it("live: done/total (+ while files are still being loaded) and the counts so far; only FAIL, WARN and ERROR scenarios stay on screen", () => {
+  it("live: done/total once every file is loaded (the files loaded before: no growing total) and the counts so far; only FAIL, WARN and ERROR scenarios stay on screen", () => {
     const io = capture(true);
     const p = new ProgressPrinter(io);
     p.started(2);
     p.collected(3);
-    expect(p.statusLine()).toMatch(/^0\/3\+ scenarios · 0 FAIL · 0 WARN · 0 ERROR · 0 SKIP · \d+ s$/);
+    expect(p.statusLine()).toMatch(
+      /^0 scenarios done · 1\/2 suite files loaded · 0 FAIL · 0 WARN · 0 ERROR · 0 SKIP · \d+ s$/,
+    );
     p.scenario("PASS  a", "PASS");
     p.scenario("WARN  b", "WARN");
+    expect(p.statusLine()).not.toMatch(/\d+\/\d+ scenarios|\+/);
     p.collected(1);
     p.scenario("FAIL  c", "FAIL");
     expect(p.statusLine()).toMatch(/^3\/4 scenarios · 1 FAIL · 1 WARN · 0 ERROR · 0 SKIP/);
@@ -132,7 +135,63 @@ describe("printVerdict", () => {
     expect(text).toMatch(
       /^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix; all expected by the baseline \(O3\.subject-prefix: JIRA-12\)$/m,
     );
-    expect(text).toMatch(/^gate: exit 1 — 2 requirements could not be judged \(ERROR\): O4\.cc, O8\.answer-ok$/m);
+    expect(text).toMatch(/^gate: exit 3 — 2 requirements could not be judged \(ERROR\): O4\.cc, O8\.answer-ok$/m);
     expect(text).not.toContain(ESC);
+  });
+
+  it("fits the table to the terminal's width: a long message wraps under its column, whole, at 80 or 200 columns", () => {
+    const long = `${"the reply's FromAddress was not the inbound ToAddress ".repeat(4)}END`;
+    const run = runOf(
+      [
+        scenarioResult("reply", {
+          requirements: ["O3.subject-prefix"],
+          checks: [check("O3.subject-prefix", false, long)],
+        }),
+      ],
+      { filter: { only: ["O3.subject-prefix"] } },
+    );
+    const { summary } = summarize(run);
+    const heights: number[] = [];
+    for (const columns of [80, 200]) {
+      const io = { ...capture(false), columns };
+      printVerdict(summary, io);
+      const start = io.lines.findIndex((l) => l.includes("O3.subject-prefix") && l.startsWith("  FAIL"));
+      const end = io.lines.findIndex((l, i) => i >= start && l.endsWith("reply]"));
+      expect(end, `${columns} columns`).toBeGreaterThanOrEqual(start);
+      const rows = io.lines.slice(start, end + 1);
+      for (const l of rows) expect(l.length, l).toBeLessThanOrEqual(columns);
+      // Nothing cut: the words of the message, joined again, are the message.
+      const column = rows[0].indexOf("the reply");
+      expect(rows.map((l) => l.slice(column)).join(" ")).toBe(`${long} [suites/operations/example.test.ts > reply]`);
+      // Every line but the verdict and the gate, which stay one line each (scripts read them).
+      for (const l of io.lines.filter((x) => !/^(verdict|gate): /.test(x)))
+        expect(l.length, l).toBeLessThanOrEqual(columns);
+      heights.push(rows.length);
+    }
+    expect(heights[0]).toBeGreaterThan(heights[1]); // the wider terminal needs fewer lines
+  });
+
+  it("wrap: at spaces, a longer word split, at most maxLines with an ellipsis", () => {
+    expect(wrap("aa bb cc", 5)).toEqual(["aa bb", "cc"]);
+    expect(wrap("abcdefgh", 3)).toEqual(["abc", "def", "gh"]);
+    expect(wrap("a b c d e f", 4, 2)).toEqual(["a b", "c d…"]);
+    expect(wrap("", 10)).toEqual([""]);
+  });
+
+  it("ends with the report paths and the certificate row of the first failing requirement (file URL, #ID)", () => {
+    const io = capture(false);
+    const { summary } = summarize(runOf(scenarios));
+    printReportPaths(
+      summary,
+      { certificate: "/r/certificate.html", allure: "/r/allure-report/index.html", summary: "/r/summary.json" },
+      io,
+    );
+    expect(io.lines).toEqual([
+      "",
+      "certificate: /r/certificate.html",
+      "allure:      /r/allure-report/index.html",
+      "summary:     /r/summary.json",
+      "first failing row: file:///r/certificate.html#O3.subject-prefix",
+    ]);
   });
 });

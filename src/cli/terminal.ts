@@ -5,13 +5,20 @@
  *     with each FAIL, WARN and ERROR scenario printed above it as it happens, in colour.
  *   - Anywhere else (CI logs, pipes, files): one plain line per finished scenario, no escape code.
  *   - At the end, either way: a table of the MUST failures and SHOULD warnings with their
- *     requirement IDs, the errors (bounded), the counts, the verdict and the gate, each with why.
+ *     requirement IDs, fitted to the terminal's width (messages wrap, never cut mid-word), the
+ *     errors (bounded), the counts, the verdict and the gate, each with why; then where the
+ *     reports are and the link to the first failing row of the certificate (printReportPaths).
+ *   - The live line counts scenarios done against the total once every suite file is loaded
+ *     (vitest loads a file when a worker takes it up); until then it says how many files are loaded,
+ *     rather than a total that grows while the run goes.
  * Every line passes the run's redaction before it is written (secrets never reach stdout).
  */
+import { pathToFileURL } from "node:url";
+import { certificateAnchor } from "../report/certificate.js";
 import type { ConformanceSummary } from "../report/summary.js";
 import type { Status } from "../report/verdicts.js";
 import type { RunProgress } from "../runner/conformance-runner.js";
-import type { CliIo } from "./command-line.js";
+import { DEFAULT_COLUMNS, type CliIo } from "./command-line.js";
 
 /** Whether the command may use escape codes: a TTY, not CI, no NO_COLOR, a capable terminal. */
 export function isInteractive(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
@@ -43,6 +50,7 @@ export function terminalIo(
     out: (line) => write(stdout, line),
     err: (line) => write(stderr, line),
     color: interactive,
+    ...(stdout.isTTY && stdout.columns ? { columns: stdout.columns } : {}),
     ...(interactive
       ? {
           live: (line: string) => {
@@ -99,11 +107,15 @@ export class ProgressPrinter implements RunProgress {
 
   /** The live line's text (also used by the tests). */
   statusLine(): string {
-    const pending = this.filesCollected < this.files;
     const n = this.counts;
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(0);
     const counts = `${n.FAIL} FAIL · ${n.WARN} WARN · ${n.ERROR} ERROR · ${n.SKIP} SKIP`;
-    return `${this.done}/${this.total}${pending ? "+" : ""} scenarios · ${counts} · ${seconds} s`;
+    // A total that grows while it runs ("0/6+ … 39/45+") says nothing: the files still loading instead.
+    const done =
+      this.filesCollected < this.files
+        ? `${this.done} scenarios done · ${this.filesCollected}/${this.files} suite files loaded`
+        : `${this.done}/${this.total} scenarios`;
+    return `${done} · ${counts} · ${seconds} s`;
   }
 
   private redraw(): void {
@@ -123,6 +135,34 @@ export class ProgressPrinter implements RunProgress {
 const MAX_ROWS = 40;
 const MAX_ERROR_ROWS = 20;
 const MAX_IDS = 12;
+/** Lines a message may wrap to in the table; past them it ends with "…" (the reports hold it whole). */
+const MAX_CELL_LINES = 10;
+
+/** `text` in lines of at most `width` characters, broken at spaces (a longer word is split), at most `maxLines`. */
+export function wrap(text: string, width: number, maxLines = Number.POSITIVE_INFINITY): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    while (word.length > width) {
+      if (line) lines.push(line);
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+      line = "";
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  const last = kept[maxLines - 1];
+  kept[maxLines - 1] = `${last.length >= width ? last.slice(0, width - 1) : last}…`;
+  return kept;
+}
 
 type ClosingSummary = Pick<
   ConformanceSummary,
@@ -139,6 +179,7 @@ type ClosingSummary = Pick<
 
 /** The closing output: the table of failures and warnings, errors, counts, verdict and gate. */
 export function printVerdict(summary: ClosingSummary, io: CliIo): void {
+  const width = Math.max(60, io.columns ?? DEFAULT_COLUMNS);
   const oneLine = (s: string, max: number): string => {
     const line = s.split("\n")[0];
     return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -148,16 +189,18 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
     .sort((a, b) => (a.status === b.status ? 0 : a.status === "FAIL" ? -1 : 1));
   if (notable.length) {
     const idWidth = Math.max(11, ...notable.map((r) => r.id.length));
+    const indent = 2 + 15 + 1 + idWidth + 1 + 6 + 1;
     io.out("");
     io.out(`MUST failures and SHOULD warnings (${notable.length}):`);
     io.out(`  ${"status".padEnd(15)} ${"requirement".padEnd(idWidth)} ${"level".padEnd(6)} first message`);
     for (const r of notable.slice(0, MAX_ROWS)) {
       const status = `${r.status}${r.expectedFailure ? " (expected)" : ""}`.padEnd(15);
       const why = r.expectedFailure ? `[baseline: ${r.expectedFailure}] ${r.message}` : r.message;
-      io.out(
-        `  ${paint(io, r.status, status)} ${r.id.padEnd(idWidth)} ${r.level.padEnd(6)} ` +
-          oneLine(why.replace(/\s*\n\s*/g, " "), 160),
-      );
+      // The message column wraps at the terminal's width, under itself (a narrow terminal: under the row).
+      const lines = wrap(why.replace(/\s*\n\s*/g, " "), Math.max(30, width - indent), MAX_CELL_LINES);
+      const pad = width - indent >= 30 ? " ".repeat(indent) : "    ";
+      io.out(`  ${paint(io, r.status, status)} ${r.id.padEnd(idWidth)} ${r.level.padEnd(6)} ${lines[0]}`);
+      for (const more of lines.slice(1)) io.out(`${pad}${more}`);
     }
     if (notable.length > MAX_ROWS) io.out(`  (+${notable.length - MAX_ROWS} more: see certificate.md or summary.json)`);
   }
@@ -166,19 +209,22 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
   if (errors.length) {
     const byReason = new Map<string, string[]>();
     for (const r of errors) {
-      const reason = oneLine(r.message, 400).replace(/\s*\[[^\]]*\]$/, "");
+      const reason = oneLine(r.message, 2000).replace(/\s*\[[^\]]*\]$/, "");
       byReason.set(reason, [...(byReason.get(reason) ?? []), r.id]);
     }
     io.out("");
     io.out(`Not judged, ERROR (${errors.length}):`);
     for (const [reason, ids] of [...byReason].slice(0, MAX_ERROR_ROWS)) {
       const list = ids.slice(0, MAX_IDS).join(", ") + (ids.length > MAX_IDS ? `, +${ids.length - MAX_IDS} more` : "");
-      io.out(`  ${paint(io, "ERROR", "ERROR")} ${oneLine(reason, 200)}: ${list}`);
+      const [first, ...rest] = wrap(`${reason}: ${list}`, width - 8, MAX_CELL_LINES);
+      io.out(`  ${paint(io, "ERROR", "ERROR")} ${first}`);
+      for (const more of rest) io.out(`        ${more}`);
     }
     if (byReason.size > MAX_ERROR_ROWS)
       io.out(`  (+${byReason.size - MAX_ERROR_ROWS} more reasons: see certificate.md or summary.json)`);
   }
-  for (const e of summary.runErrors) io.out(`RUN ERROR ${oneLine(e, 300)}`);
+  for (const e of summary.runErrors)
+    for (const l of wrap(`RUN ERROR ${oneLine(e, 2000)}`, width, MAX_CELL_LINES)) io.out(l);
   for (const b of summary.baselineProblems) io.out(`BASELINE ${b}`);
   const notAsked = summary.unjudged.filter((u) => u.reason !== "error");
   if (notAsked.length) {
@@ -186,10 +232,10 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
       .slice(0, MAX_IDS)
       .map((u) => u.id)
       .join(", ");
-    io.out(
+    const line =
       `not judged (MUST, ${notAsked.length}): ${ids}` +
-        (notAsked.length > MAX_IDS ? `, +${notAsked.length - MAX_IDS} more (summary.json: unjudged)` : ""),
-    );
+      (notAsked.length > MAX_IDS ? `, +${notAsked.length - MAX_IDS} more (summary.json: unjudged)` : "");
+    for (const l of wrap(line, width)) io.out(l);
   }
   const c = summary.counts;
   const exp = (n: number): string => (n ? ` (${n} expected)` : "");
@@ -199,6 +245,7 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
       `${c.WARN} WARN${exp(summary.expected.WARN)}, ` +
       `${c.ERROR} ERROR, ${c.SKIP} SKIP, ${c.NOT_TESTABLE} NOT_TESTABLE`,
   );
+  // The verdict and the gate stay one line each, whatever the width: scripts and people grep them.
   const verdictColor =
     summary.verdict === "CONFORMANT" ? "PASS" : summary.verdict === "NON_CONFORMANT" ? "FAIL" : "WARN";
   io.out(`verdict: ${paint(io, verdictColor, summary.verdict)} — ${summary.verdictReason}`);
@@ -206,4 +253,29 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
     `gate: exit ${paint(io, summary.gate.exitCode === 0 ? "PASS" : "FAIL", String(summary.gate.exitCode))} — ` +
       summary.gate.reasons.join("; "),
   );
+}
+
+/** The requirement that leads the closing table: the first MUST failure, else warning, else error. */
+function firstFailing(summary: Pick<ConformanceSummary, "requirements">): string | undefined {
+  for (const status of ["FAIL", "WARN", "ERROR"])
+    for (const r of summary.requirements) if (r.status === status && !r.expectedFailure) return r.id;
+  return summary.requirements.find((r) => r.status === "FAIL")?.id;
+}
+
+/**
+ * The run's last lines: where the reports are, and the certificate's row of the first failing
+ * requirement (anchor `req-<ID>`, the certificate's convention), one click from the terminal.
+ */
+export function printReportPaths(
+  summary: Pick<ConformanceSummary, "requirements">,
+  paths: { certificate: string; allure?: string; summary: string },
+  io: CliIo,
+): void {
+  io.out("");
+  io.out(`certificate: ${paths.certificate}`);
+  if (paths.allure) io.out(`allure:      ${paths.allure}`);
+  io.out(`summary:     ${paths.summary}`);
+  const first = firstFailing(summary);
+  // A file: URL, which terminals make clickable, fragment and all.
+  if (first) io.out(`first failing row: ${pathToFileURL(paths.certificate).href}#${certificateAnchor(first)}`);
 }

@@ -19,7 +19,7 @@ import { verifyCommand, verifyRun } from "./verify.js";
 const scenarios = passFailWarnScenarios();
 
 /** A run's folder as the command writes it: the transcript (its check records), then the reports that carry its hash. */
-function runFolder(): string {
+function runFolder(baseline = true): string {
   const dir = mkdtempSync(join(tmpdir(), "gws-verify-"));
   const lines = scenarios.flatMap((sc, i) =>
     sc.meta!.checks.map((c, j) =>
@@ -30,7 +30,7 @@ function runFolder(): string {
   writeFileSync(join(dir, "transcript.jsonl"), transcript);
   writeReports(dir, runOf(scenarios, { filter: { only: ["O1.answer-ok", "O2.answer-ok", "O3.subject-prefix"] } }), {
     transcriptSha256: sha256(transcript),
-    expected: [{ id: "O3.subject-prefix", reason: "JIRA-12" }],
+    ...(baseline ? { expected: [{ id: "O3.subject-prefix", reason: "JIRA-12" }] } : {}),
   });
   return dir;
 }
@@ -65,13 +65,36 @@ describe("verify", () => {
       ["certificate.html", true],
       ["verdict", true],
       ["statuses", true],
+      ["results.json", true],
+      ["junit.xml", true],
     ]);
     expect(summary.verdict).toBe("NON_CONFORMANT"); // O3 failed, expected by the baseline
     const io = capture();
     expect(verifyCommand([dir], io)).toBe(0);
     expect(io.text()).toMatch(
-      /verify: the certificate \(verdict NON_CONFORMANT\) matches its transcript and the installed suite's contract$/,
+      /verify: the certificate \(verdict NON_CONFORMANT\) and the reports beside it match its transcript and the installed suite's contract$/,
     );
+    // What it cannot recompute is said, not silently passed.
+    expect(io.text()).toMatch(/^ {2}- +not covered: allure-results\/scenarios\//m);
+  });
+
+  it('junit.xml edited (failures="0", a failure turned into a pass) or results.json edited: mismatch naming the file', () => {
+    const dir = runFolder(false); // O3 fails outside any baseline: a <failure> in junit.xml
+    const junit = join(dir, "junit.xml");
+    const original = readFileSync(junit, "utf8");
+    expect(original).toMatch(/failures="[1-9]/);
+    writeFileSync(junit, original.replace(/failures="\d+"/g, 'failures="0"'));
+    expect(failed(dir)).toEqual({ "junit.xml": expect.stringMatching(/^differs: line \d+: has .*failures=\\"0\\"/) });
+    writeFileSync(junit, original.replace(/<failure [^>]*>[^<]*<\/failure>/, ""));
+    expect(Object.keys(failed(dir))).toEqual(["junit.xml"]);
+    writeFileSync(junit, original);
+    expect(failed(dir)).toEqual({});
+    // results.json whose failing check now passes: it no longer gives the summary's statuses.
+    const results = join(dir, "results.json");
+    writeFileSync(results, readFileSync(results, "utf8").replace('"passed": false', '"passed": true'));
+    expect(failed(dir)).toMatchObject({
+      "results.json": expect.stringMatching(/the summary says (FAIL|WARN), results.json gives PASS/),
+    });
   });
 
   it("one changed byte in the transcript: mismatch naming the transcript, exit 1", () => {
@@ -129,6 +152,8 @@ describe("verify", () => {
     rewrite({ ...summary, verdict: "CONFORMANT" });
     expect(failed(dir)).toEqual({
       verdict: "the summary says CONFORMANT, its requirement statuses give NON_CONFORMANT",
+      // junit.xml carries the verdict too: it is no longer what the summary renders
+      "junit.xml": expect.stringMatching(/^differs: .*NON_CONFORMANT/),
     });
     // ...and a FAIL turned PASS no longer agrees with the transcript's checks.
     rewrite({

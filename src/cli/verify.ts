@@ -6,7 +6,9 @@
  *     against the ones that judged the run, naming each file that differs;
  *   - certificate.md and certificate.html against what summary.json renders (byte for byte);
  *   - the verdict against the requirement statuses it was computed from;
- *   - each PASS, FAIL and WARN requirement against the check records of the transcript.
+ *   - each PASS, FAIL and WARN requirement against the check records of the transcript;
+ *   - results.json, junit.xml, allure-results/, allure-report/ and load.json (verify-reports.ts),
+ *     naming what it cannot recompute (NOT_COVERED).
  * Exit 0: everything matches; 1: a mismatch, each named; 2: bad usage (no such folder, no summary).
  * Hashes detect a changed file; they are not a signature (docs/decisions.md).
  */
@@ -19,6 +21,7 @@ import { suiteVersion, type ConformanceSummary } from "../report/summary.js";
 import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
 import { verdictFromStatuses } from "../report/verdicts.js";
 import { parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
+import { NOT_COVERED, verifyAllure, verifyJunit, verifyLoad } from "./verify-reports.js";
 
 export const VERIFY_USAGE = `usage: gws-conformance verify DIR
 
@@ -27,7 +30,11 @@ summary.json, certificate.md and/or certificate.html, and transcript.jsonl) matc
 transcript and the contract of the installed suite: it recomputes the SHA-256 of the transcript
 and of every file under schemas/, re-renders the certificates from summary.json, recomputes the
 verdict from the requirement statuses and compares each PASS, FAIL and WARN with the checks the
-transcript records.
+transcript records. The reports beside it: results.json gives the summary's statuses, junit.xml
+is exactly what results.json and summary.json render, allure-results/ holds one result per
+requirement with the summary's status, and allure-report/ carries the summary's verdict in its
+title and its counts and statuses; a load run's load.json follows from its objectives and
+load.html from load.json. What it cannot recompute is named ("not covered").
 
 Exit codes: 0 everything matches, 1 a mismatch (each one named), 2 bad usage.`;
 
@@ -200,6 +207,8 @@ export function verifyRun(
             .join("; ") + (wrong.length > 10 ? ` (+${wrong.length - 10} more)` : ""),
     );
   }
+  // The other report files: recomputed where they can be (src/cli/verify-reports.ts).
+  checks.push(...verifyJunit(dir, summary), ...verifyAllure(dir, summary), ...verifyLoad(dir));
   return { summary, checks };
 }
 
@@ -215,16 +224,21 @@ export function verifyCommand(argv: string[], io: CliIo): number {
         positionals.length === 0 ? "name the run's folder (gws-conformance verify DIR)" : "one folder at a time",
       );
     const dir = resolve(positionals[0]);
-    const { summary, checks } = verifyRun(dir);
+    // A load run's folder has load.json and no summary: its own checks only.
+    const loadOnly = !existsSync(join(dir, "summary.json")) && existsSync(join(dir, "load.json"));
+    const { summary, checks } = loadOnly ? { summary: undefined, checks: verifyLoad(dir) } : verifyRun(dir);
     io.out(`gws-conformance verify ${dir}`);
     for (const c of checks) io.out(`  ${(c.ok ? "ok" : "MISMATCH").padEnd(8)} ${c.name}: ${c.message}`);
+    if (!loadOnly) for (const n of NOT_COVERED) io.out(`  ${"-".padEnd(8)} not covered: ${n}`);
     const bad = checks.filter((c) => !c.ok);
     if (bad.length) {
       io.out(`verify: MISMATCH — ${bad.map((c) => c.name).join(", ")} ${bad.length === 1 ? "does" : "do"} not match`);
       return 1;
     }
     io.out(
-      `verify: the certificate (verdict ${summary.verdict}) matches its transcript and the installed suite's contract`,
+      summary
+        ? `verify: the certificate (verdict ${summary.verdict}) and the reports beside it match its transcript and the installed suite's contract`
+        : "verify: load.json and load.html hold together",
     );
     return 0;
   } catch (e) {

@@ -24,6 +24,7 @@ import {
 } from "./baseline.js";
 import { DRIFT_FLAGS } from "./flags.js";
 import { buildDriftReport, writeDriftOutputs } from "./report.js";
+import { baselineComparison } from "./report-sections.js";
 import { formatRejudge, rejudgeTranscript } from "./rejudge.js";
 import { diffSchemas, formatSchemaDiff, loadSchemaSet, type SchemaSet } from "./schema-diff.js";
 import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
@@ -121,13 +122,6 @@ async function drift(p: Parsed, io: CliIo): Promise<number> {
   if (!entries) return 2;
 
   const report = buildDriftReport(entries, { transcript: source });
-  const written = writeDriftOutputs(report, p.values.get("--out") ?? "reports");
-  const s = report.summary;
-  io.out(
-    `drift: ${s.messages} message(s) of ${s.messageTypes} type(s); server drift ${s.serverDrift}, schema defects ${s.schemaDefects}, doc defects ${s.docDefects}`,
-  );
-  io.out(`wrote ${written.json} and ${written.markdown}`);
-
   let rc = 0;
   const current = buildShapeBaseline(entries, { source });
   const baselinePath = p.values.get("--baseline");
@@ -140,13 +134,21 @@ async function drift(p: Parsed, io: CliIo): Promise<number> {
       return 2;
     }
     const changes = compareShapeBaselines(saved, current);
+    // The comparison goes into drift.md and drift.json too: the gate's reason is in the reports, not only on stdout.
+    report.baseline = baselineComparison(baselinePath, changes);
+    rc = report.baseline.exitCode;
     if (changes.length === 0) io.out(`baseline ${baselinePath}: same shapes`);
     else {
-      io.out(`baseline ${baselinePath}: ${changes.length} shape change(s)`);
+      io.out(`baseline ${baselinePath}: ${changes.length} shape change(s) — ${report.baseline.exitReason}`);
       for (const c of changes) io.out(`  ${formatShapeChange(c)}`);
-      rc = 1;
     }
   }
+  const written = writeDriftOutputs(report, p.values.get("--out") ?? "reports");
+  const s = report.summary;
+  io.out(
+    `drift: ${s.messages} message(s) of ${s.messageTypes} type(s); server drift ${s.serverDrift}, schema defects ${s.schemaDefects}, doc defects ${s.docDefects}`,
+  );
+  io.out(`wrote ${written.json} and ${written.markdown}`);
   const savePath = p.values.get("--save-baseline");
   if (savePath) {
     writeShapeBaseline(current, savePath);

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractValidator } from "../contract/validators.js";
 import { readTranscript, type TranscriptEntry } from "../report/transcript-io.js";
-import { buildDriftReport, renderDriftMarkdown, serverDrift, writeDriftOutputs } from "./report.js";
+import {
+  buildDriftReport,
+  mergeRepeatedFindings,
+  renderDriftMarkdown,
+  serverDrift,
+  writeDriftOutputs,
+} from "./report.js";
+import { baselineComparison } from "./report-sections.js";
 import { fixture } from "./test-helpers.js";
 
 const NOW = new Date("2026-01-01T12:00:00Z");
@@ -13,14 +20,117 @@ const NOW = new Date("2026-01-01T12:00:00Z");
 describe("drift report: the clean transcript", () => {
   const report = buildDriftReport(fixture("clean"), { now: NOW, transcript: "clean.jsonl" });
 
-  it("has no server drift, though the suite's own requests carry a wrong type (R3 test)", () => {
+  it("has no server drift; the suite's own negative request (R3: a wrong type) is folded into one labelled line, not a message type", () => {
     expect(serverDrift(report)).toEqual([]);
     expect(report.summary.serverDrift).toBe(0);
     const reply = report.messageTypes.find((t) => t.key === "request:Reply")!;
     expect(reply.producer).toBe("suite");
-    expect(reply.typeMismatches).toEqual([
-      { path: "$.quoteOriginal", expected: ["boolean"], observed: "string", example: '"yes"', count: 1 },
+    expect(reply.typeMismatches).toEqual([]); // the off-schema request is not among the Reply requests
+    // ...with the R2 request whose body is raw text (no operation can be read from it).
+    expect(report.suiteRequests).toEqual({ negative: 2, malformedJson: 1, operations: ["(none)", "Reply"] });
+    const md = renderDriftMarkdown(report);
+    expect(md).toMatch(
+      /^\*\*The suite's own negative requests\*\* \(R2\/R3.*: 2 request\(s\) naming \(none\), Reply, 1 of them raw text \(not JSON\)\.$/m,
+    );
+    expect(contractValidator().validate("reports/drift.schema.json", report).violations).toEqual([]);
+  });
+
+  it("every table of drift.md has a legend naming each of its columns", () => {
+    const md = renderDriftMarkdown(report).split("\n");
+    const heads = md.filter((l, i) => l.startsWith("| ") && md[i + 1]?.startsWith("| ---"));
+    expect(heads.length).toBeGreaterThan(3);
+    for (const head of heads) {
+      const at = md.indexOf(head);
+      const legend = md.slice(at).find((l) => l.startsWith("_Columns — "));
+      expect(legend, head).toBeDefined();
+      for (const col of head.split(" | ").map((c) => c.replace(/^\| |\s*\|$/g, "").trim()))
+        expect(legend, `${col} in ${head}`).toContain(`**${col}**: `);
+      expect(legend).not.toMatch(/\*\*([^*]+)\*\*: \1;/); // a column explained, not echoed
+    }
+  });
+
+  it("a finding repeated for several message types is one, naming each type, counts summed", () => {
+    const twice = mergeRepeatedFindings([
+      {
+        id: "a",
+        class: "server-drift",
+        kind: "missing-required",
+        subject: "answer:Accept:ok",
+        path: "$.x",
+        summary: "no x",
+        count: 2,
+      },
+      {
+        id: "b",
+        class: "server-drift",
+        kind: "missing-required",
+        subject: "answer:Reply:ok",
+        path: "$.x",
+        summary: "no x",
+        count: 3,
+      },
+      {
+        id: "c",
+        class: "server-drift",
+        kind: "missing-required",
+        subject: "answer:Send:ok",
+        path: "$.y",
+        summary: "no y",
+        count: 1,
+      },
     ]);
+    expect(twice).toEqual([
+      {
+        id: "a",
+        class: "server-drift",
+        kind: "missing-required",
+        subject: "answer:Accept:ok",
+        subjects: ["answer:Accept:ok", "answer:Reply:ok"],
+        path: "$.x",
+        summary: "no x",
+        count: 5,
+      },
+      {
+        id: "c",
+        class: "server-drift",
+        kind: "missing-required",
+        subject: "answer:Send:ok",
+        path: "$.y",
+        summary: "no y",
+        count: 1,
+      },
+    ]);
+    // "never seen" is one row per field with the types that lacked it, not one line per type.
+    const md = renderDriftMarkdown(report);
+    expect(md).not.toMatch(/^- never seen: /m);
+    const rows = md.split("\n").filter((l) => /^\| `\$[^`]*` \| (yes|no) \|/.test(l));
+    expect(new Set(rows.map((r) => r.split(" | ")[0])).size).toBe(rows.length);
+  });
+
+  it("a baseline comparison is in drift.json and drift.md: added, gone, changed and the exit reason", () => {
+    const b = baselineComparison("base.json", [
+      { change: "added", what: "path", where: "notification:Accepted", path: "$.channel", value: "string" },
+      { change: "removed", what: "path", where: "notification:Accepted", path: "$.channel", value: "number" },
+      { change: "removed", what: "path", where: "notification:Accepted", path: "$.gone", value: "string" },
+      { change: "added", what: "state", where: "states", value: "Parked" },
+    ]);
+    expect(b).toEqual({
+      file: "base.json",
+      added: [{ what: "state", where: "states", value: "Parked" }],
+      gone: [{ what: "path", where: "notification:Accepted", path: "$.gone", value: "string" }],
+      changed: [
+        { what: "path", where: "notification:Accepted", path: "$.channel", before: ["number"], after: ["string"] },
+      ],
+      exitCode: 1,
+      exitReason: expect.stringMatching(/1 added, 1 gone, 1 changed/),
+    });
+    const withBaseline = { ...report, baseline: b };
+    expect(contractValidator().validate("reports/drift.schema.json", withBaseline).violations).toEqual([]);
+    const md = renderDriftMarkdown(withBaseline);
+    expect(md).toContain("## Against the baseline `base.json`");
+    expect(md).toMatch(/^\*\*Exit 1\*\*: .*1 added, 1 gone, 1 changed/m);
+    expect(md).toMatch(/^\| ~ \| path \| `notification:Accepted` \| `\$\.channel` \| number → string \|$/m);
+    expect(baselineComparison("base.json", [])).toMatchObject({ exitCode: 0, added: [], gone: [], changed: [] });
   });
 
   it("groups requests by operationName, answers by operation and outcome, notifications by state", () => {

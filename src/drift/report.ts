@@ -21,6 +21,7 @@ import {
   pageVsSchemaFindings,
 } from "./findings.js";
 import { groupBy } from "./json-shape.js";
+import { baselineLines, legendTable, suiteRequestsLines } from "./report-sections.js";
 import { lifecycleDriftOf } from "./lifecycle-drift.js";
 import { messagesOf, operationCallOf, type ObservedMessage, type OperationCall } from "./messages.js";
 import { modelsOf, type ModelOf } from "./schema-fields.js";
@@ -137,7 +138,10 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
   const samples = opts.pageSamples ?? committedPageSamples();
   const docDefectsOnPage = opts.docDefectsOnPage ?? committedPageData().docDefectsOnPage;
 
-  const messages = messagesOf(entries);
+  // The suite's own negative requests (R2/R3) are not server traffic: folded into one line.
+  const all = messagesOf(entries);
+  const negatives = all.filter(isNegativeRequest);
+  const messages = all.filter((m) => !isNegativeRequest(m));
   const calls = entries.map(operationCallOf).filter((c): c is OperationCall => c !== undefined);
   const notifications = messages.filter((m) => m.direction === "notification").map((m) => m.entry as NotificationEntry);
   const correlation = correlate(entries);
@@ -154,13 +158,13 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
   );
   const envelopes = envelopeUsesOf(calls);
 
-  const findings: DriftFinding[] = [
+  const findings: DriftFinding[] = mergeRepeatedFindings([
     ...messageTypeFindings(messageTypes, modelOf),
     ...lifecycleFindings(lifecycle),
     ...envelopeFindings(envelopes),
     ...pageVsSchemaFindings(samples, modelOf),
     ...docDefectFindings(docDefectsOnPage),
-  ];
+  ]);
   const count = (c: DriftFinding["class"]): number => findings.filter((f) => f.class === c).length;
   const scenarios = new Set(entries.map((e) => e.scenario).filter((s): s is string => typeof s === "string"));
   return {
@@ -184,7 +188,39 @@ export function buildDriftReport(entries: readonly TranscriptEntry[], opts: Drif
     envelopes,
     timing: { answerTime: answerTimes(calls), notificationLatency: notificationLatencies(correlation) },
     findings,
+    suiteRequests: {
+      negative: negatives.length,
+      malformedJson: negatives.filter((m) => typeof m.data === "string").length,
+      operations: [...new Set(negatives.map((m) => m.operation ?? "?"))].sort(),
+    },
   };
+}
+
+/**
+ * A request the suite sent off its own schema on purpose (R2 raw bodies, R3 wrong or missing
+ * fields): the schema it names refuses it, or it names none. Never server drift, never a message type.
+ */
+export function isNegativeRequest(m: ObservedMessage): boolean {
+  if (m.direction !== "request") return false;
+  if (typeof m.data === "string" || m.schema === null) return true;
+  return !contractValidator().validate(m.schema, m.data).ok;
+}
+
+/**
+ * The same finding for several subjects (e.g. "never seen: $.replyInteractionId" for ten answer
+ * types) as one, naming every subject (subjects) with the counts summed.
+ */
+export function mergeRepeatedFindings(findings: readonly DriftFinding[]): DriftFinding[] {
+  const groups = groupBy(findings, (f) => [f.class, f.kind, f.path ?? "", f.summary].join("\u0000"));
+  return [...groups.values()].map((g) => {
+    if (g.length === 1) return g[0];
+    const counts = g.map((f) => f.count).filter((c): c is number => c !== undefined);
+    return {
+      ...g[0],
+      subjects: g.map((f) => f.subject),
+      ...(counts.length ? { count: counts.reduce((a, b) => a + b, 0) } : {}),
+    };
+  });
 }
 
 /** Server-drift findings only: what a server does that the schemas do not describe (docs/drift.md). */
@@ -211,26 +247,19 @@ export function writeDriftOutputs(report: DriftReport, outDir: string): { json: 
 
 // ----- drift.md ------------------------------------------------------------------------------
 
-const cell = (v: unknown): string =>
-  String(v ?? "")
-    .replace(/\|/g, "\\|")
-    .replace(/\n/g, " ");
 const code = (v: string): string => `\`${v.replace(/`/g, "'")}\``;
 
-function table(head: string[], rows: unknown[][]): string[] {
-  if (rows.length === 0) return ["(none)", ""];
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
-    "",
-  ];
+const table = legendTable;
+
+/** A finding's subject: one, or (merged findings) the first and how many more, each named. */
+function subjectCell(f: DriftFinding): string {
+  return (f.subjects ?? [f.subject]).map(code).join(", ");
 }
 
 function findingRows(findings: readonly DriftFinding[]): unknown[][] {
   return findings.map((f) => [
     f.kind,
-    code(f.subject),
+    subjectCell(f),
     f.path ? code(f.path) : "",
     f.summary,
     f.count ?? "",
@@ -249,6 +278,8 @@ export function renderDriftMarkdown(report: DriftReport): string {
     "",
     `**Server drift: ${s.serverDrift}** · schema defects: ${s.schemaDefects} · doc defects: ${s.docDefects}. What each section means: docs/drift.md.`,
     "",
+    ...suiteRequestsLines(report),
+    ...baselineLines(report),
     "## Server drift (traffic differs from the schemas)",
     "",
     ...table(
@@ -295,12 +326,30 @@ export function renderDriftMarkdown(report: DriftReport): string {
     for (const v of t.valueMismatches)
       details.push(`- value ${code(v.path)}: ${code(v.observed)} (schema: ${code(v.expected)}) ×${v.count}`);
     for (const m of t.missingRequired) details.push(`- missing required ${code(m.path)} ×${m.count}`);
-    if (t.neverSeen.length > 0)
-      details.push(
-        `- never seen: ${t.neverSeen.map((n) => `${code(n.path)}${n.required ? " (required)" : ""}`).join(", ")}`,
-      );
     if (details.length > 0) lines.push(`### ${code(t.key)} (${t.schema ?? "no schema"})`, "", ...details, "");
   }
+  // Fields no message carried, once per field with the types that lacked it (not once per type).
+  const never = new Map<string, { required: boolean; types: string[] }>();
+  for (const t of report.messageTypes)
+    for (const n of t.neverSeen) {
+      const hit = never.get(n.path) ?? { required: false, types: [] };
+      hit.required ||= n.required;
+      hit.types.push(t.key);
+      never.set(n.path, hit);
+    }
+  lines.push(
+    "## Never seen (fields the schemas name that no message carried)",
+    "",
+    ...table(
+      ["path", "required", "message types", "count"],
+      [...never].map(([path, n]) => [
+        code(path),
+        n.required ? "yes" : "no",
+        n.types.map(code).join(", "),
+        n.types.length,
+      ]),
+    ),
+  );
   lines.push(
     "## Lifecycle names not in lifecycle.json",
     "",
@@ -356,7 +405,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
       ["kind", "subject", "path", "what", "rule", "page contradiction"],
       byClass("schema-defect").map((f) => [
         f.kind,
-        code(f.subject),
+        subjectCell(f),
         f.path ? code(f.path) : "",
         f.summary,
         f.rule ?? "",

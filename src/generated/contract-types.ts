@@ -113,6 +113,11 @@ export type DocDefectHint =
  */
 export type DriftEnvelopeKind = "status" | "statusCode" | "empty" | "non-json" | "other" | "none";
 /**
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftShapeWhat".
+ */
+export type DriftShapeWhat = "message-type" | "path" | "envelope" | "capability-set" | "state" | "subtype";
+/**
  * An expected-failures baseline (--expected-failures FILE): requirements known to fail on a target, each with a reason and an optional expiry day. Listed failures do not fail the run; a listed requirement that passes, or an expired entry, does.
  *
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -255,6 +260,8 @@ export interface GwsContract {
   DriftNeverSeen?: DriftNeverSeen;
   DriftPathCount?: DriftPathCount;
   DriftReport?: DriftReport;
+  DriftShapeChange?: DriftShapeChange;
+  DriftShapeWhat?: DriftShapeWhat;
   DriftTiming?: DriftTiming;
   DriftTypeMismatch?: DriftTypeMismatch;
   DriftUnknownCapability?: DriftUnknownCapability;
@@ -407,9 +414,9 @@ export interface ConformanceSummary {
    */
   gate: {
     /**
-     * 0: nothing the run was asked to judge failed or errored and the expected-failures baseline is fresh. 1: a MUST failed outside the baseline, something errored, or the baseline is stale. 2: the harness itself broke (configuration errors exit 2 before any report is written).
+     * 0: nothing the run was asked to judge failed or errored and the expected-failures baseline is fresh. 1: a MUST failed outside the baseline, or the baseline is stale. 2: the harness itself broke (configuration errors exit 2 before any report is written). 3: could not judge the target: something the run was asked to judge errored (or an error outside any scenario), and nothing failed outside the baseline.
      */
-    exitCode: 0 | 1 | 2;
+    exitCode: 0 | 1 | 2 | 3;
     /**
      * What failed the gate; for exit 0 one line saying why it passed.
      */
@@ -723,6 +730,10 @@ export interface DriftFinding {
    * Named repairs applied to the page sample (src/contract/page-samples.ts).
    */
   repairs?: string[];
+  /**
+   * Repeated findings merged into one: every message type or sample with this same finding (subject is the first); count sums theirs.
+   */
+  subjects?: string[];
 }
 /**
  * Notification latency per operation (ms): from a successful answer to the next notification about the same id or the interaction it created (N8 measures the same delay against the budget).
@@ -867,6 +878,49 @@ export interface DriftReport {
     notificationLatency: DriftLatency[];
   };
   findings: DriftFinding[];
+  /**
+   * The suite's own negative requests (deliberately malformed or off-schema, R2/R3 scenarios): folded into one line, not server traffic and not in messageTypes.
+   */
+  suiteRequests?: {
+    /**
+     * Requests the suite sent off its own schema on purpose (wrong or missing fields, raw bodies).
+     */
+    negative: number;
+    /**
+     * Of them, bodies sent as raw text (not JSON, R2).
+     */
+    malformedJson: number;
+    /**
+     * The operations those requests named.
+     */
+    operations: string[];
+  };
+  /**
+   * The comparison with a saved shape baseline (--baseline): what was added, what is gone, what changed, and the exit reason.
+   */
+  baseline?: {
+    file: string;
+    /**
+     * Shapes the server sends now and did not in the baseline.
+     */
+    added: DriftShapeChange[];
+    /**
+     * Shapes of the baseline the server no longer sent.
+     */
+    gone: DriftShapeChange[];
+    /**
+     * A path or list whose values were replaced: before and after.
+     */
+    changed: {
+      what: DriftShapeWhat;
+      where: string;
+      path?: string;
+      before: string[];
+      after: string[];
+    }[];
+    exitCode: 0 | 1;
+    exitReason: string;
+  };
 }
 /**
  * This interface was referenced by `GwsContract`'s JSON-Schema
@@ -916,6 +970,24 @@ export interface DriftTiming {
   p95: number;
   p99: number;
   max: number;
+}
+/**
+ * One shape added to or gone from the traffic, against a saved baseline.
+ *
+ * This interface was referenced by `GwsContract`'s JSON-Schema
+ * via the `definition` "DriftShapeChange".
+ */
+export interface DriftShapeChange {
+  what: DriftShapeWhat;
+  /**
+   * The message type or state concerned.
+   */
+  where: string;
+  path?: string;
+  /**
+   * The JSON type, envelope, capability list, state or subtype.
+   */
+  value: string;
 }
 /**
  * Failure answer: {"status":"error","errorDescription":"<non-empty text>"} (page, every 'HTTP Response / Failed'; contract R1).

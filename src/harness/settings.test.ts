@@ -8,6 +8,7 @@ import {
   resolveSettings,
   secretsOf,
   SettingsError,
+  SettingsErrors,
   SETTING_DEFINITIONS,
 } from "./settings.js";
 
@@ -105,6 +106,51 @@ describe("target settings", () => {
     } catch (e) {
       expect((e as SettingsError).setting).toContain(name);
     }
+  });
+
+  it("reports every bad or missing setting at once, each with its variable, flag and way out", () => {
+    let e: SettingsErrors | undefined;
+    try {
+      resolveSettings({ env: { GWS_BASE_URL: "http://x/api/v2", GWS_NOTIFY_BUDGET_MS: "soon" } });
+    } catch (x) {
+      e = x as SettingsErrors;
+    }
+    expect(e).toBeInstanceOf(SettingsErrors);
+    expect(e?.problems.map((p) => p.setting)).toEqual([
+      "GWS_NOTIFY_BUDGET_MS (environment)",
+      "GWS_AGENTS (--agents)",
+      "GWS_CONTROL_URL (--control-url)",
+      "GWS_QUEUE (--queue)",
+    ]);
+    const lines = e?.message.split("\n") ?? [];
+    expect(lines[0]).toBe("4 settings to fix (nothing was run):");
+    expect(lines[1]).toMatch(/GWS_NOTIFY_BUDGET_MS \(environment\): "soon" is not .*\(flag --notify-budget-ms\)$/);
+    // The user never set GWS_INJECT: the default is explained, with both ways out.
+    expect(lines[3]).toBe(
+      "  - GWS_CONTROL_URL (--control-url): inject is http by default; set GWS_CONTROL_URL (--control-url) " +
+        "or choose --inject smtp|command (GWS_INJECT)",
+    );
+    expect(lines[4]).toMatch(/GWS_QUEUE \(--queue\).*or set GWS_COMPOSE_QUEUE \(--compose-queue\)/);
+  });
+
+  it("a chosen GWS_INJECT=http is named as chosen; an unreadable setting is not reported again as missing", () => {
+    const env = { GWS_BASE_URL: "http://x/api/v2", GWS_AGENTS: "a1", GWS_INJECT: "http", GWS_QUEUE: "Q" };
+    expect(() => resolveSettings({ env })).toThrow(
+      /GWS_AGENTS \(environment\): entry 1 is not user:pass[^\n]*\n {2}- GWS_CONTROL_URL \(--control-url\): is required with GWS_INJECT=http/,
+    );
+    try {
+      resolveSettings({ env });
+    } catch (x) {
+      expect((x as SettingsErrors).problems).toHaveLength(2); // not also "GWS_AGENTS is required"
+    }
+  });
+
+  it("a misspelt key of the config file gets the nearest setting's name", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "gws-settings-")), "target.json");
+    writeFileSync(file, JSON.stringify({ GWS_BASE_ULR: "http://x/api/v2", notifyBudgetMS: 100 }));
+    expect(() => resolveSettings({ env: {}, configFile: file })).toThrow(
+      /unknown setting "GWS_BASE_ULR" in .* \(did you mean GWS_BASE_URL\?\)[\s\S]*"notifyBudgetMS" .*\(did you mean notifyBudgetMs\?\)/,
+    );
   });
 
   it("never echoes a password in an error", () => {

@@ -1,9 +1,10 @@
 /**
  * Target settings: ONE definition feeds the CLI flags, the environment variables and the
- * optional config file (JSON). A bad or missing setting stops the run before any test with
- * a message naming it (the CLI exits 2).
+ * optional config file (JSON). Bad or missing settings stop the run before any test, all of them
+ * reported at once, each naming its variable and flag and the way out (the CLI exits 2).
  */
 import { readFileSync } from "node:fs";
+import { didYouMean } from "./suggest.js";
 
 export interface AgentCredentials {
   username: string;
@@ -281,7 +282,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_OPEN_PER_AGENT = 4;
 
 function parseValue(def: SettingDefinition, raw: string, source: string): unknown {
-  const name = `${def.env} (${source})`;
+  const name = source === def.flag ? `${def.env} (${def.flag})` : `${def.env} (${source})`;
   switch (def.kind) {
     case "url": {
       let u: URL;
@@ -354,23 +355,54 @@ export interface SettingsSources {
 }
 
 /**
+ * Every bad or missing setting of one resolution: resolveSettings reports them all at once (a
+ * user fixes them in one go, not one per run). One problem: its own message; several: a line each.
+ * `setting` names them all (comma-separated); `problems` holds each.
+ */
+export class SettingsErrors extends SettingsError {
+  constructor(readonly problems: readonly SettingsError[]) {
+    super(problems.map((p) => p.setting).join(", "), "");
+    // One problem reads as that problem ("GWS_AGENTS (--agents): …"); several, a line each.
+    this.message =
+      problems.length === 1
+        ? problems[0].message
+        : `${problems.length} settings to fix (nothing was run):\n${problems.map((p) => `  - ${p.message}`).join("\n")}`;
+    this.name = "SettingsError";
+  }
+}
+
+/** How a setting is named in an error: its environment variable and its flag ("GWS_AGENTS (--agents)"). */
+export function settingName(key: keyof TargetSettings): string {
+  const d = SETTING_DEFINITIONS.find((x) => x.key === key);
+  return d ? `${d.env} (${d.flag})` : String(key);
+}
+
+/**
  * Resolves settings with precedence flags > environment > config file > defaults, then checks
- * that the chosen adapter has what it needs. Throws SettingsError naming the setting.
+ * that the chosen adapter has what it needs. Every problem is collected and thrown together
+ * (SettingsErrors), each naming the environment variable and the flag, and the way out.
  */
 export function resolveSettings(sources: SettingsSources): TargetSettings {
   const env = sources.env ?? {};
+  const problems: SettingsError[] = [];
   let file: Record<string, unknown> = {};
   if (sources.configFile) {
     try {
       file = JSON.parse(readFileSync(sources.configFile, "utf8")) as Record<string, unknown>;
     } catch (e) {
-      throw new SettingsError("--config", `cannot read ${sources.configFile}: ${(e as Error).message}`);
+      problems.push(new SettingsError("--config", `cannot read ${sources.configFile}: ${(e as Error).message}`));
     }
     const known = new Set(SETTING_DEFINITIONS.flatMap((d) => [d.key, d.env]));
     for (const k of Object.keys(file))
-      if (!known.has(k)) throw new SettingsError("--config", `unknown setting "${k}" in ${sources.configFile}`);
+      if (!known.has(k)) {
+        problems.push(
+          new SettingsError("--config", `unknown setting "${k}" in ${sources.configFile}${didYouMean(k, known)}`),
+        );
+      }
   }
   const out: Record<string, unknown> = {};
+  /** The settings a user gave (flag, environment or file), as opposed to defaults. */
+  const given = new Set<keyof TargetSettings>();
   for (const def of SETTING_DEFINITIONS) {
     const fromFlag = sources.flags?.[def.key];
     const fromEnv = env[def.env];
@@ -386,37 +418,67 @@ export function resolveSettings(sources: SettingsSources): TargetSettings {
           : String(fileValue);
       source = "config file";
     }
-    if (raw !== undefined) out[def.key] = parseValue(def, raw, source);
+    if (raw === undefined) continue;
+    given.add(def.key);
+    try {
+      out[def.key] = parseValue(def, raw, source);
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      // The flag beside the variable: the way in the user did not take may be the easier one.
+      problems.push(
+        source === def.flag
+          ? e
+          : new SettingsError(e.setting, `${e.message.slice(e.setting.length + 2)} (flag ${def.flag})`),
+      );
+    }
   }
   // Each value was parsed by its definition's kind (parseValue), so it has the field's type.
   const s = { ...SETTING_DEFAULTS, ...out } as TargetSettings;
-  if (s.baseUrl) {
-    s.cometdUrl ??= `${s.baseUrl}/notifications`;
+  // A setting given but unreadable is reported once (above), not again as missing.
+  const bad = new Set(SETTING_DEFINITIONS.filter((d) => given.has(d.key) && !(d.key in out)).map((d) => d.key));
+  const missing = (key: keyof TargetSettings, why: string): void => {
+    if (!bad.has(key)) problems.push(new SettingsError(settingName(key), why));
+  };
+  if (s.baseUrl || bad.has("baseUrl")) {
+    if (s.baseUrl) s.cometdUrl ??= `${s.baseUrl}/notifications`;
     if (s.agents.length === 0)
-      throw new SettingsError("GWS_AGENTS", "is required when GWS_BASE_URL is set (user:pass,user:pass)");
-    if (s.inject === "http" && !s.controlUrl)
-      throw new SettingsError("GWS_CONTROL_URL", "is required with GWS_INJECT=http");
+      missing("agents", "is required when GWS_BASE_URL is set: agent credentials user:pass,user:pass");
+    // GWS_INJECT unset means http: say so, the user never chose it.
+    const injectChosen = given.has("inject");
+    if (s.inject === "http" && !s.controlUrl && !bad.has("inject"))
+      missing(
+        "controlUrl",
+        injectChosen
+          ? "is required with GWS_INJECT=http (the http adapter POSTs {control-url}/inbound-emails); " +
+              "or choose --inject smtp|command"
+          : "inject is http by default; set GWS_CONTROL_URL (--control-url) or choose --inject smtp|command (GWS_INJECT)",
+      );
     if (s.inject === "command" && !s.injectCommand)
-      throw new SettingsError("GWS_INJECT_COMMAND", "is required with GWS_INJECT=command");
-    if (s.inject === "smtp" && !s.smtpUrl) throw new SettingsError("GWS_SMTP_URL", "is required with GWS_INJECT=smtp");
-    if (s.inject === "smtp" && !s.mailbox) throw new SettingsError("GWS_MAILBOX", "is required with GWS_INJECT=smtp");
+      missing("injectCommand", "is required with GWS_INJECT=command: the command that gets the e-mail as JSON");
+    if (s.inject === "smtp" && !s.smtpUrl)
+      missing("smtpUrl", "is required with GWS_INJECT=smtp: the SMTP server, smtp://user:pass@host:25");
+    if (s.inject === "smtp" && !s.mailbox)
+      missing("mailbox", "is required with GWS_INJECT=smtp: the address the smtp adapter delivers to");
     // Queue names are deployment data: the suite never sends the page's placeholder texts.
     const queues = queuesFromSettings(s);
     // A purpose with a fallback (Send: the compose queue) is named only when its own setting is the way out.
-    const unset = QUEUE_PURPOSES.filter((p) => !queues[p]);
     const fallsBack = (p: QueuePurpose): boolean => QUEUE_SETTINGS[p].fallback !== undefined;
-    const missing = unset.filter((p) => !fallsBack(p)).map((p) => QUEUE_SETTINGS[p].env);
-    if (missing.length) {
+    const noQueue = QUEUE_PURPOSES.filter((p) => !queues[p] && !fallsBack(p) && !bad.has(QUEUE_SETTINGS[p].key));
+    if (noQueue.length && !bad.has("queue")) {
       const what = "a queue the target knows, for every operation that names one";
-      const or = `(or set ${missing.join(", ")})`;
-      throw new SettingsError("GWS_QUEUE", `is required when GWS_BASE_URL is set: ${what} ${or}`);
+      const or = `(or set ${noQueue.map((p) => settingName(QUEUE_SETTINGS[p].key)).join(", ")})`;
+      missing("queue", `is required when GWS_BASE_URL is set: ${what} ${or}`);
     }
   } else if (s.cometdUrl || s.controlUrl) {
-    throw new SettingsError(
-      s.cometdUrl ? "GWS_COMETD_URL" : "GWS_CONTROL_URL",
-      "is set but GWS_BASE_URL is not (the embedded reference server chooses its own URLs)",
+    problems.push(
+      new SettingsError(
+        settingName(s.cometdUrl ? "cometdUrl" : "controlUrl"),
+        "is set but GWS_BASE_URL (--base-url) is not (the embedded reference server chooses its own URLs): " +
+          "set GWS_BASE_URL to judge your target, or unset it",
+      ),
     );
   }
+  if (problems.length) throw new SettingsErrors(problems);
   return s;
 }
 

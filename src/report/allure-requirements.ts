@@ -124,7 +124,7 @@ function readScenarioResults(resultsDir: string): Map<string, AllureResult> {
   return out;
 }
 
-const ALLURE_STATUS: Record<Status, AllureStatus> = {
+export const ALLURE_STATUS: Record<Status, AllureStatus> = {
   PASS: "passed",
   WARN: "passed",
   FAIL: "failed",

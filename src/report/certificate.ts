@@ -33,6 +33,10 @@ const AREA_ORDER = [
 const areaRank = (a: string): number => (AREA_ORDER.includes(a) ? AREA_ORDER.indexOf(a) : AREA_ORDER.length);
 
 /** Only these two verdicts are statements about conformance. */
+
+/** The anchor of a requirement's row in the certificate (certificate.html#O3.reply-created): the ID itself. */
+export const certificateAnchor = (id: string): string => id;
+
 export const isStatement = (v: Verdict): boolean => v === "CONFORMANT" || v === "NON_CONFORMANT";
 
 /** The first line of the certificate (its title): the verdict, or that it is not a statement. */
@@ -327,7 +331,7 @@ export function certificateBlocks(s: ConformanceSummary): Block[] {
       head: ["Requirement", "Level", "Status", "Requirement text", "Note"],
       className: "requirements",
       rows: rs.map((r) => ({
-        id: r.id,
+        id: certificateAnchor(r.id),
         data: { requirement: r.id, status: r.status },
         cells: [
           [t(r.id)],

@@ -4,6 +4,7 @@ import { registry, testableRequirements, type RequirementId } from "../contract/
 import { check, runOf, scenarioResult } from "./test-support.js";
 import {
   computeVerdicts,
+  EXIT_INCOMPLETE,
   exitCodeOf,
   scenarioStatus,
   selectionOf,
@@ -335,7 +336,8 @@ describe("verdict (what is true of the target) and gate (the exit code), kept ap
         message: 'prerequisite "inbound e-mail injected": 503 [suites/operations/example.test.ts > create]',
       },
     ]);
-    expect(v.gate.exitCode).toBe(1);
+    expect(v.gate.exitCode).toBe(EXIT_INCOMPLETE); // 3: could not judge, nothing failed
+    expect(EXIT_INCOMPLETE).toBe(3);
     const failing = scenarioResult("reply", {
       requirements: ["O3.subject-prefix"],
       checks: [check("O3.subject-prefix", false, "no prefix")],
@@ -343,6 +345,7 @@ describe("verdict (what is true of the target) and gate (the exit code), kept ap
     const both = computeVerdicts(runOf([...wholeRegistry(["O8.answer-ok", "O3.subject-prefix"]), broken, failing]));
     expect(both.verdict).toBe("NON_CONFORMANT");
     expect(both.unjudged.map((u) => u.id)).toEqual(["O8.answer-ok"]);
+    expect(both.gate.exitCode).toBe(1); // a failure outweighs what could not be judged
     expect(both.gate.reasons).toEqual([
       expect.stringMatching(/^1 MUST requirement failed outside the expected-failures baseline: O3.subject-prefix$/),
       expect.stringMatching(/could not be judged \(ERROR\): O8.answer-ok/),
@@ -409,7 +412,7 @@ describe("run verdict, counts and the expected-failures baseline", () => {
       runErrors: ["suites/x.test.ts: SyntaxError"],
     });
     expect(v.verdict).toBe("INCOMPLETE");
-    expect(exitCodeOf(v)).toBe(1);
+    expect(exitCodeOf(v)).toBe(3);
   });
 
   it("listed FAIL and WARN are expected: they do not fail the gate and are counted apart; the verdict stays NON_CONFORMANT", () => {

@@ -28,6 +28,10 @@ import { filteredOut } from "../harness/selection.js";
 export { filteredOut };
 
 export type Status = "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE";
+/** 0 pass, 1 fail, 2 harness or configuration error, 3 could not judge the target (EXIT_INCOMPLETE). */
+export type GateExitCode = 0 | 1 | 2 | 3;
+/** The gate's exit code when something could not be judged and nothing failed outside the baseline. */
+export const EXIT_INCOMPLETE = 3;
 export type Verdict = "CONFORMANT" | "NON_CONFORMANT" | "PARTIAL" | "INCOMPLETE";
 
 /** Why a testable MUST requirement was not judged. */
@@ -49,7 +53,7 @@ export interface Unjudged {
 /** The CI decision, apart from the verdict. */
 export interface Gate {
   /** 0 pass, 1 fail, 2 the harness broke (configuration errors stop the run before any verdict). */
-  exitCode: 0 | 1 | 2;
+  exitCode: GateExitCode;
   /** What failed the gate; for exit 0, one line saying why it passed. */
   reasons: string[];
 }
@@ -380,7 +384,10 @@ function gateOf(
   if (runErrors.length) reasons.push(`${plural(runErrors.length, "error")} outside any scenario`);
   if (baselineProblems.length)
     reasons.push(`the expected-failures baseline is stale (${plural(baselineProblems.length, "entry", "entries")})`);
-  if (reasons.length) return { exitCode: 1, reasons };
+  // Nothing failed outside the baseline and the baseline is fresh, but something could not be
+  // judged: exit 3, "could not judge the target" (an outage, a broken precondition), which CI
+  // tells apart from a regression (1) without reading summary.json.
+  if (reasons.length) return { exitCode: unexpected.length || baselineProblems.length ? 1 : 3, reasons };
   const expected = requirements.filter((r) => r.status === "FAIL" && r.expectedFailure).length;
   const notAsked = unjudged.filter((u) => u.reason !== "error").length;
   return {
@@ -394,7 +401,10 @@ function gateOf(
   };
 }
 
-/** The gate's exit code: 0 pass, 1 fail, 2 harness error (configuration errors exit 2 before a run). */
-export function exitCodeOf(v: Pick<Verdicts, "gate">): 0 | 1 | 2 {
+/**
+ * The gate's exit code: 0 pass, 1 fail, 2 harness error (configuration errors exit 2 before a run),
+ * 3 could not judge (something errored, nothing failed outside the baseline; EXIT_INCOMPLETE).
+ */
+export function exitCodeOf(v: Pick<Verdicts, "gate">): GateExitCode {
   return v.gate.exitCode;
 }

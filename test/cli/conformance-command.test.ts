@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractValidator } from "../../src/contract/validators.js";
@@ -94,6 +95,35 @@ describe("gws-conformance run", () => {
     expect(run.stdout).toMatch(/^verdict: NON_CONFORMANT — 1 MUST requirement failed: O3\.subject-prefix$/m);
     expect(run.stdout).toMatch(/^gate: exit 1 — /m);
     for (const f of ["certificate.html"]) expect(statSync(join(out, f)).size, f).toBeGreaterThan(0);
+  });
+
+  it("ends with the paths of certificate, Allure and summary, and the first failing row's link", () => {
+    const tail = run.stdout.trimEnd().split("\n").slice(-4);
+    expect(tail).toEqual([
+      `certificate: ${join(out, "certificate.html")}`,
+      `allure:      ${join(out, "allure-report", "index.html")}`,
+      `summary:     ${join(out, "summary.json")}`,
+      `first failing row: ${pathToFileURL(join(out, "certificate.html")).href}#O3.subject-prefix`,
+    ]);
+  });
+
+  it("--last-failed DIR judges again what was FAIL, WARN or ERROR there, and only that", async () => {
+    const again = tempDir();
+    const rerun = await runCli(
+      ["run", "--suites", FIXTURE_SUITES, "--out", again, "--no-allure", "--last-failed", out],
+      foreign,
+    );
+    const before = readSummary(out).requirements.filter((r) => ["FAIL", "WARN", "ERROR"].includes(r.status));
+    expect(before.map((r) => r.id)).toEqual(
+      expect.arrayContaining(["O3.subject-prefix", "O2.answer-ok", "O8.answer-ok"]),
+    );
+    expect(rerun.stdout).toMatch(
+      new RegExp(`^gws-conformance: --last-failed .*judging again ${before.length} requirement`, "m"),
+    );
+    expect(readSummary(again).filter?.only).toEqual(before.map((r) => r.id));
+    expect(statusOf(again, "O3.subject-prefix")).toBe("FAIL");
+    expect(statusOf(again, "O1.answer-ok")).toBe("SKIP"); // passed before: not judged again
+    expect(rerun.code).toBe(1);
   });
 
   it("summary.json matches its schema and names the reason of each non-pass", () => {
@@ -266,16 +296,20 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
   it.concurrent.each([
     [["run", "--bogus"], {}, /unknown flag --bogus/],
     [["run", "--shard", "3/2"], {}, /--shard: "3\/2" is not i\/n/],
-    [["run"], { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" }, /GWS_AGENTS: is required when GWS_BASE_URL is set/],
+    [
+      ["run"],
+      { GWS_BASE_URL: "http://127.0.0.1:9/api/v2" },
+      /GWS_AGENTS \(--agents\): is required when GWS_BASE_URL is set/,
+    ],
     [
       ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b"],
       {},
-      /GWS_CONTROL_URL: is required with GWS_INJECT=http/,
+      /GWS_CONTROL_URL \(--control-url\): inject is http by default; set GWS_CONTROL_URL \(--control-url\) or choose --inject smtp\|command/,
     ],
     [
       ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--agents", "a:b", "--control-url", "http://127.0.0.1:9/c"],
       {},
-      /GWS_QUEUE: is required when GWS_BASE_URL is set/,
+      /GWS_QUEUE \(--queue\): is required when GWS_BASE_URL is set/,
     ],
     [
       ["run"],
@@ -289,6 +323,16 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     ],
     [["teleport"], {}, /unknown command teleport/],
     [["run", "--only", "O33"], {}, /--only\/--skip: "O33" is not a requirement ID, rule, area or scenario tag/],
+    [["run", "--only", "O3.subject-prefx"], {}, /"O3.subject-prefx" is not .* \(did you mean O3.subject-prefix\?\)/],
+    [["run", "--only", "reply"], {}, /"reply" is not .* \(did you mean O3\? the suites title it "O3 Reply"\)/],
+    [["run", "--only", "Security"], {}, /"Security" is not .* \(did you mean security\?\)/],
+    [
+      ["run", "--base-url", "http://127.0.0.1:9/api/v2", "--only", "O33"],
+      { GWS_NOTIFY_BUDGET_MS: "soon" },
+      /2 problems to fix before a run:\n {2}- 4 settings to fix[\s\S]*GWS_NOTIFY_BUDGET_MS[\s\S]*GWS_AGENTS[\s\S]*GWS_CONTROL_URL[\s\S]*GWS_QUEUE[\s\S]*\n {2}- --only\/--skip: "O33"/,
+    ],
+    [["run", "--only", "O3", "--last-failed", "/tmp"], {}, /--only and --last-failed: one or the other/],
+    [["run", "--last-failed", "/nonexistent-gws"], {}, /--last-failed: \/nonexistent-gws has no summary.json/],
     [["run", "--config", "/nonexistent/gws.json"], {}, /--config: cannot read \/nonexistent\/gws.json/],
   ])("configuration errors exit 2 before any test, naming the setting: %j %j", async (args, env, message) => {
     const run = await runCli(args as string[], env as Record<string, string>);
@@ -297,7 +341,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     expect(run.stdout).not.toMatch(/^(PASS|FAIL) /m);
   });
 
-  it("a dead target ends as ERROR verdicts with the reason, exit 1, reports written, within a bounded time", async () => {
+  it("a dead target ends as ERROR verdicts with the reason, exit 3 (could not judge), reports written, within a bounded time", async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer();
       s.listen(0, "127.0.0.1", () => {
@@ -307,8 +351,10 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
     });
     const out = tempDir();
     const run = await runFixtures(out, targetEnvAt(port));
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^gate: exit 3 — /m);
     expect(readSummary(out).verdict).toBe("INCOMPLETE");
+    expect(readSummary(out).gate.exitCode).toBe(3);
     expect(readSummary(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
       /prerequisite "target answers HTTP".*ECONNREFUSED/,
     );
@@ -329,7 +375,7 @@ describe("gws-conformance run: selection, baseline, configuration", () => {
       ["run", "--suites", "suites/answers", "--out", join(dir, "s2"), "--shard", "2/2", "--no-allure"],
       foreign,
     );
-    expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1)).toBe(true);
+    expect([whole.code, s1.code, s2.code].every((c) => c === 0 || c === 1 || c === 3)).toBe(true);
     const merged = await runCli(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
     expect(merged.code).toBe(whole.code);
     const statuses = (o: string): Record<string, string> =>

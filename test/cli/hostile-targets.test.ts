@@ -71,7 +71,7 @@ describe("a target that never answered is INCOMPLETE, said once", () => {
     ["garbage bytes", hostile.garbageBytes, /does not speak HTTP/],
   ] as const)("%s", async (_name, make, reason) => {
     const { run, summary } = await runAgainst(await make());
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3); // could not judge the target (EXIT_INCOMPLETE), not a regression
     expect(summary.verdict).toBe("INCOMPLETE");
     expect(summary.requirements.every((r) => r.status === "ERROR" || r.status === "NOT_TESTABLE")).toBe(true);
     expect(summary.requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(reason);

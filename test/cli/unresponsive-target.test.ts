@@ -22,7 +22,7 @@ it("a target that accepts connections but never answers ends within the HTTP bud
   try {
     const out = tempDir();
     const run = await runFixtures(out, targetEnvAt(port));
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3); // EXIT_INCOMPLETE: could not judge the target
     expect(readSummary(out).verdict).toBe("INCOMPLETE");
     expect(readSummary(out).requirements.find((r) => r.id === "O1.answer-ok")?.message).toMatch(
       /prerequisite "target answers HTTP"/,

@@ -53,7 +53,7 @@ describe("--skip T8 against the clean reference server", () => {
   it("`gws-conformance verify` accepts the folder (exit 0) and names a one-byte change of the transcript (exit 1)", async () => {
     const ok = await runCli(["verify", out]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/matches its transcript and the installed suite's contract/);
+    expect(ok.stdout).toMatch(/and the reports beside it match its transcript and the installed suite's contract/);
     const copy = join(mkdtempSync(join(tmpdir(), "gws-tampered-")), "reports");
     cpSync(out, copy, { recursive: true });
     appendFileSync(join(copy, "transcript.jsonl"), " ");
@@ -75,6 +75,37 @@ describe("a MUST fault listed in the expected-failures baseline", () => {
     run = await runCli(["run", "--only", "N3", "--expected-failures", baseline, "--out", out], {
       GWS_REFERENCE_FAULT: "accepted-missing-receivedAt",
     });
+  });
+
+  it("verify covers its Allure report and junit.xml: the title turned CONFORMANT, or the expected failure turned PASS in junit.xml, is a mismatch (exit 1)", async () => {
+    const ok = await runCli(["verify", out]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^ {2}ok +allure-report: titled ".* — NON_CONFORMANT"/m);
+    expect(ok.stdout).toMatch(/^ {2}ok +allure-results: one result per requirement/m);
+    expect(ok.stdout).toMatch(/^ {2}ok +junit\.xml: /m);
+    const tamper = (file: string, edit: (s: string) => string): string => {
+      const copy = join(mkdtempSync(join(tmpdir(), "gws-tampered-")), "reports");
+      cpSync(out, copy, { recursive: true });
+      const before = readFileSync(join(copy, file), "utf8");
+      const after = edit(before);
+      expect(after, `the edit of ${file} changes it`).not.toBe(before);
+      writeFileSync(join(copy, file), after);
+      return copy;
+    };
+    const title = await runCli([
+      "verify",
+      tamper("allure-report/index.html", (h) => h.replaceAll("— NON_CONFORMANT", "— CONFORMANT")),
+    ]);
+    expect(title.code).toBe(1);
+    expect(title.stdout).toMatch(
+      /^ {2}MISMATCH allure-report: .*index\.html's title says CONFORMANT, the summary NON_CONFORMANT/m,
+    );
+    const junit = await runCli([
+      "verify",
+      tamper("junit.xml", (x) => x.replace('value="FAIL (expected)"', 'value="PASS"')),
+    ]);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toMatch(/^verify: MISMATCH — junit\.xml does not match$/m);
   });
 
   it("exits 0; the verdict is NON_CONFORMANT with the expected failure named", () => {
