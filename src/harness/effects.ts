@@ -9,10 +9,11 @@
  *   - what it `creates`: one NEW interaction in that state on the operating agent (or the
  *     replyInteractionId the answer named);
  *   - what it `offersTo`: Invited for the same id on the named agent (Transfer to an agent, O9);
- *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): one Invited
- *     for the same id, on any agent (a re-offer, Deployment data and routing);
+ *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): Invited
+ *     for the same id, on any agent, several included (a re-offer, Deployment data and routing);
  *   - a `spontaneous` event from the state just notified (Invited → Revoked after the timeout);
- *   - an injection: one Invited carrying its token, on any agent.
+ *   - an injection: Invited carrying its token, on any agent (a server MAY offer one e-mail to
+ *     several Ready agents at once: each Invited is an offer).
  * An expectation explains only what arrived after its cause was sent. Pure: the live monitor and
  * `rejudge` use the same code.
  */
@@ -30,6 +31,8 @@ export interface Expectation {
   since: number;
   /** Explains one notification only (a creation, an offer). */
   once: boolean;
+  /** A `token` expectation that, once it explained one, explains only that id again (several offers of one e-mail). */
+  bindsId?: boolean;
   used?: boolean;
   why: string;
 }
@@ -69,9 +72,9 @@ export function expectationsOf(op: OperationRecord): Expectation[] {
   return out;
 }
 
-/** After the holder let `id` go: one Invited for it, on any agent (Deployment data and routing). */
+/** After the holder let `id` go: Invited for it, on any agent, several included (Deployment data and routing). */
 export function reofferOf(id: string, since: number, why: string): Expectation {
-  return { id, state: eventTargetOf("Reoffer"), since, once: true, why: `a re-offer after ${why}` };
+  return { id, state: eventTargetOf("Reoffer"), since, once: false, why: `a re-offer after ${why}` };
 }
 
 /**
@@ -91,9 +94,9 @@ export function expectationsAfterState(id: string, state: string, agent: string,
   return out;
 }
 
-/** An injected e-mail: one Invited carrying its token, on any agent (T7). */
+/** An injected e-mail: Invited carrying its token, on any agent, several at once included (T7, T6). */
 export function injectionExpectation(token: string, since: number): Expectation {
-  return { token, state: eventTargetOf("Inject"), since, once: true, why: `the injection of ${token}` };
+  return { token, state: eventTargetOf("Inject"), since, once: false, bindsId: true, why: `the injection of ${token}` };
 }
 
 export interface SeenNotification {
@@ -130,6 +133,7 @@ export class Expectations {
             : x.newId === true && n.firstOfId),
     );
     if (e?.once) e.used = true;
+    if (e?.bindsId && e.id === undefined && n.id !== undefined) e.id = n.id;
     return e;
   }
 }
