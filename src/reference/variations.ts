@@ -23,6 +23,10 @@ export interface VariationSwitches {
   reofferElsewhere?: boolean;
   /** Failure answers of operations and the channel use HTTP 200 with the error envelope; auth refusals stay 401. */
   failuresAs200?: boolean;
+  /** An inbound e-mail is Invited to every Ready agent with room at once; the first Accept holds it, the others get Revoked. */
+  ringAll?: boolean;
+  /** A Revoked invitation is offered once more (another Ready agent with room, else the same one). */
+  reofferRevoked?: boolean;
 }
 
 export interface Variation {
@@ -87,6 +91,23 @@ export const VARIATIONS: readonly Variation[] = [
       "Failure answers of operations and of the channel are HTTP 200 with the error envelope instead of a 4xx " +
       "(R2 MAY); authentication refusals stay 401 (T4).",
     switches: { failuresAs200: true },
+  },
+  {
+    name: "ring-all",
+    rule: "T6",
+    description:
+      "An inbound e-mail is Invited to every Ready agent with room at once; the first Accept holds it and the " +
+      "others' invitations end with Revoked; their later operations on it fail (Deployment data and routing: " +
+      "offers to several agents, T6, T8).",
+    switches: { ringAll: true },
+  },
+  {
+    name: "reoffer-revoked",
+    rule: "T6",
+    description:
+      "A Revoked invitation is offered once more (Invited, same id): to another Ready agent with room, else to " +
+      "the same one (Deployment data and routing: after Revoked the server MAY offer it again, to any Ready agent).",
+    switches: { reofferRevoked: true },
   },
 ];
 
