@@ -181,7 +181,12 @@ async function runScenario(
   setTranscriptDir(run.transcriptDir);
   const settings = run.target;
   for (const need of opts.needs ?? []) {
-    const missing = need === "second-agent" ? settings.agents.length < 2 : !settings.inviteTimeoutMs;
+    const missing =
+      need === "second-agent"
+        ? settings.agents.length < 2
+        : need === "invite-timeout"
+          ? !settings.inviteTimeoutMs
+          : !settings.agentCapacity;
     if (missing) {
       meta.skipped = SKIP_REASONS[need];
       ctx.skip(SKIP_REASONS[need]);
@@ -436,6 +441,42 @@ export class Scenario implements Judge {
     return a;
   }
 
+  /**
+   * T8's intruder for interaction `id` held by `holder`: an agent that was never offered it (one
+   * where the scenario reserved room first). When every agent was offered it (a server MAY offer one
+   * e-mail to several Ready agents), after the holder's Accept one that was offered but did not
+   * accept ("the others' later operations on it fail", T8); while it is still on offer to all, nobody
+   * (undefined).
+   */
+  intruderFor(holder: AgentHandle, id: string): AgentHandle | undefined {
+    const view = this.target.monitor.offersOf(id);
+    const others = this.target.agents.filter((a) => a.name !== holder.name);
+    const reserved = this.slots.reservedBeside(holder.name);
+    const never = others.filter((a) => !view?.offered.includes(a.name));
+    const pick = never.find((a) => a.name === reserved) ?? never[0];
+    if (pick) return pick;
+    if (view?.holder === holder.name) return others.find((a) => !view.recipients.includes(a.name));
+    return undefined;
+  }
+
+  /** Whether `agent` was offered `id` (an Invited on its stream), waiting up to the offer budget for one. */
+  async wasOffered(agent: AgentHandle, id: string): Promise<boolean> {
+    const found = await this.waitOn(
+      agent,
+      (d) => d.id === id && d.state === "Invited",
+      `Invited for ${id} on ${agent.name}`,
+      this.settings.inboundBudgetMs,
+    );
+    return found !== undefined;
+  }
+
+  /** This run cannot judge `requirements` although nothing failed (the deployment allows no such check): SKIP, with why. */
+  unjudged(requirements: RequirementId[], reason: string): void {
+    this.meta.unjudged ??= {};
+    for (const r of requirements) this.meta.unjudged[r] = reason;
+    record({ kind: "event", scenario: this.name, message: `not judged (${requirements.join(", ")}): ${reason}` });
+  }
+
   /** Another agent than `a`: one where the scenario reserved room (openOnOthers), else the first. */
   otherAgent(a: AgentHandle): AgentHandle {
     const reserved = this.slots.reservedBeside(a.name);
@@ -527,13 +568,15 @@ export class Scenario implements Judge {
       marks,
     );
     if (!got) {
-      this.check(
-        "T7.ready-offered",
-        false,
-        `no agent was offered the injected e-mail ${token} within ${budget} ms ` +
-          "(the offer budget, GWS_INBOUND_BUDGET_MS)",
+      // T7 honest both ways: without evidence (an offer to a NotReady agent, judged where the suite
+      // sets one NotReady) an e-mail that is not offered may wait for room (capacity) or be routed
+      // where the suite cannot see: the scenario cannot go on, but no rule is shown broken.
+      throw new PreconditionError(
+        `an offer of the injected e-mail ${token}`,
+        `not offered: capacity or routing — no agent was offered it within ${budget} ms ` +
+          "(the offer budget, GWS_INBOUND_BUDGET_MS); a target that caps what one agent is offered may " +
+          "hold it while its agents are full (declare GWS_AGENT_CAPACITY and GWS_MAX_OPEN_PER_AGENT at most that)",
       );
-      return this.stop("T7.ready-offered", "not offered");
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
     const id =

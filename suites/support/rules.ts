@@ -217,3 +217,50 @@ export async function expectRefusedWithoutEffect(
   await s.expectNoNotification(ids, requirements.noEffect, what, { since: answer });
   return refused;
 }
+
+/**
+ * T7: Ready / NotReady on the agent's channel, answered per R1 (`T7.channel-answer`); a
+ * failure stops the scenario when `stop` (the next steps would judge nothing).
+ */
+export async function setChannel(
+  s: Scenario,
+  agent: AgentHandle,
+  state: "Ready" | "NotReady",
+  stop = state === "NotReady",
+): Promise<void> {
+  const answer = await agent.http.post("/me/channels/email", { operationName: state }, { operation: state });
+  const ok = s.judgeAnswer(answer, state).ok;
+  const message = `${agent.name}: ${state} answered HTTP ${answer.status} ${JSON.stringify(answer.body)}`;
+  if (stop) s.require("T7.channel-answer", ok, message);
+  else s.check("T7.channel-answer", ok, message);
+}
+
+/**
+ * T7 ("Only Ready agents are offered inbound e-mails"): over `windowMs` the e-mail carrying
+ * `token` is not offered to `notReady`, which is NotReady; where it went is said (a Ready agent,
+ * or nobody yet: it may wait for room). The wait is the behaviour under test: absence can only be
+ * observed over a window. Returns the Ready agent it went to, if any.
+ */
+export async function judgeWhereOffered(
+  s: Scenario,
+  token: string,
+  notReady: AgentHandle,
+  windowMs: number,
+): Promise<AgentHandle | undefined> {
+  const isIt = (d: Notification): boolean => d.state === "Invited" && JSON.stringify(d).includes(token);
+  const others = s.target.agents.filter((a) => a.name !== notReady.name);
+  const [onNotReady, ...elsewhere] = await Promise.all([
+    s.waitOn(notReady, isIt, `Invited for ${token} on the NotReady ${notReady.name}`, windowMs),
+    ...others.map((a) => s.waitOn(a, isIt, `Invited for ${token} on ${a.name}`, windowMs)),
+  ]);
+  const went = others.filter((_, i) => elsewhere[i] !== undefined);
+  const where = went.length ? `it went to ${went.map((a) => a.name).join(", ")}` : "nobody was offered it yet";
+  s.check(
+    "T7.not-ready-not-offered",
+    !onNotReady,
+    onNotReady
+      ? `${notReady.name} was NotReady yet was offered ${String(onNotReady.data.id)} (${where})`
+      : `${notReady.name} (NotReady) was not offered the e-mail within ${windowMs} ms; ${where}`,
+  );
+  return went[0];
+}
