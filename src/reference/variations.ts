@@ -105,8 +105,9 @@ export const VARIATIONS: readonly Variation[] = [
     name: "reoffer-revoked",
     rule: "T6",
     description:
-      "A Revoked invitation is offered once more (Invited, same id): to another Ready agent with room, else to " +
-      "the same one (Deployment data and routing: after Revoked the server MAY offer it again, to any Ready agent).",
+      "A Revoked invitation is offered once more (Invited, same id), routed as an inbound e-mail: to the same " +
+      "agent when it is Ready with room, else to another (Deployment data and routing: after Revoked the server " +
+      "MAY offer it again, to any Ready agent, the same one included).",
     switches: { reofferRevoked: true },
   },
 ];

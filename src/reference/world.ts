@@ -564,7 +564,7 @@ export class World {
    * N5: an unanswered invitation is revoked after the e-mail's revokeAfterMs hint, else the
    * server's inviteTimeoutMs (neither: never), on every agent it is offered to. The agent no longer
    * holds it, and it is not offered again (MAY: the reoffer-revoked variation offers it once more,
-   * to another Ready agent with room when there is one, else to the same one).
+   * routed as an inbound e-mail: to the hinted agent, the same one, when it is Ready with room).
    */
   private armRevoke(it: Interaction): void {
     const after = it.revokeAfterMs ?? this.opts.inviteTimeoutMs;
@@ -578,9 +578,8 @@ export class World {
       for (const agent of agents) this.opts.notify(this.delivery(agent, it));
       if (this.variations.reofferRevoked && !it.reofferedAfterRevoke) {
         it.reofferedAfterRevoke = true;
-        const elsewhere = this.offer(it, { holdIfNobody: false, routed: true, exclude: agents[0] });
-        const again = elsewhere.length ? elsewhere : this.offer(it, { holdIfNobody: false, routed: true });
-        for (const d of again) this.opts.notify(d);
+        // Routed as any inbound e-mail: the injection's hint first, so mostly to the same agent.
+        for (const d of this.offer(it, { holdIfNobody: false, routed: true })) this.opts.notify(d);
       }
       for (const d of this.drainHeld()) this.opts.notify(d);
     }, after);

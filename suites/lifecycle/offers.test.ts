@@ -37,6 +37,10 @@ describe.concurrent("N5 Revoked", () => {
         // The N8 budget runs from the moment the timeout (plus slack) has passed.
         after: invitedAt + timeout + BUDGETS.revokeSlackMs,
       });
+      // Where the agent's stream stood at the Revoked: an Invited after it is a new offer (N5 MAY re-offer).
+      const revokedAt = [...inbound.agent.session.items()]
+        .reverse()
+        .find((n) => n.data.id === inbound.id && n.data.state === "Revoked")?.index;
       await expectNoLongerHeld(
         s,
         inbound.agent,
@@ -45,6 +49,7 @@ describe.concurrent("N5 Revoked", () => {
         inbound.token,
         "N5.operations-fail-after",
         "after Revoked",
+        revokedAt,
       );
     },
   );

@@ -176,8 +176,27 @@ export async function expectNoLongerHeld(
   token: string,
   requirement: RequirementId,
   why: string,
+  /** Where the agent's stream stood when it let `id` go: an Invited after it is a new offer. */
+  releasedAt?: number,
 ): Promise<void> {
   const answer = await s.operate(agent, id, s.request(probe, token));
+  if (!answer.refused && releasedAt !== undefined) {
+    // Deployment data and routing: after the holder lets it go the server MAY offer it again, to the
+    // same agent included. A probe taken on such a new offer shows nothing about the old one.
+    const again = await s.waitOn(
+      agent,
+      (d, n) => d.id === id && d.state === "Invited" && (n?.index ?? 0) >= releasedAt,
+      `a new offer of ${id} to ${agent.name}`,
+      s.settings.inboundBudgetMs,
+    );
+    if (again) {
+      s.unjudged(
+        [requirement],
+        `${agent.name} was offered ${id} again after it let it go (${why}), and its ${probe} was taken on that offer`,
+      );
+      return;
+    }
+  }
   s.expectRefused(answer, requirement, `${why}: ${probe} on ${id}`);
   if (answer.refused)
     await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
@@ -195,9 +214,11 @@ export async function expectLetGo(
   body: Record<string, unknown>,
   requirements: { ok: RequirementId; lost: RequirementId; probe: string },
 ): Promise<void> {
-  s.requireOk(await s.operate(holder.agent, id, body), requirements.ok);
+  const answer = await s.operate(holder.agent, id, body);
+  s.requireOk(answer, requirements.ok);
   const why = `after ${String(body.operationName)}`;
-  await expectNoLongerHeld(s, holder.agent, id, requirements.probe, holder.token, requirements.lost, why);
+  const mark = answer.streamMarks?.get(holder.agent.name);
+  await expectNoLongerHeld(s, holder.agent, id, requirements.probe, holder.token, requirements.lost, why, mark);
 }
 
 /** A valid Send body for an outbound interaction (O6): the configured compose queue, real addresses; `overrides` on top. */
