@@ -165,6 +165,17 @@ describe("offers to several agents, and former recipients (T6, Deployment data a
     expect(judge.moves).toEqual(["a1:Invited", "a2:Accepted"]);
   });
 
+  it("an Invited of the same ring that arrives after the first Accept is an offer, already outbid", () => {
+    const { judge, a1, a2 } = inboundSetup();
+    a1.push(invited());
+    a1.push(note("Accepted", { capabilities: [] }));
+    a2.push(invited());
+    a2.push(revoked());
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
   it("after the first Accept, a held state on an agent that was only offered it is a leak", () => {
     const { judge, a1, a2 } = inboundSetup();
     a1.push(invited());

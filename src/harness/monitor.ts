@@ -215,8 +215,11 @@ export class StreamMonitor {
     if (opts.rescan !== false) this.rescan();
   }
 
-  /** Attributes every notification about interaction `id` to `judge`. */
-  claimId(id: string, judge: Judge, agents: string[]): void {
+  /**
+   * Attributes every notification about interaction `id` to `judge`; `offering`: it is an inbound
+   * e-mail still on offer (each Invited of it, on any agent, is an offer until its first Accept).
+   */
+  claimId(id: string, judge: Judge, agents: string[], opts: { offering?: boolean } = {}): void {
     const existing = this.byId.get(id);
     if (existing)
       for (const a of agents) {
@@ -225,7 +228,7 @@ export class StreamMonitor {
       }
     if (existing && agents[0] !== undefined)
       existing.primary = agents[0]; // where the scenario has it
-    else this.setClaim(id, newClaim(judge, agents, false));
+    else this.setClaim(id, newClaim(judge, agents, opts.offering === true));
     this.rescan();
   }
 
@@ -644,6 +647,13 @@ export class StreamMonitor {
         newOffer: reoffer || again,
         reoffer,
       });
+    }
+    if (state === "Invited" && !c.agents.has(agent) && !c.offered.has(agent) && c.holder !== undefined) {
+      // Offered to several at once, this one's Invited arriving after the first Accept (its delivery
+      // took longer): still an offer, already outbid — a former recipient (its Revoked may follow).
+      c.offered.add(agent);
+      c.formers.add(agent);
+      return result(false, "an offer beside the holder's (offered to several agents at once)");
     }
     if (c.agents.has(agent)) {
       if (named?.held && state !== "Invited" && c.offering) {

@@ -550,6 +550,23 @@ export class Scenario implements Judge {
   async inbound(
     opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
   ): Promise<InboundHandle> {
+    const got = await this.inboundOrNone(opts);
+    if (got) return got;
+    // T7 honest both ways: without evidence (an offer to a NotReady agent, judged where the suite
+    // sets one NotReady) an e-mail that is not offered may wait for room (capacity) or be routed
+    // where the suite cannot see: the scenario cannot go on, but no rule is shown broken.
+    throw new PreconditionError(
+      "an offer of the injected e-mail",
+      `not offered: capacity or routing — no agent was offered it within ${this.settings.inboundBudgetMs} ms ` +
+        "(the offer budget, GWS_INBOUND_BUDGET_MS); a target that caps what one agent is offered may " +
+        "hold it while its agents are full (declare GWS_AGENT_CAPACITY and GWS_MAX_OPEN_PER_AGENT at most that)",
+    );
+  }
+
+  /** As inbound(), but an e-mail no agent is offered within the offer budget gives undefined (it may wait: capacity). */
+  async inboundOrNone(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<InboundHandle | undefined> {
     const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
     if (!this.tokens.includes(token)) this.tokens.push(token);
@@ -567,24 +584,14 @@ export class Scenario implements Judge {
       budget,
       marks,
     );
-    if (!got) {
-      // T7 honest both ways: without evidence (an offer to a NotReady agent, judged where the suite
-      // sets one NotReady) an e-mail that is not offered may wait for room (capacity) or be routed
-      // where the suite cannot see: the scenario cannot go on, but no rule is shown broken.
-      throw new PreconditionError(
-        `an offer of the injected e-mail ${token}`,
-        `not offered: capacity or routing — no agent was offered it within ${budget} ms ` +
-          "(the offer budget, GWS_INBOUND_BUDGET_MS); a target that caps what one agent is offered may " +
-          "hold it while its agents are full (declare GWS_AGENT_CAPACITY and GWS_MAX_OPEN_PER_AGENT at most that)",
-      );
-    }
+    if (!got) return undefined;
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
     const id =
       typeof got.data.id === "string"
         ? got.data.id
         : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
     if (!id) this.stop("N1.envelope", "Invited has no id");
-    this.target.monitor.claimId(id, this, [got.agent.name]);
+    this.target.monitor.claimId(id, this, [got.agent.name], { offering: true });
     this.hold(id, got.agent.name, "Invited");
     return { token, email, id, agent: got.agent, invited: got.data as Notification };
   }

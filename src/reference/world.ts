@@ -578,8 +578,22 @@ export class World {
       for (const agent of agents) this.opts.notify(this.delivery(agent, it));
       if (this.variations.reofferRevoked && !it.reofferedAfterRevoke) {
         it.reofferedAfterRevoke = true;
-        // Routed as any inbound e-mail: the injection's hint first, so mostly to the same agent.
-        for (const d of this.offer(it, { holdIfNobody: false, routed: true })) this.opts.notify(d);
+        // Routed as any inbound e-mail: the injection's hint first, so mostly to the same agent. Routing
+        // takes its time (inbound-delay): the re-offer is made then, not only delivered then.
+        const reoffer = (): void => {
+          if (this.closed || it.owner || it.state !== eventTargetOf("RevokeTimeout")) return;
+          for (const d of this.offer(it, { holdIfNobody: false })) this.opts.notify(d);
+        };
+        const delay = this.variations.inboundDelayMs;
+        if (!delay) reoffer();
+        else {
+          const t = setTimeout(() => {
+            this.lateTimers.delete(t);
+            reoffer();
+          }, delay);
+          t.unref();
+          this.lateTimers.add(t);
+        }
       }
       for (const d of this.drainHeld()) this.opts.notify(d);
     }, after);

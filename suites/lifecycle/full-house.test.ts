@@ -8,10 +8,10 @@
  */
 import { describe } from "vitest";
 import { PreconditionError } from "../../src/harness/checks.js";
-import { scenario, type AcceptedHandle } from "../../src/harness/scenario.js";
+import { scenario, type InboundHandle } from "../../src/harness/scenario.js";
 import { spareAgent } from "../../src/harness/target.js";
 import type { Notification } from "../../src/contract/notification.js";
-import { judgeWhereOffered, setChannel } from "../support/rules.js";
+import { setChannel } from "../support/rules.js";
 
 describe("T7 at full capacity", () => {
   scenario(
@@ -29,38 +29,66 @@ describe("T7 at full capacity", () => {
       const ready = s.target.agents.filter((a) => a.name !== notReady.name);
       await setChannel(s, notReady, "NotReady");
       try {
-        // Fill: the declared capacity on every Ready agent (wherever the target routes each e-mail,
-        // so many accepted e-mails fill every one of them).
-        const held: AcceptedHandle[] = [];
-        for (const agent of ready) for (let i = 0; i < capacity; i++) held.push(await s.accepted({ agent }));
-        // One more, hinted to the NotReady agent: it must wait, not go there.
-        const token = s.newToken();
-        s.target.monitor.claimToken(token, s, []);
-        s.target.monitor.expectInjection(token, Date.now());
-        await s.target.injector.inject(s.emailFor(token, { agent: notReady.name }));
-        const went = await judgeWhereOffered(s, token, notReady, s.settings.inboundBudgetMs);
-        if (went) {
-          // A Ready agent took it beyond the declared figure: no NotReady agent was offered it (T7).
-          s.check("T7.ready-offered", true, `${went.name} (Ready) was offered the e-mail of the full house`);
+        // Fill every Ready agent: e-mails one after the other, each accepted wherever the target
+        // offers it, until one is offered to nobody within the offer budget — it waits, the house is
+        // full (other scenarios' leftovers count too). The declared capacity bounds how many it takes.
+        const held: InboundHandle[] = [];
+        const most = capacity * ready.length + 1;
+        let token = "";
+        for (let i = 0; i < most; i++) {
+          token = s.newToken();
+          const got = await s.inboundOrNone({ agent: ready[i % ready.length], token });
+          if (!got) break;
+          if (got.agent.name === notReady.name) {
+            // Evidence: a NotReady agent was offered it (T7), the house full or not.
+            s.check(
+              "T7.not-ready-not-offered",
+              false,
+              `${notReady.name} was NotReady yet was offered ${got.id} (${held.length} e-mails accepted by ` +
+                `${ready.map((a) => a.name).join(", ")}, declared capacity ${capacity})`,
+            );
+            return;
+          }
+          held.push(got);
+          s.requireOk(await s.operate(got.agent, got.id, { operationName: "Accept" }), "O1.answer-ok");
+        }
+        if (held.length === most) {
+          s.unjudged(
+            ["T7.not-ready-not-offered", "T7.ready-offered"],
+            `the Ready agents took ${most} e-mails (declared capacity ${capacity} each): the house was never full`,
+          );
           return;
         }
+        const budget = s.settings.inboundBudgetMs;
+        s.check(
+          "T7.not-ready-not-offered",
+          true,
+          `every Ready agent full (${held.length} accepted, declared capacity ${capacity}): the next e-mail was ` +
+            `offered to nobody within ${budget} ms, ${notReady.name} (NotReady) neither`,
+        );
         // Room on one Ready agent: the waiting e-mail reaches a Ready agent within the offer budget.
         const freed = held[0];
+        if (!freed) throw new PreconditionError("room on a Ready agent", "no e-mail was offered to any Ready agent");
         const stop = await s.operate(freed.agent, freed.id, { operationName: "StopProcessing" });
         if (!stop.ok)
           throw new PreconditionError(
             "room on a Ready agent",
             `StopProcessing on ${freed.id} answered ${s.describeAnswer(stop)}: the suite could not free a slot`,
           );
-        const budget = s.settings.inboundBudgetMs;
         const isIt = (d: Notification): boolean => d.state === "Invited" && JSON.stringify(d).includes(token);
         const found = await Promise.all(
-          ready.map((a) => s.waitOn(a, isIt, `Invited for ${token} on ${a.name}`, budget)),
+          s.target.agents.map((a) => s.waitOn(a, isIt, `Invited for ${token} on ${a.name}`, budget)),
         );
-        const reached = ready.filter((_, i) => found[i] !== undefined);
+        const reached = s.target.agents.filter((_, i) => found[i] !== undefined);
+        const onNotReady = reached.some((a) => a.name === notReady.name);
+        s.check(
+          "T7.not-ready-not-offered",
+          !onNotReady,
+          `the waiting e-mail went to ${reached.map((a) => a.name).join(", ") || "nobody"}`,
+        );
         s.check(
           "T7.ready-offered",
-          reached.length > 0,
+          reached.some((a) => a.name !== notReady.name),
           reached.length
             ? `once ${freed.agent.name} had room, ${reached.map((a) => a.name).join(", ")} was offered the waiting e-mail`
             : `${freed.agent.name} had room again (its ${freed.id} stopped), yet no Ready agent was offered the ` +
