@@ -290,7 +290,14 @@ export class StreamMonitor {
    */
   release(id: string, agent?: string): void {
     const c = this.byId.get(id);
-    if (c) releaseClaim(c, agent ?? c.holder);
+    if (!c) return;
+    const who = agent ?? c.holder;
+    releaseClaim(c, who);
+    // Still offered to others (offers to several agents): the scenario's interaction is with one of them now.
+    if (who === c.primary && c.agents.size > 0) {
+      c.primary = [...c.agents][0];
+      c.judge.observed?.(c.primary, id, "Invited", true);
+    }
   }
 
   /** Opens a watch that stays open until the worker ends (drain). */

@@ -704,6 +704,12 @@ export class Scenario implements Judge {
     const replyInteractionId =
       typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
     const requestBody = body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
+    const next = operationOf(operation)?.next;
+    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
+      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
+      else this.letGo(id);
+    }
+    // After the holdings: a release may move the interaction to another agent it is still offered to.
     this.target.monitor.operationDone({
       agent,
       operation,
@@ -713,11 +719,6 @@ export class Scenario implements Judge {
       ok,
       replyInteractionId,
     });
-    const next = operationOf(operation)?.next;
-    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
-      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
-      else this.letGo(id);
-    }
   }
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */
