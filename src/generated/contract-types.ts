@@ -511,9 +511,16 @@ export interface ConformanceSummary {
 export interface UnjudgedRequirement {
   id: string;
   /**
-   * filtered: outside the run's selection (--only/--skip/--level); needs-second-agent / no-invite-timeout: the target's declared settings do not allow it; other-shard: judged in another shard (merge them); error: a precondition or the suite broke; skipped: another skip.
+   * filtered: outside the run's selection (--only/--skip/--level); needs-second-agent / no-invite-timeout / no-declared-capacity: the target's declared settings do not allow it; other-shard: judged in another shard (merge them); error: a precondition or the suite broke; skipped: another skip.
    */
-  reason: "filtered" | "needs-second-agent" | "no-invite-timeout" | "other-shard" | "error" | "skipped";
+  reason:
+    | "filtered"
+    | "needs-second-agent"
+    | "no-invite-timeout"
+    | "no-declared-capacity"
+    | "other-shard"
+    | "error"
+    | "skipped";
   /**
    * The requirement's own message: the selection, the skip reason, the broken prerequisite.
    */

@@ -8,12 +8,14 @@ import type { RequirementId } from "../generated/requirement-ids.js";
 import type {} from "vitest";
 
 /** What a scenario may need that a target can declare it does not have: the only reasons to SKIP. */
-export type Need = "second-agent" | "invite-timeout";
+export type Need = "second-agent" | "invite-timeout" | "declared-capacity";
 
 /** The skip reason of each need: scenarios record it, the verdicts classify unjudged requirements by it. */
 export const SKIP_REASONS: Record<Need, string> = {
   "second-agent": "needs a second agent",
   "invite-timeout": "the target declares no invitation timeout (GWS_INVITE_TIMEOUT_MS)",
+  "declared-capacity":
+    "the target declares no capacity per agent (GWS_AGENT_CAPACITY): T7 at full capacity is not judged",
 };
 
 export interface CheckRecord {
@@ -39,6 +41,11 @@ export interface ScenarioMeta {
   skipped?: string;
   /** The first failure that stopped the scenario early (later requirements were not reached). */
   stoppedBy?: string;
+  /**
+   * Declared requirements this run of the scenario could not judge although nothing failed, with
+   * why (e.g. T8 when every agent was offered the e-mail: nobody is an intruder). SKIP for them.
+   */
+  unjudged?: Partial<Record<RequirementId, string>>;
 }
 
 declare module "vitest" {

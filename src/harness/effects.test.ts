@@ -48,12 +48,14 @@ describe("expectations of an operation", () => {
     expect(named.explain(seen("ReplyCreated", { id: "R7", firstOfId: true }))).toBeDefined();
   });
 
-  it("a releasing operation explains one Invited of the same id on any agent; Transfer to an agent, that agent's", () => {
+  it("a releasing operation explains Invited of the same id on any agent, several included; Transfer to an agent, that agent's", () => {
     for (const name of ["Reject", "PlaceInQueue", "Transfer"]) {
       const e = new Expectations();
       e.add(...expectationsOf(op(name)));
       expect(e.explain(seen("Invited", { agent: "a3" })), name).toBeDefined();
-      expect(e.explain(seen("Invited", { agent: "a2" })), name).toBeUndefined();
+      // A server MAY offer it to several Ready agents at once (Deployment data and routing).
+      expect(e.explain(seen("Invited", { agent: "a2" })), name).toBeDefined();
+      expect(e.explain(seen("Invited", { agent: "a2", id: "OTHER" })), name).toBeUndefined();
     }
     const t = expectationsOf(op("Transfer", { body: { operationName: "Transfer", targetAgent: "a2" } }));
     expect(t.some((x) => x.agent === "a2" && x.state === "Invited")).toBe(true);
@@ -99,10 +101,11 @@ describe("expectations of an operation", () => {
     expect(expectationsAfterState("I1", "Accepted", "a1", 5)).toEqual([]);
   });
 
-  it("an injection explains one Invited carrying its token", () => {
+  it("an injection explains the Invited carrying its token: one interaction, offered to one agent or several", () => {
     const e = new Expectations();
     e.add(injectionExpectation("gws-abc", 1000));
     expect(e.explain(seen("Invited", { id: "N1", text: '{"subject":"x [gws-abc]"}' }))).toBeDefined();
+    expect(e.explain(seen("Invited", { id: "N1", agent: "a2", text: '{"subject":"x [gws-abc]"}' }))).toBeDefined();
     expect(e.explain(seen("Invited", { id: "N2", text: '{"subject":"x [gws-abc]"}' }))).toBeUndefined();
   });
 });

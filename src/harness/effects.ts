@@ -11,13 +11,14 @@
  *   - what it `creates`: one NEW interaction in that state on the operating agent (or the
  *     replyInteractionId the answer named);
  *   - what it `offersTo`: Invited for the same id on the named agent (Transfer to an agent, O9);
- *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): one Invited
- *     for the same id, on any agent (a re-offer, Deployment data and routing);
+ *   - a state that `releases` the holder (Reject, Transfer, PlaceInQueue; Revoked): Invited
+ *     for the same id, on any agent, several included (a re-offer, Deployment data and routing);
  *   - an operation whose `next` state the holder does not hold (StopProcessing, Send, CancelReplyEmail,
  *     Reject, Transfer, PlaceInQueue): one notification, on the operating agent, of a state the page
  *     does not name for that id (an end state: Completed, Sent, Cancelled — Deployment data and routing);
  *   - a `spontaneous` event from the state just notified (Invited → Revoked after the timeout);
- *   - an injection: one Invited carrying its token, on any agent.
+ *   - an injection: Invited carrying its token, on any agent (a server MAY offer one e-mail to
+ *     several Ready agents at once: each Invited is an offer).
  * An expectation explains only what arrived after its cause was sent: what follows the suite's own
  * later successful operation (its notifications, an end state, a re-offer) is that operation's, and
  * a watch over an earlier refusal does not blame it. Pure: the live monitor and `rejudge` use the
@@ -49,6 +50,8 @@ export interface Expectation {
   since: number;
   /** Explains one notification only (a creation, an offer). */
   once: boolean;
+  /** A `token` expectation that, once it explained one, explains only that id again (several offers of one e-mail). */
+  bindsId?: boolean;
   used?: boolean;
   why: string;
 }
@@ -98,9 +101,9 @@ export function expectationsOf(op: OperationRecord): Expectation[] {
   return out;
 }
 
-/** After the holder let `id` go: one Invited for it, on any agent (Deployment data and routing). */
+/** After the holder let `id` go: Invited for it, on any agent, several included (Deployment data and routing). */
 export function reofferOf(id: string, since: number, why: string): Expectation {
-  return { id, state: eventTargetOf("Reoffer"), since, once: true, why: `a re-offer after ${why}` };
+  return { id, state: eventTargetOf("Reoffer"), since, once: false, why: `a re-offer after ${why}` };
 }
 
 /**
@@ -120,9 +123,9 @@ export function expectationsAfterState(id: string, state: string, agent: string,
   return out;
 }
 
-/** An injected e-mail: one Invited carrying its token, on any agent (T7). */
+/** An injected e-mail: Invited carrying its token, on any agent, several at once included (T7, T6). */
 export function injectionExpectation(token: string, since: number): Expectation {
-  return { token, state: eventTargetOf("Inject"), since, once: true, why: `the injection of ${token}` };
+  return { token, state: eventTargetOf("Inject"), since, once: false, bindsId: true, why: `the injection of ${token}` };
 }
 
 export interface SeenNotification {
@@ -159,6 +162,7 @@ export class Expectations {
             : x.newId === true && n.firstOfId),
     );
     if (e?.once) e.used = true;
+    if (e?.bindsId && e.id === undefined && n.id !== undefined) e.id = n.id;
     return e;
   }
 }

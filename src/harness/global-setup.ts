@@ -78,7 +78,9 @@ export async function resolveTarget(
         cometdUrl: settings.cometdUrl ?? `${settings.baseUrl}/notifications`,
         notifyBudgetMs,
         inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
-        maxOpenPerAgent: settings.maxOpenPerAgent ?? DEFAULT_MAX_OPEN_PER_AGENT,
+        // At most the declared capacity: the suite never fills an agent by its own parallelism.
+        maxOpenPerAgent:
+          settings.maxOpenPerAgent ?? Math.min(DEFAULT_MAX_OPEN_PER_AGENT, settings.agentCapacity ?? Infinity),
         queues: resolveQueues(settings, false),
         embedded: false,
         label: settings.baseUrl,
@@ -104,7 +106,9 @@ export async function resolveTarget(
       ...settings,
       notifyBudgetMs,
       inboundBudgetMs: settings.inboundBudgetMs ?? notifyBudgetMs,
-      maxOpenPerAgent: settings.maxOpenPerAgent ?? referenceOpenPerAgent(server.variations),
+      maxOpenPerAgent: settings.maxOpenPerAgent ?? referenceOpenPerAgent(server.capacity),
+      // The server's own figure (the capacity variation): T7 is then also judged at full capacity.
+      ...(server.capacity !== undefined ? { agentCapacity: settings.agentCapacity ?? server.capacity } : {}),
       queues: resolveQueues(settings, true),
       baseUrl: server.baseUrl,
       cometdUrl: server.cometdUrl,

@@ -181,6 +181,91 @@ describe("states the page does not name (Deployment data and routing)", () => {
   });
 });
 
+describe("offers to several agents, and former recipients (T6, Deployment data and routing)", () => {
+  /** An inbound e-mail claimed by its token (as Scenario.inbound claims it): on offer until its first Accept. */
+  function inboundSetup(): { monitor: StreamMonitor; judge: Recorder; a1: Stream; a2: Stream; a3: Stream } {
+    const monitor = new StreamMonitor();
+    const [a1, a2, a3] = [new Stream(), new Stream(), new Stream()];
+    monitor.attach("a1", a1);
+    monitor.attach("a2", a2);
+    monitor.attach("a3", a3);
+    const judge = new Recorder();
+    monitor.claimToken("gws-tok", judge, []);
+    return { monitor, judge, a1, a2, a3 };
+  }
+  const invited = (): Record<string, unknown> =>
+    note("Invited", { email_object: { subject: "[gws-tok]", interactionId: "I1" } });
+  const revoked = (): Record<string, unknown> => note("Revoked", { capabilities: [], email_object: { subject: "s" } });
+
+  it("one e-mail Invited to several agents at once: each Invited is an offer; the first Accept holds it, the others' Revoked is no leak", () => {
+    const { monitor, judge, a1, a2, a3 } = inboundSetup();
+    a1.push(invited());
+    a2.push(invited());
+    a3.push(invited());
+    a2.push(note("Accepted", { capabilities: [] }));
+    a1.push(revoked());
+    a3.push(revoked());
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(monitor.offersOf("I1")).toEqual({ recipients: ["a2"], offered: ["a1", "a2", "a3"], holder: "a2" });
+    // Only the agent the scenario has it with moves it: a1 first, then a2 by its Accept.
+    expect(judge.moves).toEqual(["a1:Invited", "a2:Accepted"]);
+  });
+
+  it("an Invited of the same ring that arrives after the first Accept is an offer, already outbid", () => {
+    const { judge, a1, a2 } = inboundSetup();
+    a1.push(invited());
+    a1.push(note("Accepted", { capabilities: [] }));
+    a2.push(invited());
+    a2.push(revoked());
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
+  it("after the first Accept, a held state on an agent that was only offered it is a leak", () => {
+    const { judge, a1, a2 } = inboundSetup();
+    a1.push(invited());
+    a2.push(invited());
+    a1.push(note("Accepted", { capabilities: [] }));
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")[0]).toMatch(
+      /a2 received a notification of an interaction offered to or owned by a1 \(a2 let it go/,
+    );
+  });
+
+  it("a former holder is a recipient no more once the interaction went on: the new holder's Accepted on its stream is a leak", () => {
+    const { monitor, judge, a1, a2 } = setup();
+    a1.push(note("Accepted", { capabilities: [] }));
+    done(monitor, "Transfer", true, { operationName: "Transfer", targetAgent: "a2" });
+    a1.push(note("Transferred", { capabilities: [] })); // a closing notification: no leak
+    a2.push(note("Invited"));
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    a1.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
+  it("a late copy of the former holder's own state before anyone else is offered it is no leak", () => {
+    const { monitor, judge, a1 } = setup();
+    a1.push(note("Invited"));
+    done(monitor, "Reject");
+    a1.push(note("Invited", { capabilities: ["Accept", "Reject"] }));
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+  });
+
+  it("a Revoked invitation offered again, to another agent, is an offer; the former one's later Accepted is a leak", () => {
+    const { judge, a1, a2 } = inboundSetup();
+    a1.push(invited());
+    a1.push(revoked());
+    a2.push(invited());
+    a2.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(judge.moves).toEqual(["a1:Invited", "a1:Revoked", "a2:Invited (offer)", "a2:Accepted"]);
+    a1.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+});
+
 describe("watches: a refused request changes nothing, whenever it shows", () => {
   it("the end state of the scenario's own later StopProcessing is not the refusal's; a second Accepted is", () => {
     const { monitor, judge, a1 } = setup();

@@ -8,11 +8,18 @@
  *   T6 no leak between agents.
  * Notifications of other workers' scenarios (same agents, other processes) are left to them.
  *
- * Re-offers come from the lifecycle, not from each scenario: after a successful operation whose
- * next state releases the holder (Reject, Transfer, PlaceInQueue), or a Revoked, an Invited for
- * that id on ANY agent (the same one included) is an offer, and that agent becomes one it was
- * offered to (Deployment data and routing). Any other notification of it to an agent that was
- * neither offered nor holding it is a leak (T6).
+ * Offers come from the lifecycle, not from each scenario (Deployment data and routing): while an
+ * interaction is on offer — an inbound e-mail until its first Accept, and again after a
+ * successful operation whose next state releases the holder (Reject, Transfer, PlaceInQueue) or
+ * a Revoked to its holder — every Invited for that id, on ANY agent (the same one included,
+ * several at once: a server MAY offer one e-mail to several Ready agents), is an offer, and that
+ * agent becomes a recipient. The first Accept holds it: the agents offered beside it are
+ * recipients no more (their offers MAY end with Revoked). An agent that let it go (a release, a
+ * Revoked, another's Accept) is a former recipient: a closing notification (a state that holds
+ * nothing: Revoked, an end state, a state the page does not name) is not a leak, but once the
+ * interaction is offered to or held by anyone again, a held state (Accepted, ReplyCreated) on
+ * its stream is. Any other notification of it to an agent that is neither offered nor holding it
+ * is a leak (T6).
  *
  * While one of the worker's requests is on its way, notifications wait to be judged until its
  * answer is classified: an Invited that a Transfer causes may arrive before the answer does.
@@ -66,10 +73,47 @@ export interface Judge {
 
 interface Claim {
   judge: Judge;
-  /** Agents the interaction was offered to or is (was) owned by (T6, T8). */
+  /** Agents the interaction is offered to or owned by now (T6, T8). */
   agents: Set<string>;
-  /** The holder let it go (a releasing operation or Revoked): the next Invited of it, on any agent, is an offer. */
+  /** On offer: every Invited of it, on any agent, is an offer (an inbound e-mail until its first Accept; after a release). */
+  offering: boolean;
+  /** Let go and not offered since: the next offer is a re-offer (the scenario's interaction moves there). */
   released: boolean;
+  /** Every agent it was ever offered to (T8: an intruder is an agent that was not). */
+  offered: Set<string>;
+  /** The agent whose Accept holds it (undefined while on offer). */
+  holder?: string;
+  /** Where the scenario's interaction is (observed() is told about this agent's notifications only). */
+  primary?: string;
+  /** Former recipients: they let it go, their offer ended, or another agent accepted it. */
+  formers: Set<string>;
+  /** Offered to or held by anyone since the last release: a held state on a former recipient's stream is a leak. */
+  movedOn: boolean;
+}
+
+/** A new claim: `offering` for an inbound e-mail (claimed by its token), not for an interaction claimed by id. */
+function newClaim(judge: Judge, agents: Iterable<string>, offering: boolean): Claim {
+  const set = new Set(agents);
+  return {
+    judge,
+    agents: set,
+    offering,
+    released: false,
+    offered: new Set(offering ? set : []),
+    primary: [...set][0],
+    formers: new Set(),
+    movedOn: set.size > 0,
+  };
+}
+
+/** Who an interaction was offered to and who holds it, as the monitor saw it (T8's intruder choice). */
+export interface OfferView {
+  /** Offered to or holding it now. */
+  recipients: string[];
+  /** Ever offered it. */
+  offered: string[];
+  /** The agent whose Accept holds it. */
+  holder?: string;
 }
 
 export interface JudgedNotification extends ReceivedNotification {
@@ -170,16 +214,25 @@ export class StreamMonitor {
 
   /** Attributes every notification whose JSON contains `token` (e.g. in the subject) to `judge`. */
   claimToken(token: string, judge: Judge, agents: string[], opts: { rescan?: boolean } = {}): void {
-    this.byToken.set(token, { judge, agents: new Set(agents), released: false });
+    this.byToken.set(token, newClaim(judge, agents, true));
     // A claim made before its e-mail is injected needs no look back (load mode: a rescan per e-mail is quadratic).
     if (opts.rescan !== false) this.rescan();
   }
 
-  /** Attributes every notification about interaction `id` to `judge`. */
-  claimId(id: string, judge: Judge, agents: string[]): void {
+  /**
+   * Attributes every notification about interaction `id` to `judge`; `offering`: it is an inbound
+   * e-mail still on offer (each Invited of it, on any agent, is an offer until its first Accept).
+   */
+  claimId(id: string, judge: Judge, agents: string[], opts: { offering?: boolean } = {}): void {
     const existing = this.byId.get(id);
-    if (existing) for (const a of agents) existing.agents.add(a);
-    else this.setClaim(id, { judge, agents: new Set(agents), released: false });
+    if (existing)
+      for (const a of agents) {
+        existing.agents.add(a);
+        existing.formers.delete(a);
+      }
+    if (existing && agents[0] !== undefined)
+      existing.primary = agents[0]; // where the scenario has it
+    else this.setClaim(id, newClaim(judge, agents, opts.offering === true));
     this.rescan();
   }
 
@@ -195,6 +248,13 @@ export class StreamMonitor {
 
   isClaimed(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  /** Who `id` was offered to and who holds it (undefined: not claimed here). */
+  offersOf(id: string): OfferView | undefined {
+    const c = this.byId.get(id);
+    if (!c) return undefined;
+    return { recipients: [...c.agents], offered: [...c.offered], ...(c.holder ? { holder: c.holder } : {}) };
   }
 
   /** An injection of `token` is on its way: one Invited carrying it is explained. */
@@ -225,13 +285,23 @@ export class StreamMonitor {
   /** A request's outcome: what it may cause (expectations) and, on success of a releasing operation, the release. */
   operationDone(op: OperationRecord): void {
     this.expectations.add(...expectationsOf(op));
-    if (op.ok && op.id !== null && RELEASING_OPERATIONS.has(op.operation)) this.release(op.id);
+    if (op.ok && op.id !== null && RELEASING_OPERATIONS.has(op.operation)) this.release(op.id, op.agent);
   }
 
-  /** The holder let `id` go: its next Invited, on any agent, is an offer. */
-  release(id: string): void {
+  /**
+   * `agent` (undefined: the holder) let `id` go: it is a former recipient, and the interaction is
+   * on offer again — its next Invited, on any agent, is an offer.
+   */
+  release(id: string, agent?: string): void {
     const c = this.byId.get(id);
-    if (c) c.released = true;
+    if (!c) return;
+    const who = agent ?? c.holder;
+    releaseClaim(c, who);
+    // Still offered to others (offers to several agents): the scenario's interaction is with one of them now.
+    if (who === c.primary && c.agents.size > 0) {
+      c.primary = [...c.agents][0];
+      c.judge.observed?.(c.primary, id, "Invited", true);
+    }
   }
 
   /** Opens a watch that stays open until the worker ends (drain). */
@@ -381,11 +451,7 @@ export class StreamMonitor {
       if (text.includes(token)) {
         // A token claim with no agents: the first agent offered the e-mail holds it (routing is the target's choice).
         if (id && !this.byId.has(id))
-          this.setClaim(id, {
-            judge: claim.judge,
-            agents: new Set(claim.agents.size ? claim.agents : [agent]),
-            released: false,
-          });
+          this.setClaim(id, newClaim(claim.judge, claim.agents.size ? claim.agents : [agent], true));
         return id ? this.byId.get(id) : claim;
       }
     }
@@ -420,15 +486,14 @@ export class StreamMonitor {
     const state = typeof n.data.state === "string" ? n.data.state : undefined;
     const firstOfId = id !== undefined && !this.seenIds.has(id);
     if (id) this.seenIds.add(id);
-    const { reoffer, leak } = this.judge(agent, n, claim);
+    const { reoffer, observe } = this.judge(agent, n, claim);
     const text = JSON.stringify(n.data);
     const why = this.expectations.explain({ agent, id, state, receivedAt: n.receivedAt, text, firstOfId });
     this.explained.set(n, why !== undefined);
     if (id && state) {
       this.expectations.add(...expectationsAfterState(id, state, agent, n.receivedAt));
-      if (releasesHolder(state)) this.release(id); // Revoked: the holder no longer holds it
-      // Where the interaction is now (a leak does not move it).
-      if (!leak) claim.judge.observed?.(agent, id, state, reoffer);
+      // Where the scenario's interaction is now (a leak, or an offer beside it, does not move it).
+      if (observe) claim.judge.observed?.(observe, id, observe === agent ? state : "Invited", reoffer);
     }
     for (const w of this.watches) this.consider(w, agent, n, text);
   }
@@ -452,8 +517,15 @@ export class StreamMonitor {
     return s?.items().find((n) => n.data.id === id && n.receivedAt === receivedAt);
   }
 
-  /** Judges one claimed notification; returns whether it was a (re-)offer after a release, or a leak (T6). */
-  private judge(agent: string, n: ReceivedNotification, claim: Claim): { reoffer: boolean; leak: boolean } {
+  /**
+   * Judges one claimed notification; returns whether it was a re-offer after a release, and the
+   * agent the scenario's interaction is now with when this notification moves it (else undefined).
+   */
+  private judge(
+    agent: string,
+    n: ReceivedNotification,
+    claim: Claim,
+  ): { reoffer: boolean; observe: string | undefined } {
     const j = claim.judge;
     const d = n.data;
     const v = contractValidator();
@@ -471,26 +543,11 @@ export class StreamMonitor {
     const id = typeof d.id === "string" ? d.id : undefined;
     const lifecycleState = state ? stateOf(state) : undefined;
 
-    // T6: only the agents it was offered to or owned by may hear of it; after a release, an
-    // Invited on any agent is an offer (Deployment data and routing).
-    let reoffer = false;
-    let leak = false;
-    if (claim.agents.size === 0) claim.agents.add(agent); // first recipient of a token claim holds it
-    if (state === "Invited" && claim.released) {
-      reoffer = true;
-      claim.released = false;
-      claim.agents.add(agent);
-      this.history.get(agent)?.delete(id ?? ""); // a new offer: not a duplicate of an earlier Invited (N7)
-      j.check("T6.no-leak", true, `${where}: offered again after the holder let it go`);
-    } else if (!claim.agents.has(agent)) {
-      leak = true;
-      j.check(
-        "T6.no-leak",
-        false,
-        `${where}: ${agent} received a notification of an interaction offered to or owned by ` +
-          [...claim.agents].join(", "),
-      );
-    } else j.check("T6.no-leak", true, `${where}: addressed to an agent that holds it`);
+    // T6: only the agents it is offered to or owned by may hear of it (Deployment data and routing).
+    const t6 = this.judgeRecipient(agent, state, claim);
+    if (t6.newOffer) this.history.get(agent)?.delete(id ?? ""); // a new offer: not a duplicate of an earlier Invited (N7)
+    j.check("T6.no-leak", !t6.leak, `${where}: ${t6.message}`);
+    const { reoffer, observe } = t6;
 
     // N2–N5: the schema of the state.
     const schema = state ? notificationSchemaFor(state) : undefined;
@@ -568,7 +625,7 @@ export class StreamMonitor {
               agent,
               message: `${where}: ${prev} → ${state} not judged (N7): the states between may be lost across a re-handshake gap ${describeGap(gap)}`,
             });
-            return { reoffer, leak };
+            return { reoffer, observe };
           }
           const message = ok
             ? `${where}: ${prev ?? "(first)"} → ${state} is a lifecycle transition`
@@ -579,7 +636,86 @@ export class StreamMonitor {
         }
       }
     }
-    return { reoffer, leak };
+    return { reoffer, observe };
+  }
+
+  /**
+   * T6 for one notification on `agent`'s stream, and what it changes: who is offered it, who holds
+   * it, who let it go (see the head of this file).
+   */
+  private judgeRecipient(
+    agent: string,
+    state: string | undefined,
+    c: Claim,
+  ): { leak: boolean; message: string; newOffer: boolean; reoffer: boolean; observe: string | undefined } {
+    if (c.agents.size === 0 && c.formers.size === 0) c.agents.add(agent); // first recipient of a token claim
+    c.primary ??= agent;
+    const named = state !== undefined ? stateOf(state) : undefined;
+    const result = (leak: boolean, message: string, more: { newOffer?: boolean; reoffer?: boolean } = {}) => ({
+      leak,
+      message,
+      newOffer: more.newOffer ?? false,
+      reoffer: more.reoffer ?? false,
+      observe: leak ? undefined : agent === c.primary || more.reoffer ? agent : undefined,
+    });
+    if (state === "Invited" && c.offering) {
+      // An offer: on offer, each Invited on any agent is one (several at once included).
+      const reoffer = c.released;
+      const again = c.offered.has(agent) && !c.agents.has(agent);
+      c.released = false;
+      c.movedOn = true;
+      c.agents.add(agent);
+      c.offered.add(agent);
+      c.formers.delete(agent);
+      if (reoffer) c.primary = agent;
+      return result(false, reoffer ? "offered again after the holder let it go" : "an offer", {
+        newOffer: reoffer || again,
+        reoffer,
+      });
+    }
+    if (state === "Invited" && !c.agents.has(agent) && !c.offered.has(agent) && c.holder !== undefined) {
+      // Offered to several at once, this one's Invited arriving after the first Accept (its delivery
+      // took longer): still an offer, already outbid — a former recipient (its Revoked may follow).
+      c.offered.add(agent);
+      c.formers.add(agent);
+      return result(false, "an offer beside the holder's (offered to several agents at once)");
+    }
+    if (c.agents.has(agent)) {
+      if (named?.held && state !== "Invited" && c.offering) {
+        // The first Accept holds it: the others offered it are recipients no more.
+        c.offering = false;
+        c.released = false;
+        c.movedOn = true;
+        c.holder = agent;
+        c.primary = agent;
+        for (const other of c.agents) if (other !== agent) c.formers.add(other);
+        c.agents.clear();
+        c.agents.add(agent);
+      } else if (state !== undefined && releasesHolder(state)) {
+        // Revoked: this agent's offer (or hold) ended. Its holder, or the last one offered: let go.
+        const wasPrimary = agent === c.primary;
+        c.agents.delete(agent);
+        c.formers.add(agent);
+        if (agent === c.holder || c.agents.size === 0) releaseClaim(c, agent);
+        else if (wasPrimary) {
+          // The scenario's interaction is with another agent offered it now.
+          c.primary = [...c.agents][0];
+          return { leak: false, message: "its offer ended", newOffer: false, reoffer: true, observe: c.primary };
+        } else return result(false, "its offer ended");
+      }
+      return result(false, "addressed to an agent it is offered to or held by");
+    }
+    if (c.formers.has(agent) && !(named?.held && c.movedOn)) {
+      // A closing notification to an agent that let it go (Revoked, an end state, an unnamed state),
+      // or a late copy of its own before anyone else was offered it.
+      return result(false, "addressed to an agent that held it or was offered it", {});
+    }
+    const was = c.formers.has(agent) ? ` (${agent} let it go, or its offer ended, before)` : "";
+    return result(
+      true,
+      `${agent} received a notification of an interaction offered to or owned by ` +
+        `${[...c.agents].join(", ") || "nobody"}${was}`,
+    );
   }
 
   /** A gap of `agent`'s session between the previous notification of `id` on it and `n`. */
@@ -590,4 +726,16 @@ export class StreamMonitor {
     const prevAt = before.length ? before[before.length - 1].receivedAt : n.receivedAt;
     return session.gapsDuring(prevAt, n.receivedAt)[0];
   }
+}
+
+/** `agent` let the interaction go: a former recipient; the interaction is on offer again. */
+function releaseClaim(c: Claim, agent: string | undefined): void {
+  if (agent !== undefined) {
+    c.agents.delete(agent);
+    c.formers.add(agent);
+  }
+  if (agent === c.holder) c.holder = undefined;
+  c.offering = true;
+  c.released = true;
+  c.movedOn = c.agents.size > 0;
 }

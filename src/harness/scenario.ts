@@ -182,7 +182,12 @@ async function runScenario(
   setTranscriptDir(run.transcriptDir);
   const settings = run.target;
   for (const need of opts.needs ?? []) {
-    const missing = need === "second-agent" ? settings.agents.length < 2 : !settings.inviteTimeoutMs;
+    const missing =
+      need === "second-agent"
+        ? settings.agents.length < 2
+        : need === "invite-timeout"
+          ? !settings.inviteTimeoutMs
+          : !settings.agentCapacity;
     if (missing) {
       meta.skipped = SKIP_REASONS[need];
       ctx.skip(SKIP_REASONS[need]);
@@ -437,6 +442,42 @@ export class Scenario implements Judge {
     return a;
   }
 
+  /**
+   * T8's intruder for interaction `id` held by `holder`: an agent that was never offered it (one
+   * where the scenario reserved room first). When every agent was offered it (a server MAY offer one
+   * e-mail to several Ready agents), after the holder's Accept one that was offered but did not
+   * accept ("the others' later operations on it fail", T8); while it is still on offer to all, nobody
+   * (undefined).
+   */
+  intruderFor(holder: AgentHandle, id: string): AgentHandle | undefined {
+    const view = this.target.monitor.offersOf(id);
+    const others = this.target.agents.filter((a) => a.name !== holder.name);
+    const reserved = this.slots.reservedBeside(holder.name);
+    const never = others.filter((a) => !view?.offered.includes(a.name));
+    const pick = never.find((a) => a.name === reserved) ?? never[0];
+    if (pick) return pick;
+    if (view?.holder === holder.name) return others.find((a) => !view.recipients.includes(a.name));
+    return undefined;
+  }
+
+  /** Whether `agent` was offered `id` (an Invited on its stream), waiting up to the offer budget for one. */
+  async wasOffered(agent: AgentHandle, id: string): Promise<boolean> {
+    const found = await this.waitOn(
+      agent,
+      (d) => d.id === id && d.state === "Invited",
+      `Invited for ${id} on ${agent.name}`,
+      this.settings.inboundBudgetMs,
+    );
+    return found !== undefined;
+  }
+
+  /** This run cannot judge `requirements` although nothing failed (the deployment allows no such check): SKIP, with why. */
+  unjudged(requirements: RequirementId[], reason: string): void {
+    this.meta.unjudged ??= {};
+    for (const r of requirements) this.meta.unjudged[r] = reason;
+    record({ kind: "event", scenario: this.name, message: `not judged (${requirements.join(", ")}): ${reason}` });
+  }
+
   /** Another agent than `a`: one where the scenario reserved room (openOnOthers), else the first. */
   otherAgent(a: AgentHandle): AgentHandle {
     const reserved = this.slots.reservedBeside(a.name);
@@ -510,6 +551,23 @@ export class Scenario implements Judge {
   async inbound(
     opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
   ): Promise<InboundHandle> {
+    const got = await this.inboundOrNone(opts);
+    if (got) return got;
+    // T7 honest both ways: without evidence (an offer to a NotReady agent, judged where the suite
+    // sets one NotReady) an e-mail that is not offered may wait for room (capacity) or be routed
+    // where the suite cannot see: the scenario cannot go on, but no rule is shown broken.
+    throw new PreconditionError(
+      "an offer of the injected e-mail",
+      `not offered: capacity or routing — no agent was offered it within ${this.settings.inboundBudgetMs} ms ` +
+        "(the offer budget, GWS_INBOUND_BUDGET_MS); a target that caps what one agent is offered may " +
+        "hold it while its agents are full (declare GWS_AGENT_CAPACITY and GWS_MAX_OPEN_PER_AGENT at most that)",
+    );
+  }
+
+  /** As inbound(), but an e-mail no agent is offered within the offer budget gives undefined (it may wait: capacity). */
+  async inboundOrNone(
+    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+  ): Promise<InboundHandle | undefined> {
     const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
     if (!this.tokens.includes(token)) this.tokens.push(token);
@@ -529,14 +587,9 @@ export class Scenario implements Judge {
       marks,
     );
     if (!got) {
+      // Missed across a re-handshake gap: ERROR naming the gap; otherwise the caller decides (it may wait: capacity).
       this.unjudgeableAcrossGap(this.target.agents, injectedAt, `the Invited for the e-mail ${token}`);
-      this.check(
-        "T7.ready-offered",
-        false,
-        `no agent was offered the injected e-mail ${token} within ${budget} ms ` +
-          "(the offer budget, GWS_INBOUND_BUDGET_MS)",
-      );
-      return this.stop("T7.ready-offered", "not offered");
+      return undefined;
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
     const id =
@@ -544,7 +597,7 @@ export class Scenario implements Judge {
         ? got.data.id
         : String((got.data.email_object as Record<string, unknown> | undefined)?.interactionId ?? "");
     if (!id) this.stop("N1.envelope", "Invited has no id");
-    this.target.monitor.claimId(id, this, [got.agent.name]);
+    this.target.monitor.claimId(id, this, [got.agent.name], { offering: true });
     this.hold(id, got.agent.name, "Invited");
     return { token, email, id, agent: got.agent, invited: got.data as Notification };
   }
@@ -657,6 +710,12 @@ export class Scenario implements Judge {
     const replyInteractionId =
       typeof answerBody?.replyInteractionId === "string" ? answerBody.replyInteractionId : undefined;
     const requestBody = body && typeof body === "object" ? (body as Record<string, unknown>) : undefined;
+    const next = operationOf(operation)?.next;
+    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
+      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
+      else this.letGo(id);
+    }
+    // After the holdings: a release may move the interaction to another agent it is still offered to.
     this.target.monitor.operationDone({
       agent,
       operation,
@@ -666,11 +725,6 @@ export class Scenario implements Judge {
       ok,
       replyInteractionId,
     });
-    const next = operationOf(operation)?.next;
-    if (ok && id !== null && next && this.holdings.get(id)?.agent === agent) {
-      if (stateOf(next.state)?.held) this.holdings.set(id, { agent, state: next.state });
-      else this.letGo(id);
-    }
   }
 
   /** Classifies an answer and judges R2 and R1 on it (always), through the shared judgeAnswer(). */

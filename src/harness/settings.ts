@@ -48,6 +48,11 @@ export interface TargetSettings {
    * undefined: the target's default (DEFAULT_MAX_OPEN_PER_AGENT; the embedded server declares its own).
    */
   maxOpenPerAgent?: number;
+  /**
+   * The target's declared capacity: how many interactions it offers one agent at once (its own
+   * figure, Deployment data and routing). Declared: T7 is also judged at full capacity.
+   */
+  agentCapacity?: number;
 }
 
 /**
@@ -263,6 +268,15 @@ export const SETTING_DEFINITIONS: SettingDefinition[] = [
     help:
       "Most interactions the suite holds open on one agent at once, across parallel workers (default 4; the " +
       "embedded reference server declares its own); at most the target's capacity.",
+  },
+  {
+    key: "agentCapacity",
+    env: "GWS_AGENT_CAPACITY",
+    flag: "--agent-capacity",
+    kind: "positiveInt",
+    help:
+      "The target's declared capacity: most interactions it offers one agent at once. Declared, T7 is also " +
+      "judged at full capacity (every Ready agent full: a NotReady agent is not offered the next e-mail).",
   },
   {
     key: "maxAnswerBytes",

@@ -37,7 +37,11 @@ export const REFERENCE_NOTIFY_BUDGET_MS = 1000;
 /** The invitation timeout a run against the embedded server declares (it honours each e-mail's revokeAfterMs, N5). */
 export const REFERENCE_INVITE_TIMEOUT_MS = 600;
 
-/** How many interactions the capacity variation offers one agent at once (Invited, Accepted and ReplyCreated count). */
+/**
+ * How many interactions the capacity variation (and the capacity-ignores-ready fault) offers one
+ * agent at once (Invited, Accepted and ReplyCreated count); the server declares it to a run
+ * against it (GWS_AGENT_CAPACITY: T7 is then also judged at full capacity).
+ */
 export const REFERENCE_CAPACITY = 4;
 
 /**
@@ -47,9 +51,9 @@ export const REFERENCE_CAPACITY = 4;
  */
 export const REFERENCE_OPEN_PER_AGENT = 8;
 
-/** What a run against the embedded server declares as its most open per agent, given its switched variations. */
-export function referenceOpenPerAgent(variations: readonly string[]): number {
-  return variations.includes("capacity") ? REFERENCE_CAPACITY : REFERENCE_OPEN_PER_AGENT;
+/** What a run against the embedded server declares as its most open per agent, given the capacity it declares. */
+export function referenceOpenPerAgent(capacity: number | undefined): number {
+  return capacity ?? REFERENCE_OPEN_PER_AGENT;
 }
 
 /** How much later than the call the inbound-delay variation delivers every routing-dependent Invited (ms). */

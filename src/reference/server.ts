@@ -48,6 +48,8 @@ export interface ReferenceServer {
   fault?: string;
   /** The variations switched on, by name. */
   variations: string[];
+  /** How many interactions it offers one agent at once, when it caps that (its declared capacity). */
+  capacity?: number;
   port: number;
   /**
    * What agents hold now (Invited, Accepted, ReplyCreated): after a run, what the suite left open
@@ -350,6 +352,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     agents: agents.map((a) => ({ ...a })),
     fault: options.fault,
     variations: variationNames,
+    ...(world.capacity !== undefined ? { capacity: world.capacity } : {}),
     port,
     openInteractions: () => world.openInteractions(),
     async close() {

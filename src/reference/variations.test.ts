@@ -204,6 +204,93 @@ describe("reoffer-elsewhere: a queued interaction is offered to another Ready ag
   );
 });
 
+describe("ring-all: an inbound e-mail is offered to every Ready agent with room at once", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("ring-all", 3)));
+  afterAll(() => w.close());
+
+  it("each Ready agent is Invited; the first Accept holds it, the others get Revoked and their operations fail", async () => {
+    const [a1, a2, a3] = w.agents;
+    const id = await offered(w.server, a1);
+    await a2.waitFor((n) => n.id === id && n.state === "Invited", "Invited on agent2");
+    await a3.waitFor((n) => n.id === id && n.state === "Invited", "Invited on agent3");
+    expect((await a2.op(id, { operationName: "Accept" })).body?.status).toBe("ok");
+    await a2.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted on agent2");
+    await a1.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked on agent1");
+    await a3.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked on agent3");
+    for (const other of [a1, a3])
+      expect(isError(await other.op(id, { operationName: "Accept" })), other.name).toBe(true);
+    expect((await a2.op(id, { operationName: "StopProcessing" })).body?.status).toBe("ok");
+  });
+
+  it("a NotReady agent is not rung", async () => {
+    const [a1, a2, a3] = w.agents;
+    await a3.setReady(false);
+    const id = await offered(w.server, a1);
+    await a2.waitFor((n) => n.id === id && n.state === "Invited", "Invited on agent2");
+    await a3.sync();
+    expect(a3.seen().some((n) => n.id === id)).toBe(false);
+    await a3.setReady(true);
+  });
+});
+
+describe("reoffer-revoked: a Revoked invitation is offered once more", () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => (w = await world("reoffer-revoked", 2)));
+  afterAll(() => w.close());
+
+  it("to another Ready agent when the hinted one cannot take it; it may accept it, the first one's Accept fails", async () => {
+    const [a1, a2] = w.agents;
+    // agent3 is not connected (NotReady): the e-mail and its re-offer go round-robin, to a1 and a2 in turn.
+    const id = await inject(w.server.controlUrl, email({ agent: "agent3", revokeAfterMs: 250 }));
+    const isOffer = (n: Json): boolean => n.id === id && n.state === "Invited";
+    const first = await Promise.any([a1, a2].map((a) => a.waitFor(isOffer, "the offer").then(() => a)));
+    const other = first === a1 ? a2 : a1;
+    await first.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked");
+    await other.waitFor(isOffer, "the re-offer on the other agent");
+    expect(isError(await first.op(id, { operationName: "Accept" }))).toBe(true);
+    expect((await other.op(id, { operationName: "Accept" })).body?.status).toBe("ok");
+  });
+
+  it("to the same agent (the hint); revoked again, it is not offered a third time", async () => {
+    const [a1] = w.agents;
+    const id = await offered(w.server, a1, { revokeAfterMs: 50 });
+    await a1.waitFor((n) => n.id === id && n.state === "Revoked", "Revoked on agent1");
+    await a1.waitFor(
+      (n) => n.id === id && n.state === "Invited" && a1.seen().filter((x) => x.id === id).length >= 3,
+      "the re-offer",
+    );
+    await a1.waitFor(
+      (n) => n.id === id && n.state === "Revoked" && a1.seen().filter((x) => x.id === id).length >= 4,
+      "Revoked again",
+    );
+    await a1.sync();
+    expect(
+      a1
+        .seen()
+        .filter((n) => n.id === id)
+        .map((n) => n.state),
+    ).toEqual(["Invited", "Revoked", "Invited", "Revoked"]);
+  });
+});
+
+describe("the capacity a server declares", () => {
+  it("the capacity variation and the capacity-ignores-ready fault declare theirs; the plain server none", async () => {
+    for (const [opts, expected] of [
+      [{ variations: ["capacity"] }, REFERENCE_CAPACITY],
+      [{ fault: "capacity-ignores-ready" }, REFERENCE_CAPACITY],
+      [{}, undefined],
+    ] as const) {
+      const server = await startReferenceServer(opts);
+      try {
+        expect(server.capacity, JSON.stringify(opts)).toBe(expected);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
 describe("failures-http-200: failures answer HTTP 200 with the error envelope; authentication refusals stay 401", () => {
   let w: Awaited<ReturnType<typeof world>>;
   beforeAll(async () => (w = await world("failures-http-200", 1)));

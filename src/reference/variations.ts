@@ -34,6 +34,10 @@ export interface VariationSwitches {
   endStates?: boolean;
   /** Each notification is published before the HTTP answer of its call; every answer comes this much later (ms, uniformly drawn). */
   notifyFirst?: { minMs: number; maxMs: number };
+  /** An inbound e-mail is Invited to every Ready agent with room at once; the first Accept holds it, the others get Revoked. */
+  ringAll?: boolean;
+  /** A Revoked invitation is offered once more (another Ready agent with room, else the same one). */
+  reofferRevoked?: boolean;
 }
 
 export interface Variation {
@@ -141,6 +145,24 @@ export const VARIATIONS: readonly Variation[] = [
       "Each notification is published before the HTTP answer to the call that caused it, and every answer " +
       "comes 20–120 ms later (Deployment data: a notification MAY arrive before the answer).",
     switches: { notifyFirst: { minMs: 20, maxMs: 120 } },
+  },
+  {
+    name: "ring-all",
+    rule: "T6",
+    description:
+      "An inbound e-mail is Invited to every Ready agent with room at once; the first Accept holds it and the " +
+      "others' invitations end with Revoked; their later operations on it fail (Deployment data and routing: " +
+      "offers to several agents, T6, T8).",
+    switches: { ringAll: true },
+  },
+  {
+    name: "reoffer-revoked",
+    rule: "T6",
+    description:
+      "A Revoked invitation is offered once more (Invited, same id), routed as an inbound e-mail: to the same " +
+      "agent when it is Ready with room, else to another (Deployment data and routing: after Revoked the server " +
+      "MAY offer it again, to any Ready agent, the same one included).",
+    switches: { reofferRevoked: true },
   },
 ];
 

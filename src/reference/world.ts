@@ -62,6 +62,10 @@ interface Interaction {
   state: string;
   /** The agent it is offered to or owned by (T8); undefined when no agent holds it. */
   owner?: string;
+  /** Other agents it is offered to at the same time (ring-all variation): the first Accept holds it. */
+  offers?: Set<string>;
+  /** Offered again once after a Revoked (reoffer-revoked variation). */
+  reofferedAfterRevoke?: boolean;
   /** Agents that held it before (their later operations get a state answer, 409, not a T8 403). */
   formerOwners: Set<string>;
   email: OutboundEmail & { replyTo?: string; structuredText?: string; structuredTextMimeType?: string };
@@ -257,7 +261,7 @@ export class World {
     }
     // T8: only the agent it is offered to or owned by may operate on it. An agent that held it
     // before (sent, cancelled, stopped, revoked, ...) is told the state instead (R3, 409).
-    const knows = it.owner === agent || (!it.owner && it.formerOwners.has(agent));
+    const knows = it.owner === agent || !!it.offers?.has(agent) || (!it.owner && it.formerOwners.has(agent));
     if (!knows && !this.opts.faults.skipOwnership) {
       const op = name;
       if (this.opts.faults.refusedForeignTakesEffect && isReplyOperation(op)) {
@@ -290,7 +294,7 @@ export class World {
   private execute(it: Interaction, agent: string, name: string, b: Record<string, unknown>): Outcome {
     switch (name) {
       case "Accept":
-        return this.accept(it);
+        return this.accept(it, agent);
       case "Reject":
         return this.reject(it, agent);
       case "Reply":
@@ -309,13 +313,25 @@ export class World {
     }
   }
 
-  /** O1: Invited → Accepted, notified to the owner. */
-  private accept(it: Interaction): Outcome {
+  /**
+   * O1: Invited → Accepted, notified to the owner. Offered to several agents at once (ring-all):
+   * the first Accept holds it, the others' invitations end with Revoked (Deployment data and routing).
+   */
+  private accept(it: Interaction, agent: string): Outcome {
     clearTimeout(it.revokeTimer);
+    // The leak-after-release fault: the agents that let it go before still get the new holder's notifications.
+    const stale = this.opts.faults.leakAfterRelease ? [...it.formerOwners].filter((a) => a !== agent) : [];
+    const outbid = [it.owner, ...(it.offers ?? [])].filter((a): a is string => !!a && a !== agent);
+    const revoked = this.notification({ ...it, state: eventTargetOf("RevokeTimeout") });
+    for (const other of outbid) it.formerOwners.add(other);
+    it.offers = undefined;
+    it.owner = agent;
     it.state = requireOperation("Accept").next!.state;
     // R1 MAY (empty-accept variation): an empty HTTP 200.
     const answer: JsonAnswer = this.variations.emptyAccept ? { status: 200, body: undefined } : ok();
-    return { answer, deliveries: [this.delivery(it.owner!, it)] };
+    const ends = outbid.map((other) => ({ agent: other, data: revoked, ctx: {} }));
+    const leaks = stale.map((former) => this.delivery(former, it));
+    return { answer, deliveries: [this.delivery(agent, it), ...ends, ...leaks, ...this.drainHeld()] };
   }
 
   /**
@@ -324,8 +340,16 @@ export class World {
    * turning Ready later is not surprised by an old rejected e-mail).
    */
   private reject(it: Interaction, agent: string): Outcome {
-    clearTimeout(it.revokeTimer);
     it.rejectedBy.add(agent);
+    if (it.offers?.size) {
+      // Offered to several (ring-all): the others keep their invitations.
+      if (it.owner === agent) it.owner = [...it.offers][0];
+      it.offers.delete(it.owner!);
+      it.offers.delete(agent);
+      it.formerOwners.add(agent);
+      return { answer: ok(), deliveries: this.drainHeld() };
+    }
+    clearTimeout(it.revokeTimer);
     it.state = requireOperation("Reject").next!.state;
     this.release(it);
     const reoffer = this.offer(it, { holdIfNobody: false, routed: true });
@@ -514,11 +538,13 @@ export class World {
    * is false: after Reject).
    */
   private offer(it: Interaction, opts: OfferOptions = {}): Delivery[] {
-    const capacity = this.variations.capacity;
+    const capacity = this.capacity;
     const room = (name: string): boolean => capacity === undefined || this.heldCount(name) < capacity;
     const ready = (name: string): boolean => !!this.agents.get(name)?.ready || !!this.opts.faults.offerNotReady;
     const canTake = (name: string): boolean =>
       ready(name) && !it.rejectedBy.has(name) && name !== opts.exclude && room(name);
+    // Deployment data and routing (ring-all variation): an inbound e-mail to every Ready agent with room at once.
+    const everyone = this.variations.ringAll && !it.onlyFor ? [...this.agents.keys()].filter(canTake) : [];
     let agent: string | undefined;
     if (it.onlyFor) agent = canTake(it.onlyFor) ? it.onlyFor : undefined;
     else if (it.preferredAgent && canTake(it.preferredAgent)) agent = it.preferredAgent;
@@ -532,6 +558,10 @@ export class World {
         }
       }
     }
+    // The capacity-ignores-ready fault: every Ready agent is full, so a NotReady one with room gets it.
+    const allFull = [...this.agents.entries()].some(([, a]) => a.ready) && ![...this.agents.keys()].some(canTake);
+    if (!agent && this.opts.faults.capacityIgnoresReady && allFull)
+      agent = [...this.agents.entries()].find(([name, a]) => !a.ready && !it.rejectedBy.has(name) && room(name))?.[0];
     if (!agent) {
       if (opts.holdIfNobody !== false && !this.held.includes(it)) this.held.push(it);
       return [];
@@ -539,10 +569,17 @@ export class World {
     it.onlyFor = undefined;
     it.state = eventTargetOf("Inject"); // Invited (also TransferIn and a re-offer after Reject)
     it.owner = agent;
+    const beside = everyone.filter((a) => a !== agent);
+    it.offers = beside.length ? new Set(beside) : undefined;
     this.armRevoke(it);
     // An offer that depends on routing may come later than N8 (inbound-delay variation); O9's named agent does not.
     const delayMs = opts.routed ? this.variations.inboundDelayMs : undefined;
-    return [{ ...this.delivery(agent, it), ...(delayMs ? { delayMs } : {}) }];
+    return [agent, ...beside].map((a) => ({ ...this.delivery(a, it), ...(delayMs ? { delayMs } : {}) }));
+  }
+
+  /** How many interactions one agent is offered at most at once: the capacity variation, or a fault's. */
+  get capacity(): number | undefined {
+    return this.variations.capacity ?? this.opts.faults.capacity;
   }
 
   /**
@@ -557,14 +594,16 @@ export class World {
   /** Interactions an agent holds now (capacity variation: Invited, Accepted and ReplyCreated count). */
   private heldCount(agent: string): number {
     let n = 0;
-    for (const it of this.interactions.values()) if (it.owner === agent && stateOf(it.state)?.held) n++;
+    for (const it of this.interactions.values())
+      if ((it.owner === agent || it.offers?.has(agent)) && stateOf(it.state)?.held) n++;
     return n;
   }
 
   /**
    * N5: an unanswered invitation is revoked after the e-mail's revokeAfterMs hint, else the
-   * server's inviteTimeoutMs (neither: never). The agent no longer holds it, and it is not offered
-   * again (N5 MAY re-offer; not doing so keeps runs deterministic).
+   * server's inviteTimeoutMs (neither: never), on every agent it is offered to. The agent no longer
+   * holds it, and it is not offered again (MAY: the reoffer-revoked variation offers it once more,
+   * routed as an inbound e-mail: to the hinted agent, the same one, when it is Ready with room).
    */
   private armRevoke(it: Interaction): void {
     const after = it.revokeAfterMs ?? this.opts.inviteTimeoutMs;
@@ -572,10 +611,29 @@ export class World {
     clearTimeout(it.revokeTimer);
     it.revokeTimer = setTimeout(() => {
       if (this.closed || it.state !== "Invited" || !it.owner) return;
-      const agent = it.owner;
+      const agents = [it.owner, ...(it.offers ?? [])];
       it.state = eventTargetOf("RevokeTimeout");
       this.release(it);
-      this.opts.notify(this.delivery(agent, it));
+      for (const agent of agents) this.opts.notify(this.delivery(agent, it));
+      if (this.variations.reofferRevoked && !it.reofferedAfterRevoke) {
+        it.reofferedAfterRevoke = true;
+        // Routed as any inbound e-mail: the injection's hint first, so mostly to the same agent. Routing
+        // takes its time (inbound-delay): the re-offer is made then, not only delivered then.
+        const reoffer = (): void => {
+          if (this.closed || it.owner || it.state !== eventTargetOf("RevokeTimeout")) return;
+          for (const d of this.offer(it, { holdIfNobody: false })) this.opts.notify(d);
+        };
+        const delay = this.variations.inboundDelayMs;
+        if (!delay) reoffer();
+        else {
+          const t = setTimeout(() => {
+            this.lateTimers.delete(t);
+            reoffer();
+          }, delay);
+          t.unref();
+          this.lateTimers.add(t);
+        }
+      }
       for (const d of this.drainHeld()) this.opts.notify(d);
     }, after);
     it.revokeTimer.unref();
@@ -584,12 +642,14 @@ export class World {
   /** The agent holding `it` lets it go (it remembers who held it, for the answers of R3). */
   private release(it: Interaction): void {
     if (it.owner) it.formerOwners.add(it.owner);
+    for (const other of it.offers ?? []) it.formerOwners.add(other);
     it.owner = undefined;
+    it.offers = undefined;
   }
 
   /** Whether `agent` holds `it` in its current state (lifecycle `held`), faults aside. */
   private heldBy(it: Interaction, agent: string): boolean {
-    if (it.owner !== agent) return false;
+    if (it.owner !== agent && !it.offers?.has(agent)) return false;
     return !!stateOf(it.state)?.held || !!this.opts.faults.stillHeld?.(it.state);
   }
 

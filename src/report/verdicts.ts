@@ -39,6 +39,7 @@ export type UnjudgedReason =
   | "filtered"
   | "needs-second-agent"
   | "no-invite-timeout"
+  | "no-declared-capacity"
   | "other-shard"
   | "error"
   | "skipped";
@@ -101,6 +102,7 @@ export interface Verdicts {
 const SKIP_KINDS = new Map<string, UnjudgedReason>([
   [SKIP_REASONS["second-agent"], "needs-second-agent"],
   [SKIP_REASONS["invite-timeout"], "no-invite-timeout"],
+  [SKIP_REASONS["declared-capacity"], "no-declared-capacity"],
 ]);
 
 /** The kind of a scenario's skip reason (the scenario layer and the selection write these texts). */
@@ -212,6 +214,10 @@ export function computeVerdicts(
           status = status ? worse(status, cs) : cs;
         }
         continue;
+      } else if (m?.unjudged?.[req.id as keyof typeof m.unjudged]) {
+        // The scenario ran and said why it could not judge this one (the deployment allows no such check).
+        s = "SKIP";
+        messages.SKIP.push(`${m.unjudged[req.id as keyof typeof m.unjudged]} [${sc.name}]`);
       } else if (m?.error) {
         s = "ERROR";
         messages.ERROR.push(
@@ -295,6 +301,7 @@ export function describeUnjudged(unjudged: Unjudged[]): string {
     filtered: "outside the run's selection",
     "needs-second-agent": "need a second agent",
     "no-invite-timeout": "need a declared invitation timeout",
+    "no-declared-capacity": "need a declared capacity per agent",
     "other-shard": "judged in another shard",
     error: "could not be judged (ERROR)",
     skipped: "skipped",

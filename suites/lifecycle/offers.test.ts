@@ -7,13 +7,16 @@
  *
  * T7: setting an agent NotReady affects every scenario that needs that agent: with three agents or
  * more the spare one is used (target.ts spareAgent: the others take the run's e-mails meanwhile);
- * with fewer, the scenario runs alone. Either way the agent is put back to Ready.
+ * with fewer, the scenario runs alone. Either way the agent is put back to Ready. Where the e-mail
+ * went is judged, not only that the NotReady agent did not get it. With a declared capacity
+ * (GWS_AGENT_CAPACITY) T7 is also judged at full capacity: that scenario fills every Ready agent,
+ * so it runs alone (suites/lifecycle/full-house.test.ts).
  */
 import { describe } from "vitest";
 import { BUDGETS } from "../../src/harness/budgets.js";
 import { scenario } from "../../src/harness/scenario.js";
 import { spareAgent } from "../../src/harness/target.js";
-import { expectNoLongerHeld } from "../support/rules.js";
+import { expectNoLongerHeld, judgeWhereOffered, setChannel } from "../support/rules.js";
 
 describe.concurrent("N5 Revoked", () => {
   scenario(
@@ -34,6 +37,10 @@ describe.concurrent("N5 Revoked", () => {
         // The N8 budget runs from the moment the timeout (plus slack) has passed.
         after: invitedAt + timeout + BUDGETS.revokeSlackMs,
       });
+      // Where the agent's stream stood at the Revoked: an Invited after it is a new offer (N5 MAY re-offer).
+      const revokedAt = [...inbound.agent.session.items()]
+        .reverse()
+        .find((n) => n.data.id === inbound.id && n.data.state === "Revoked")?.index;
       await expectNoLongerHeld(
         s,
         inbound.agent,
@@ -42,6 +49,7 @@ describe.concurrent("N5 Revoked", () => {
         inbound.token,
         "N5.operations-fail-after",
         "after Revoked",
+        revokedAt,
       );
     },
   );
@@ -62,43 +70,17 @@ describe.concurrent("T7 channel state", () => {
       const spare = spareAgent(s.settings);
       const agent = spare ? s.target.agentNamed(spare)! : s.agent(0);
       await s.reserveRoom();
-      const notReady = await agent.http.post(
-        "/me/channels/email",
-        { operationName: "NotReady" },
-        { operation: "NotReady" },
-      );
-      s.require(
-        "T7.channel-answer",
-        s.judgeAnswer(notReady, "NotReady").ok,
-        `NotReady answered HTTP ${notReady.status} ${JSON.stringify(notReady.body)}`,
-      );
+      await setChannel(s, agent, "NotReady");
       const token = s.newToken();
       try {
         s.target.monitor.claimToken(token, s, []);
+        s.target.monitor.expectInjection(token, Date.now());
         await s.target.injector.inject(s.emailFor(token, { agent: agent.name }));
         // Absence of an offer can only be observed over a window: the wait is the behaviour under
         // test, and it is the target's declared offer budget (an offer may take that long to come).
-        const window = s.settings.inboundBudgetMs;
-        const offered = await s.waitOn(
-          agent,
-          (d) => d.state === "Invited" && JSON.stringify(d).includes(token),
-          "Invited on the NotReady agent",
-          window,
-        );
-        s.check(
-          "T7.not-ready-not-offered",
-          !offered,
-          offered
-            ? `${agent.name} was NotReady yet was offered ${String(offered.data.id)}`
-            : `${agent.name} (NotReady) was not offered the e-mail`,
-        );
+        await judgeWhereOffered(s, token, agent, s.settings.inboundBudgetMs);
       } finally {
-        const ready = await agent.http.post("/me/channels/email", { operationName: "Ready" }, { operation: "Ready" });
-        s.check(
-          "T7.channel-answer",
-          s.judgeAnswer(ready, "Ready").ok,
-          `Ready answered HTTP ${ready.status} ${JSON.stringify(ready.body)}`,
-        );
+        await setChannel(s, agent, "Ready");
       }
       // Ready again: an e-mail routed to the agent is offered (T7).
       await s.inbound({ agent });

@@ -4,6 +4,7 @@
  */
 import { describe } from "vitest";
 import { allowedOperations } from "../../src/contract/lifecycle.js";
+import type { RequirementId } from "../../src/generated/requirement-ids.js";
 import { scenario, type Answer } from "../../src/harness/scenario.js";
 import { BUDGETS } from "../../src/harness/budgets.js";
 import { interactionIn, REACHABLE_STATES, validRequest } from "../support/states.js";
@@ -18,11 +19,31 @@ describe.concurrent("T8 another agent's interaction", () => {
       { area, requirements: ["T8.foreign-refused", "T8.foreign-no-effect"], needs: ["second-agent"] },
       async (s) => {
         const it = await interactionIn(s, state);
-        const intruder = s.otherAgent(it.agent);
+        const requirements: RequirementId[] = ["T8.foreign-refused", "T8.foreign-no-effect"];
+        // The intruder is an agent that was not offered it (a server MAY offer one e-mail to several
+        // Ready agents: each may operate on it until the first Accept holds it).
+        const intruder = s.intruderFor(it.agent, it.id);
+        if (!intruder) {
+          s.unjudged(
+            requirements,
+            `every agent was offered ${it.id} and none accepted it yet (Deployment data and routing: offers to ` +
+              "several agents): no agent is another agent's intruder in this state",
+          );
+          return;
+        }
         const ops = allowedOperations(state);
         let first: Answer | undefined;
         for (const op of ops) {
           const answer = await s.operate(intruder, it.id, validRequest(s, op, it.token));
+          if (!answer.refused && state === "Invited" && (await s.wasOffered(intruder, it.id))) {
+            // Its offer had not reached the suite when the intruder was chosen: it was offered it too.
+            s.unjudged(
+              requirements,
+              `${intruder.name} turned out to be offered ${it.id} too (offers to several agents)`,
+            );
+            if (op === "Accept") await s.operate(intruder, it.id, { operationName: "StopProcessing" });
+            return;
+          }
           s.expectRefused(
             answer,
             "T8.foreign-refused",
@@ -50,11 +71,16 @@ describe.concurrent("T6 per-agent notifications", () => {
       const send = await s.operate(it.agent, reply.id, sendBody(s, it.token));
       s.expectOk(send, "O6.answer-ok");
       const others = s.target.agents.filter((a) => a.name !== it.agent.name);
+      const offered = s.target.monitor.offersOf(it.id)?.offered ?? [];
       for (const other of others) {
+        // An agent offered the e-mail beside the holder (offers to several agents) heard of it by
+        // that offer and MAY hear its end (Revoked); anything else about it is a leak.
+        const offerOrItsEnd = (d: Record<string, unknown>): boolean =>
+          offered.includes(other.name) && d.id === it.id && (d.state === "Invited" || d.state === "Revoked");
         // A leak may trail the owner's notifications: watch for a window, then look at everything seen.
         const leak = await s.waitOn(
           other,
-          (d) => d.id === it.id || d.id === reply.id || JSON.stringify(d).includes(it.token),
+          (d) => !offerOrItsEnd(d) && (d.id === it.id || d.id === reply.id || JSON.stringify(d).includes(it.token)),
           `any notification about ${it.token}`,
           BUDGETS.quietWindowMs,
         );

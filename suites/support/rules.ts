@@ -263,8 +263,27 @@ export async function expectNoLongerHeld(
   token: string,
   requirement: RequirementId,
   why: string,
+  /** Where the agent's stream stood when it let `id` go: an Invited after it is a new offer. */
+  releasedAt?: number,
 ): Promise<void> {
   const answer = await s.operate(agent, id, s.request(probe, token));
+  if (!answer.refused && releasedAt !== undefined) {
+    // Deployment data and routing: after the holder lets it go the server MAY offer it again, to the
+    // same agent included. A probe taken on such a new offer shows nothing about the old one.
+    const again = await s.waitOn(
+      agent,
+      (d, n) => d.id === id && d.state === "Invited" && (n?.index ?? 0) >= releasedAt,
+      `a new offer of ${id} to ${agent.name}`,
+      s.settings.inboundBudgetMs,
+    );
+    if (again) {
+      s.unjudged(
+        [requirement],
+        `${agent.name} was offered ${id} again after it let it go (${why}), and its ${probe} was taken on that offer`,
+      );
+      return;
+    }
+  }
   s.expectRefused(answer, requirement, `${why}: ${probe} on ${id}`);
   if (answer.refused)
     await s.expectNoNotification([id], requirement, `${why}: the refused ${probe}`, { since: answer });
@@ -282,9 +301,11 @@ export async function expectLetGo(
   body: Record<string, unknown>,
   requirements: { ok: RequirementId; lost: RequirementId; probe: string },
 ): Promise<void> {
-  s.requireOk(await s.operate(holder.agent, id, body), requirements.ok);
+  const answer = await s.operate(holder.agent, id, body);
+  s.requireOk(answer, requirements.ok);
   const why = `after ${String(body.operationName)}`;
-  await expectNoLongerHeld(s, holder.agent, id, requirements.probe, holder.token, requirements.lost, why);
+  const mark = answer.streamMarks?.get(holder.agent.name);
+  await expectNoLongerHeld(s, holder.agent, id, requirements.probe, holder.token, requirements.lost, why, mark);
 }
 
 /** A valid Send body for an outbound interaction (O6): the configured compose queue, real addresses; `overrides` on top. */
@@ -356,4 +377,51 @@ export async function expectOwnerStillCan(
   const probe = ownerProbe(state);
   const own = await s.operate(it.agent, it.id, s.request(probe, it.token));
   return s.check(requirement, own.ok, `${why}: the owner's own ${probe} answered ${s.describeAnswer(own)}`);
+}
+
+/**
+ * T7: Ready / NotReady on the agent's channel, answered per R1 (`T7.channel-answer`); a
+ * failure stops the scenario when `stop` (the next steps would judge nothing).
+ */
+export async function setChannel(
+  s: Scenario,
+  agent: AgentHandle,
+  state: "Ready" | "NotReady",
+  stop = state === "NotReady",
+): Promise<void> {
+  const answer = await agent.http.post("/me/channels/email", { operationName: state }, { operation: state });
+  const ok = s.judgeAnswer(answer, state).ok;
+  const message = `${agent.name}: ${state} answered HTTP ${answer.status} ${JSON.stringify(answer.body)}`;
+  if (stop) s.require("T7.channel-answer", ok, message);
+  else s.check("T7.channel-answer", ok, message);
+}
+
+/**
+ * T7 ("Only Ready agents are offered inbound e-mails"): over `windowMs` the e-mail carrying
+ * `token` is not offered to `notReady`, which is NotReady; where it went is said (a Ready agent,
+ * or nobody yet: it may wait for room). The wait is the behaviour under test: absence can only be
+ * observed over a window. Returns the Ready agent it went to, if any.
+ */
+export async function judgeWhereOffered(
+  s: Scenario,
+  token: string,
+  notReady: AgentHandle,
+  windowMs: number,
+): Promise<AgentHandle | undefined> {
+  const isIt = (d: Notification): boolean => d.state === "Invited" && JSON.stringify(d).includes(token);
+  const others = s.target.agents.filter((a) => a.name !== notReady.name);
+  const [onNotReady, ...elsewhere] = await Promise.all([
+    s.waitOn(notReady, isIt, `Invited for ${token} on the NotReady ${notReady.name}`, windowMs),
+    ...others.map((a) => s.waitOn(a, isIt, `Invited for ${token} on ${a.name}`, windowMs)),
+  ]);
+  const went = others.filter((_, i) => elsewhere[i] !== undefined);
+  const where = went.length ? `it went to ${went.map((a) => a.name).join(", ")}` : "nobody was offered it yet";
+  s.check(
+    "T7.not-ready-not-offered",
+    !onNotReady,
+    onNotReady
+      ? `${notReady.name} was NotReady yet was offered ${String(onNotReady.data.id)} (${where})`
+      : `${notReady.name} (NotReady) was not offered the e-mail within ${windowMs} ms; ${where}`,
+  );
+  return went[0];
 }

@@ -14,6 +14,7 @@
 import type { RequirementId } from "../../generated/requirement-ids.js";
 import type { Level } from "../../contract/registry.js";
 import type { FaultHooks, Notification, NotifyContext } from "./hooks.js";
+import { REFERENCE_CAPACITY } from "../deployment.js";
 
 /** A rule of the contract: the part of a requirement ID before the dot (N3 of N3.shape). */
 export type Rule = RequirementId extends `${infer R}.${string}` ? R : never;
@@ -34,7 +35,9 @@ export type FaultProbe =
   | "routing"
   | "transfer"
   | "lateEffects"
-  | "revocation";
+  | "revocation"
+  | "handover"
+  | "fullHouse";
 
 interface FaultBase {
   /** --fault NAME (npm run reference), --reference-fault NAME (gws-conformance), --only NAME (npm run mutation). */
@@ -619,6 +622,28 @@ export const FAULTS: readonly FaultDefinition[] = [
     hooks: {
       leakUnderLoad: (n, offers) => n.state === "Accepted" && offers > LEAK_UNDER_LOAD_OFFERS_PER_SECOND,
     },
+  }),
+  defineFault({
+    name: "capacity-ignores-ready",
+    rule: "T7",
+    level: "MUST",
+    expect: ["T7.not-ready-not-offered"],
+    description:
+      `Agents are offered at most ${REFERENCE_CAPACITY} interactions at once (declared); while every Ready agent ` +
+      "is full, an inbound e-mail goes to a NotReady agent with room (a routing bug under load).",
+    probe: "fullHouse",
+    hooks: { capacity: REFERENCE_CAPACITY, capacityIgnoresReady: true },
+  }),
+  defineFault({
+    name: "leak-after-release",
+    rule: "T6",
+    level: "MUST",
+    expect: ["T6.no-leak"],
+    description:
+      "An agent that let an interaction go (Reject, Transfer, PlaceInQueue, Revoked) still gets the Accepted " +
+      "of whoever holds it next (its subscription to that interaction is never dropped).",
+    probe: "handover",
+    hooks: { leakAfterRelease: true },
   }),
   defineFault({
     name: "accepted-extra-field",

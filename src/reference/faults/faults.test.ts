@@ -15,6 +15,8 @@ import { FAULTS, LEAK_UNDER_LOAD_OFFERS_PER_SECOND, type FaultProbe } from "./in
 
 /** The one wait a probe may run out on: Revoked after a 30 ms hint (the never-revoke fault). */
 const REVOKE_WAIT_MS = 1_000;
+/** How long the full-house probe waits for each offer (both the clean and the faulty server offer at once). */
+const FULL_HOUSE_WAIT_MS = 400;
 /** How long the late-effect probe watches for what a refused request causes later (the faults act after 150 ms here). */
 const LATE_EFFECT_WAIT_MS = 1_000;
 
@@ -202,6 +204,39 @@ const PROBES = {
       .waitFor((n) => n.id === id && n.state === "Revoked", "Revoked", REVOKE_WAIT_MS)
       .catch(() => `no Revoked within ${REVOKE_WAIT_MS} ms`);
     return { revoked, accept: seen(await w.a1.op(id, { operationName: "Accept" })) };
+  },
+  /** T6: agent1 transfers its e-mail to agent2, agent2 accepts it: what agent1 hears of it afterwards. */
+  async handover(w: World) {
+    const { id } = await acceptedOn(w);
+    await w.a1.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted");
+    const mark = w.a1.received.length;
+    await w.a1.op(id, { operationName: "Transfer", targetAgent: "agent2" });
+    await w.a2.waitFor((n) => n.id === id && n.state === "Invited", "Invited on agent2");
+    await w.a2.op(id, { operationName: "Accept" });
+    await w.a2.waitFor((n) => n.id === id && n.state === "Accepted", "Accepted on agent2");
+    return { agent1Saw: (await since(w.a1, mark)).filter((n) => n.id === id).map((n) => n.state) };
+  },
+  /**
+   * T7 at full capacity: agent2 NotReady, agent1 given five e-mails one after the other (each
+   * accepted): who is offered the fifth (both servers offer it at once: the bounded wait runs out
+   * only when nobody is).
+   */
+  async fullHouse(w: World) {
+    await w.a2.setReady(false);
+    let last = "";
+    for (let i = 0; i < 5; i++) {
+      const tok = `p${++tokens}`;
+      const id = await inject(w.server.controlUrl, email(tok));
+      const who = await waitFor(
+        () => [w.a1, w.a2].find((a) => a.received.some((n) => n.id === id)),
+        FULL_HOUSE_WAIT_MS,
+        "the offer",
+        [w.a1.bayeux.received, w.a2.bayeux.received],
+      ).catch(() => undefined);
+      last = who?.name ?? "nobody";
+      if (who === w.a1) await w.a1.op(id, { operationName: "Accept" });
+    }
+    return { fifth: last };
   },
 } satisfies Record<FaultProbe, Probe>;
 

@@ -33,6 +33,12 @@ export interface FaultHooks {
   skipOwnership?: boolean;
   /** NotReady agents are offered e-mails too. */
   offerNotReady?: boolean;
+  /** The server caps what one agent is offered at once (and declares it, like the capacity variation). */
+  capacity?: number;
+  /** While every Ready agent is full (capacity), an inbound e-mail goes to a NotReady agent with room. */
+  capacityIgnoresReady?: boolean;
+  /** The agents that let an interaction go (Reject, Transfer, PlaceInQueue, Revoked) still get its new holder's Accepted. */
+  leakAfterRelease?: boolean;
   /** Transfer to an agent does not invite the target. */
   transferWithoutInvite?: boolean;
   neverRevoke?: boolean;
