@@ -20,7 +20,8 @@ async function driftOf(
     ["run", "--suites", "suites/notifications", "--out", out, "--no-allure"],
     fault ? { GWS_REFERENCE_FAULT: fault } : {},
   );
-  expect(run.code === 0 || run.code === 1, run.stderr).toBe(true);
+  // A scoped run leaves other suites' requirements unjudged: INCOMPLETE (exit 3) is a judged run too.
+  expect([0, 1, 3], run.stderr).toContain(run.code);
   return serverDrift(buildDriftReport(readTranscript(out)));
 }
 
