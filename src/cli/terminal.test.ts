@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { summarize } from "../report/write.js";
 import { check, passFailWarnScenarios, runOf, scenarioResult } from "../report/test-support.js";
 import type { CliIo } from "./command-line.js";
-import { isInteractive, printReportPaths, printVerdict, ProgressPrinter, terminalIo, wrap } from "./terminal.js";
+import {
+  evidenceLines,
+  isInteractive,
+  printReportPaths,
+  printVerdict,
+  ProgressPrinter,
+  terminalIo,
+  wrap,
+} from "./terminal.js";
 
 /** The escape character that starts a terminal colour or cursor code. */
 const ESC = String.fromCharCode(27);
@@ -193,5 +201,30 @@ describe("printVerdict", () => {
       "summary:     /r/summary.json",
       "first failing row: file:///r/certificate.html#O3.subject-prefix",
     ]);
+  });
+});
+
+describe("evidenceLines", () => {
+  const base = { id: "O3.subject-prefix", level: "MUST", status: "FAIL", message: "m" } as const;
+  it("names the transcript seq of what broke the rule and how to reproduce it, wrapped to the width", () => {
+    const lines = evidenceLines(
+      {
+        ...base,
+        evidence: {
+          seq: 108,
+          worker: "w",
+          scenario: "s",
+          what: "CometD /me/interactions → agent2: ReplyCreated",
+          curl: ['ID_1="${ID_1:-X}"', "curl -sS a", "curl -sS b"],
+          rerun: "npx gws-conformance run --only O3.subject-prefix",
+        },
+      } as unknown as Parameters<typeof evidenceLines>[0],
+      200,
+    );
+    expect(lines).toEqual([
+      "evidence: transcript.jsonl seq 108: CometD /me/interactions → agent2: ReplyCreated",
+      "reproduce: npx gws-conformance run --only O3.subject-prefix · the 2 request(s) as curl: certificate.md#O3.subject-prefix",
+    ]);
+    expect(evidenceLines(base as unknown as Parameters<typeof evidenceLines>[0], 200)).toEqual([]);
   });
 });

@@ -177,6 +177,26 @@ type ClosingSummary = Pick<
   | "runErrors"
 >;
 
+/**
+ * Under a failure, warning or error: the transcript entry that broke it and how to reproduce it
+ * (summary.json's evidence, src/report/reproduce.ts). The curl commands themselves are in the
+ * certificate's row (their count is said here): a terminal table stays readable.
+ */
+export function evidenceLines(r: ClosingSummary["requirements"][number], width: number): string[] {
+  const e = r.evidence;
+  if (!e) return [];
+  const requests = e.curl.filter((c) => c.startsWith("curl ")).length;
+  return [
+    ...wrap(`evidence: transcript.jsonl seq ${e.seq}: ${e.what}`, Math.max(30, width), MAX_CELL_LINES),
+    ...wrap(
+      `reproduce: ${e.rerun}` +
+        (requests ? ` · the ${requests} request(s) as curl: certificate.md#${certificateAnchor(r.id)}` : ""),
+      Math.max(30, width),
+      MAX_CELL_LINES,
+    ),
+  ];
+}
+
 /** The closing output: the table of failures and warnings, errors, counts, verdict and gate. */
 export function printVerdict(summary: ClosingSummary, io: CliIo): void {
   const width = Math.max(60, io.columns ?? DEFAULT_COLUMNS);
@@ -201,6 +221,7 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
       const pad = width - indent >= 30 ? " ".repeat(indent) : "    ";
       io.out(`  ${paint(io, r.status, status)} ${r.id.padEnd(idWidth)} ${r.level.padEnd(6)} ${lines[0]}`);
       for (const more of lines.slice(1)) io.out(`${pad}${more}`);
+      for (const line of evidenceLines(r, width - pad.length)) io.out(`${pad}${line}`);
     }
     if (notable.length > MAX_ROWS) io.out(`  (+${notable.length - MAX_ROWS} more: see certificate.md or summary.json)`);
   }
@@ -219,6 +240,8 @@ export function printVerdict(summary: ClosingSummary, io: CliIo): void {
       const [first, ...rest] = wrap(`${reason}: ${list}`, width - 8, MAX_CELL_LINES);
       io.out(`  ${paint(io, "ERROR", "ERROR")} ${first}`);
       for (const more of rest) io.out(`        ${more}`);
+      const firstOfGroup = errors.find((x) => x.id === ids[0]);
+      if (firstOfGroup) for (const line of evidenceLines(firstOfGroup, width - 8)) io.out(`        ${line}`);
     }
     if (byReason.size > MAX_ERROR_ROWS)
       io.out(`  (+${byReason.size - MAX_ERROR_ROWS} more reasons: see certificate.md or summary.json)`);
