@@ -215,7 +215,7 @@ describe("evidenceLines", () => {
           worker: "w",
           scenario: "s",
           what: "CometD /me/interactions → agent2: ReplyCreated",
-          curl: ['ID_1="${ID_1:-X}"', "curl -sS a", "curl -sS b"],
+          curl: ["ID_1=X", "curl -sS a", "curl -sS b"],
           rerun: "npx gws-conformance run --only O3.subject-prefix",
         },
       } as unknown as Parameters<typeof evidenceLines>[0],

@@ -222,7 +222,9 @@ describe("target settings", () => {
     expect(queuesFromSettings(flag).send).toEqual({ name: "Out", from: "GWS_SEND_QUEUE" });
     // Without GWS_QUEUE, the compose queue is what is missing (Send follows it): GWS_SEND_QUEUE alone is no way out.
     const purposes = { GWS_TRANSFER_QUEUE: "t", GWS_PLACE_QUEUE: "p", GWS_CREATE_QUEUE: "c" };
-    expect(() => resolveSettings({ env: { ...base, ...purposes } })).toThrow(/\(or set GWS_COMPOSE_QUEUE \(--compose-queue\)\)$/);
+    expect(() => resolveSettings({ env: { ...base, ...purposes } })).toThrow(
+      /\(or set GWS_COMPOSE_QUEUE \(--compose-queue\)\)$/,
+    );
     expect(() => resolveSettings({ env: { ...base, ...purposes, GWS_COMPOSE_QUEUE: "d" } })).not.toThrow();
   });
 
