@@ -17,20 +17,11 @@
  * Interaction ids the server gave are variables too (ID_1 …), set by default to the recorded value
  * with a comment saying where it came from: against a new server, set them from its notifications.
  */
+import type { RequirementEvidence } from "../generated/contract-types.js";
 import type { TranscriptEntry } from "../harness/transcript.js";
 
-export interface Reproduction {
-  /** The transcript seq (per worker) of the exchange or message that broke it; absent when none was recorded. */
-  seq?: number;
-  worker?: string;
-  scenario?: string;
-  /** One line: that exchange or message. */
-  what?: string;
-  /** Shell lines: comments (#), variable assignments for server-given ids, then one curl per request. */
-  curl: string[];
-  /** The command that judges this requirement alone again. */
-  rerun: string;
-}
+/** Where the evidence is and how to reproduce it: summary.json's `evidence` (one schema, its generated type). */
+export type Reproduction = RequirementEvidence;
 
 /** What of the run's settings the commands need (summary.json's `settings`, already redacted). */
 export interface ReproduceSettings {
