@@ -114,4 +114,32 @@ describe("the service over HTTP", () => {
     await w2.workerDone("w2");
     expect(errors).toEqual([]);
   });
+
+  it("a release is not held up by the same worker's waiting acquires, however many wait", async () => {
+    // Regression: waits and releases shared one pool capped at 4 connections; 4 scenarios of one
+    // worker waiting for room held every connection, and the release that frees the room waited
+    // behind them until their budgets ran out (ERROR "a free interaction slot" after the whole wait).
+    const errors: string[] = [];
+    const w = remoteCoordination(service.url, (m) => errors.push(m));
+    await w.workerStarted("w");
+    expect((await w.acquire(undefined, AGENTS, 1, 1, 1000))?.agent).toBeDefined();
+    expect((await w.acquire(undefined, AGENTS, 1, 1, 1000))?.agent).toBeDefined();
+    const budgetMs = 8000;
+    const waiting = Array.from({ length: 8 }, () => w.acquire(undefined, AGENTS, 1, 1, budgetMs));
+    const startedAt = Date.now();
+    // Each release grants the waiter at the head, which gives its slot back at once: all served.
+    const served = waiting.map((p) =>
+      p.then((lease) => {
+        if (lease) w.release(lease.agent);
+        return lease;
+      }),
+    );
+    w.release("a1");
+    w.release("a2");
+    const leases = await Promise.all(served);
+    expect(leases.every((l) => l !== undefined)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(budgetMs);
+    await w.workerDone("w");
+    expect(errors).toEqual([]);
+  }, 20_000);
 });

@@ -438,19 +438,26 @@ const CALL_BUDGET_MS = 5_000;
  * waiting (a background queue); acquire and attribute wait for their answer (after the queue).
  */
 export function remoteCoordination(url: string, onError: (message: string) => void): Coordination {
+  // Two pools. A wait (acquire, enter, awaitClaims) holds its connection until it is granted or its
+  // budget runs out — the grant may hang on a release this same worker sends — so waits get a pool
+  // of their own, uncapped (one connection per scenario waiting), and the short calls (releases,
+  // forces, claims: the queue) never stand behind them. With one capped pool, as many waiting
+  // scenarios as connections held every connection, and the release that would have granted
+  // them sat in the pool until their budgets ran out (slots "leaked" for the whole wait).
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 4 });
+  const waits = new Agent({ keepAliveTimeout: 10_000 });
   let queue: Promise<unknown> = Promise.resolve();
   const post = async (
     path: string,
     body: unknown,
-    budgetMs = CALL_BUDGET_MS,
+    budgetMs?: number,
   ): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await request(`${url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
-      dispatcher,
-      headersTimeout: budgetMs + CALL_BUDGET_MS,
+      dispatcher: budgetMs === undefined ? dispatcher : waits,
+      headersTimeout: (budgetMs ?? CALL_BUDGET_MS) + CALL_BUDGET_MS,
       bodyTimeout: CALL_BUDGET_MS,
     });
     const text = await res.body.text();
@@ -497,7 +504,7 @@ export function remoteCoordination(url: string, onError: (message: string) => vo
     async workerDone(worker) {
       await queue.catch(() => undefined);
       await post("/worker-done", { worker }).catch((e: Error) => onError(`coordination service: ${e.message}`));
-      await dispatcher.close();
+      await Promise.all([dispatcher.close(), waits.close()]);
     },
   };
 }

@@ -222,6 +222,29 @@ describe("offers to several agents, and former recipients (T6, Deployment data a
     expect(judge.failed("T6.no-leak")).toHaveLength(1);
   });
 
+  it("re-offered to several after a release: a former recipient's Invited after the new holder's Accept is an offer", () => {
+    // Seen with ring-all + reoffer-elsewhere + notify-first: a Transfer to a queue re-offers the
+    // e-mail to a1 and a3; a1 accepts; a3's Invited (offered in the first round too) comes after.
+    const { monitor, judge, a1, a2, a3 } = inboundSetup();
+    a1.push(invited());
+    a2.push(invited());
+    a3.push(invited());
+    a2.push(note("Accepted", { capabilities: [] }));
+    a1.push(revoked());
+    a3.push(revoked());
+    const body = { operationName: "Transfer" };
+    monitor.operationDone({ agent: "a2", operation: "Transfer", id: "I1", body, startedAt: Date.now() - 5, ok: true });
+    a1.push(invited());
+    a1.push(note("Accepted", { capabilities: [] }));
+    a3.push(invited());
+    a3.push(revoked());
+    expect(judge.failed("T6.no-leak")).toEqual([]);
+    expect(judge.failed("N7.legal-transition")).toEqual([]);
+    // Still sharp: a held state on a3's stream is a leak.
+    a3.push(note("Accepted", { capabilities: [] }));
+    expect(judge.failed("T6.no-leak")).toHaveLength(1);
+  });
+
   it("after the first Accept, a held state on an agent that was only offered it is a leak", () => {
     const { judge, a1, a2 } = inboundSetup();
     a1.push(invited());

@@ -81,6 +81,8 @@ interface Claim {
   released: boolean;
   /** Every agent it was ever offered to (T8: an intruder is an agent that was not). */
   offered: Set<string>;
+  /** The agents offered it since it was last let go (this offer round). */
+  round: Set<string>;
   /** The agent whose Accept holds it (undefined while on offer). */
   holder?: string;
   /** Where the scenario's interaction is (observed() is told about this agent's notifications only). */
@@ -100,6 +102,7 @@ function newClaim(judge: Judge, agents: Iterable<string>, offering: boolean): Cl
     offering,
     released: false,
     offered: new Set(offering ? set : []),
+    round: new Set(offering ? set : []),
     primary: [...set][0],
     formers: new Set(),
     movedOn: set.size > 0,
@@ -666,6 +669,7 @@ export class StreamMonitor {
       c.movedOn = true;
       c.agents.add(agent);
       c.offered.add(agent);
+      c.round.add(agent);
       c.formers.delete(agent);
       if (reoffer) c.primary = agent;
       return result(false, reoffer ? "offered again after the holder let it go" : "an offer", {
@@ -673,12 +677,16 @@ export class StreamMonitor {
         reoffer,
       });
     }
-    if (state === "Invited" && !c.agents.has(agent) && !c.offered.has(agent) && c.holder !== undefined) {
+    if (state === "Invited" && !c.agents.has(agent) && !c.round.has(agent) && c.holder !== undefined) {
       // Offered to several at once, this one's Invited arriving after the first Accept (its delivery
       // took longer): still an offer, already outbid — a former recipient (its Revoked may follow).
+      // "Not offered in this round": an agent offered it in an earlier round (before a Transfer or a
+      // re-offer) may be offered it again beside the new holder.
+      const again = c.offered.has(agent);
       c.offered.add(agent);
+      c.round.add(agent);
       c.formers.add(agent);
-      return result(false, "an offer beside the holder's (offered to several agents at once)");
+      return result(false, "an offer beside the holder's (offered to several agents at once)", { newOffer: again });
     }
     if (c.agents.has(agent)) {
       if (named?.held && state !== "Invited" && c.offering) {
@@ -735,6 +743,7 @@ function releaseClaim(c: Claim, agent: string | undefined): void {
     c.formers.add(agent);
   }
   if (agent === c.holder) c.holder = undefined;
+  c.round.clear();
   c.offering = true;
   c.released = true;
   c.movedOn = c.agents.size > 0;
