@@ -44,6 +44,13 @@ export interface Fault {
   scope?: readonly string[];
   /** "load": caught by `gws-conformance load`, not by a conformance run (src/load/). */
   mode?: "load";
+  /**
+   * The statuses that count as caught, when not the level's (MUST: FAIL; SHOULD: WARN or FAIL):
+   * ["ERROR"] for a fault whose only black-box evidence is an absence the contract lets a conforming
+   * server explain (an inbound e-mail never offered: capacity or routing, T7) — the run cannot judge
+   * it and says so (INCOMPLETE, exit 3) instead of calling the target CONFORMANT.
+   */
+  caughtAs?: readonly string[];
 }
 
 export interface MutantResult {
@@ -71,7 +78,7 @@ export function judgeFaultRun(
   fault: Fault,
   run: Pick<RunOutcome, "summary" | "exitCode">,
 ): Omit<MutantResult, "wallMs" | "judgedBy"> {
-  const wanted = fault.level === "MUST" ? ["FAIL"] : ["WARN", "FAIL"];
+  const wanted = fault.caughtAs ? [...fault.caughtAs] : fault.level === "MUST" ? ["FAIL"] : ["WARN", "FAIL"];
   const expected = `${wanted.join(" or ")} on one of ${fault.expect.join(", ")}`;
   if (!run.summary)
     return {
@@ -415,6 +422,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       level: m.level,
       expect: m.expect,
       description: m.why,
+      ...(m.caughtAs ? { caughtAs: m.caughtAs } : {}),
     };
     return judgeJob({
       name: fault.name,

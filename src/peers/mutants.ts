@@ -27,9 +27,11 @@ export type Mutation =
 export interface Mutant {
   name: string;
   mutation: Mutation;
-  /** Requirements of which one must be FAIL (MUST) or WARN (SHOULD). */
+  /** Requirements of which one must be FAIL (MUST) or WARN (SHOULD), or one of `caughtAs`. */
   expect: string[];
   level: Exclude<Level, "MAY">;
+  /** Statuses that count as caught instead of the level's (scripts/mutation.ts, Fault.caughtAs). */
+  caughtAs?: string[];
   /** The suite file or directory that exercises it (the run is limited to it with --suites). */
   suites: string;
   why: string;
@@ -164,12 +166,17 @@ export function deriveMutants(notifyBudgetMs: number): Mutant[] {
       why: "one notification per state change (N7)",
     });
     const missing = missingNotificationRequirement(state.name);
+    // An Invited that never comes looks, from outside, like an e-mail held for capacity or routed
+    // where the suite cannot see: T7 honest both ways makes it ERROR ("not offered"), not FAIL
+    // (interpretation.md, Deployment data and routing) — the run is INCOMPLETE, never CONFORMANT.
+    const caughtAs = missing === "T7.ready-offered" ? { caughtAs: ["ERROR"] } : {};
     if (missing) {
       out.push({
         name: `withhold every ${state.name} notification`,
         mutation: { kind: "withhold-notification", state: state.name },
         expect: [missing],
         level: "MUST",
+        ...caughtAs,
         suites: suitesFor(state.name),
         why: `a required notification (lifecycle.json)`,
       });
@@ -180,6 +187,7 @@ export function deriveMutants(notifyBudgetMs: number): Mutant[] {
         mutation: { kind: "delay-notification", state: state.name, delayMs },
         expect: [missing],
         level: "MUST",
+        ...caughtAs,
         suites: suitesFor(state.name),
         why: "N8: later counts as missing",
       });
