@@ -40,7 +40,8 @@ async function transportVerdicts(bayeux: "cometd" | "faye"): Promise<Record<stri
     for (const suites of TRANSPORT_SUITES) {
       const out = mkdtempSync(join(tmpdir(), `gws-peer-${bayeux}-`));
       const run = await runCli(["run", "--suites", suites, "--out", out, "--no-allure"], env);
-      expect(run.code === 0 || run.code === 1, run.stderr).toBe(true);
+      // A run limited to some suites leaves the others' requirements unjudged: INCOMPLETE (exit 3) is judged too.
+      expect([0, 1, 3], run.stderr).toContain(run.code);
       const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
         requirements: Array<{ id: string; status: string; tests: string[] }>;
       };
