@@ -8,13 +8,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { generateAllureReport } from "../report/allure.js";
-import {
-  allureReportConfig,
-  allureReportName,
-  copyRawResults,
-  writeRequirementResults,
-} from "../report/allure-requirements.js";
+import { generateConformanceAllure } from "../report/allure.js";
+import { copyRawResults, writeRequirementResults } from "../report/allure-requirements.js";
 import { fileSha256 } from "../report/fingerprint.js";
 import type { RunResults } from "../report/results.js";
 import {
@@ -26,7 +21,6 @@ import {
 } from "../report/transcript-io.js";
 import { exitCodeOf } from "../report/verdicts.js";
 import { writeReports } from "../report/write.js";
-import { gateBannerHtml } from "../report/allure-evidence.js";
 import { areLoadOutputs, mergeLoadCommand } from "../load/command.js";
 import { ConfigError, parseFlags, reportCliError, UsageError, type CliIo } from "./command-line.js";
 import { loadExpectedFailures } from "./run.js";
@@ -143,14 +137,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       // again from the merged verdicts.
       for (const d of dirs) copyRawResults(join(d, "allure-results"), results);
       writeRequirementResults(results, written.run, written.verdicts, entries);
-      const name = allureReportName(`${merged.target} (merged)`, written.verdicts.verdict);
-      const allure = await generateAllureReport(
-        results,
-        target,
-        allureReportConfig(written.verdicts, name),
-        undefined,
-        gateBannerHtml(written.verdicts),
-      );
+      const allure = await generateConformanceAllure(results, target, `${merged.target} (merged)`, written.verdicts);
       if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
       allureOk = allure.ok;
     }

@@ -26,14 +26,8 @@ import {
   type TargetSettings,
 } from "../harness/settings.js";
 import { inScenario, redactText, setSecrets, setTranscriptDir } from "../harness/transcript.js";
-import { AllureGenerator, generateAllureReport } from "../report/allure.js";
-import { gateBannerHtml } from "../report/allure-evidence.js";
-import {
-  allureReportConfig,
-  allureReportName,
-  setAsideScenarioResults,
-  writeRequirementResults,
-} from "../report/allure-requirements.js";
+import { AllureGenerator, generateConformanceAllure } from "../report/allure.js";
+import { setAsideScenarioResults, writeRequirementResults } from "../report/allure-requirements.js";
 import { fileSha256 } from "../report/fingerprint.js";
 import { redactTree } from "../report/redact.js";
 import type { RunResults } from "../report/results.js";
@@ -329,13 +323,12 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     writeRequirementResults(allureResults, written.run, written.verdicts, transcriptEntries);
     // Last, over everything the report is made from (the evidence steps and their attachments too).
     redactTree(allureResults, secretsOf(target.target).concat(secrets));
-    const name = allureReportName(target.target.label, written.verdicts.verdict);
-    const allure = await generateAllureReport(
+    const allure = await generateConformanceAllure(
       allureResults,
       out,
-      allureReportConfig(written.verdicts, name),
+      target.target.label,
+      written.verdicts,
       allureGenerator,
-      gateBannerHtml(written.verdicts),
     );
     if (!allure.ok) io.err(`gws-conformance: Allure report not generated: ${allure.message}`);
     allureOk = allure.ok;

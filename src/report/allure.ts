@@ -10,7 +10,9 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { withGateBanner } from "./allure-evidence.js";
+import { gateBannerHtml, withGateBanner } from "./allure-evidence.js";
+import { allureReportConfig, allureReportName } from "./allure-requirements.js";
+import type { Verdicts } from "./verdicts.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -120,4 +122,25 @@ export function generateAllureReport(
   banner?: string,
 ): Promise<AllureOutcome> {
   return generator.generate(resultsDir, outDir, config, banner);
+}
+
+/**
+ * The conformance run's Allure report (run and merge alike): named after the target and the
+ * verdict, configured from the verdicts, with the quality-gate banner in place of the ring.
+ */
+export function generateConformanceAllure(
+  resultsDir: string,
+  outDir: string,
+  targetLabel: string,
+  verdicts: Pick<Verdicts, "requirements" | "verdict" | "gate">,
+  generator?: AllureGenerator,
+): Promise<AllureOutcome> {
+  const name = allureReportName(targetLabel, verdicts.verdict);
+  return generateAllureReport(
+    resultsDir,
+    outDir,
+    allureReportConfig(verdicts, name),
+    generator,
+    gateBannerHtml(verdicts),
+  );
 }

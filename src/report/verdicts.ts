@@ -21,6 +21,7 @@
  *   - the gate is the CI decision (exit code): 0 when nothing the run was asked to judge failed
  *     or errored and the baseline is fresh, 1 otherwise, 2 when the harness itself broke.
  */
+import type { ConformanceSummary, UnjudgedRequirement } from "../generated/contract-types.js";
 import { registry, type Level } from "../contract/registry.js";
 import { SKIP_REASONS } from "../harness/checks.js";
 import type { ScenarioResult, RunResults } from "./results.js";
@@ -29,20 +30,14 @@ export { filteredOut };
 
 export type Status = "PASS" | "FAIL" | "WARN" | "SKIP" | "ERROR" | "NOT_TESTABLE";
 /** 0 pass, 1 fail, 2 harness or configuration error, 3 could not judge the target (EXIT_INCOMPLETE). */
-export type GateExitCode = 0 | 1 | 2 | 3;
+export type GateExitCode = ConformanceSummary["gate"]["exitCode"];
 /** The gate's exit code when something could not be judged and nothing failed outside the baseline. */
 export const EXIT_INCOMPLETE = 3;
-export type Verdict = "CONFORMANT" | "NON_CONFORMANT" | "PARTIAL" | "INCOMPLETE";
+// One source per fact: the verdicts and the reasons for not judging are the summary schema's enums.
+export type Verdict = ConformanceSummary["verdict"];
 
-/** Why a testable MUST requirement was not judged. */
-export type UnjudgedReason =
-  | "filtered"
-  | "needs-second-agent"
-  | "no-invite-timeout"
-  | "no-declared-capacity"
-  | "other-shard"
-  | "error"
-  | "skipped";
+/** Why a testable MUST requirement was not judged (summary.schema.json, `unjudged[].reason`). */
+export type UnjudgedReason = UnjudgedRequirement["reason"];
 
 export interface Unjudged {
   id: string;
