@@ -144,6 +144,13 @@ function declaredSettings(): ResolvedTarget | undefined {
   }
 }
 
+/** Whether the target's declared settings lack what a scenario needs (SKIP_REASONS says why). */
+const NEED_MISSING: Record<Need, (t: RunContext["target"]) => boolean> = {
+  "second-agent": (t) => t.agents.length < 2,
+  "invite-timeout": (t) => !t.inviteTimeoutMs,
+  "declared-capacity": (t) => !t.agentCapacity,
+};
+
 /** Declares a conformance scenario. */
 export function scenario(title: string, opts: ScenarioOptions, body: (s: Scenario) => Promise<void>): void {
   const suite = getCurrentSuite();
@@ -182,13 +189,7 @@ async function runScenario(
   setTranscriptDir(run.transcriptDir);
   const settings = run.target;
   for (const need of opts.needs ?? []) {
-    const missing =
-      need === "second-agent"
-        ? settings.agents.length < 2
-        : need === "invite-timeout"
-          ? !settings.inviteTimeoutMs
-          : !settings.agentCapacity;
-    if (missing) {
+    if (NEED_MISSING[need](settings)) {
       meta.skipped = SKIP_REASONS[need];
       ctx.skip(SKIP_REASONS[need]);
       return;
