@@ -565,9 +565,19 @@ export class Scenario implements Judge {
     );
   }
 
-  /** As inbound(), but an e-mail no agent is offered within the offer budget gives undefined (it may wait: capacity). */
+  /**
+   * As inbound(), but an e-mail no agent is offered within the offer budget gives undefined (it may
+   * wait: capacity). A re-handshake gap during the wait on one of `gapsMatterOn` (default: every
+   * agent) makes it an ERROR naming the gap instead: the offer MAY have been lost there. A caller
+   * that names fewer agents says a lost offer to the others could only hide a fault, never make one.
+   */
   async inboundOrNone(
-    opts: { agent?: AgentHandle; email?: Partial<InboundEmailInjection>; token?: string } = {},
+    opts: {
+      agent?: AgentHandle;
+      email?: Partial<InboundEmailInjection>;
+      token?: string;
+      gapsMatterOn?: readonly AgentHandle[];
+    } = {},
   ): Promise<InboundHandle | undefined> {
     const hint = await this.slots.forOffer(opts.agent?.name);
     const token = opts.token ?? this.newToken();
@@ -589,7 +599,11 @@ export class Scenario implements Judge {
     );
     if (!got) {
       // Missed across a re-handshake gap: ERROR naming the gap; otherwise the caller decides (it may wait: capacity).
-      this.unjudgeableAcrossGap(this.target.agents, injectedAt, `the Invited for the e-mail ${token}`);
+      this.unjudgeableAcrossGap(
+        opts.gapsMatterOn ?? this.target.agents,
+        injectedAt,
+        `the Invited for the e-mail ${token}`,
+      );
       return undefined;
     }
     this.check("T7.ready-offered", true, `${got.agent.name} was offered the e-mail ${token}`);
@@ -828,7 +842,7 @@ export class Scenario implements Judge {
   }
 
   /** A required notification missed across a re-handshake gap: ERROR naming it, never FAIL (cometd-session.ts). */
-  private unjudgeableAcrossGap(agents: readonly AgentHandle[], from: number, what: string): void {
+  unjudgeableAcrossGap(agents: readonly AgentHandle[], from: number, what: string): void {
     const error = missedAcrossGap(agents, from, what);
     if (error) throw error;
   }
